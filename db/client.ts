@@ -1,0 +1,86 @@
+import { mkdirSync, accessSync, constants, existsSync } from "node:fs";
+import path from "node:path";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Anything that can run a query: the database or a transaction inside it. */
+export type Queryable = Database | Transaction;
+
+export interface DatabaseHandle {
+  db: Database;
+  driver: "postgres" | "pglite";
+  close: () => Promise<void>;
+}
+
+export type DatabaseTarget = { url: string } | { dataDir: string } | { memory: true };
+
+/** Thrown for a database that cannot be opened; its message says what to fix, in one line. */
+export class DatabaseOpenError extends Error {
+  override name = "DatabaseOpenError";
+}
+
+const casing = "snake_case" as const;
+
+/** Opens the database: real Postgres through `pg` for a URL, embedded PGlite otherwise. */
+export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
+  if ("url" in target) {
+    const { Pool } = await import("pg");
+    const { drizzle } = await import("drizzle-orm/node-postgres");
+    const pool = new Pool({ connectionString: target.url, max: Number(process.env.CUSTODY_DB_POOL_SIZE ?? 10) });
+    pool.on("error", () => {
+      /* an idle client lost its connection; the next query reconnects */
+    });
+    try {
+      const client = await pool.connect();
+      client.release();
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw new DatabaseOpenError(
+        `cannot reach the database at ${redactUrl(target.url)}: ${(error as Error).message || String(error)} (check DATABASE_URL and that Postgres is running)`,
+      );
+    }
+    const db = drizzle(pool, { schema, casing }) as unknown as Database;
+    return { db, driver: "postgres", close: () => pool.end() };
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  let client: InstanceType<typeof PGlite>;
+  if ("dataDir" in target) {
+    const dir = path.resolve(target.dataDir);
+    try {
+      mkdirSync(dir, { recursive: true });
+      accessSync(dir, constants.W_OK);
+      if (existsSync(path.join(dir, "PG_VERSION"))) accessSync(path.join(dir, "PG_VERSION"), constants.R_OK);
+    } catch {
+      throw new DatabaseOpenError(
+        `the data folder ${dir} is not writable (set CUSTODY_DATA_DIR to a folder this user can write, or fix its permissions)`,
+      );
+    }
+    try {
+      client = await PGlite.create(dir);
+    } catch (error) {
+      throw new DatabaseOpenError(
+        `cannot open the embedded database in ${dir}: ${(error as Error).message || String(error)} (is another Custody process using it?)`,
+      );
+    }
+  } else {
+    client = await PGlite.create();
+  }
+  const db = drizzle(client, { schema, casing }) as unknown as Database;
+  return { db, driver: "pglite", close: () => client.close() };
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}

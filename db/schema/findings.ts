@@ -1,0 +1,81 @@
+import { sql } from "drizzle-orm";
+import { bigint, bigserial, foreignKey, index, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { createdAt, tstz } from "./columns";
+import { deployments } from "./deployments";
+
+/** The result of one gate check for one deployment (or image check for its build). */
+export const checkResults = pgTable(
+  "check_results",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    deploymentId: bigint({ mode: "number" }).notNull(),
+    ruleId: text().notNull(),
+    result: text().notNull(),
+    evidence: jsonb().$type<Record<string, unknown>>().notNull(),
+    policyVersion: text().notNull(),
+    evaluatedAt: tstz().notNull(),
+  },
+  (t) => [
+    foreignKey({ name: "check_results_deployment_id_fk", columns: [t.deploymentId], foreignColumns: [deployments.id] }).onDelete(
+      "cascade",
+    ),
+    uniqueIndex("check_results_deployment_id_rule_id_key").on(t.deploymentId, t.ruleId),
+    index("check_results_rule_id_result_idx").on(t.ruleId, t.result),
+  ],
+);
+
+/** A failed check or a drift: opened once per subject and rule, resolved when the subject is compliant again. */
+export const findings = pgTable(
+  "findings",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    ruleId: text().notNull(),
+    severity: text().notNull(),
+    status: text().notNull().default("open"),
+    /** Stable identity of what the finding is about, e.g. `deployment:42` or `production/default/Deployment/checkout`. */
+    subjectKey: text().notNull(),
+    environment: text(),
+    service: text(),
+    workload: text(),
+    deploymentId: bigint({ mode: "number" }),
+    actor: text(),
+    summary: text().notNull(),
+    evidence: jsonb().$type<Record<string, unknown>>().notNull(),
+    openedAt: tstz().notNull(),
+    lastSeenAt: tstz().notNull(),
+    resolvedAt: tstz(),
+    resolution: text(),
+    incidentId: bigint({ mode: "number" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("findings_open_rule_subject_key").on(t.ruleId, t.subjectKey).where(sql`status = 'open'`),
+    index("findings_status_rule_id_idx").on(t.status, t.ruleId),
+    index("findings_environment_opened_at_idx").on(t.environment, t.openedAt),
+    index("findings_deployment_id_idx").on(t.deploymentId),
+  ],
+);
+
+/** A time-boxed exception to a finding, with its justification and approver. */
+export const waivers = pgTable(
+  "waivers",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    findingId: bigint({ mode: "number" }).notNull(),
+    justification: text().notNull(),
+    approver: text().notNull(),
+    createdBy: text().notNull(),
+    expiresAt: tstz().notNull(),
+    revokedAt: tstz(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    foreignKey({ name: "waivers_finding_id_fk", columns: [t.findingId], foreignColumns: [findings.id] }).onDelete("cascade"),
+    index("waivers_finding_id_idx").on(t.findingId),
+    index("waivers_expires_at_idx").on(t.expiresAt),
+  ],
+);
+
+export type CheckResult = typeof checkResults.$inferSelect;
+export type Finding = typeof findings.$inferSelect;
+export type Waiver = typeof waivers.$inferSelect;

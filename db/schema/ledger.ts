@@ -1,0 +1,42 @@
+import { bigint, index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { tstz } from "./columns";
+
+/**
+ * The ledger: every accepted request, verbatim, hash-chained. Append-only: a trigger in the
+ * migrations refuses UPDATE, DELETE and TRUNCATE, so evidence cannot be rewritten after the fact.
+ * hash = sha256(prevHash | seq | source | eventType | deliveryId | receivedAt | bodySha256).
+ */
+export const ledgerEvents = pgTable(
+  "ledger_events",
+  {
+    seq: bigint({ mode: "number" }).primaryKey(),
+    source: text().notNull(),
+    eventType: text().notNull(),
+    deliveryId: text().notNull(),
+    contentType: text(),
+    receivedAt: tstz().notNull(),
+    body: text().notNull(),
+    bodySha256: text().notNull(),
+    prevHash: text().notNull(),
+    hash: text().notNull(),
+    /** `used`, `not-used` (understood but irrelevant or unknown type) or `rejected` (parser refused it). */
+    status: text().notNull(),
+    reason: text(),
+  },
+  (t) => [
+    uniqueIndex("ledger_events_source_delivery_id_key").on(t.source, t.deliveryId),
+    index("ledger_events_received_at_idx").on(t.receivedAt),
+  ],
+);
+
+/**
+ * One row per hash chain (`ledger`, `audit`): the head every writer locks FOR UPDATE, so appends
+ * from any number of processes sharing the database stay one gapless, valid chain.
+ */
+export const chainHeads = pgTable("chain_heads", {
+  chain: text().primaryKey(),
+  seq: bigint({ mode: "number" }).notNull(),
+  hash: text().notNull(),
+});
+
+export type LedgerEvent = typeof ledgerEvents.$inferSelect;

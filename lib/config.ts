@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+/** Raised when the environment is invalid; the message names the variable and what to fix, in one line. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === "postgres:" || u.protocol === "postgresql:") && u.hostname.length > 0;
+    } catch {
+      return false;
+    }
+  }, "must be a postgres:// or postgresql:// URL with a host, e.g. postgres://user@127.0.0.1:5432/custody");
+
+const positiveInt = (fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .refine((n) => n > 0, "must be greater than 0")
+    .optional()
+    .transform((n) => n ?? fallback);
+
+const secret = z.string().min(16, "must be at least 16 characters").optional();
+
+const envSchema = z.object({
+  DATABASE_URL: postgresUrl.optional(),
+  CUSTODY_DATA_DIR: z.string().trim().min(1).default(".data/pglite"),
+  PORT: positiveInt(3000).refine((n) => n < 65536, "must be a TCP port (1-65535)"),
+  CUSTODY_MAX_BODY_BYTES: positiveInt(5 * 1024 * 1024),
+  GITHUB_WEBHOOK_SECRET: secret,
+  CUSTODY_SESSION_SECRET: secret,
+  CUSTODY_POLICY_FILE: z.string().trim().min(1).optional(),
+  CUSTODY_SIGNING_KEY: z.string().trim().min(1).optional(),
+  CUSTODY_PUBLIC_URL: z.url().optional(),
+});
+
+export type Config = {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  maxBodyBytes: number;
+  githubWebhookSecret: string | undefined;
+  sessionSecret: string | undefined;
+  policyFile: string | undefined;
+  signingKey: string | undefined;
+  publicUrl: string | undefined;
+};
+
+/** Validates the environment once; empty strings count as unset. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(
+    Object.keys(envSchema.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? "environment");
+    throw new ConfigError(`invalid configuration: ${name} ${issue?.message ?? "is invalid"}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.CUSTODY_DATA_DIR,
+    port: e.PORT,
+    maxBodyBytes: e.CUSTODY_MAX_BODY_BYTES,
+    githubWebhookSecret: e.GITHUB_WEBHOOK_SECRET,
+    sessionSecret: e.CUSTODY_SESSION_SECRET,
+    policyFile: e.CUSTODY_POLICY_FILE,
+    signingKey: e.CUSTODY_SIGNING_KEY,
+    publicUrl: e.CUSTODY_PUBLIC_URL,
+  };
+}
+
+let cached: Config | undefined;
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

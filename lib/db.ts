@@ -1,0 +1,29 @@
+import { openDatabase, type Database, type DatabaseHandle } from "@/db/client";
+import { migrate } from "@/db/migrate";
+import { config } from "./config";
+
+const g = globalThis as unknown as { __custodyDb?: Promise<DatabaseHandle> };
+
+/** The process's one database handle (kept on globalThis so dev reloads reuse it). */
+export function databaseHandle(): Promise<DatabaseHandle> {
+  g.__custodyDb ??= (async () => {
+    const c = config();
+    const handle = await openDatabase(c.databaseUrl ? { url: c.databaseUrl } : { dataDir: c.dataDir });
+    await migrate(handle);
+    return handle;
+  })().catch((error: unknown) => {
+    g.__custodyDb = undefined;
+    throw error;
+  });
+  return g.__custodyDb;
+}
+
+export async function getDb(): Promise<Database> {
+  return (await databaseHandle()).db;
+}
+
+export async function closeDb(): Promise<void> {
+  const pending = g.__custodyDb;
+  g.__custodyDb = undefined;
+  if (pending) await (await pending).close();
+}

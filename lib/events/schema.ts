@@ -1,0 +1,227 @@
+import { z } from "zod";
+
+/**
+ * Custody's own event format (API.md, `POST /api/v1/events`): the one shape every source is
+ * normalised into. GitHub deliveries, the CLI, cluster agents and other CI systems all end up as
+ * these events, and the projector applies only these.
+ */
+
+export const digestSchema = z
+  .string()
+  .regex(/^sha256:[a-f0-9]{64}$/, "must be an OCI digest: sha256: followed by 64 lowercase hex characters");
+export const shaSchema = z.string().regex(/^[a-f0-9]{7,64}$/, "must be a hex git commit SHA");
+export const repositorySchema = z.string().regex(/^[\w.-]+\/[\w.-]+$/, "must be owner/name");
+const isoDate = z.iso.datetime({ offset: true });
+const name = z.string().min(1).max(200);
+const person = z.string().min(1).max(200);
+const pipelineRef = z.object({ provider: name, runId: z.string().min(1).max(200) });
+
+const base = {
+  id: z.string().min(1).max(200).describe("The producer's unique id for this event; resending it is a no-op."),
+  occurredAt: isoDate.describe("When it happened at the source (ISO 8601 with offset)."),
+};
+
+export const pipelineRunEvent = z.object({
+  ...base,
+  type: z.literal("pipeline_run"),
+  provider: name.describe("CI system, e.g. github-actions, gitlab, jenkins, buildkite"),
+  runId: z.string().min(1).max(200),
+  attempt: z.number().int().positive().default(1),
+  repository: repositorySchema.optional(),
+  workflow: name.optional(),
+  commitSha: shaSchema.optional(),
+  branch: name.optional(),
+  event: name.optional(),
+  actor: person.optional(),
+  triggeringActor: person.optional(),
+  status: z.enum(["queued", "in_progress", "completed"]),
+  conclusion: z.enum(["success", "failure", "cancelled", "skipped", "timed_out", "action_required", "neutral", "stale"]).optional(),
+  startedAt: isoDate.optional(),
+  completedAt: isoDate.optional(),
+  url: z.url().optional(),
+});
+
+export const commitEvent = z.object({
+  ...base,
+  type: z.literal("commit"),
+  repository: repositorySchema,
+  sha: shaSchema,
+  message: z.string().max(100_000).default(""),
+  author: z.object({ name: z.string().optional(), email: z.string().optional(), login: z.string().optional() }).optional(),
+  committerLogin: person.optional(),
+  branch: name.optional(),
+  pushedBy: person.optional(),
+  url: z.url().optional(),
+});
+
+export const pullRequestEvent = z.object({
+  ...base,
+  type: z.literal("pull_request"),
+  repository: repositorySchema,
+  number: z.number().int().positive(),
+  title: z.string().max(1000).default(""),
+  body: z.string().max(200_000).default(""),
+  author: person.optional(),
+  state: z.enum(["open", "closed"]),
+  merged: z.boolean().default(false),
+  mergedAt: isoDate.optional(),
+  mergedBy: person.optional(),
+  mergeCommitSha: shaSchema.optional(),
+  headSha: shaSchema.optional(),
+  baseRef: name.optional(),
+  openedAt: isoDate.optional(),
+  url: z.url().optional(),
+});
+
+export const reviewEvent = z.object({
+  ...base,
+  type: z.literal("review"),
+  repository: repositorySchema,
+  pullNumber: z.number().int().positive(),
+  reviewId: z.string().min(1).max(200),
+  reviewer: person,
+  state: z.enum(["approved", "changes_requested", "commented", "dismissed"]),
+  commitSha: shaSchema.optional(),
+});
+
+export const checkRunEvent = z.object({
+  ...base,
+  type: z.literal("check_run"),
+  checkId: z.string().min(1).max(200),
+  repository: repositorySchema,
+  headSha: shaSchema,
+  name,
+  status: z.enum(["queued", "in_progress", "completed"]),
+  conclusion: z.enum(["success", "failure", "cancelled", "skipped", "timed_out", "action_required", "neutral", "stale"]).optional(),
+  url: z.url().optional(),
+});
+
+export const imageBuildEvent = z.object({
+  ...base,
+  type: z.literal("image_build"),
+  repository: z.string().min(1).max(300).describe("Image repository, e.g. ghcr.io/acme/checkout"),
+  digest: digestSchema,
+  tags: z.array(z.string().min(1).max(128)).max(100).default([]),
+  service: name.optional(),
+  commitSha: shaSchema.optional(),
+  pipeline: pipelineRef.optional(),
+  builder: z.string().min(1).max(300).optional().describe("Builder identity, e.g. github-actions or alice@laptop"),
+  baseImages: z.array(z.object({ ref: z.string().min(1).max(500), digest: digestSchema.nullable().optional() })).max(50).optional(),
+  stages: z.number().int().positive().optional(),
+  sizeBytes: z.number().int().nonnegative().optional(),
+  scan: z
+    .object({
+      scanner: z.string().max(100).optional(),
+      counts: z.object({
+        critical: z.number().int().nonnegative().optional(),
+        high: z.number().int().nonnegative().optional(),
+        medium: z.number().int().nonnegative().optional(),
+        low: z.number().int().nonnegative().optional(),
+      }),
+      scannedAt: isoDate.optional(),
+    })
+    .optional(),
+  secretScan: z.object({ passed: z.boolean(), scanner: z.string().max(100).optional() }).optional(),
+  provenance: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const deploymentEvent = z.object({
+  ...base,
+  type: z.literal("deployment"),
+  deploymentId: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("Groups status updates of one deployment; defaults to the event id."),
+  service: name,
+  environment: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a lowercase environment name"),
+  imageRef: z.string().min(1).max(500),
+  digest: digestSchema.optional(),
+  manifestCommitSha: shaSchema.optional(),
+  commitSha: shaSchema.optional(),
+  pipeline: pipelineRef.optional(),
+  actor: person.optional(),
+  actorType: z.enum(["pipeline", "human"]).default("pipeline"),
+  changeType: z.enum(["normal", "emergency"]).default("normal"),
+  description: z.string().max(5000).optional(),
+  status: z.enum(["pending", "in_progress", "success", "failure", "error", "inactive"]).default("success"),
+});
+
+export const snapshotContainer = z.object({
+  name,
+  image: z.string().min(1).max(500),
+  digest: digestSchema.nullable().optional(),
+  configHash: z.string().max(200).nullable().optional(),
+});
+
+export const snapshotWorkload = z.object({
+  namespace: name,
+  kind: name,
+  name,
+  service: name.optional(),
+  containers: z.array(snapshotContainer).min(1).max(100),
+  managers: z
+    .array(z.object({ manager: z.string().max(200), operation: z.string().max(50), time: isoDate.nullable().optional() }))
+    .max(100)
+    .optional(),
+  lastAppliedBy: z.string().max(200).optional(),
+  replicas: z.number().int().nonnegative().default(1),
+});
+
+export const snapshotEvent = z.object({
+  ...base,
+  type: z.literal("snapshot"),
+  environment: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a lowercase environment name"),
+  source: z.string().max(100).default("kubernetes"),
+  workloads: z.array(snapshotWorkload).max(50_000),
+});
+
+export const attestationEvent = z.object({
+  ...base,
+  type: z.literal("attestation"),
+  attestationType: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/)
+    .describe("e.g. staging-verification, backup-verification, network-check, rollback-test, vulnerability-scan, secret-scan"),
+  subject: z.string().min(1).max(300).describe("Usually an image digest; else a service or environment name"),
+  service: name.optional(),
+  environment: z.string().max(63).optional(),
+  result: z.enum(["pass", "fail"]),
+  actor: person.optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const clusterAuditEvent = z.object({
+  ...base,
+  type: z.literal("k8s_audit"),
+  environment: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a lowercase environment name"),
+  auditId: z.string().min(1).max(200),
+  verb: name,
+  username: z.string().min(1).max(300),
+  resource: z.string().max(200).optional(),
+  subresource: z.string().max(200).optional(),
+  namespace: z.string().max(200).optional(),
+  name: z.string().max(300).optional(),
+  userAgent: z.string().max(500).optional(),
+});
+
+export const custodyEvent = z.discriminatedUnion("type", [
+  pipelineRunEvent,
+  commitEvent,
+  pullRequestEvent,
+  reviewEvent,
+  checkRunEvent,
+  imageBuildEvent,
+  deploymentEvent,
+  snapshotEvent,
+  attestationEvent,
+  clusterAuditEvent,
+]);
+
+export const eventsRequest = z.union([custodyEvent, z.object({ events: z.array(custodyEvent).min(1).max(5000) })]);
+
+export type CustodyEvent = z.infer<typeof custodyEvent>;
+export type CustodyEventType = CustodyEvent["type"];
+export type EventOf<T extends CustodyEventType> = Extract<CustodyEvent, { type: T }>;
+export const eventTypes = custodyEvent.options.map((o) => o.shape.type.value) as CustodyEventType[];
