@@ -1,0 +1,3 @@
+export { podsToSnapshot, type PodsToSnapshotOptions } from "./pods-to-snapshot";
+export { parseAuditLog, type ParseAuditLogOptions } from "./parse-audit-log";
+export { digestFromImageId } from "./image-digest";
