@@ -1,0 +1,49 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { rules } from "./catalogue";
+import { evaluateDeployment } from "./evaluate";
+import { compliantEvidence, makeDeployment, makeReview, stagingDeployment, t } from "./fixtures.test-helpers";
+import { defaultPolicy, loadPolicy } from "./settings";
+
+describe("evaluateDeployment", () => {
+  it("passes every gate and image check for a fully compliant production change", () => {
+    const outcomes = evaluateDeployment(compliantEvidence(), defaultPolicy);
+    const expected = rules.filter((r) => r.kind !== "drift").map((r) => r.id);
+    expect(outcomes.map((o) => o.ruleId)).toEqual(expected);
+    expect(outcomes.filter((o) => o.result !== "pass")).toEqual([]);
+  });
+
+  it("leaves production-apply rules out for a staging deployment", () => {
+    const e = { ...compliantEvidence(), deployment: stagingDeployment, environment: { name: "staging", rank: 1, isProduction: false } };
+    const ids = evaluateDeployment(e, defaultPolicy).map((o) => o.ruleId);
+    expect(ids).toHaveLength(16);
+    expect(ids.some((id) => id.startsWith("prod."))).toBe(false);
+  });
+
+  it("reports every broken link of a change pushed by hand", () => {
+    const e = compliantEvidence();
+    e.deployment = makeDeployment({ imageRef: "ghcr.io/acme/checkout:latest", actor: "mhernandez", actorType: "human", pipelineRunId: null, manifestCommitSha: null, deployedAt: t("2026-11-23T14:00:00Z") });
+    e.deployRun = null;
+    const failed = evaluateDeployment(e, defaultPolicy).filter((o) => o.result === "fail").map((o) => o.ruleId);
+    expect(failed).toEqual(
+      expect.arrayContaining(["deploy.immutable-ref", "deploy.manifest-from-vcs", "deploy.pipeline-actor", "prod.staging-verified", "prod.approved-before-deploy"]),
+    );
+  });
+
+  it("a policy file requiring two approvals turns the same change into a failure", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "custody-policy-"));
+    const file = path.join(dir, "policy.json");
+    writeFileSync(file, JSON.stringify({ requiredApprovals: 2 }));
+    const strict = loadPolicy(file);
+    const byRule = (p: typeof strict) => new Map(evaluateDeployment(compliantEvidence(), p).map((o) => [o.ruleId, o.result]));
+    expect(byRule(defaultPolicy).get("merge.independent-approval")).toBe("pass");
+    expect(byRule(strict).get("merge.independent-approval")).toBe("fail");
+    expect(byRule(strict).get("prod.approved-before-deploy")).toBe("fail");
+
+    const e = compliantEvidence();
+    e.reviews.push(makeReview({ id: 905, externalId: "2481384120", reviewer: "asato", submittedAt: t("2026-11-23T14:52:10Z") }));
+    expect(evaluateDeployment(e, strict).every((o) => o.result === "pass")).toBe(true);
+  });
+});

@@ -1,0 +1,28 @@
+import { rules, type DeploymentRuleId, type Rule } from "./catalogue";
+import { checks } from "./checks";
+import type { DeploymentEvidence } from "./evidence";
+import type { CheckOutcome } from "./outcome";
+import type { Policy } from "./settings";
+
+type DeploymentRule = Extract<Rule, { id: DeploymentRuleId }>;
+
+const isDeploymentRule = (r: Rule): r is DeploymentRule => r.kind === "gate" || r.kind === "image";
+
+/**
+ * Whether a rule applies to this deployment. Production-apply rules apply to production targets
+ * only; for any other target they are left out rather than reported as a pass, so a report never
+ * counts a check that was not made.
+ */
+export function ruleApplies(rule: Rule, e: Pick<DeploymentEvidence, "environment">): boolean {
+  if (!isDeploymentRule(rule)) return false;
+  return rule.kind !== "gate" || rule.gate !== "production-apply" || e.environment.isProduction;
+}
+
+export function applicableRules(e: Pick<DeploymentEvidence, "environment">): DeploymentRule[] {
+  return rules.filter(isDeploymentRule).filter((r) => ruleApplies(r, e));
+}
+
+/** Runs every applicable gate and image check, in catalogue order. The one entry point callers use. */
+export function evaluateDeployment(e: DeploymentEvidence, p: Policy): CheckOutcome[] {
+  return applicableRules(e).map((rule) => checks[rule.id](e, p));
+}

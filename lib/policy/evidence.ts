@@ -1,0 +1,83 @@
+import type {
+  Attestation,
+  CheckRun,
+  Commit,
+  Deployment,
+  Environment,
+  ImageBuild,
+  PipelineRun,
+  PullRequest,
+  Review,
+} from "@/db/schema";
+
+/** The attestation types the checks read, as producers send them (`attestationType`). */
+export const attestationTypes = {
+  stagingVerification: ["staging-verification"],
+  network: ["network-check", "dns-check", "certificate-check"],
+  backup: ["backup-verification"],
+  rollback: ["rollback-test"],
+  vulnerabilityScan: ["vulnerability-scan"],
+  secretScan: ["secret-scan"],
+} as const satisfies Record<string, readonly string[]>;
+
+export type AttestationGroup = keyof typeof attestationTypes;
+export type AttestationsByGroup = Record<AttestationGroup, Attestation[]>;
+
+/**
+ * Everything the deployment and image checks may look at for one deployment, already linked.
+ * A query layer fills it; the checks never query. A link that could not be made is `null` or an
+ * empty list, and the check that needs it answers `missing-evidence` (or `fail` when the rule
+ * says an absent record is itself the violation, e.g. no backup verification).
+ */
+export interface DeploymentEvidence {
+  deployment: Deployment;
+  /** The target environment; production-apply rules run only when `isProduction`. */
+  environment: Pick<Environment, "name" | "rank" | "isProduction">;
+  /** The image build of `deployment.digest`, or null when no build record has that digest. */
+  build: ImageBuild | null;
+  /** The pipeline run named by the build (`build.pipelineProvider` / `pipelineRunId`). */
+  buildRun: PipelineRun | null;
+  /** The pipeline run named by the deployment (`deployment.pipelineProvider` / `pipelineRunId`). */
+  deployRun: PipelineRun | null;
+  /** The commit the image was built from (`build.commitSha`, else `deployment.commitSha`). */
+  commit: Commit | null;
+  /** The pull request whose merge commit (or, failing that, head) is that commit. */
+  pullRequest: PullRequest | null;
+  /** The commits of that pull request, when known; their authors count as the change's authors. */
+  pullRequestCommits: Commit[];
+  /** Every review on that pull request, any state, in any order. */
+  reviews: Review[];
+  /** The check runs on the merged commit (the pull request's `mergeCommitSha`). */
+  checkRuns: CheckRun[];
+  /**
+   * Successful or not, the deployments of the same service to the environment before production
+   * (staging) whose digest equals `deployment.digest` or whose commit equals the deployed commit.
+   */
+  stagingDeployments: Deployment[];
+  /**
+   * Attestations grouped by `attestationTypes`: staging verification, vulnerability and secret
+   * scans whose subject is the deployed digest; network, backup and rollback checks about the
+   * deployment's service or environment. Any observation time; the checks pick by time.
+   */
+  attestations: AttestationsByGroup;
+  /** Tagged images of the service currently retained in the registry, or null when unknown. */
+  retainedImages: number | null;
+  /** When the evaluation runs; anything observed after it is ignored, so a result is reproducible. */
+  now: Date;
+}
+
+export function emptyAttestations(): AttestationsByGroup {
+  return { stagingVerification: [], network: [], backup: [], rollback: [], vulnerabilityScan: [], secretScan: [] };
+}
+
+/** Sorts attestation rows into the groups the checks read; rows of other types are left out. */
+export function groupAttestations(rows: readonly Attestation[]): AttestationsByGroup {
+  const groups = emptyAttestations();
+  const entries = Object.entries(attestationTypes) as [AttestationGroup, readonly string[]][];
+  for (const row of rows) {
+    for (const [group, types] of entries) {
+      if (types.includes(row.type)) groups[group].push(row);
+    }
+  }
+  return groups;
+}

@@ -1,0 +1,14 @@
+export { control, controlLabel, controls, frameworkNames, frameworks, isKnownControl } from "./controls";
+export type { Control, Framework, IsoControlId, Soc2ControlId } from "./controls";
+export { controlsOf, defineCatalogue, gates, isRuleId, ruleById, ruleKinds, rules, rulesOfKind, severities } from "./catalogue";
+export type { DeploymentRuleId, DriftRuleId, Gate, GateRuleId, ImageRuleId, Rule, RuleDefinition, RuleId, RuleKind, Severity } from "./catalogue";
+export { defaultPolicy, defaultSettings, loadPolicy, PolicyError, policyVersion, resolvePolicy } from "./settings";
+export type { Policy, PolicyOverrides, PolicySettings } from "./settings";
+export { attestationTypes, emptyAttestations, groupAttestations } from "./evidence";
+export type { AttestationGroup, AttestationsByGroup, DeploymentEvidence } from "./evidence";
+export { outcomeResults } from "./outcome";
+export type { Check, CheckOutcome, OutcomeResult } from "./outcome";
+export { applicableRules, evaluateDeployment, ruleApplies } from "./evaluate";
+export { commitShaOfTag, isDigest, parseImageRef, sameCommit } from "./image-ref";
+export type { ImageRef } from "./image-ref";
+export { checks } from "./checks";

@@ -1,0 +1,49 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { defaultPolicy, loadPolicy } from "./settings";
+
+const dir = mkdtempSync(path.join(tmpdir(), "custody-policy-"));
+const file = (name: string, content: string): string => {
+  const p = path.join(dir, name);
+  writeFileSync(p, content);
+  return p;
+};
+
+describe("policy settings", () => {
+  it("uses the defaults in code with a 12-hex version", () => {
+    const p = loadPolicy();
+    expect(p).toBe(defaultPolicy);
+    expect(p).toMatchObject({ requiredApprovals: 1, retainedImages: 10, blockingScanSeverity: "high", attestationFreshnessHours: 24 });
+    expect(p.version).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  it("applies overrides from a file and gives them a different, stable version", () => {
+    const p = loadPolicy(file("two-approvals.json", JSON.stringify({ requiredApprovals: 2, requiredChecks: ["test", "build"] })));
+    expect(p.requiredApprovals).toBe(2);
+    expect(p.retainedImages).toBe(10);
+    expect(p.version).not.toBe(defaultPolicy.version);
+    const sameKeysOtherOrder = loadPolicy(file("reordered.json", JSON.stringify({ requiredChecks: ["test", "build"], requiredApprovals: 2 })));
+    expect(sameKeysOtherOrder.version).toBe(p.version);
+  });
+
+  it("an override equal to the default keeps the default version", () => {
+    expect(loadPolicy(file("noop.json", '{ "retainedImages": 10 }')).version).toBe(defaultPolicy.version);
+  });
+
+  it("names the file and the bad key", () => {
+    const bad = file("bad-value.json", '{ "requiredApprovals": 0 }');
+    expect(() => loadPolicy(bad)).toThrow(`policy file ${bad}: requiredApprovals`);
+    const typo = file("typo.json", '{ "requiredAprovals": 2 }');
+    expect(() => loadPolicy(typo)).toThrow(`policy file ${typo}: requiredAprovals is not a policy setting`);
+    const regex = file("regex.json", '{ "manualInstructionPatterns": ["kubectl (apply"] }');
+    expect(() => loadPolicy(regex)).toThrow(/manualInstructionPatterns\.0 must be a valid regular expression/);
+  });
+
+  it("names a file that is missing or not JSON", () => {
+    const notJson = file("broken.json", "{ requiredApprovals: 2 ");
+    expect(() => loadPolicy(notJson)).toThrow(`policy file ${notJson}: is not valid JSON`);
+    expect(() => loadPolicy(path.join(dir, "absent.json"))).toThrow(/absent\.json: cannot be read/);
+  });
+});

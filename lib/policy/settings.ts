@@ -1,0 +1,139 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { canonicalJson } from "./canonical-json";
+import { severities } from "./rule-types";
+
+const regexSource = z.string().min(1).refine((source) => {
+  try {
+    new RegExp(source, "i");
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be a valid regular expression");
+
+const settingsShape = {
+  /** Independent approvals (by someone who neither wrote nor opened the PR) a change needs. */
+  requiredApprovals: z.number().int().min(1).max(20),
+  /** Tagged images per service kept in the registry for rollback. */
+  retainedImages: z.number().int().min(1).max(1000),
+  maxImageSizeBytes: z.number().int().positive(),
+  /** A scan finding at or above this severity blocks the image. */
+  blockingScanSeverity: z.enum(severities),
+  /** How old a backup verification may be at production apply time. */
+  attestationFreshnessHours: z.number().positive().max(24 * 365),
+  /** Whether a passing staging-verification attestation is needed, not only a staging deployment. */
+  stagingVerificationRequired: z.boolean(),
+  /** Builder identities that count as CI: exact names or `*` globs (SLSA builder ids are URLs). Case-insensitive. */
+  ciBuilderIdentities: z.array(z.string().min(1)).min(1),
+  /** Tags known to move; named in reasons. Any tag that is not a commit SHA is treated as mutable anyway. */
+  mutableTags: z.array(z.string().min(1)),
+  /** Regular expressions (matched case-insensitively) for hand-run change requests in PR text. */
+  manualInstructionPatterns: z.array(regexSource),
+  /** Pipeline trigger events that mean a person started the run by hand. */
+  manualTriggerEvents: z.array(z.string().min(1)),
+  /** CI check names that must pass on the merged commit; empty means every check on it must pass. */
+  requiredChecks: z.array(z.string().min(1)),
+};
+
+const settingsSchema = z.strictObject(settingsShape);
+const overridesSchema = z.strictObject(settingsShape).partial();
+
+export type PolicySettings = z.infer<typeof settingsSchema>;
+export type PolicyOverrides = z.infer<typeof overridesSchema>;
+/** The effective settings plus `version`, the fingerprint every stored check result records. */
+export type Policy = Readonly<PolicySettings> & { readonly version: string };
+
+// Parsed so a broken default (e.g. a pattern that does not compile) fails at load, not mid-check.
+export const defaultSettings: PolicySettings = settingsSchema.parse({
+  requiredApprovals: 1,
+  retainedImages: 10,
+  maxImageSizeBytes: 500 * 1024 * 1024,
+  blockingScanSeverity: "high",
+  attestationFreshnessHours: 24,
+  stagingVerificationRequired: true,
+  ciBuilderIdentities: [
+    "github-actions",
+    "github-actions[bot]",
+    "gitlab-ci",
+    "jenkins",
+    "buildkite",
+    "circleci",
+    "https://github.com/*",
+    "https://gitlab.com/*",
+  ],
+  mutableTags: ["latest", "stable", "main", "master", "dev", "edge", "prod", "production", "staging"],
+  manualInstructionPatterns: [
+    // Flags (with or without a value) may sit between the command and its verb: kubectl -n pay edit.
+    String.raw`\bkubectl\s+(?:--?[\w-]+(?:=\S+|\s+[^\s-]\S*)?\s+)*(?:apply|cp|edit|exec|patch|replace|scale|set\s+image)\b`,
+    String.raw`\bssh\s+(?:--?[\w-]+(?:=\S+|\s+[^\s-]\S*)?\s+)*[\w.-]+@[\w.-]+`,
+    String.raw`\bssh\s+(?:in)?to\s+(?:the\s+)?(?:box|server|host|node|pod|vm|instance|prod\w*)\b`,
+    String.raw`\bhot-?fix(?:ed)?\s+(?:it\s+)?(?:directly\s+)?on\s+the\s+(?:box|server|host|node|pod)\b`,
+    String.raw`\bdocker\s+exec\b`,
+    String.raw`\b(?:manually|by\s+hand)\s+(?:apply|run|edit|patch|restart|deploy|change|update)\b`,
+  ],
+  manualTriggerEvents: ["workflow_dispatch", "repository_dispatch", "manual", "web", "api", "trigger"],
+  requiredChecks: [],
+});
+
+/** First 12 hex of the SHA-256 of the canonical JSON of the effective settings. */
+export function policyVersion(settings: PolicySettings): string {
+  return createHash("sha256").update(canonicalJson(settings)).digest("hex").slice(0, 12);
+}
+
+function withVersion(settings: PolicySettings): Policy {
+  return Object.freeze({ ...settings, version: policyVersion(settings) });
+}
+
+export const defaultPolicy: Policy = withVersion(defaultSettings);
+
+export class PolicyError extends Error {
+  override name = "PolicyError";
+}
+
+/**
+ * Applies overrides to the defaults. A key replaces the default whole (arrays are not merged),
+ * so the file states the effective list. `source` names where the overrides came from in errors.
+ */
+export function resolvePolicy(overrides: unknown, source = "policy overrides"): Policy {
+  const parsed = overridesSchema.safeParse(overrides);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const unknownKeys = issue?.code === "unrecognized_keys" ? issue.keys.join(", ") : undefined;
+    const key = unknownKeys ?? (issue && issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)");
+    const message = unknownKeys !== undefined ? "is not a policy setting" : (issue?.message ?? "is invalid");
+    throw new PolicyError(`${source}: ${key} ${message}`);
+  }
+  const effective: PolicySettings = { ...defaultSettings };
+  for (const [k, v] of Object.entries(parsed.data)) {
+    if (v !== undefined) Object.assign(effective, { [k]: v });
+  }
+  return withVersion(effective);
+}
+
+/**
+ * Reads overrides from a JSON file (callers pass `config().policyFile`); no path means the defaults.
+ * A missing or malformed file, or a bad key, throws a PolicyError naming the file and the key.
+ */
+export function loadPolicy(filePath?: string): Policy {
+  if (filePath === undefined) return defaultPolicy;
+  let text: string;
+  try {
+    text = readFileSync(filePath, "utf8");
+  } catch (err) {
+    throw new PolicyError(`policy file ${filePath}: cannot be read (${err instanceof Error ? err.message : String(err)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new PolicyError(`policy file ${filePath}: is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  return resolvePolicy(json, `policy file ${filePath}`);
+}
+
+/** Compiles the manual-instruction patterns; they were validated when the policy was built. */
+export function manualInstructionRegexes(policy: Pick<Policy, "manualInstructionPatterns">): RegExp[] {
+  return policy.manualInstructionPatterns.map((source) => new RegExp(source, "i"));
+}
