@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./testing";
-import type { DatabaseHandle } from "./client";
+import { queryRows, type DatabaseHandle } from "./client";
 import { environments } from "./schema";
 
 let handle: DatabaseHandle;
@@ -20,10 +20,11 @@ describe("migrations", () => {
   });
 
   it("create the named indexes the lookups rely on", async () => {
-    const result = await handle.db.execute<{ indexname: string }>(
+    const rows = await queryRows<{ indexname: string }>(
+      handle.db,
       sql`select indexname from pg_indexes where schemaname = current_schema()`,
     );
-    const names = result.rows.map((r) => r.indexname);
+    const names = rows.map((r) => r.indexname);
     for (const idx of [
       "deployments_digest_idx",
       "deployments_environment_deployed_at_idx",

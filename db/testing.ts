@@ -1,6 +1,43 @@
-import { randomBytes } from "node:crypto";
-import { openDatabase, type DatabaseHandle } from "./client";
-import { migrate } from "./migrate";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { PGlite } from "@electric-sql/pglite";
+import { drizzle } from "drizzle-orm/pglite";
+import { openDatabase, type Database, type DatabaseHandle } from "./client";
+import { migrate, migrationsFolder } from "./migrate";
+import * as schema from "./schema";
+
+/**
+ * Starting an embedded Postgres runs initdb, which takes seconds here; loading a data folder that
+ * was initialised and migrated once takes about one. The template is keyed by the migrations'
+ * content, so a new migration makes a new template.
+ */
+async function migratedTemplate(): Promise<Blob> {
+  const folder = migrationsFolder();
+  const hash = createHash("sha256");
+  for (const f of readdirSync(folder).sort()) if (f.endsWith(".sql")) hash.update(readFileSync(path.join(folder, f)));
+  hash.update(readFileSync(path.join(folder, "meta", "_journal.json")));
+  const file = path.join(os.tmpdir(), `custody-pglite-template-${hash.digest("hex").slice(0, 16)}.tar`);
+  if (!existsSync(file)) {
+    const handle = await openDatabase({ memory: true });
+    await migrate(handle);
+    const client = (handle.db as unknown as { $client: PGlite }).$client;
+    const dump = await client.dumpDataDir("none");
+    await handle.close();
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
+    writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+    renameSync(tmp, file);
+  }
+  return new Blob([readFileSync(file)]);
+}
+
+async function openFromTemplate(): Promise<DatabaseHandle> {
+  const { PGlite: Pglite } = await import("@electric-sql/pglite");
+  const client = await Pglite.create({ loadDataDir: await migratedTemplate() });
+  const db = drizzle(client, { schema, casing: "snake_case" }) as unknown as Database;
+  return { db, driver: "pglite", close: () => client.close() };
+}
 
 /**
  * A fresh, migrated database for one test file: a new database on the server named by
@@ -9,11 +46,7 @@ import { migrate } from "./migrate";
  */
 export async function createTestDatabase(): Promise<DatabaseHandle & { url?: string }> {
   const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    const handle = await openDatabase({ memory: true });
-    await migrate(handle);
-    return handle;
-  }
+  if (!serverUrl) return openFromTemplate();
   const name = `custody_test_${process.pid}_${randomBytes(4).toString("hex")}`;
   const { Client } = await import("pg");
   const admin = new Client({ connectionString: serverUrl });

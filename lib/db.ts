@@ -27,3 +27,8 @@ export async function closeDb(): Promise<void> {
   g.__custodyDb = undefined;
   if (pending) await (await pending).close();
 }
+
+/** Points the process's handle at an already open database (tests, benchmarks). */
+export function setDatabase(handle: DatabaseHandle): void {
+  g.__custodyDb = Promise.resolve(handle);
+}

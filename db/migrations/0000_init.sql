@@ -96,7 +96,6 @@ CREATE TABLE "reviews" (
 --> statement-breakpoint
 CREATE TABLE "image_builds" (
 	"id" bigserial PRIMARY KEY NOT NULL,
-	"external_id" text NOT NULL,
 	"service" text,
 	"repository" text NOT NULL,
 	"digest" text NOT NULL,
@@ -218,13 +217,13 @@ CREATE TABLE "findings" (
 	"last_seen_at" timestamp with time zone NOT NULL,
 	"resolved_at" timestamp with time zone,
 	"resolution" text,
-	"incident_id" bigint,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "waivers" (
 	"id" bigserial PRIMARY KEY NOT NULL,
-	"finding_id" bigint NOT NULL,
+	"rule_id" text NOT NULL,
+	"subject_key" text NOT NULL,
 	"justification" text NOT NULL,
 	"approver" text NOT NULL,
 	"created_by" text NOT NULL,
@@ -235,8 +234,9 @@ CREATE TABLE "waivers" (
 --> statement-breakpoint
 CREATE TABLE "incident_findings" (
 	"incident_id" bigint NOT NULL,
-	"finding_id" bigint NOT NULL,
-	CONSTRAINT "incident_findings_pkey" PRIMARY KEY("incident_id","finding_id")
+	"rule_id" text NOT NULL,
+	"subject_key" text NOT NULL,
+	CONSTRAINT "incident_findings_pkey" PRIMARY KEY("incident_id","rule_id","subject_key")
 );
 --> statement-breakpoint
 CREATE TABLE "incident_steps" (
@@ -260,7 +260,7 @@ CREATE TABLE "incidents" (
 	"opened_at" timestamp with time zone NOT NULL,
 	"closed_at" timestamp with time zone,
 	"captured_state" jsonb NOT NULL,
-	"fix_deployment_id" bigint,
+	"fix_deployment_key" text,
 	"root_cause" text,
 	"corrective_action" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
@@ -346,11 +346,8 @@ CREATE TABLE "instance_meta" (
 --> statement-breakpoint
 ALTER TABLE "snapshot_workloads" ADD CONSTRAINT "snapshot_workloads_snapshot_id_fk" FOREIGN KEY ("snapshot_id") REFERENCES "public"."snapshots"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "check_results" ADD CONSTRAINT "check_results_deployment_id_fk" FOREIGN KEY ("deployment_id") REFERENCES "public"."deployments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "waivers" ADD CONSTRAINT "waivers_finding_id_fk" FOREIGN KEY ("finding_id") REFERENCES "public"."findings"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "incident_findings" ADD CONSTRAINT "incident_findings_incident_id_fk" FOREIGN KEY ("incident_id") REFERENCES "public"."incidents"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "incident_findings" ADD CONSTRAINT "incident_findings_finding_id_fk" FOREIGN KEY ("finding_id") REFERENCES "public"."findings"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "incident_steps" ADD CONSTRAINT "incident_steps_incident_id_fk" FOREIGN KEY ("incident_id") REFERENCES "public"."incidents"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "incidents" ADD CONSTRAINT "incidents_fix_deployment_id_fk" FOREIGN KEY ("fix_deployment_id") REFERENCES "public"."deployments"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "services_repository_idx" ON "services" USING btree ("repository");--> statement-breakpoint
 CREATE UNIQUE INDEX "check_runs_external_id_key" ON "check_runs" USING btree ("external_id");--> statement-breakpoint
@@ -364,7 +361,7 @@ CREATE INDEX "pull_requests_merge_commit_sha_idx" ON "pull_requests" USING btree
 CREATE INDEX "pull_requests_head_sha_idx" ON "pull_requests" USING btree ("head_sha");--> statement-breakpoint
 CREATE UNIQUE INDEX "reviews_repository_external_id_key" ON "reviews" USING btree ("repository","external_id");--> statement-breakpoint
 CREATE INDEX "reviews_repository_pull_number_idx" ON "reviews" USING btree ("repository","pull_number");--> statement-breakpoint
-CREATE UNIQUE INDEX "image_builds_external_id_key" ON "image_builds" USING btree ("external_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "image_builds_repository_digest_key" ON "image_builds" USING btree ("repository","digest");--> statement-breakpoint
 CREATE INDEX "image_builds_digest_idx" ON "image_builds" USING btree ("digest");--> statement-breakpoint
 CREATE INDEX "image_builds_commit_sha_idx" ON "image_builds" USING btree ("commit_sha");--> statement-breakpoint
 CREATE INDEX "image_builds_service_built_at_idx" ON "image_builds" USING btree ("service","built_at");--> statement-breakpoint
@@ -389,9 +386,9 @@ CREATE UNIQUE INDEX "findings_open_rule_subject_key" ON "findings" USING btree (
 CREATE INDEX "findings_status_rule_id_idx" ON "findings" USING btree ("status","rule_id");--> statement-breakpoint
 CREATE INDEX "findings_environment_opened_at_idx" ON "findings" USING btree ("environment","opened_at");--> statement-breakpoint
 CREATE INDEX "findings_deployment_id_idx" ON "findings" USING btree ("deployment_id");--> statement-breakpoint
-CREATE INDEX "waivers_finding_id_idx" ON "waivers" USING btree ("finding_id");--> statement-breakpoint
+CREATE INDEX "waivers_rule_id_subject_key_idx" ON "waivers" USING btree ("rule_id","subject_key");--> statement-breakpoint
 CREATE INDEX "waivers_expires_at_idx" ON "waivers" USING btree ("expires_at");--> statement-breakpoint
-CREATE INDEX "incident_findings_finding_id_idx" ON "incident_findings" USING btree ("finding_id");--> statement-breakpoint
+CREATE INDEX "incident_findings_rule_id_subject_key_idx" ON "incident_findings" USING btree ("rule_id","subject_key");--> statement-breakpoint
 CREATE INDEX "incident_steps_incident_id_idx" ON "incident_steps" USING btree ("incident_id");--> statement-breakpoint
 CREATE INDEX "incidents_status_opened_at_idx" ON "incidents" USING btree ("status","opened_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "ledger_events_source_delivery_id_key" ON "ledger_events" USING btree ("source","delivery_id");--> statement-breakpoint

@@ -19,7 +19,6 @@ export const imageBuilds = pgTable(
   "image_builds",
   {
     id: bigserial({ mode: "number" }).primaryKey(),
-    externalId: text().notNull(),
     service: text(),
     repository: text().notNull(),
     digest: text().notNull(),
@@ -38,7 +37,7 @@ export const imageBuilds = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex("image_builds_external_id_key").on(t.externalId),
+    uniqueIndex("image_builds_repository_digest_key").on(t.repository, t.digest),
     index("image_builds_digest_idx").on(t.digest),
     index("image_builds_commit_sha_idx").on(t.commitSha),
     index("image_builds_service_built_at_idx").on(t.service, t.builtAt),

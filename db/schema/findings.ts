@@ -45,7 +45,6 @@ export const findings = pgTable(
     lastSeenAt: tstz().notNull(),
     resolvedAt: tstz(),
     resolution: text(),
-    incidentId: bigint({ mode: "number" }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -61,7 +60,9 @@ export const waivers = pgTable(
   "waivers",
   {
     id: bigserial({ mode: "number" }).primaryKey(),
-    findingId: bigint({ mode: "number" }).notNull(),
+    /** The finding waived, by its stable identity (rule and subject), which survives a rebuild. */
+    ruleId: text().notNull(),
+    subjectKey: text().notNull(),
     justification: text().notNull(),
     approver: text().notNull(),
     createdBy: text().notNull(),
@@ -70,8 +71,7 @@ export const waivers = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    foreignKey({ name: "waivers_finding_id_fk", columns: [t.findingId], foreignColumns: [findings.id] }).onDelete("cascade"),
-    index("waivers_finding_id_idx").on(t.findingId),
+    index("waivers_rule_id_subject_key_idx").on(t.ruleId, t.subjectKey),
     index("waivers_expires_at_idx").on(t.expiresAt),
   ],
 );

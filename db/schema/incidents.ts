@@ -1,7 +1,5 @@
 import { bigint, bigserial, foreignKey, index, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { createdAt, tstz } from "./columns";
-import { deployments } from "./deployments";
-import { findings } from "./findings";
 
 /** The five-step record of a break of immutability. */
 export const incidents = pgTable(
@@ -17,34 +15,31 @@ export const incidents = pgTable(
     closedAt: tstz(),
     /** A copy of the environment's state at opening time; later ingestion never changes it. */
     capturedState: jsonb().$type<Record<string, unknown>>().notNull(),
-    fixDeploymentId: bigint({ mode: "number" }),
+    /** The fix deployment by its stable key (deployments.external_id), so a rebuild of the projections keeps the link. */
+    fixDeploymentKey: text(),
     rootCause: text(),
     correctiveAction: text(),
     createdAt: createdAt(),
   },
   (t) => [
-    foreignKey({
-      name: "incidents_fix_deployment_id_fk",
-      columns: [t.fixDeploymentId],
-      foreignColumns: [deployments.id],
-    }),
     index("incidents_status_opened_at_idx").on(t.status, t.openedAt),
   ],
 );
 
+/** Findings linked to an incident, by their stable identity (rule and subject), which survives a rebuild. */
 export const incidentFindings = pgTable(
   "incident_findings",
   {
     incidentId: bigint({ mode: "number" }).notNull(),
-    findingId: bigint({ mode: "number" }).notNull(),
+    ruleId: text().notNull(),
+    subjectKey: text().notNull(),
   },
   (t) => [
-    primaryKey({ name: "incident_findings_pkey", columns: [t.incidentId, t.findingId] }),
+    primaryKey({ name: "incident_findings_pkey", columns: [t.incidentId, t.ruleId, t.subjectKey] }),
     foreignKey({ name: "incident_findings_incident_id_fk", columns: [t.incidentId], foreignColumns: [incidents.id] }).onDelete(
       "cascade",
     ),
-    foreignKey({ name: "incident_findings_finding_id_fk", columns: [t.findingId], foreignColumns: [findings.id] }),
-    index("incident_findings_finding_id_idx").on(t.findingId),
+    index("incident_findings_rule_id_subject_key_idx").on(t.ruleId, t.subjectKey),
   ],
 );
 

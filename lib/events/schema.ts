@@ -219,7 +219,8 @@ export const custodyEvent = z.discriminatedUnion("type", [
   clusterAuditEvent,
 ]);
 
-export const eventsRequest = z.union([custodyEvent, z.object({ events: z.array(custodyEvent).min(1).max(5000) })]);
+export const eventsBatch = z.object({ events: z.array(custodyEvent).min(1).max(5000) });
+export const eventsRequest = z.union([custodyEvent, eventsBatch]);
 
 export type CustodyEvent = z.infer<typeof custodyEvent>;
 export type CustodyEventType = CustodyEvent["type"];

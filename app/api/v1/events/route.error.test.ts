@@ -1,0 +1,60 @@
+import { count } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ledgerEvents } from "@/db/schema";
+import { errorOf, jsonRequest, noContext, setupRouteHarness, type RouteHarness } from "@/lib/testing/route-harness";
+import { POST } from "./route";
+
+let t: RouteHarness;
+beforeAll(async () => {
+  t = await setupRouteHarness();
+});
+afterAll(async () => t?.handle.close());
+
+const auth = () => ({ authorization: `Bearer ${t.tokens.ingest}` });
+const stored = async () => (await t.handle.db.select({ n: count() }).from(ledgerEvents))[0]?.n;
+const valid = { id: "e-1", type: "attestation", occurredAt: "2026-11-01T10:00:00Z", attestationType: "backup-verification", subject: "production", result: "pass" };
+
+describe("POST /api/v1/events with bad input", () => {
+  it("400 MALFORMED_JSON for a body that is not JSON", async () => {
+    const res = await POST(jsonRequest("/api/v1/events", "{not json", auth()), noContext);
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).code).toBe("MALFORMED_JSON");
+  });
+
+  it("400 VALIDATION naming the field path", async () => {
+    const res = await POST(jsonRequest("/api/v1/events", { ...valid, result: "maybe" }, auth()), noContext);
+    expect(res.status).toBe(400);
+    const err = await errorOf(res);
+    expect(err.code).toBe("VALIDATION");
+    expect(err.message).toContain("result");
+  });
+
+  it("400 for an unknown event type", async () => {
+    const res = await POST(jsonRequest("/api/v1/events", { ...valid, type: "coffee" }, auth()), noContext);
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).code).toBe("VALIDATION");
+  });
+
+  it("rejects a whole batch when one event is bad, naming its index", async () => {
+    const body = { events: [valid, { ...valid, id: "e-2", occurredAt: "yesterday" }] };
+    const res = await POST(jsonRequest("/api/v1/events", body, auth()), noContext);
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).message).toContain("events.1.occurredAt");
+    expect(await stored()).toBe(0);
+  });
+
+  it("415 for a content type other than JSON", async () => {
+    const req = new Request("http://localhost/api/v1/events", { method: "POST", headers: { "content-type": "text/plain", ...auth() }, body: JSON.stringify(valid) });
+    const res = await POST(req, noContext);
+    expect(res.status).toBe(415);
+    expect((await errorOf(res)).code).toBe("UNSUPPORTED_MEDIA_TYPE");
+  });
+
+  it("413 for a body over the limit, stored nothing", async () => {
+    const big = { ...valid, details: { blob: "x".repeat(6 * 1024 * 1024) } };
+    const res = await POST(jsonRequest("/api/v1/events", big, auth()), noContext);
+    expect(res.status).toBe(413);
+    expect((await errorOf(res)).code).toBe("PAYLOAD_TOO_LARGE");
+    expect(await stored()).toBe(0);
+  });
+});

@@ -1,0 +1,17 @@
+import { authenticateToken } from "@/lib/auth/tokens";
+import { config } from "@/lib/config";
+import { getDb } from "@/lib/db";
+import { readBody, requireJson, parseJson } from "@/lib/http/body";
+import { handler, json } from "@/lib/http/respond";
+import { ingestEvents } from "@/lib/ingest/events-api";
+
+export const dynamic = "force-dynamic";
+
+export const POST = handler(async (req) => {
+  const db = await getDb();
+  await authenticateToken(db, req.headers.get("authorization"), "ingest");
+  requireJson(req);
+  const raw = await readBody(req, config().maxBodyBytes);
+  const result = await ingestEvents(db, parseJson(raw), raw);
+  return json(result, { status: 202 });
+});

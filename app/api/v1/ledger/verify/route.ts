@@ -1,0 +1,12 @@
+import { authenticateRead } from "@/lib/auth/request";
+import { getDb } from "@/lib/db";
+import { handler, json } from "@/lib/http/respond";
+import { verifyLedger } from "@/lib/ledger/ledger";
+
+export const dynamic = "force-dynamic";
+
+export const GET = handler(async (req) => {
+  const db = await getDb();
+  await authenticateRead(db, req);
+  return json(await verifyLedger(db));
+});

@@ -1,0 +1,23 @@
+import { config } from "@/lib/config";
+import { getDb } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { readBody } from "@/lib/http/body";
+import { handler, json } from "@/lib/http/respond";
+import { receiveGithubDelivery } from "@/lib/ingest/github-webhook";
+import { githubWebhookSecret } from "@/lib/trial-secrets";
+
+export const dynamic = "force-dynamic";
+
+export const POST = handler(async (req) => {
+  const secret = githubWebhookSecret();
+  if (!secret) throw new AppError("UNAVAILABLE", "GitHub webhooks are not configured: set GITHUB_WEBHOOK_SECRET");
+  const body = await readBody(req, config().maxBodyBytes);
+  const result = await receiveGithubDelivery(await getDb(), secret, {
+    event: req.headers.get("x-github-event"),
+    deliveryId: req.headers.get("x-github-delivery"),
+    signature: req.headers.get("x-hub-signature-256"),
+    contentType: req.headers.get("content-type"),
+    body,
+  });
+  return json(result, { status: 202 });
+});

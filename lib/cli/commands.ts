@@ -1,0 +1,147 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createToken, listTokens, parseScopes, revokeToken } from "../auth/tokens";
+import { loadDemo } from "../demo/load";
+import { ingestEvents } from "../ingest/events-api";
+import { parseAuditLog, podsToSnapshot } from "../ingest/kubernetes";
+import { rebuildProjections } from "../ingest/replay";
+import { verifyLedger } from "../ledger/ledger";
+import { withDatabase } from "./database";
+import { CliError, readStdin } from "./output";
+import { postEvents } from "./remote";
+import { start } from "./start";
+
+type Values = Record<string, string | boolean | undefined>;
+type Command = (args: string[], values: Values) => Promise<number>;
+
+const str = (values: Values, key: string): string | undefined => (typeof values[key] === "string" ? (values[key] as string) : undefined);
+const need = (values: Values, key: string, hint: string): string => {
+  const v = str(values, key);
+  if (!v) throw new CliError(`--${key} is required (${hint})`, 2);
+  return v;
+};
+
+/** Sends a body of events to the server (--url/--token) or the configured database. */
+async function send(values: Values, body: unknown): Promise<void> {
+  const url = str(values, "url");
+  const token = str(values, "token") ?? process.env.CUSTODY_TOKEN;
+  let result: { accepted: number; duplicates: number };
+  if (url) {
+    if (!token) throw new CliError("--token (or CUSTODY_TOKEN) is required with --url", 2);
+    result = await postEvents(url, token, body);
+  } else {
+    const raw = JSON.stringify(body);
+    result = await withDatabase(({ db }) => ingestEvents(db, body, raw));
+  }
+  process.stdout.write(`accepted ${result.accepted}, duplicates ${result.duplicates}\n`);
+}
+
+export const commands: Record<string, Command> = {
+  start: () => start(),
+
+  migrate: async () => {
+    await withDatabase(async ({ driver }) => {
+      process.stdout.write(`migrations applied (${driver === "pglite" ? "embedded database" : "Postgres"})\n`);
+    });
+    return 0;
+  },
+
+  demo: async () => {
+    const result = await withDatabase(({ db }) => loadDemo(db));
+    process.stdout.write(`demo history: ${result.accepted} events stored, ${result.duplicates} already present\n`);
+    return 0;
+  },
+
+  token: async ([sub], values) => {
+    if (sub === "create") {
+      const name = need(values, "name", "e.g. --name ci");
+      const scopes = parseScopes(need(values, "scopes", "ingest and/or read, comma-separated"));
+      const created = await withDatabase(({ db }) => createToken(db, { name, scopes, createdBy: "cli" }));
+      process.stdout.write(
+        `token ${created.id} "${created.name}" (${created.scopes.join(",")}), shown once, store it now:\n${created.token}\n`,
+      );
+      return 0;
+    }
+    if (sub === "revoke") {
+      const id = Number(need(values, "id", "the token id from token list"));
+      if (!Number.isInteger(id)) throw new CliError("--id must be a number", 2);
+      const done = await withDatabase(({ db }) => revokeToken(db, id));
+      if (!done) throw new CliError(`no active token with id ${id}`);
+      process.stdout.write(`token ${id} revoked\n`);
+      return 0;
+    }
+    if (sub === "list") {
+      const rows = await withDatabase(({ db }) => listTokens(db));
+      for (const t of rows) {
+        process.stdout.write(
+          `${t.id}\t${t.name}\t${t.scopes.join(",")}\t${t.prefix}…\tlast used ${t.lastUsedAt?.toISOString() ?? "never"}${t.revokedAt ? "\trevoked" : ""}\n`,
+        );
+      }
+      return 0;
+    }
+    throw new CliError("usage: custody token create --name N --scopes ingest,read | token list | token revoke --id ID", 2);
+  },
+
+  push: async ([file], values) => {
+    if (!file) throw new CliError("usage: custody push FILE.json", 2);
+    let text: string;
+    try {
+      text = file === "-" ? await readStdin() : readFileSync(file, "utf8");
+    } catch (error) {
+      throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      throw new CliError(`${file} is not JSON: ${(error as Error).message}`);
+    }
+    await send(values, body);
+    return 0;
+  },
+
+  snapshot: async ([kind], values) => {
+    if (kind !== "k8s") throw new CliError("usage: kubectl get pods -A -o json | custody snapshot k8s --environment E", 2);
+    const environment = need(values, "environment", "e.g. --environment production");
+    const text = await readStdin();
+    let list: unknown;
+    try {
+      list = JSON.parse(text);
+    } catch (error) {
+      throw new CliError(`stdin is not JSON (expected kubectl get pods -A -o json): ${(error as Error).message}`);
+    }
+    const digest = createHash("sha256").update(text).digest("hex").slice(0, 16);
+    const observedAt = new Date().toISOString();
+    const event = podsToSnapshot(list, { environment, id: `k8s-snapshot:${environment}:${observedAt}:${digest}`, observedAt });
+    await send(values, event);
+    return 0;
+  },
+
+  audit: async ([kind], values) => {
+    if (kind !== "k8s") throw new CliError("usage: custody audit k8s --environment E < audit.log", 2);
+    const environment = need(values, "environment", "e.g. --environment production");
+    const events = parseAuditLog(await readStdin(), { environment });
+    if (events.length === 0) {
+      process.stdout.write("no relevant audit events (exec, attach, ephemeral containers, manual changes) in the input\n");
+      return 0;
+    }
+    for (let i = 0; i < events.length; i += 1000) await send(values, { events: events.slice(i, i + 1000) });
+    return 0;
+  },
+
+  verify: async () => {
+    const result = await withDatabase(({ db }) => verifyLedger(db));
+    if (result.ok) {
+      process.stdout.write(`ledger ok: ${result.events} entries, head ${result.head}\n`);
+      return 0;
+    }
+    process.stdout.write(`ledger BROKEN at sequence ${result.firstBadSeq}: ${result.reason ?? ""}\n`);
+    return 1;
+  },
+
+  rebuild: async () => {
+    const result = await withDatabase(({ db }) => rebuildProjections(db));
+    process.stdout.write(`rebuilt projections from ${result.entries} ledger entries (${result.events} events)\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,51 @@
+import { parseArgs } from "node:util";
+import { CliError, reportError } from "./output";
+import { commands } from "./commands";
+
+const usage = `Usage: custody <command> [options]
+
+  start                         migrate, load the demo (embedded database only) and run the server (honours PORT)
+  migrate                       apply the database migrations
+  demo                          load the demo history (also into a real Postgres, when asked)
+  token create --name N --scopes ingest,read
+  token list | token revoke --id ID
+  push FILE.json                send Custody events (one event or { "events": [...] })
+  snapshot k8s --environment E  read \`kubectl get pods -A -o json\` from stdin
+  audit k8s --environment E     read Kubernetes audit-log JSON lines from stdin
+  verify                        recompute the ledger's hash chain
+  rebuild                       replay the ledger into fresh projections
+
+  push, snapshot and audit send to a running server with --url URL --token TOKEN,
+  else they write to the configured database (DATABASE_URL, or the embedded one).`;
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        name: { type: "string" },
+        scopes: { type: "string" },
+        id: { type: "string" },
+        environment: { type: "string" },
+        url: { type: "string" },
+        token: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    const [command, ...rest] = positionals;
+    if (!command || values.help) {
+      process.stdout.write(`${usage}\n`);
+      return command ? 0 : 2;
+    }
+    const run = commands[command];
+    if (!run) throw new CliError(`unknown command "${command}"\n${usage}`, 2);
+    return await run(rest, values);
+  } catch (error) {
+    if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+      return reportError(new CliError(`${error.message} (see custody --help)`, 2));
+    }
+    return reportError(error);
+  }
+}

@@ -1,0 +1,33 @@
+import { CliError } from "./output";
+
+/** Sends events to a running Custody (`--url`, `--token`) instead of the local database. */
+export async function postEvents(url: string, token: string, body: unknown): Promise<{ accepted: number; duplicates: number }> {
+  let target: URL;
+  try {
+    target = new URL("/api/v1/events", url);
+  } catch {
+    throw new CliError(`--url ${url} is not a URL`, 2);
+  }
+  let res: Response;
+  try {
+    res = await fetch(target, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new CliError(`cannot reach ${target.origin}: ${(error as Error).message}`);
+  }
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON: reported below */
+  }
+  if (!res.ok) {
+    const err = (json as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new CliError(`server answered ${res.status} ${err?.code ?? ""}: ${err?.message ?? text.slice(0, 200)}`);
+  }
+  return json as { accepted: number; duplicates: number };
+}

@@ -1,0 +1,33 @@
+import { eq } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { instanceMeta } from "@/db/schema";
+import { ingest } from "../ingest/ingest";
+import { prepareEvents } from "../ingest/events-api";
+import { generateDemoEvents } from "./generate";
+
+const DEMO_KEY = "demo_loaded_at";
+
+export async function demoLoaded(db: Database): Promise<boolean> {
+  const rows = await db.select().from(instanceMeta).where(eq(instanceMeta.key, DEMO_KEY));
+  return rows.length > 0;
+}
+
+/**
+ * Feeds the demo history through the same ingest path as real events, so the ledger holds it and
+ * a rebuild reproduces it. Loading twice stores nothing new: every event id is already there.
+ */
+export async function loadDemo(db: Database): Promise<{ accepted: number; duplicates: number }> {
+  const events = generateDemoEvents();
+  let accepted = 0;
+  let duplicates = 0;
+  for (let i = 0; i < events.length; i += 500) {
+    const r = await ingest(db, prepareEvents(events.slice(i, i + 500), null));
+    accepted += r.stored.length;
+    duplicates += r.duplicates.length;
+  }
+  await db
+    .insert(instanceMeta)
+    .values({ key: DEMO_KEY, value: { at: new Date().toISOString(), events: events.length } })
+    .onConflictDoNothing();
+  return { accepted, duplicates };
+}

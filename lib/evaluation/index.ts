@@ -1,0 +1,12 @@
+import type { Transaction } from "@/db/client";
+import type { Touched } from "../projections/touched";
+
+/**
+ * Runs after every projection, in the same transaction: re-judges what the new evidence touched
+ * (gate checks for deployments, drift for snapshots and audit events). Pure rules live in
+ * lib/policy; these functions only gather evidence and store results and findings.
+ */
+export async function evaluateTouched(tx: Transaction, touched: Touched): Promise<void> {
+  void tx;
+  void touched;
+}

@@ -1,0 +1,73 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { findings } from "@/db/schema";
+import { ruleById } from "../policy";
+
+export interface FindingInput {
+  ruleId: string;
+  /** Stable identity of the subject, e.g. `deployment:<externalId>` or `production/shop/Deployment/checkout`. */
+  subjectKey: string;
+  environment?: string | null;
+  service?: string | null;
+  workload?: string | null;
+  deploymentId?: number | null;
+  actor?: string | null;
+  summary: string;
+  evidence: Record<string, unknown>;
+  /** When the evidence shows the problem (event time, not ingestion time, so replays agree). */
+  observedAt: Date;
+}
+
+/**
+ * Opens a finding, or refreshes the open one for the same rule and subject: the same drift seen
+ * in consecutive snapshots is one finding. Severity comes from the rules catalogue.
+ */
+export async function openFinding(db: Queryable, f: FindingInput): Promise<void> {
+  const rule = ruleById(f.ruleId);
+  await db
+    .insert(findings)
+    .values({
+      ruleId: rule.id,
+      severity: rule.severity,
+      status: "open",
+      subjectKey: f.subjectKey,
+      environment: f.environment ?? null,
+      service: f.service ?? null,
+      workload: f.workload ?? null,
+      deploymentId: f.deploymentId ?? null,
+      actor: f.actor ?? null,
+      summary: f.summary,
+      evidence: f.evidence,
+      openedAt: f.observedAt,
+      lastSeenAt: f.observedAt,
+    })
+    .onConflictDoUpdate({
+      target: [findings.ruleId, findings.subjectKey],
+      targetWhere: sql`status = 'open'`,
+      set: {
+        openedAt: sql`least(${findings.openedAt}, excluded.opened_at)`,
+        lastSeenAt: sql`greatest(${findings.lastSeenAt}, excluded.last_seen_at)`,
+        summary: sql`excluded.summary`,
+        evidence: sql`excluded.evidence`,
+        actor: sql`coalesce(excluded.actor, ${findings.actor})`,
+        deploymentId: sql`coalesce(excluded.deployment_id, ${findings.deploymentId})`,
+      },
+    });
+}
+
+/** Resolves the open findings of a rule for these subjects (a later pass, or drift gone). */
+export async function resolveFindings(
+  db: Queryable,
+  ruleId: string,
+  subjectKeys: string[],
+  at: Date,
+  resolution: string,
+): Promise<number> {
+  if (subjectKeys.length === 0) return 0;
+  const rows = await db
+    .update(findings)
+    .set({ status: "resolved", resolvedAt: at, resolution })
+    .where(and(eq(findings.ruleId, ruleId), eq(findings.status, "open"), inArray(findings.subjectKey, subjectKeys)))
+    .returning({ id: findings.id });
+  return rows.length;
+}

@@ -1,0 +1,40 @@
+import { AppError } from "../errors";
+
+/** Reads the raw body, refusing (413) as soon as it passes `limit` bytes, declared or not. */
+export async function readBody(req: Request, limit: number): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > limit) throw tooLarge(limit);
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    parts.push(value);
+  }
+  return Buffer.concat(parts).toString("utf8");
+}
+
+const tooLarge = (limit: number) => new AppError("PAYLOAD_TOO_LARGE", `request body is larger than the limit of ${limit} bytes`);
+
+/** Requires a JSON content type (415 otherwise). */
+export function requireJson(req: Request): void {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/json" && !type?.endsWith("+json")) {
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", "content-type must be application/json");
+  }
+}
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new AppError("MALFORMED_JSON", `body is not valid JSON: ${(error as Error).message}`);
+  }
+}

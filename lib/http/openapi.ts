@@ -1,0 +1,95 @@
+import { z } from "zod";
+import { custodyEvent, eventsRequest } from "../events/schema";
+
+const errorSchema = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message", "requestId"],
+      properties: {
+        code: {
+          type: "string",
+          enum: ["VALIDATION", "MALFORMED_JSON", "UNAUTHENTICATED", "BAD_SIGNATURE", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "RATE_LIMITED", "UNAVAILABLE"],
+        },
+        message: { type: "string" },
+        requestId: { type: "string" },
+      },
+    },
+  },
+} as const;
+
+const errors = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [String(c), { description: "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]));
+
+const readOp = (summary: string, parameters: unknown[] = []) => ({
+  get: { summary, security: [{ bearer: [] }, { session: [] }], parameters, responses: { "200": { description: "OK" }, ...errors(400, 401, 403, 404) } },
+});
+const q = (name: string, description: string) => ({ name, in: "query", required: false, description, schema: { type: "string" } });
+const p = (name: string, description: string) => ({ name, in: "path", required: true, description, schema: { type: "string" } });
+
+/** The OpenAPI document, its event schemas generated from the same zod schemas that validate requests. */
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: { title: "Custody API", version: "1", description: "The chain of custody for production changes." },
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "API token with scope ingest and/or read" },
+        session: { type: "apiKey", in: "cookie", name: "custody_session" },
+        githubSignature: { type: "apiKey", in: "header", name: "X-Hub-Signature-256" },
+      },
+      schemas: {
+        Error: errorSchema,
+        CustodyEvent: z.toJSONSchema(custodyEvent, { io: "input", unrepresentable: "any" }),
+        EventsRequest: z.toJSONSchema(eventsRequest, { io: "input", unrepresentable: "any" }),
+      },
+    },
+    paths: {
+      "/api/v1/events": {
+        post: {
+          summary: "Ingest Custody events: one event or { events: [...] } (all-or-nothing); resending an id is a no-op",
+          security: [{ bearer: [] }],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/EventsRequest" } } } },
+          responses: {
+            "202": {
+              description: "Stored",
+              content: { "application/json": { schema: { type: "object", properties: { accepted: { type: "integer" }, duplicates: { type: "integer" } } } } },
+            },
+            ...errors(400, 401, 403, 413, 415),
+          },
+        },
+      },
+      "/api/v1/webhooks/github": {
+        post: {
+          summary: "GitHub webhook deliveries, unmodified",
+          security: [{ githubSignature: [] }],
+          parameters: [
+            { name: "X-GitHub-Event", in: "header", required: true, schema: { type: "string" } },
+            { name: "X-GitHub-Delivery", in: "header", required: true, schema: { type: "string" } },
+          ],
+          responses: {
+            "202": {
+              description: "Stored or duplicate",
+              content: {
+                "application/json": {
+                  schema: { type: "object", properties: { delivery: { type: "string" }, status: { type: "string", enum: ["stored", "duplicate"] } } },
+                },
+              },
+            },
+            ...errors(400, 401, 413, 415),
+          },
+        },
+      },
+      "/api/v1/ledger/verify": readOp("Recompute the ledger's hash chain: { ok, events, head, firstBadSeq }"),
+      "/api/v1/environments": readOp("Environments with their current state summary"),
+      "/api/v1/environments/{name}/state": readOp("What ran in an environment at a time, with evidence chains", [p("name", "environment"), q("at", "ISO 8601 time, default now")]),
+      "/api/v1/deployments": readOp("Deployments, newest first, cursor-paginated", [q("environment", ""), q("service", ""), q("from", ""), q("to", ""), q("cursor", "")]),
+      "/api/v1/deployments/{id}": readOp("One deployment with its chain and gate results", [p("id", "deployment id")]),
+      "/api/v1/trace/{ref}": readOp("Chains for a commit SHA, image digest, owner/repo#n or pipeline run id", [p("ref", "reference")]),
+      "/api/v1/findings": readOp("Drift and gate failures", [q("status", ""), q("rule", ""), q("environment", ""), q("cursor", "")]),
+      "/api/health": { get: { summary: "Liveness and database reachability", security: [], responses: { "200": { description: "OK" }, "503": { description: "Database unreachable" } } } },
+    },
+  };
+}

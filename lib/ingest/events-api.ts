@@ -1,0 +1,46 @@
+import type { Database } from "@/db/client";
+import { AppError, describeIssues } from "../errors";
+import { custodyEvent, eventsBatch, type CustodyEvent } from "../events/schema";
+import { ingest, type PreparedDelivery } from "./ingest";
+
+export const EVENTS_SOURCE = "events";
+
+/** Validates a body of Custody events (one, or `{ events: [...] }`, all-or-nothing), naming every bad field. */
+export function parseEventsBody(json: unknown): { events: CustodyEvent[]; batch: boolean } {
+  const batch = typeof json === "object" && json !== null && !Array.isArray(json) && "events" in json;
+  if (batch) {
+    const parsed = eventsBatch.safeParse(json);
+    if (!parsed.success) throw new AppError("VALIDATION", describeIssues(parsed.error.issues));
+    return { events: parsed.data.events, batch: true };
+  }
+  const parsed = custodyEvent.safeParse(json);
+  if (!parsed.success) throw new AppError("VALIDATION", describeIssues(parsed.error.issues));
+  return { events: [parsed.data], batch: false };
+}
+
+/** Prepares validated events for the ledger: each event is one ledger entry keyed by its id. */
+export function prepareEvents(events: CustodyEvent[], rawBody: string | null): PreparedDelivery[] {
+  const single = events.length === 1 && rawBody !== null;
+  return events.map((e) => ({
+    source: EVENTS_SOURCE,
+    eventType: e.type,
+    deliveryId: e.id,
+    contentType: "application/json",
+    // A single event is kept byte for byte; a batch is split into one entry per event.
+    body: single ? rawBody : JSON.stringify(e),
+    events: [e],
+    status: "used",
+    reason: null,
+  }));
+}
+
+export async function ingestEvents(db: Database, json: unknown, rawBody: string): Promise<{ accepted: number; duplicates: number }> {
+  const { events, batch } = parseEventsBody(json);
+  const ids = new Set<string>();
+  for (const e of events) {
+    if (ids.has(e.id)) throw new AppError("VALIDATION", `events: id "${e.id}" appears twice in this batch`);
+    ids.add(e.id);
+  }
+  const result = await ingest(db, prepareEvents(events, batch ? null : rawBody));
+  return { accepted: result.stored.length, duplicates: result.duplicates.length };
+}

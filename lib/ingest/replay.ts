@@ -1,0 +1,66 @@
+import { asc, gt, sql } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { ledgerEvents, type LedgerEvent } from "@/db/schema";
+import type { CustodyEvent } from "../events/schema";
+import { lockLedger } from "../ledger/ledger";
+import { applyEvents } from "../projections/apply";
+import { emptyTouched } from "../projections/touched";
+import { EVENTS_SOURCE, parseEventsBody } from "./events-api";
+import { mapGithubDelivery } from "./github";
+import { GITHUB_SOURCE, decodePayload } from "./github-webhook";
+import { runEvaluators } from "./ingest";
+
+/** The events a ledger entry stands for, derived again from its stored body. */
+export function eventsOfEntry(entry: Pick<LedgerEvent, "source" | "eventType" | "deliveryId" | "contentType" | "body" | "status">): CustodyEvent[] {
+  if (entry.status !== "used") return [];
+  if (entry.source === GITHUB_SOURCE) {
+    const payload = decodePayload(entry.body, entry.contentType ?? "application/json");
+    if (!payload.ok) return [];
+    const mapped = mapGithubDelivery(entry.eventType, entry.deliveryId, payload.value);
+    return mapped.status === "used" ? mapped.events : [];
+  }
+  if (entry.source === EVENTS_SOURCE) return parseEventsBody(JSON.parse(entry.body) as unknown).events;
+  return [];
+}
+
+/** Tables derived from the ledger; users, tokens, incidents, waivers and the audit log are not. */
+const projectionTables = [
+  "check_results",
+  "snapshot_workloads",
+  "snapshots",
+  "findings",
+  "deployments",
+  "image_builds",
+  "pipeline_runs",
+  "check_runs",
+  "reviews",
+  "pull_requests",
+  "commits",
+  "attestations",
+  "cluster_audit_events",
+];
+
+/**
+ * Replays the whole ledger, in order, into emptied projections, in one transaction that holds the
+ * ledger lock (ingestion waits; readers see the old projections until it commits).
+ */
+export async function rebuildProjections(db: Database, batchSize = 1000): Promise<{ entries: number; events: number }> {
+  return db.transaction(async (tx) => {
+    await lockLedger(tx);
+    await tx.execute(sql.raw(`truncate ${projectionTables.join(", ")} restart identity`));
+    let after = 0;
+    let entries = 0;
+    let events = 0;
+    for (;;) {
+      const batch = await tx.select().from(ledgerEvents).where(gt(ledgerEvents.seq, after)).orderBy(asc(ledgerEvents.seq)).limit(batchSize);
+      if (batch.length === 0) break;
+      const evs = batch.flatMap(eventsOfEntry);
+      const touched = await applyEvents(tx, evs, emptyTouched());
+      await runEvaluators(tx, touched);
+      entries += batch.length;
+      events += evs.length;
+      after = batch[batch.length - 1]?.seq ?? after;
+    }
+    return { entries, events };
+  });
+}

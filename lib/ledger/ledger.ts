@@ -1,0 +1,124 @@
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { queryRows, type Queryable } from "@/db/client";
+import { chainHeads, ledgerEvents, type LedgerEvent } from "@/db/schema";
+import { GENESIS_HASH, chainHash, lockHead, setHead, sha256Hex } from "./chain";
+
+export type LedgerStatus = "used" | "not-used" | "rejected";
+
+export interface NewLedgerEntry {
+  source: string;
+  eventType: string;
+  deliveryId: string;
+  contentType: string | null;
+  receivedAt: Date;
+  body: string;
+  status: LedgerStatus;
+  reason: string | null;
+}
+
+/** The fields an entry's hash covers: everything but the body itself, which its SHA-256 stands for. */
+export function ledgerHashFields(e: {
+  seq: number;
+  source: string;
+  eventType: string;
+  deliveryId: string;
+  contentType: string | null;
+  receivedAt: Date;
+  bodySha256: string;
+  status: string;
+  reason: string | null;
+}): Record<string, unknown> {
+  return {
+    seq: e.seq,
+    source: e.source,
+    eventType: e.eventType,
+    deliveryId: e.deliveryId,
+    contentType: e.contentType,
+    receivedAt: e.receivedAt.toISOString(),
+    bodySha256: e.bodySha256,
+    status: e.status,
+    reason: e.reason,
+  };
+}
+
+/** Locks the ledger head for the rest of the transaction; call before checking for duplicates. */
+export const lockLedger = (tx: Queryable) => lockHead(tx, "ledger");
+
+/** Which of these delivery ids of a source are already in the ledger. */
+export async function existingDeliveries(tx: Queryable, source: string, deliveryIds: string[]): Promise<Set<string>> {
+  if (deliveryIds.length === 0) return new Set();
+  const found = new Set<string>();
+  for (let i = 0; i < deliveryIds.length; i += 1000) {
+    const rows = await tx
+      .select({ deliveryId: ledgerEvents.deliveryId })
+      .from(ledgerEvents)
+      .where(and(eq(ledgerEvents.source, source), inArray(ledgerEvents.deliveryId, deliveryIds.slice(i, i + 1000))));
+    for (const r of rows) found.add(r.deliveryId);
+  }
+  return found;
+}
+
+/** Appends entries after `head` (from lockLedger, in the same transaction) and moves the head. */
+export async function appendToLedger(
+  tx: Queryable,
+  head: { seq: number; hash: string },
+  entries: NewLedgerEntry[],
+): Promise<{ seq: number; hash: string }> {
+  let { seq, hash } = head;
+  const rows = entries.map((e) => {
+    seq += 1;
+    const bodySha256 = sha256Hex(e.body);
+    const prevHash = hash;
+    hash = chainHash(prevHash, ledgerHashFields({ ...e, seq, bodySha256 }));
+    return { ...e, seq, bodySha256, prevHash, hash };
+  });
+  // Keep each INSERT's parameter count far below Postgres's 65,535 limit.
+  for (let i = 0; i < rows.length; i += 500) await tx.insert(ledgerEvents).values(rows.slice(i, i + 500));
+  if (rows.length > 0) await setHead(tx, "ledger", seq, hash);
+  return { seq, hash };
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  events: number;
+  head: string;
+  firstBadSeq: number | null;
+  reason?: string;
+}
+
+/** Recomputes the whole chain: each body's SHA-256, each link, no gaps, and the stored head. */
+export async function verifyLedger(db: Queryable, batchSize = 2000): Promise<VerifyResult> {
+  let prevHash = GENESIS_HASH;
+  let expectedSeq = 1;
+  let after = 0;
+  for (;;) {
+    const batch: LedgerEvent[] = await db
+      .select()
+      .from(ledgerEvents)
+      .where(gt(ledgerEvents.seq, after))
+      .orderBy(asc(ledgerEvents.seq))
+      .limit(batchSize);
+    for (const e of batch) {
+      const bad = (reason: string): VerifyResult => ({ ok: false, events: expectedSeq - 1, head: prevHash, firstBadSeq: e.seq, reason });
+      if (e.seq !== expectedSeq) return { ...bad(`sequence gap: expected ${expectedSeq}`), firstBadSeq: expectedSeq };
+      if (sha256Hex(e.body) !== e.bodySha256) return bad("body does not match its SHA-256");
+      if (e.prevHash !== prevHash) return bad("previous hash does not match the entry before it");
+      if (chainHash(prevHash, ledgerHashFields(e)) !== e.hash) return bad("entry hash does not match its fields");
+      prevHash = e.hash;
+      expectedSeq += 1;
+    }
+    if (batch.length < batchSize) break;
+    after = batch[batch.length - 1]?.seq ?? after;
+  }
+  const [head] = await db.select().from(chainHeads).where(eq(chainHeads.chain, "ledger"));
+  const events = expectedSeq - 1;
+  if (!head || head.seq !== events || head.hash !== prevHash) {
+    return { ok: false, events, head: prevHash, firstBadSeq: events + 1, reason: "ledger head does not match the last entry (entries missing?)" };
+  }
+  return { ok: true, events, head: prevHash, firstBadSeq: null };
+}
+
+export async function ledgerHead(db: Queryable): Promise<{ seq: number; hash: string }> {
+  const [row] = await queryRows<{ seq: string | number; hash: string }>(db, sql`select seq, hash from chain_heads where chain = 'ledger'`);
+  return { seq: Number(row?.seq ?? 0), hash: row?.hash ?? GENESIS_HASH };
+}

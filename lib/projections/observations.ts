@@ -1,0 +1,104 @@
+import type { Queryable } from "@/db/client";
+import { attestations, clusterAuditEvents, snapshots, snapshotWorkloads } from "@/db/schema";
+import type { EventOf } from "../events/schema";
+import { ensureServicesAndEnvironments } from "./delivery";
+import { chunks } from "./merge";
+import type { Touched } from "./touched";
+
+export async function applySnapshots(tx: Queryable, events: EventOf<"snapshot">[], touched: Touched): Promise<void> {
+  if (events.length === 0) return;
+  await ensureServicesAndEnvironments(
+    tx,
+    events.flatMap((e) => e.workloads.map((w) => w.service ?? w.name)),
+    events.map((e) => e.environment),
+  );
+  const inserted = await tx
+    .insert(snapshots)
+    .values(
+      events.map((e) => ({
+        externalId: e.id,
+        environment: e.environment,
+        source: e.source,
+        observedAt: new Date(e.occurredAt),
+        workloadCount: e.workloads.length,
+      })),
+    )
+    .onConflictDoNothing()
+    .returning({ id: snapshots.id, externalId: snapshots.externalId });
+  const byExternal = new Map(inserted.map((r) => [r.externalId, r.id]));
+  const rows = events.flatMap((e) => {
+    const snapshotId = byExternal.get(e.id);
+    if (snapshotId === undefined) return [];
+    return e.workloads.flatMap((w) =>
+      w.containers.map((c) => ({
+        snapshotId,
+        namespace: w.namespace,
+        kind: w.kind,
+        name: w.name,
+        service: w.service ?? w.name,
+        container: c.name,
+        imageRef: c.image,
+        digest: c.digest ?? null,
+        configHash: c.configHash ?? null,
+        managers: w.managers?.map((m) => ({ manager: m.manager, operation: m.operation, time: m.time ?? null })) ?? null,
+        lastAppliedBy: w.lastAppliedBy ?? null,
+        replicas: w.replicas,
+      })),
+    );
+  });
+  for (const batch of chunks(rows, 1000)) await tx.insert(snapshotWorkloads).values(batch);
+  for (const e of events) touched.environments.add(e.environment);
+  for (const id of byExternal.values()) touched.snapshotIds.add(id);
+  for (const r of rows) if (r.digest) touched.digests.add(r.digest);
+}
+
+export async function applyAttestations(tx: Queryable, events: EventOf<"attestation">[], touched: Touched): Promise<void> {
+  if (events.length === 0) return;
+  for (const batch of chunks(events, 500)) {
+    await tx
+      .insert(attestations)
+      .values(
+        batch.map((e) => ({
+          externalId: e.id,
+          type: e.attestationType,
+          subject: e.subject,
+          service: e.service ?? null,
+          environment: e.environment ?? null,
+          result: e.result,
+          actor: e.actor ?? null,
+          details: e.details ?? null,
+          observedAt: new Date(e.occurredAt),
+        })),
+      )
+      .onConflictDoNothing();
+  }
+  for (const e of events) {
+    if (e.subject.startsWith("sha256:")) touched.digests.add(e.subject);
+    if (e.environment) touched.environments.add(e.environment);
+    if (e.service) touched.services.add(e.service);
+  }
+}
+
+export async function applyClusterAudit(tx: Queryable, events: EventOf<"k8s_audit">[], touched: Touched): Promise<void> {
+  if (events.length === 0) return;
+  const inserted = await tx
+    .insert(clusterAuditEvents)
+    .values(
+      events.map((e) => ({
+        auditId: e.auditId,
+        environment: e.environment,
+        verb: e.verb,
+        username: e.username,
+        resource: e.resource ?? null,
+        subresource: e.subresource ?? null,
+        namespace: e.namespace ?? null,
+        name: e.name ?? null,
+        userAgent: e.userAgent ?? null,
+        occurredAt: new Date(e.occurredAt),
+      })),
+    )
+    .onConflictDoNothing()
+    .returning({ id: clusterAuditEvents.id });
+  touched.auditEvents += inserted.length;
+  for (const e of events) touched.environments.add(e.environment);
+}

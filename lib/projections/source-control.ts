@@ -1,0 +1,144 @@
+import { sql } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { checkRuns, commits, pullRequests, reviews } from "@/db/schema";
+import type { EventOf } from "../events/schema";
+import { chunks, excluded, foldNewerWins, groupBy, newerWins } from "./merge";
+import type { Touched } from "./touched";
+
+export async function applyCommits(tx: Queryable, events: EventOf<"commit">[], touched: Touched): Promise<void> {
+  const rows = [...groupBy(events, (e) => e.sha).values()].map((group) =>
+    foldNewerWins(
+      group.map((e) => ({
+        sha: e.sha,
+        repository: e.repository,
+        message: e.message || null,
+        authorName: e.author?.name ?? null,
+        authorEmail: e.author?.email ?? null,
+        authorLogin: e.author?.login ?? null,
+        committerLogin: e.committerLogin ?? null,
+        branch: e.branch ?? null,
+        pushedBy: e.pushedBy ?? null,
+        committedAt: new Date(e.occurredAt),
+        url: e.url ?? null,
+      })),
+      "committedAt",
+    ),
+  );
+  for (const batch of chunks(rows, 500)) {
+    await tx
+      .insert(commits)
+      .values(batch.map((r) => ({ ...r, message: r.message ?? "" })))
+      .onConflictDoUpdate({
+        target: commits.sha,
+        set: {
+          message: sql`case when ${commits.message} = '' then ${excluded("message")} else ${commits.message} end`,
+          authorName: sql`coalesce(${commits.authorName}, ${excluded("authorName")})`,
+          authorEmail: sql`coalesce(${commits.authorEmail}, ${excluded("authorEmail")})`,
+          authorLogin: sql`coalesce(${commits.authorLogin}, ${excluded("authorLogin")})`,
+          committerLogin: sql`coalesce(${commits.committerLogin}, ${excluded("committerLogin")})`,
+          branch: sql`coalesce(${commits.branch}, ${excluded("branch")})`,
+          pushedBy: sql`coalesce(${commits.pushedBy}, ${excluded("pushedBy")})`,
+          committedAt: sql`least(${commits.committedAt}, ${excluded("committedAt")})`,
+          url: sql`coalesce(${commits.url}, ${excluded("url")})`,
+        },
+      });
+  }
+  for (const r of rows) touched.commitShas.add(r.sha);
+}
+
+const prKeys = ["title", "body", "author", "state", "merged", "mergedAt", "mergedBy", "mergeCommitSha", "headSha", "baseRef", "url", "openedAt"];
+
+export async function applyPullRequests(tx: Queryable, events: EventOf<"pull_request">[], touched: Touched): Promise<void> {
+  const rows = [...groupBy(events, (e) => `${e.repository}#${e.number}`).values()].map((group) =>
+    foldNewerWins(
+      group.map((e) => ({
+        repository: e.repository,
+        number: e.number,
+        title: e.title,
+        body: e.body,
+        author: e.author ?? null,
+        state: e.state,
+        merged: e.merged,
+        mergedAt: e.mergedAt ? new Date(e.mergedAt) : null,
+        mergedBy: e.mergedBy ?? null,
+        mergeCommitSha: e.mergeCommitSha ?? null,
+        headSha: e.headSha ?? null,
+        baseRef: e.baseRef ?? null,
+        url: e.url ?? null,
+        openedAt: e.openedAt ? new Date(e.openedAt) : null,
+        sourceUpdatedAt: new Date(e.occurredAt),
+      })),
+      "sourceUpdatedAt",
+    ),
+  );
+  for (const batch of chunks(rows, 500)) {
+    await tx
+      .insert(pullRequests)
+      .values(batch)
+      .onConflictDoUpdate({
+        target: [pullRequests.repository, pullRequests.number],
+        set: newerWins(pullRequests, prKeys, "sourceUpdatedAt"),
+      });
+  }
+  for (const r of rows) {
+    touched.pullRequests.add(`${r.repository}#${r.number}`);
+    if (r.mergeCommitSha) touched.commitShas.add(r.mergeCommitSha);
+    if (r.headSha) touched.commitShas.add(r.headSha);
+  }
+}
+
+export async function applyReviews(tx: Queryable, events: EventOf<"review">[], touched: Touched): Promise<void> {
+  const rows = [...groupBy(events, (e) => `${e.repository}:${e.reviewId}`).values()].map((group) =>
+    foldNewerWins(
+      group.map((e) => ({
+        externalId: e.reviewId,
+        repository: e.repository,
+        pullNumber: e.pullNumber,
+        reviewer: e.reviewer,
+        state: e.state,
+        commitSha: e.commitSha ?? null,
+        submittedAt: new Date(e.occurredAt),
+      })),
+      "submittedAt",
+    ),
+  );
+  for (const batch of chunks(rows, 500)) {
+    await tx
+      .insert(reviews)
+      .values(batch)
+      .onConflictDoUpdate({
+        target: [reviews.repository, reviews.externalId],
+        set: newerWins(reviews, ["pullNumber", "reviewer", "state", "commitSha"], "submittedAt"),
+      });
+  }
+  for (const r of rows) touched.pullRequests.add(`${r.repository}#${r.pullNumber}`);
+}
+
+export async function applyCheckRuns(tx: Queryable, events: EventOf<"check_run">[], touched: Touched): Promise<void> {
+  const rows = [...groupBy(events, (e) => e.checkId).values()].map((group) =>
+    foldNewerWins(
+      group.map((e) => ({
+        externalId: e.checkId,
+        repository: e.repository,
+        headSha: e.headSha,
+        name: e.name,
+        status: e.status,
+        conclusion: e.conclusion ?? null,
+        completedAt: e.status === "completed" ? new Date(e.occurredAt) : null,
+        url: e.url ?? null,
+        sourceUpdatedAt: new Date(e.occurredAt),
+      })),
+      "sourceUpdatedAt",
+    ),
+  );
+  for (const batch of chunks(rows, 500)) {
+    await tx
+      .insert(checkRuns)
+      .values(batch)
+      .onConflictDoUpdate({
+        target: checkRuns.externalId,
+        set: newerWins(checkRuns, ["repository", "headSha", "name", "status", "conclusion", "completedAt", "url"], "sourceUpdatedAt"),
+      });
+  }
+  for (const r of rows) touched.commitShas.add(r.headSha);
+}

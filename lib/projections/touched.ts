@@ -1,0 +1,24 @@
+/** What a batch of events changed, so evaluation re-runs only where evidence moved. */
+export interface Touched {
+  digests: Set<string>;
+  commitShas: Set<string>;
+  pullRequests: Set<string>;
+  deploymentKeys: Set<string>;
+  snapshotIds: Set<number>;
+  environments: Set<string>;
+  services: Set<string>;
+  auditEvents: number;
+}
+
+export function emptyTouched(): Touched {
+  return {
+    digests: new Set(),
+    commitShas: new Set(),
+    pullRequests: new Set(),
+    deploymentKeys: new Set(),
+    snapshotIds: new Set(),
+    environments: new Set(),
+    services: new Set(),
+    auditEvents: 0,
+  };
+}
