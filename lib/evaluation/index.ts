@@ -1,5 +1,7 @@
 import type { Transaction } from "@/db/client";
 import type { Touched } from "../projections/touched";
+import { evaluateDrift } from "./drift";
+import { evaluateGates } from "./gates";
 
 /**
  * Runs after every projection, in the same transaction: re-judges what the new evidence touched
@@ -7,6 +9,6 @@ import type { Touched } from "../projections/touched";
  * lib/policy; these functions only gather evidence and store results and findings.
  */
 export async function evaluateTouched(tx: Transaction, touched: Touched): Promise<void> {
-  void tx;
-  void touched;
+  await evaluateGates(tx, touched);
+  await evaluateDrift(tx, touched);
 }
