@@ -10,3 +10,4 @@ export * from "./ledger";
 export * from "./accounts";
 export * from "./audit-log";
 export * from "./meta";
+export * from "./rate-limits";
