@@ -48,6 +48,8 @@ export const snapshotWorkloads = pgTable(
       "cascade",
     ),
     index("snapshot_workloads_snapshot_id_idx").on(t.snapshotId),
+    // Drift finds a workload's config hash in the first snapshot after its last deployment.
+    index("snapshot_workloads_snapshot_id_workload_idx").on(t.snapshotId, t.namespace, t.kind, t.name, t.container),
     index("snapshot_workloads_digest_idx").on(t.digest),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "snapshot_workloads_snapshot_id_workload_idx" ON "snapshot_workloads" USING btree ("snapshot_id","namespace","kind","name","container");
