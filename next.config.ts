@@ -5,6 +5,8 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "pg"],
   poweredByHeader: false,
   typedRoutes: false,
+  // forbidden() from requireUser: a page a role may not see answers 403, not a hidden button.
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

@@ -1,0 +1,40 @@
+import { cookies, headers } from "next/headers";
+import { forbidden, redirect } from "next/navigation";
+import type { User } from "@/db/schema";
+import { recordAudit } from "../audit/record";
+import { getDb } from "../db";
+import { roleCan, type Permission } from "./permissions";
+import { SESSION_COOKIE, resolveSession, type Session } from "./sessions";
+
+/** The signed-in person for a server component or server action, or null. */
+export async function currentSession(): Promise<Session | null> {
+  const value = (await cookies()).get(SESSION_COOKIE)?.value;
+  return resolveSession(await getDb(), value);
+}
+
+/**
+ * For pages and server actions: redirects to /sign-in without a session, answers 403 (and
+ * writes the refusal to the audit log) without the permission. Machine tokens never pass:
+ * pages only accept a person's session cookie.
+ */
+export async function requireUser(permission: Permission, next = "/"): Promise<User & { csrfToken: string }> {
+  const session = await currentSession();
+  if (!session) redirect(`/sign-in?next=${encodeURIComponent(next)}`);
+  if (!roleCan(session.user.role, permission)) {
+    const h = await headers();
+    const db = await getDb();
+    await db.transaction((tx) =>
+      recordAudit(tx, {
+        actor: session.user.email,
+        actorType: "user",
+        action: "access.denied",
+        target: `page ${next}`,
+        outcome: "denied",
+        ip: h.get("x-forwarded-for")?.split(",").pop()?.trim() ?? null,
+        details: { permission, status: 403 },
+      }),
+    );
+    forbidden();
+  }
+  return { ...session.user, csrfToken: session.csrfToken };
+}

@@ -1,0 +1,29 @@
+import { AppError } from "../errors";
+import { parseJson, readBody } from "../http/body";
+
+/** Reads a small JSON or urlencoded form body into string fields; whether it was a browser form. */
+export async function readFields(req: Request, limit = 16_384): Promise<{ fields: Record<string, string>; isForm: boolean }> {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  const raw = await readBody(req, limit);
+  if (type === "application/x-www-form-urlencoded") {
+    return { fields: Object.fromEntries(new URLSearchParams(raw)), isForm: true };
+  }
+  if (type === "application/json") {
+    const body = parseJson(raw);
+    if (!body || typeof body !== "object" || Array.isArray(body)) throw new AppError("VALIDATION", "body: expected an object");
+    const fields: Record<string, string> = {};
+    for (const [k, v] of Object.entries(body)) if (typeof v === "string") fields[k] = v;
+    return { fields, isForm: false };
+  }
+  throw new AppError("UNSUPPORTED_MEDIA_TYPE", "content-type must be application/json or application/x-www-form-urlencoded");
+}
+
+/** Only same-site relative paths, so ?next= cannot send a person to another site. */
+export function safeNext(value: string | null | undefined): string {
+  if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return "/";
+  return value.slice(0, 500);
+}
+
+export function seeOther(location: string, req: Request, headers: Record<string, string> = {}): Response {
+  return new Response(null, { status: 303, headers: { location: new URL(location, req.url).toString(), ...headers } });
+}

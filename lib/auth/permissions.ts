@@ -1,0 +1,50 @@
+import type { TokenScope } from "./tokens";
+
+export const roles = ["admin", "compliance", "manager", "auditor"] as const;
+export type Role = (typeof roles)[number];
+
+export const permissions = [
+  "evidence:read",
+  "findings:waive",
+  "incidents:write",
+  "reports:export",
+  "audit:read",
+  "users:manage",
+  "tokens:manage",
+  "settings:manage",
+  "ingest:write",
+] as const;
+export type Permission = (typeof permissions)[number];
+
+/**
+ * The one permission matrix. Every route, server action, page and export asks `can()` (through
+ * `authorize` or `requireUser`); hiding a button is never the control.
+ */
+const byRole: Record<Role, readonly Permission[]> = {
+  admin: ["evidence:read", "findings:waive", "incidents:write", "reports:export", "audit:read", "users:manage", "tokens:manage", "settings:manage"],
+  compliance: ["evidence:read", "findings:waive", "reports:export"],
+  manager: ["evidence:read", "incidents:write"],
+  auditor: ["evidence:read", "reports:export", "audit:read"],
+};
+
+/** Machine tokens reach the API only: `read` reads evidence and exports reports, `ingest` writes events. */
+const byScope: Record<TokenScope, readonly Permission[]> = {
+  read: ["evidence:read", "reports:export"],
+  ingest: ["ingest:write"],
+};
+
+export function isRole(value: string): value is Role {
+  return (roles as readonly string[]).includes(value);
+}
+
+export function roleCan(role: string, permission: Permission): boolean {
+  return isRole(role) && byRole[role].includes(permission);
+}
+
+export function scopesCan(scopes: readonly string[], permission: Permission): boolean {
+  return scopes.some((s) => (s === "read" || s === "ingest") && byScope[s].includes(permission));
+}
+
+export function permissionsOf(role: Role): readonly Permission[] {
+  return byRole[role];
+}

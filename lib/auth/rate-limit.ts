@@ -1,0 +1,22 @@
+import { sql } from "drizzle-orm";
+import { queryRows, type Queryable } from "@/db/client";
+import { AppError } from "../errors";
+
+/**
+ * Counts one hit against `key` in a fixed window and refuses (429 RATE_LIMITED, with the seconds
+ * to wait) past `limit`. One atomic upsert in Postgres, so it holds across processes.
+ */
+export async function hitRateLimit(db: Queryable, key: string, limit: number, windowSeconds: number): Promise<void> {
+  const [row] = await queryRows<{ count: number | string; window_start: Date | string }>(
+    db,
+    sql`insert into rate_limits (key, window_start, count) values (${key}, now(), 1)
+        on conflict (key) do update set
+          count = case when rate_limits.window_start <= now() - make_interval(secs => ${windowSeconds}) then 1 else rate_limits.count + 1 end,
+          window_start = case when rate_limits.window_start <= now() - make_interval(secs => ${windowSeconds}) then now() else rate_limits.window_start end
+        returning count, window_start`,
+  );
+  if (!row || Number(row.count) <= limit) return;
+  const started = new Date(row.window_start).getTime();
+  const retryAfter = Math.max(1, Math.ceil((started + windowSeconds * 1000 - Date.now()) / 1000));
+  throw new AppError("RATE_LIMITED", `too many attempts; try again in ${retryAfter} seconds`, { retryAfter });
+}

@@ -1,0 +1,92 @@
+import { eq, sql } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { users } from "@/db/schema";
+import { recordAudit } from "../audit/record";
+import { AppError } from "../errors";
+import { verifyPassword } from "./passwords";
+import { hitRateLimit } from "./rate-limit";
+import { createSession, revokeSession, type Session } from "./sessions";
+import { findUserByEmail } from "./users";
+
+export const LOCKOUT_AFTER_FAILURES = 5;
+export const LOCKOUT_SECONDS = 15 * 60;
+export const IP_LIMIT = { attempts: 20, windowSeconds: 10 * 60 } as const;
+
+export interface ClientMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+const invalid = () => new AppError("UNAUTHENTICATED", "wrong email or password");
+
+/**
+ * Email and password sign-in: a per-IP limit counted in Postgres, a per-account lockout after
+ * repeated failures, argon2id verification, and an audit entry for every outcome. The password
+ * never reaches the audit log or an error.
+ */
+export async function signInWithPassword(
+  db: Database,
+  input: { email: string; password: string },
+  meta: ClientMeta,
+): Promise<{ cookieValue: string; csrfToken: string; expiresAt: Date; userId: number }> {
+  const email = input.email.trim().toLowerCase().slice(0, 320);
+  const fail = async (reason: string) => {
+    await db.transaction((tx) => recordAudit(tx, { actor: email || "(none)", actorType: "anonymous", action: "auth.sign-in", target: `user:${email}`, outcome: "failure", ip: meta.ip, details: { method: "password", reason } }));
+  };
+  try {
+    await hitRateLimit(db, `sign-in:ip:${meta.ip ?? "unknown"}`, IP_LIMIT.attempts, IP_LIMIT.windowSeconds);
+  } catch (error) {
+    await fail("rate limited");
+    throw error;
+  }
+  const user = email ? await findUserByEmail(db, email) : undefined;
+  const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
+  if (!user) {
+    await fail("unknown email");
+    throw invalid();
+  }
+  if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
+    await fail("account locked");
+    const retryAfter = Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000);
+    throw new AppError("RATE_LIMITED", `too many failed sign-ins; try again in ${retryAfter} seconds`, { retryAfter });
+  }
+  if (user.disabledAt) {
+    await fail("account disabled");
+    throw invalid();
+  }
+  if (!ok) {
+    await db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(users)
+        .set({
+          failedSignIns: sql`${users.failedSignIns} + 1`,
+          lockedUntil: sql`case when ${users.failedSignIns} + 1 >= ${LOCKOUT_AFTER_FAILURES} then now() + make_interval(secs => ${LOCKOUT_SECONDS}) else ${users.lockedUntil} end`,
+        })
+        .where(eq(users.id, user.id))
+        .returning({ failed: users.failedSignIns });
+      const locked = (row?.failed ?? 0) >= LOCKOUT_AFTER_FAILURES;
+      await recordAudit(tx, { actor: email, actorType: "anonymous", action: "auth.sign-in", target: `user:${email}`, outcome: "failure", ip: meta.ip, details: { method: "password", reason: "wrong password", ...(locked ? { locked: true } : {}) } });
+    });
+    throw invalid();
+  }
+  return db.transaction(async (tx) => {
+    await tx.update(users).set({ failedSignIns: 0, lockedUntil: null }).where(eq(users.id, user.id));
+    const session = await createSession(tx, user.id, meta);
+    await recordAudit(tx, { actor: user.email, actorType: "user", action: "auth.sign-in", target: `user:${user.email}`, ip: meta.ip, details: { method: "password" } });
+    return { ...session, userId: user.id };
+  });
+}
+
+export async function signOut(db: Database, session: Session, meta: ClientMeta): Promise<void> {
+  await db.transaction(async (tx) => {
+    await revokeSession(tx, session.id);
+    await recordAudit(tx, { actor: session.user.email, actorType: "user", action: "auth.sign-out", target: `user:${session.user.email}`, ip: meta.ip });
+  });
+}
+
+/** The client's address: the last X-Forwarded-For hop (the one our own proxy appended; earlier ones are the client's word). */
+export function clientMeta(req: Request): ClientMeta {
+  const forwarded = req.headers.get("x-forwarded-for")?.split(",").pop()?.trim();
+  const ip = forwarded || req.headers.get("x-real-ip")?.trim() || null;
+  return { ip: ip?.slice(0, 100) ?? null, userAgent: req.headers.get("user-agent")?.slice(0, 300) ?? null };
+}
