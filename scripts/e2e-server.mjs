@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Starts the built app for the Playwright tests on a fresh database with the demo history:
+// a new embedded data folder, or a new database on the server named by DATABASE_URL (dropped at exit).
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+
+const port = process.env.E2E_PORT ?? "3210";
+const cli = path.join(import.meta.dirname, "..", "bin", "custody.mjs");
+const env = { ...process.env, PORT: port };
+let cleanup = async () => {};
+
+if (process.env.DATABASE_URL) {
+  const server = process.env.DATABASE_URL;
+  const name = `custody_e2e_${process.pid}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  env.DATABASE_URL = url.toString();
+  const demo = spawnSync(process.execPath, [cli, "demo"], { env, stdio: "inherit" });
+  if (demo.status !== 0) process.exit(demo.status ?? 1);
+  cleanup = async () => {
+    const c = new pg.Client({ connectionString: server });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.end();
+  };
+} else {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "custody-e2e-"));
+  env.CUSTODY_DATA_DIR = path.join(dir, "pglite");
+  cleanup = async () => rmSync(dir, { recursive: true, force: true });
+}
+
+const child = spawn(process.execPath, [cli, "start"], { env, stdio: "inherit" });
+let stopping = false;
+const stop = async (signal) => {
+  if (stopping) return;
+  stopping = true;
+  child.kill(signal);
+  await new Promise((r) => child.once("exit", r));
+  await cleanup().catch(() => undefined);
+  process.exit(0);
+};
+process.on("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));
+child.on("exit", async (code) => {
+  if (stopping) return;
+  await cleanup().catch(() => undefined);
+  process.exit(code ?? 1);
+});

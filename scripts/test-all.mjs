@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// `npm test`: the whole suite, in order, stopping at the first failing stage:
+// type check, lint, unit + integration tests (Vitest), production build, end-to-end tests (Playwright).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+
+const root = path.join(import.meta.dirname, "..");
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const started = Date.now();
+const log = (msg) => process.stdout.write(`\n\u25b6 ${msg}\n`);
+
+function run(label, cmd, args, env = {}) {
+  log(label);
+  const t = Date.now();
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env } });
+  if (r.status !== 0) {
+    process.stdout.write(`\n\u2716 ${label} failed (exit ${r.status ?? r.signal}) after ${((Date.now() - t) / 1000).toFixed(0)} s\n`);
+    summary();
+    process.exit(r.status ?? 1);
+  }
+  process.stdout.write(`\u2714 ${label} (${((Date.now() - t) / 1000).toFixed(0)} s)\n`);
+}
+
+function ensureTools() {
+  if (!existsSync(path.join(root, "node_modules", ".bin", "next"))) run("npm ci (dependencies missing)", "npm", ["ci"]);
+  const missing = [];
+  if (!existsSync(chromium)) missing.push("chromium");
+  if (spawnSync("sh", ["-c", "command -v pdftotext"]).status !== 0) missing.push("poppler-utils");
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0 || spawnSync("sh", ["-c", "command -v apt-get"]).status !== 0) {
+    process.stderr.write(`missing ${missing.join(", ")}: install them (Debian: apt-get install -y ${missing.join(" ")}) or set CHROMIUM_PATH\n`);
+    process.exit(1);
+  }
+  run(`apt-get install ${missing.join(" ")}`, "sh", ["-c", `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(" ")}`]);
+}
+
+function newestSource() {
+  let newest = 0;
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (!/\.test\.tsx?$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  for (const d of ["app", "components", "lib", "db", "public"]) if (existsSync(path.join(root, d))) walk(path.join(root, d));
+  for (const f of ["next.config.ts", "package-lock.json", "tsconfig.json", "instrumentation.ts", "proxy.ts"]) {
+    if (existsSync(path.join(root, f))) newest = Math.max(newest, statSync(path.join(root, f)).mtimeMs);
+  }
+  return newest;
+}
+
+const counts = { passed: 0, failed: 0, skipped: 0 };
+function readCounts() {
+  const v = path.join(root, "test-results", "vitest.json");
+  if (existsSync(v)) {
+    const j = JSON.parse(readFileSync(v, "utf8"));
+    counts.passed += j.numPassedTests ?? 0;
+    counts.failed += j.numFailedTests ?? 0;
+    counts.skipped += (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+  }
+  const p = path.join(root, "test-results", "playwright.json");
+  if (existsSync(p)) {
+    const s = JSON.parse(readFileSync(p, "utf8")).stats ?? {};
+    counts.passed += (s.expected ?? 0) + (s.flaky ?? 0);
+    counts.failed += s.unexpected ?? 0;
+    counts.skipped += s.skipped ?? 0;
+  }
+}
+function summary() {
+  readCounts();
+  const db = process.env.DATABASE_URL ? "Postgres (DATABASE_URL)" : "embedded PGlite";
+  process.stdout.write(`\nAll stages on ${db}, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  process.stdout.write(`Tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
+}
+
+mkdirSync(path.join(root, "test-results"), { recursive: true });
+for (const f of ["vitest.json", "playwright.json"]) {
+  const p = path.join(root, "test-results", f);
+  if (existsSync(p)) spawnSync("rm", ["-f", p]);
+}
+ensureTools();
+run("type check (tsc)", bin("tsc"), ["--noEmit", "-p", "."]);
+run("lint (eslint)", bin("eslint"), ["--max-warnings=0", "."]);
+run("unit and integration tests (vitest)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/vitest.json"]);
+const buildId = path.join(root, ".next", "BUILD_ID");
+if (!existsSync(buildId) || statSync(buildId).mtimeMs < newestSource()) run("production build (next build)", bin("next"), ["build"]);
+else log("production build is up to date with the sources");
+run("end-to-end tests (playwright, chromium)", bin("playwright"), ["test"], { CHROMIUM_PATH: chromium });
+summary();
