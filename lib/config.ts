@@ -29,7 +29,13 @@ const positiveInt = (fallback: number) =>
 
 const secret = z.string().min(16, "must be at least 16 characters").optional();
 
+const flag = z
+  .enum(["true", "false", "1", "0"], { message: "must be true or false" })
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
 const envSchema = z.object({
+  CUSTODY_MODE: z.enum(["trial", "server"], { message: "must be trial or server" }).default("trial"),
   DATABASE_URL: postgresUrl.optional(),
   CUSTODY_DATA_DIR: z.string().trim().min(1).default(".data/pglite"),
   PORT: positiveInt(3000).refine((n) => n < 65536, "must be a TCP port (1-65535)"),
@@ -39,9 +45,14 @@ const envSchema = z.object({
   CUSTODY_POLICY_FILE: z.string().trim().min(1).optional(),
   CUSTODY_SIGNING_KEY: z.string().trim().min(1).optional(),
   CUSTODY_PUBLIC_URL: z.url().optional(),
+  CUSTODY_METRICS_PUBLIC: flag,
 });
 
+/** What a deployed server must be given; it never falls back to the embedded database or trial secrets. */
+const requiredInServerMode = ["DATABASE_URL", "CUSTODY_SESSION_SECRET", "GITHUB_WEBHOOK_SECRET"] as const;
+
 export type Config = {
+  mode: "trial" | "server";
   databaseUrl: string | undefined;
   dataDir: string;
   port: number;
@@ -51,6 +62,7 @@ export type Config = {
   policyFile: string | undefined;
   signingKey: string | undefined;
   publicUrl: string | undefined;
+  metricsPublic: boolean;
 };
 
 /** Validates the environment once; empty strings count as unset. */
@@ -65,7 +77,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration: ${name} ${issue?.message ?? "is invalid"}`);
   }
   const e = parsed.data;
+  if (e.CUSTODY_MODE === "server") {
+    const missing = requiredInServerMode.find((name) => e[name] === undefined);
+    if (missing) throw new ConfigError(`invalid configuration: ${missing} is required when CUSTODY_MODE=server`);
+  }
   return {
+    mode: e.CUSTODY_MODE,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.CUSTODY_DATA_DIR,
     port: e.PORT,
@@ -75,6 +92,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     policyFile: e.CUSTODY_POLICY_FILE,
     signingKey: e.CUSTODY_SIGNING_KEY,
     publicUrl: e.CUSTODY_PUBLIC_URL,
+    metricsPublic: e.CUSTODY_METRICS_PUBLIC,
   };
 }
 

@@ -2,6 +2,7 @@ import type { Database, Transaction } from "@/db/client";
 import { evaluateTouched } from "../evaluation";
 import type { CustodyEvent } from "../events/schema";
 import { appendToLedger, existingDeliveries, lockLedger, type LedgerStatus, type NewLedgerEntry } from "../ledger/ledger";
+import { observeIngest } from "../metrics";
 import { applyEvents } from "../projections/apply";
 import { emptyTouched, type Touched } from "../projections/touched";
 
@@ -32,7 +33,9 @@ export const runEvaluators = (tx: Transaction, touched: Touched): Promise<void> 
  * commit, and a failure anywhere stores nothing.
  */
 export async function ingest(db: Database, deliveries: PreparedDelivery[], receivedAt = new Date()): Promise<IngestResult> {
-  return db.transaction(async (tx) => {
+  const started = performance.now();
+  const counted = { fresh: [] as PreparedDelivery[], repeated: [] as PreparedDelivery[] };
+  const result = await db.transaction(async (tx) => {
     const head = await lockLedger(tx);
     const bySource = new Map<string, string[]>();
     for (const d of deliveries) bySource.set(d.source, [...(bySource.get(d.source) ?? []), d.deliveryId]);
@@ -44,8 +47,10 @@ export async function ingest(db: Database, deliveries: PreparedDelivery[], recei
     const duplicates: string[] = [];
     for (const d of deliveries) {
       const key = `${d.source}\u0000${d.deliveryId}`;
-      if (seen.has(key)) duplicates.push(d.deliveryId);
-      else {
+      if (seen.has(key)) {
+        duplicates.push(d.deliveryId);
+        counted.repeated.push(d);
+      } else {
         seen.add(key);
         fresh.push(d);
       }
@@ -70,6 +75,9 @@ export async function ingest(db: Database, deliveries: PreparedDelivery[], recei
       }));
       await appendToLedger(tx, head, entries);
     }
+    counted.fresh = fresh;
     return { stored: fresh.map((d) => d.deliveryId), duplicates, touched };
   });
+  observeIngest(counted.fresh, counted.repeated, (performance.now() - started) / 1000);
+  return result;
 }

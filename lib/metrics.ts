@@ -1,0 +1,121 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { Queryable } from "@/db/client";
+import { queryRows } from "@/db/client";
+import { sql } from "drizzle-orm";
+
+/**
+ * Prometheus metrics. Counters are per process (Prometheus sums the replicas); the gauges about
+ * stored evidence (open findings by rule, ledger size) are read from the database at scrape time,
+ * so every replica reports the same shared truth.
+ */
+interface Metrics {
+  registry: Registry;
+  httpRequests: Counter<"method" | "route" | "status">;
+  httpDuration: Histogram<"method" | "route">;
+  ingested: Counter<"source" | "status">;
+  ingestDuration: Histogram<"source">;
+  findingsOpen: Gauge<"rule">;
+  ledgerEvents: Gauge;
+}
+
+function create(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const seconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: "custody_http_requests_total",
+      help: "API requests answered, by method, route and status",
+      labelNames: ["method", "route", "status"],
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: "custody_http_request_duration_seconds",
+      help: "API request latency in seconds",
+      labelNames: ["method", "route"],
+      buckets: seconds,
+      registers: [registry],
+    }),
+    ingested: new Counter({
+      name: "custody_ingest_deliveries_total",
+      help: "Deliveries ingested, by source and ledger status (used, not-used, rejected) or duplicate",
+      labelNames: ["source", "status"],
+      registers: [registry],
+    }),
+    ingestDuration: new Histogram({
+      name: "custody_ingest_duration_seconds",
+      help: "Time to verify, project, evaluate and append one ingest request, in seconds",
+      labelNames: ["source"],
+      buckets: seconds,
+      registers: [registry],
+    }),
+    findingsOpen: new Gauge({
+      name: "custody_findings_open",
+      help: "Open findings by rule, read from the database at scrape time",
+      labelNames: ["rule"],
+      registers: [registry],
+    }),
+    ledgerEvents: new Gauge({
+      name: "custody_ledger_events",
+      help: "Entries in the hash-chained ledger, read from the database at scrape time",
+      registers: [registry],
+    }),
+  };
+}
+
+// Next may load this module once per route bundle; one registry per process keeps the counts whole.
+const g = globalThis as unknown as { __custodyMetrics?: Metrics };
+function metrics(): Metrics {
+  g.__custodyMetrics ??= create();
+  return g.__custodyMetrics;
+}
+
+const knownRoutes = new Set<string>();
+const maxRoutes = 200;
+
+/** The path with ids, SHAs and digests folded to `:id`, so labels stay few. */
+export function routeLabel(path: string): string {
+  const route = path
+    .split("/")
+    .map((segment) => ((/\d/.test(segment) && !/^v\d+$/.test(segment)) || segment.length > 40 ? ":id" : segment))
+    .join("/");
+  if (knownRoutes.has(route)) return route;
+  if (knownRoutes.size >= maxRoutes) return "other";
+  knownRoutes.add(route);
+  return route;
+}
+
+export function observeRequest(method: string, path: string, status: number, seconds: number): void {
+  const m = metrics();
+  const route = routeLabel(path);
+  m.httpRequests.inc({ method, route, status: String(status) });
+  m.httpDuration.observe({ method, route }, seconds);
+}
+
+/** Records one ingest call: each stored delivery under its ledger status, each repeat as duplicate. */
+export function observeIngest(
+  stored: readonly { source: string; status: string }[],
+  duplicates: readonly { source: string }[],
+  seconds: number,
+): void {
+  const m = metrics();
+  for (const d of stored) m.ingested.inc({ source: d.source, status: d.status });
+  for (const d of duplicates) m.ingested.inc({ source: d.source, status: "duplicate" });
+  const sources = new Set([...stored, ...duplicates].map((d) => d.source));
+  for (const source of sources) m.ingestDuration.observe({ source }, seconds);
+}
+
+/** The exposition text, after refreshing the gauges that come from the database. */
+export async function renderMetrics(db: Queryable): Promise<{ contentType: string; body: string }> {
+  const m = metrics();
+  const open = await queryRows<{ rule_id: string; n: number | string }>(
+    db,
+    sql`select rule_id, count(*) as n from findings where status = 'open' group by rule_id`,
+  );
+  m.findingsOpen.reset();
+  for (const row of open) m.findingsOpen.set({ rule: row.rule_id }, Number(row.n));
+  const head = await queryRows<{ seq: number | string }>(db, sql`select seq from chain_heads where chain = 'ledger'`);
+  m.ledgerEvents.set(Number(head[0]?.seq ?? 0));
+  return { contentType: m.registry.contentType, body: await m.registry.metrics() };
+}
