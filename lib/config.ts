@@ -45,6 +45,15 @@ const envSchema = z.object({
   CUSTODY_POLICY_FILE: z.string().trim().min(1).optional(),
   CUSTODY_SIGNING_KEY: z.string().trim().min(1).optional(),
   CUSTODY_PUBLIC_URL: z.url().optional(),
+  CUSTODY_OIDC_ISSUER: z.url().optional(),
+  CUSTODY_OIDC_CLIENT_ID: z.string().trim().min(1).optional(),
+  CUSTODY_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  CUSTODY_OIDC_ROLE_CLAIM: z.string().trim().min(1).default("custody_role"),
+  CUSTODY_OIDC_ROLE_MAP: z
+    .string()
+    .trim()
+    .regex(/^[^=,]+=(admin|compliance|manager|auditor)(,[^=,]+=(admin|compliance|manager|auditor))*$/, "must be claim-value=role pairs, comma-separated, e.g. custody-admins=admin,auditors=auditor")
+    .optional(),
   CUSTODY_METRICS_PUBLIC: flag,
 });
 
@@ -62,7 +71,18 @@ export type Config = {
   policyFile: string | undefined;
   signingKey: string | undefined;
   publicUrl: string | undefined;
+  /** Sign-in through the organisation's OpenID provider; undefined when not configured. */
+  oidc: OidcConfig | undefined;
   metricsPublic: boolean;
+};
+
+export type OidcConfig = {
+  issuer: string;
+  clientId: string;
+  clientSecret: string | undefined;
+  roleClaim: string;
+  /** Claim value to Custody role; with no map, the role names themselves. */
+  roleMap: Record<string, string>;
 };
 
 /** Validates the environment once; empty strings count as unset. */
@@ -92,8 +112,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     policyFile: e.CUSTODY_POLICY_FILE,
     signingKey: e.CUSTODY_SIGNING_KEY,
     publicUrl: e.CUSTODY_PUBLIC_URL,
+    oidc: oidcConfig(e),
     metricsPublic: e.CUSTODY_METRICS_PUBLIC,
   };
+}
+
+function oidcConfig(e: z.infer<typeof envSchema>): OidcConfig | undefined {
+  if (!e.CUSTODY_OIDC_ISSUER && !e.CUSTODY_OIDC_CLIENT_ID) return undefined;
+  if (!e.CUSTODY_OIDC_ISSUER || !e.CUSTODY_OIDC_CLIENT_ID) {
+    const missing = e.CUSTODY_OIDC_ISSUER ? "CUSTODY_OIDC_CLIENT_ID" : "CUSTODY_OIDC_ISSUER";
+    throw new ConfigError(`invalid configuration: ${missing} is required when OpenID Connect sign-in is configured`);
+  }
+  const roleMap = e.CUSTODY_OIDC_ROLE_MAP
+    ? Object.fromEntries(e.CUSTODY_OIDC_ROLE_MAP.split(",").map((pair) => pair.split("=").map((s) => s.trim()) as [string, string]))
+    : { admin: "admin", compliance: "compliance", manager: "manager", auditor: "auditor" };
+  return { issuer: e.CUSTODY_OIDC_ISSUER, clientId: e.CUSTODY_OIDC_CLIENT_ID, clientSecret: e.CUSTODY_OIDC_CLIENT_SECRET, roleClaim: e.CUSTODY_OIDC_ROLE_CLAIM, roleMap };
 }
 
 let cached: Config | undefined;
