@@ -1,0 +1,41 @@
+// `npm run bench`: every benchmark against the real Postgres (DATABASE_URL, else the local server),
+// a readable table, then one JSON line per figure.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { meets, type BenchContext, type Figure } from "./figure";
+
+const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const ctx: BenchContext = { serverUrl };
+const only = process.argv.slice(2);
+
+const suites: Array<{ name: string; file: string; fn: string }> = [
+  { name: "ingest", file: "ingest.ts", fn: "benchIngest" },
+  { name: "evidence", file: "evidence.ts", fn: "benchEvidence" },
+  { name: "drift", file: "drift.ts", fn: "benchDrift" },
+  { name: "dashboard", file: "dashboard.ts", fn: "benchDashboard" },
+  { name: "reports", file: "reports.ts", fn: "benchReports" },
+];
+
+const figures: Figure[] = [];
+for (const s of suites) {
+  if (only.length > 0 && !only.includes(s.name)) continue;
+  if (!existsSync(path.join(import.meta.dirname, s.file))) continue;
+  process.stderr.write(`running ${s.name}…\n`);
+  const mod = (await import(`./${s.file}`)) as Record<string, (c: BenchContext) => Promise<Figure[]>>;
+  const run = mod[s.fn];
+  if (!run) throw new Error(`${s.file} does not export ${s.fn}`);
+  const t = performance.now();
+  figures.push(...(await run(ctx)));
+  process.stderr.write(`${s.name} done in ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
+}
+
+const rows = figures.map((f) => {
+  const ok = meets(f);
+  return [f.figure, `${f.value} ${f.unit}`, f.target ?? "", ok === null ? "" : ok ? "ok" : "MISSED", f.reference ?? ""];
+});
+const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => String(r[i]).length), 6));
+const line = (r: string[]) => r.map((c, i) => (i < 4 ? c.padEnd(widths[i] ?? 0) : c)).join("  ");
+process.stdout.write(`${line(["figure", "value", "target", "result", "reference"])}\n`);
+for (const r of rows) process.stdout.write(`${line(r.map(String))}\n`);
+process.stdout.write("\n");
+for (const f of figures) process.stdout.write(`${JSON.stringify({ figure: f.figure, value: f.value, unit: f.unit, target: f.target, reference: f.reference ?? null })}\n`);
