@@ -1,0 +1,89 @@
+import { parse } from "csv-parse/sync";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "@/db/client";
+import { createTestDatabase } from "@/db/testing";
+import { csvBuffer, csvTable, guardCell } from "./csv";
+import { parseReportParams } from "./params";
+import { populationColumns } from "./population";
+import { demoPeriod, ingestDemo } from "./test-support";
+
+let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+
+beforeAll(async () => {
+  handle = await createTestDatabase();
+  await ingestDemo(handle.db);
+}, 180_000);
+afterAll(async () => handle?.close());
+
+const params = (extra: Record<string, string> = {}) => parseReportParams("soc2", { ...demoPeriod, format: "csv", ...extra });
+const parseCsv = (data: Buffer) => parse(data, { columns: true, bom: true }) as Record<string, string>[];
+
+describe("population CSV", () => {
+  it("lists every successful production deployment of the period, once, with its chain", async () => {
+    const { data, stats } = await csvBuffer(csvTable(handle.db, params(), "population"));
+    const rows = parseCsv(data);
+    const expected = await queryRows<{ external_id: string; digest: string | null; commit_sha: string | null; actor_type: string }>(
+      handle.db,
+      sql`select external_id, digest, commit_sha, actor_type from deployments
+          where environment = 'production' and status = 'success' and deployed_at >= '2026-10-28T00:00:00Z' and deployed_at < '2026-11-28T00:00:00Z'`,
+    );
+    expect(expected.length).toBeGreaterThan(20);
+    expect(stats.rows).toBe(expected.length);
+    expect(Object.keys(rows[0] ?? {})).toEqual(populationColumns.map(([, h]) => h));
+    expect(new Set(rows.map((r) => r.change_id))).toEqual(new Set(expected.map((e) => e.external_id)));
+    const byId = new Map(expected.map((e) => [e.external_id, e]));
+    for (const r of rows) {
+      const e = byId.get(r.change_id);
+      expect(r.environment).toBe("production");
+      expect(r.image_digest).toBe(e?.digest ?? "");
+      expect(r.commit_sha).toBe(e?.commit_sha ?? "");
+      expect(r.deployer_type).toBe(e?.actor_type === "human" ? "person" : "pipeline");
+      expect(r.deployed_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    }
+    // Most demo changes went through a reviewed PR, CI and staging first.
+    const linked = rows.filter((r) => r.pull_request && r.approvers && r.ci_run_id && r.staging_deployment);
+    expect(linked.length).toBeGreaterThan(rows.length / 2);
+    const selfApproved = rows.filter((r) => r.approvers.includes("self-approval"));
+    expect(selfApproved.length).toBeGreaterThan(0);
+  });
+
+  it("pages through the population with the same rows whatever the page size", async () => {
+    const small = await csvBuffer({ ...csvTable(handle.db, params(), "population") });
+    const { populationRows } = await import("./population");
+    const ids: string[] = [];
+    for await (const r of populationRows(handle.db, params(), 7)) ids.push(r.changeId);
+    expect(ids).toEqual(parseCsv(small.data).map((r) => r.change_id));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("filters by service and by environment", async () => {
+    const [svc] = await queryRows<{ service: string }>(handle.db, sql`select service from deployments where environment = 'production' group by service order by count(*) desc limit 1`);
+    const service = svc?.service ?? "";
+    const rows = parseCsv((await csvBuffer(csvTable(handle.db, params({ service }), "population"))).data);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.service === service)).toBe(true);
+    const staging = parseCsv((await csvBuffer(csvTable(handle.db, params({ environment: "staging" }), "population"))).data);
+    expect(staging.length).toBeGreaterThan(0);
+    expect(staging.every((r) => r.environment === "staging")).toBe(true);
+  });
+
+  it("quotes cells a spreadsheet would run as a formula", () => {
+    expect(guardCell("=HYPERLINK(\"http://x\")")).toBe("'=HYPERLINK(\"http://x\")");
+    expect(guardCell("+1")).toBe("'+1");
+    expect(guardCell("-2")).toBe("'-2");
+    expect(guardCell("@SUM(A1)")).toBe("'@SUM(A1)");
+    expect(guardCell("checkout")).toBe("checkout");
+  });
+
+  it("exports the exceptions register with rule titles and the framework's controls", async () => {
+    const rows = parseCsv((await csvBuffer(csvTable(handle.db, params(), "exceptions"))).data);
+    const [open] = await queryRows<{ n: string | number }>(handle.db, sql`select count(*) as n from findings`);
+    if (Number(open?.n ?? 0) === 0) return;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      expect(r.rule_title).not.toBe("");
+      expect(r.controls).not.toMatch(/\b\d\.\d+ /);
+    }
+  });
+});

@@ -1,0 +1,219 @@
+import { sql } from "drizzle-orm";
+import { queryRows, type Queryable } from "@/db/client";
+import { type ReportParams } from "./params";
+import { populationWhere } from "./scope";
+
+type Scope = Pick<ReportParams, "from" | "to" | "environments" | "services">;
+
+interface Approval {
+  reviewer: string;
+  at: string;
+}
+interface CheckCell {
+  rule: string;
+  result: string;
+}
+interface FindingCell {
+  id: number;
+  rule: string;
+  status: string;
+}
+
+interface PopulationSqlRow {
+  id: string | number;
+  external_id: string;
+  service: string;
+  environment: string;
+  change_type: string;
+  description: string | null;
+  actor: string | null;
+  actor_type: string;
+  deployed_at: Date | string;
+  cursor_at: string;
+  commit_sha: string | null;
+  digest: string | null;
+  image_ref: string;
+  pipeline_run_id: string | null;
+  pr_repository: string | null;
+  pr_number: number | null;
+  pr_url: string | null;
+  pr_author: string | null;
+  pr_title: string | null;
+  commit_author: string | null;
+  run_url: string | null;
+  ci_checks: string | null;
+  staging_id: string | null;
+  staging_environment: string | null;
+  staging_at: Date | string | null;
+  approvals: Approval[] | null;
+  checks: CheckCell[] | null;
+  findings: FindingCell[] | null;
+}
+
+/** One production change as the population CSV and the PDF show it. */
+export interface ChangeRow {
+  deploymentId: number;
+  changeId: string;
+  service: string;
+  environment: string;
+  changeType: string;
+  description: string;
+  pullRequest: string;
+  pullRequestUrl: string;
+  authors: string;
+  approvers: string;
+  ciRunId: string;
+  ciRunUrl: string;
+  ciChecks: string;
+  gateResults: string;
+  deployer: string;
+  deployerType: string;
+  deployedAt: string;
+  commitSha: string;
+  imageDigest: string;
+  imageRef: string;
+  stagingDeployment: string;
+  stagingDeployedAt: string;
+  emergencyApproval: string;
+  exceptions: string;
+  /** Rule ids with a failed or missing-evidence check, or a finding, on this change. */
+  exceptionRules: string[];
+  /** Rule ids with a stored check result (any outcome). */
+  evaluatedRules: string[];
+  /** deployed_at as Postgres wrote it (microseconds kept), for keyset pagination. */
+  cursorAt: string;
+}
+
+const iso = (v: Date | string | null): string => (v === null ? "" : new Date(v).toISOString());
+
+function emergencyApproval(row: PopulationSqlRow, approvals: Approval[]): string {
+  if (row.change_type !== "emergency") return "";
+  const deployedAt = new Date(row.deployed_at).getTime();
+  const before = approvals.find((a) => new Date(a.at).getTime() <= deployedAt);
+  if (before) return `approved before deployment by ${before.reviewer} at ${iso(before.at)}`;
+  const retro = approvals.find((a) => new Date(a.at).getTime() > deployedAt);
+  return retro ? `retro-approved by ${retro.reviewer} at ${iso(retro.at)}` : "no retrospective approval";
+}
+
+export function toChangeRow(row: PopulationSqlRow): ChangeRow {
+  const approvals = (row.approvals ?? []).slice().sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
+  const authors = [...new Set([row.pr_author, row.commit_author].filter((a): a is string => Boolean(a)))];
+  const authorSet = new Set(authors.map((a) => a.toLowerCase()));
+  const checks = (row.checks ?? []).slice().sort((a, b) => a.rule.localeCompare(b.rule));
+  const failed = checks.filter((c) => c.result !== "pass");
+  const findings = (row.findings ?? []).filter((f) => !failed.some((c) => c.rule === f.rule));
+  const exceptionRules = [...new Set([...failed.map((c) => c.rule), ...findings.map((f) => f.rule)])];
+  return {
+    deploymentId: Number(row.id),
+    changeId: row.external_id,
+    service: row.service,
+    environment: row.environment,
+    changeType: row.change_type,
+    description: row.description ?? row.pr_title ?? "",
+    pullRequest: row.pr_repository && row.pr_number !== null ? `${row.pr_repository}#${row.pr_number}` : "",
+    pullRequestUrl: row.pr_url ?? "",
+    authors: authors.join("; "),
+    approvers: approvals
+      .map((a) => `${a.reviewer} (${authorSet.has(a.reviewer.toLowerCase()) ? "author: self-approval" : "independent reviewer"}, approved ${iso(a.at)})`)
+      .join("; "),
+    ciRunId: row.pipeline_run_id ?? "",
+    ciRunUrl: row.run_url ?? "",
+    ciChecks: row.ci_checks ?? "",
+    gateResults: checks.map((c) => `${c.rule}: ${c.result}`).join("; "),
+    deployer: row.actor ?? "",
+    deployerType: row.actor_type === "human" ? "person" : "pipeline",
+    deployedAt: iso(row.deployed_at),
+    commitSha: row.commit_sha ?? "",
+    imageDigest: row.digest ?? "",
+    imageRef: row.image_ref,
+    stagingDeployment: row.staging_id ? `${row.staging_id} (${row.staging_environment ?? ""})` : "",
+    stagingDeployedAt: iso(row.staging_at),
+    emergencyApproval: emergencyApproval(row, approvals),
+    exceptions: [...failed.map((c) => `${c.rule} (${c.result})`), ...findings.map((f) => `${f.rule} (finding #${f.id}, ${f.status})`)].join("; "),
+    exceptionRules,
+    evaluatedRules: checks.map((c) => c.rule),
+    cursorAt: row.cursor_at,
+  };
+}
+
+export const populationColumns: ReadonlyArray<readonly [keyof ChangeRow, string]> = [
+  ["changeId", "change_id"],
+  ["service", "service"],
+  ["environment", "environment"],
+  ["changeType", "change_type"],
+  ["description", "description"],
+  ["pullRequest", "pull_request"],
+  ["pullRequestUrl", "pull_request_url"],
+  ["authors", "authors"],
+  ["approvers", "approvers"],
+  ["ciRunId", "ci_run_id"],
+  ["ciRunUrl", "ci_run_url"],
+  ["ciChecks", "ci_checks"],
+  ["gateResults", "gate_results"],
+  ["deployer", "deployer"],
+  ["deployerType", "deployer_type"],
+  ["deployedAt", "deployed_at"],
+  ["commitSha", "commit_sha"],
+  ["imageDigest", "image_digest"],
+  ["imageRef", "image_ref"],
+  ["stagingDeployment", "staging_deployment"],
+  ["stagingDeployedAt", "staging_deployed_at"],
+  ["emergencyApproval", "emergency_approval"],
+  ["exceptions", "exceptions"],
+];
+
+export interface PageCursor {
+  cursorAt: string;
+  id: number;
+}
+
+/** One page of the population in (deployed_at, id) order, after `cursor` (keyset pagination). */
+export async function populationPage(db: Queryable, s: Scope, cursor: PageCursor | null, limit: number, onlyIds?: readonly string[]): Promise<ChangeRow[]> {
+  const after = cursor ? sql`and (d.deployed_at, d.id) > (${cursor.cursorAt}::timestamptz, ${cursor.id})` : sql``;
+  const only =
+    onlyIds && onlyIds.length > 0
+      ? sql`and d.external_id in (${sql.join(
+          onlyIds.map((i) => sql`${i}`),
+          sql`, `,
+        )})`
+      : sql``;
+  const rows = await queryRows<PopulationSqlRow>(
+    db,
+    sql`select d.id, d.external_id, d.service, d.environment, d.change_type, d.description, d.actor, d.actor_type, d.deployed_at, d.deployed_at::text as cursor_at,
+          d.commit_sha, d.digest, d.image_ref, d.pipeline_run_id,
+          pr.repository as pr_repository, pr.number as pr_number, pr.url as pr_url, pr.author as pr_author, pr.title as pr_title,
+          c.author_login as commit_author, run.url as run_url,
+          (select string_agg(k.name || ': ' || coalesce(k.conclusion, k.status), '; ' order by k.name) from check_runs k where k.head_sha = d.commit_sha) as ci_checks,
+          st.external_id as staging_id, st.environment as staging_environment, st.deployed_at as staging_at,
+          (select json_agg(json_build_object('reviewer', r.reviewer, 'at', r.submitted_at) order by r.submitted_at) from reviews r
+            where r.repository = pr.repository and r.pull_number = pr.number and lower(r.state) = 'approved') as approvals,
+          (select json_agg(json_build_object('rule', cr.rule_id, 'result', cr.result)) from check_results cr where cr.deployment_id = d.id) as checks,
+          (select json_agg(json_build_object('id', f.id, 'rule', f.rule_id, 'status', f.status)) from findings f where f.deployment_id = d.id) as findings
+        from deployments d
+        left join lateral (select p.* from pull_requests p where p.merge_commit_sha = d.commit_sha or p.head_sha = d.commit_sha
+          order by (p.merge_commit_sha = d.commit_sha) desc, p.merged desc, p.id limit 1) pr on true
+        left join commits c on c.sha = d.commit_sha
+        left join lateral (select r.url from pipeline_runs r where r.run_id = d.pipeline_run_id
+          and (d.pipeline_provider is null or r.provider = d.pipeline_provider) order by r.attempt desc limit 1) run on true
+        left join lateral (select s.external_id, s.environment, s.deployed_at from deployments s
+          where d.digest is not null and s.digest = d.digest and s.status = 'success' and s.deployed_at <= d.deployed_at
+            and s.environment in (select name from environments where not is_production)
+          order by s.deployed_at desc, s.id desc limit 1) st on true
+        where ${populationWhere(s)} ${after} ${only}
+        order by d.deployed_at, d.id
+        limit ${limit}`,
+  );
+  return rows.map(toChangeRow);
+}
+
+/** Every change of the population, page by page: memory stays bounded by the page size. */
+export async function* populationRows(db: Queryable, s: Scope, pageSize = 1000): AsyncGenerator<ChangeRow> {
+  let cursor: PageCursor | null = null;
+  for (;;) {
+    const page = await populationPage(db, s, cursor, pageSize);
+    for (const row of page) yield row;
+    const last = page[page.length - 1];
+    if (!last || page.length < pageSize) return;
+    cursor = { cursorAt: last.cursorAt, id: last.deploymentId };
+  }
+}

@@ -1,0 +1,79 @@
+import type { Queryable } from "@/db/client";
+import { config } from "../config";
+import { ledgerHead } from "../ledger/ledger";
+import { frameworkNames } from "../policy/controls";
+import { loadPolicy, type Policy } from "../policy/settings";
+import { changeEvidence, type ChangeEvidence } from "./change-evidence";
+import { describeParams, periodLabel, type ReportParams } from "./params";
+import { populationPage, type ChangeRow } from "./population";
+import { exceptionRows, incidentColumns, incidentRows, waiverColumns, waiverRows, type ExceptionRow } from "./registers";
+import { drawSample, sampleMethod } from "./sample";
+import { populationCount, populationIds, scopeEnvironments } from "./scope";
+import { controlSummaries, policyVersionsUsed, type ControlSummary } from "./summary";
+
+/** Names the software that produced an export; bump with the package version. */
+export const generatorVersion = "custody 0.1.0 (reports 1)";
+/** The PDF and JSON list at most this many exceptions; the CSV register always has them all. */
+export const exceptionsShown = 200;
+
+export interface ReportModel {
+  framework: ReportParams["framework"];
+  frameworkName: string;
+  parameters: Record<string, unknown>;
+  period: string;
+  environments: string[];
+  services: string[];
+  generatedAt: string;
+  generatorVersion: string;
+  ledgerHead: { seq: number; hash: string };
+  populationSize: number;
+  controls: ControlSummary[];
+  exceptions: { total: number; byRule: Record<string, number>; shown: ExceptionRow[] };
+  incidents: { columns: readonly string[]; rows: string[][] };
+  waivers: { columns: readonly string[]; rows: string[][] };
+  sample: { requested: number; size: number; basis: string; seed: string; method: string; changeIds: string[]; changes: ChangeEvidence[] };
+  policy: { inForce: Policy; versionsUsed: { version: string; checks: number }[] };
+}
+
+/** Rows of the population with these change ids, in deploy-time order. */
+async function rowsOf(db: Queryable, p: ReportParams, changeIds: string[]): Promise<ChangeRow[]> {
+  const out: ChangeRow[] = [];
+  for (let i = 0; i < changeIds.length; i += 500) out.push(...(await populationPage(db, p, null, 500, changeIds.slice(i, i + 500))));
+  return out.sort((a, b) => (a.changeId < b.changeId ? -1 : a.changeId > b.changeId ? 1 : 0));
+}
+
+/** Everything the PDF, the JSON report and the package's summary say, computed once. */
+export async function buildReport(db: Queryable, p: ReportParams, now: Date = new Date()): Promise<ReportModel> {
+  const head = await ledgerHead(db);
+  const [count, ids, environments] = [await populationCount(db, p), await populationIds(db, p), await scopeEnvironments(db, p)];
+  const byRule = new Map<string, number>();
+  const shown: ExceptionRow[] = [];
+  let total = 0;
+  for await (const e of exceptionRows(db, p)) {
+    total += 1;
+    byRule.set(e.ruleId, (byRule.get(e.ruleId) ?? 0) + 1);
+    if (shown.length < exceptionsShown) shown.push(e);
+  }
+  const sampleIds = drawSample(ids, p.sampleSize, p.seed);
+  const sampleRows = await rowsOf(db, p, sampleIds);
+  const changes: ChangeEvidence[] = [];
+  for (const row of sampleRows) changes.push(await changeEvidence(db, row));
+  return {
+    framework: p.framework,
+    frameworkName: frameworkNames[p.framework],
+    parameters: describeParams(p),
+    period: periodLabel(p),
+    environments,
+    services: p.services,
+    generatedAt: now.toISOString(),
+    generatorVersion,
+    ledgerHead: head,
+    populationSize: count,
+    controls: await controlSummaries(db, p, byRule),
+    exceptions: { total, byRule: Object.fromEntries(byRule), shown },
+    incidents: { columns: incidentColumns, rows: await incidentRows(db, p) },
+    waivers: { columns: waiverColumns, rows: await waiverRows(db, p) },
+    sample: { requested: p.sampleSize, size: sampleIds.length, basis: p.sampleBasis, seed: p.seed, method: sampleMethod, changeIds: sampleIds, changes },
+    policy: { inForce: loadPolicy(config().policyFile), versionsUsed: await policyVersionsUsed(db, p) },
+  };
+}
