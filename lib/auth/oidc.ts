@@ -84,8 +84,9 @@ export async function finishOidc(
   let claims: Record<string, unknown>;
   try {
     const tokens = await client.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
-    const idClaims = tokens.claims() ?? {};
-    const sub = String(idClaims.sub ?? "");
+    const idClaims = tokens.claims();
+    if (!idClaims) throw new Error("the provider sent no ID token");
+    const sub = idClaims.sub;
     const info = await client.fetchUserInfo(config, tokens.access_token, sub);
     claims = { ...info, ...idClaims };
   } catch (error) {

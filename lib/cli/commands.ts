@@ -1,6 +1,9 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createToken, listTokens, parseScopes, revokeToken } from "../auth/tokens";
+import { issueToken, revokeTokenAs } from "../auth/token-admin";
+import { listTokens, parseScopes } from "../auth/tokens";
+import { userCommand } from "./users";
+import { verifyAuditLog } from "../audit/verify";
 import { loadDemo } from "../demo/load";
 import { ingestEvents } from "../ingest/events-api";
 import { parseAuditLog, podsToSnapshot } from "../ingest/kubernetes";
@@ -36,6 +39,9 @@ async function send(values: Values, body: unknown): Promise<void> {
   process.stdout.write(`accepted ${result.accepted}, duplicates ${result.duplicates}\n`);
 }
 
+/** The CLI acts as the operator's OS account: its changes are audited under that name. */
+const cliActor = () => ({ actor: `cli:${process.env.USER ?? "unknown"}`, actorType: "cli" as const });
+
 export const commands: Record<string, Command> = {
   start: () => start(),
 
@@ -56,7 +62,7 @@ export const commands: Record<string, Command> = {
     if (sub === "create") {
       const name = need(values, "name", "e.g. --name ci");
       const scopes = parseScopes(need(values, "scopes", "ingest and/or read, comma-separated"));
-      const created = await withDatabase(({ db }) => createToken(db, { name, scopes, createdBy: "cli" }));
+      const created = await withDatabase(({ db }) => issueToken(db, cliActor(), { name, scopes }));
       process.stdout.write(
         `token ${created.id} "${created.name}" (${created.scopes.join(",")}), shown once, store it now:\n${created.token}\n`,
       );
@@ -65,8 +71,7 @@ export const commands: Record<string, Command> = {
     if (sub === "revoke") {
       const id = Number(need(values, "id", "the token id from token list"));
       if (!Number.isInteger(id)) throw new CliError("--id must be a number", 2);
-      const done = await withDatabase(({ db }) => revokeToken(db, id));
-      if (!done) throw new CliError(`no active token with id ${id}`);
+      await withDatabase(({ db }) => revokeTokenAs(db, cliActor(), id));
       process.stdout.write(`token ${id} revoked\n`);
       return 0;
     }
@@ -130,14 +135,21 @@ export const commands: Record<string, Command> = {
   },
 
   verify: async () => {
-    const result = await withDatabase(({ db }) => verifyLedger(db));
-    if (result.ok) {
-      process.stdout.write(`ledger ok: ${result.events} entries, head ${result.head}\n`);
-      return 0;
-    }
-    process.stdout.write(`ledger BROKEN at sequence ${result.firstBadSeq}: ${result.reason ?? ""}\n`);
-    return 1;
+    const [ledger, audit] = await withDatabase(async ({ db }) => [await verifyLedger(db), await verifyAuditLog(db)] as const);
+    process.stdout.write(
+      ledger.ok
+        ? `ledger ok: ${ledger.events} entries, head ${ledger.head}\n`
+        : `ledger BROKEN at sequence ${ledger.firstBadSeq}: ${ledger.reason ?? ""}\n`,
+    );
+    process.stdout.write(
+      audit.ok
+        ? `audit log ok: ${audit.entries} entries, head ${audit.head}\n`
+        : `audit log BROKEN at sequence ${audit.firstBadSeq}: ${audit.reason ?? ""}\n`,
+    );
+    return ledger.ok && audit.ok ? 0 : 1;
   },
+
+  user: userCommand,
 
   rebuild: async () => {
     const result = await withDatabase(({ db }) => rebuildProjections(db));

@@ -9,10 +9,13 @@ const usage = `Usage: custody <command> [options]
   demo                          load the demo history (also into a real Postgres, when asked)
   token create --name N --scopes ingest,read
   token list | token revoke --id ID
+  user create --email E --role admin|compliance|manager|auditor [--name N]
+                                password from CUSTODY_PASSWORD, a prompt, or generated and printed once
+  user list
   push FILE.json                send Custody events (one event or { "events": [...] })
   snapshot k8s --environment E  read \`kubectl get pods -A -o json\` from stdin
   audit k8s --environment E     read Kubernetes audit-log JSON lines from stdin
-  verify                        recompute the ledger's hash chain
+  verify                        recompute the hash chains of the ledger and the audit log
   rebuild                       replay the ledger into fresh projections
 
   push, snapshot and audit send to a running server with --url URL --token TOKEN,
@@ -28,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
         name: { type: "string" },
         scopes: { type: "string" },
         id: { type: "string" },
+        email: { type: "string" },
+        role: { type: "string" },
         environment: { type: "string" },
         url: { type: "string" },
         token: { type: "string" },

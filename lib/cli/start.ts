@@ -3,6 +3,8 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { config } from "../config";
 import { demoLoaded, loadDemo } from "../demo/load";
+import { demoUsers } from "../demo/users";
+import { ensureDemoUsers } from "../auth/users";
 import { withDatabase } from "./database";
 import { CliError } from "./output";
 
@@ -58,11 +60,14 @@ export async function start(): Promise<number> {
   process.env.CUSTODY_DATA_DIR = dataDir;
 
   const demo = await withDatabase(async ({ db, driver }) => {
-    if (driver !== "pglite") return { note: "Postgres from DATABASE_URL (demo data only with `npx custody demo`)" };
-    if (await demoLoaded(db)) return { note: `embedded database in ${dataDir} (demo already loaded)` };
+    if (driver !== "pglite") return { note: "Postgres from DATABASE_URL (demo data only with `npx custody demo`)", users: false };
+    if (await demoLoaded(db)) {
+      await ensureDemoUsers(db);
+      return { note: `embedded database in ${dataDir} (demo already loaded)`, users: true };
+    }
     process.stdout.write("Loading the demo history into the embedded database…\n");
     const r = await loadDemo(db);
-    return { note: `embedded database in ${dataDir} (demo loaded: ${r.accepted} events)` };
+    return { note: `embedded database in ${dataDir} (demo loaded: ${r.accepted} events)`, users: true };
   });
 
   ensureBuild(root);
@@ -77,6 +82,11 @@ export async function start(): Promise<number> {
   process.on("SIGTERM", stop);
   if (await waitForHealth(url, child)) {
     process.stdout.write(`\nCustody is running at ${url}\n  database: ${demo.note}\n  stop it with Ctrl-C\n\n`);
+    if (demo.users) {
+      process.stdout.write(`Sign in at ${url}/sign-in as one of the demo users (sample data only):\n`);
+      for (const u of demoUsers) process.stdout.write(`  ${u.role.padEnd(10)} ${u.email.padEnd(26)} ${u.password}\n`);
+      process.stdout.write("\n");
+    }
   }
   return new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 0)));
 }

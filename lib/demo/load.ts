@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { instanceMeta } from "@/db/schema";
+import { ensureDemoUsers } from "../auth/users";
 import { ingest } from "../ingest/ingest";
 import { prepareEvents } from "../ingest/events-api";
 import { generateDemoEvents } from "./generate";
@@ -25,6 +26,7 @@ export async function loadDemo(db: Database): Promise<{ accepted: number; duplic
     accepted += r.stored.length;
     duplicates += r.duplicates.length;
   }
+  await ensureDemoUsers(db);
   await db
     .insert(instanceMeta)
     .values({ key: DEMO_KEY, value: { at: new Date().toISOString(), events: events.length } })
