@@ -1,0 +1,112 @@
+import { and, eq, like, or } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { findings } from "@/db/schema";
+import { openFinding, resolveFindings } from "../findings/store";
+import {
+  configChanger,
+  evaluateContainerDrift,
+  workloadChanger,
+  type Attribution,
+  type DriftOutcome,
+  type DriftPolicy,
+  type ObservedContainer,
+  type RecordedEvidence,
+} from "../policy/drift";
+import { peopleWritesBetween } from "./audit-records";
+import { gatherSnapshotEvidence, type SnapshotRef, type WorkloadFilter } from "./gather";
+import { subjectOf, workloadSubject } from "./subjects";
+
+type Judged = { observed: ObservedContainer; recorded: RecordedEvidence; outcome: DriftOutcome; subject: string };
+
+const ATTRIBUTED = new Set(["drift.unrecorded-digest", "drift.manual-apply", "drift.mutable-tag", "drift.not-built-by-ci"]);
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Judges the containers of one snapshot (all, or those the filter names), opens a finding per
+ * failure and resolves the open ones the snapshot shows compliant. `latest` marks the newest
+ * snapshot of its environment: then findings of workloads that no longer run are resolved too.
+ */
+export async function evaluateSnapshot(db: Queryable, snap: SnapshotRef, filter: WorkloadFilter, policy: DriftPolicy, latest: boolean): Promise<{ failed: number; resolved: number }> {
+  const items = await gatherSnapshotEvidence(db, snap, filter);
+  const failed = new Map<string, Judged>();
+  const passed = new Map<string, Set<string>>();
+  for (const { observed, recorded } of items) {
+    for (const outcome of evaluateContainerDrift(observed, recorded, policy)) {
+      const subject = subjectOf(outcome, observed);
+      if (outcome.result === "fail") failed.set(`${outcome.ruleId}\u0000${subject}`, { observed, recorded, outcome, subject });
+      else if (outcome.result === "pass") passed.set(outcome.ruleId, (passed.get(outcome.ruleId) ?? new Set()).add(subject));
+    }
+  }
+  const judged = [...failed.values()];
+  const audit = await auditFor(db, snap, judged);
+  for (const j of judged) {
+    const who = j.outcome.ruleId === "drift.config-changed" ? configChanger(j.observed, j.recorded, audit) : ATTRIBUTED.has(j.outcome.ruleId) ? workloadChanger(j.observed, j.recorded, audit) : null;
+    await openFinding(db, toFinding(j, snap, who));
+    passed.get(j.outcome.ruleId)?.delete(j.subject);
+  }
+  const open = await openDriftFindings(db, snap.environment);
+  let resolved = 0;
+  const at = `${snap.externalId} (${snap.observedAt.toISOString()})`;
+  for (const [ruleId, subjects] of passed) {
+    const keys = [...subjects].filter((k) => open.get(ruleId)?.has(k));
+    resolved += await resolveFindings(db, ruleId, keys, snap.observedAt, `Snapshot ${at} shows it compliant again.`);
+  }
+  if (latest && filter === null) resolved += await resolveVanished(db, snap, open, new Set(items.map((i) => workloadSubject(i.observed))));
+  return { failed: judged.length, resolved };
+}
+
+function toFinding(j: Judged, snap: SnapshotRef, who: Attribution | null) {
+  const o = j.observed;
+  const perService = j.outcome.ruleId === "drift.rollback-gap";
+  return {
+    ruleId: j.outcome.ruleId,
+    subjectKey: j.subject,
+    environment: perService ? null : snap.environment,
+    service: o.service,
+    workload: `${o.namespace}/${o.kind}/${o.name}`,
+    actor: who?.actor ?? null,
+    summary: j.outcome.reason,
+    evidence: { ...j.outcome.evidence, ...(who ? { attributedTo: who } : {}) },
+    observedAt: snap.observedAt,
+  };
+}
+
+/** People's writes around the failing workloads: from their last deployment (at most 30 days back) to the snapshot. */
+async function auditFor(db: Queryable, snap: SnapshotRef, judged: Judged[]) {
+  const wanted = judged.filter((j) => ATTRIBUTED.has(j.outcome.ruleId) || j.outcome.ruleId === "drift.config-changed");
+  if (wanted.length === 0) return [];
+  const floor = snap.observedAt.getTime() - 30 * DAY_MS;
+  const from = Math.max(floor, Math.min(...wanted.map((j) => (j.recorded.configBaseline?.observedAt ?? j.recorded.lastDeployment?.deployedAt ?? new Date(floor)).getTime() - DAY_MS)));
+  const namespaces = [...new Set(wanted.map((j) => j.observed.namespace))];
+  return peopleWritesBetween(db, snap.environment, namespaces, new Date(from), snap.observedAt);
+}
+
+/** Open drift findings about workloads of this environment, and about services, by rule. */
+async function openDriftFindings(db: Queryable, environment: string): Promise<Map<string, Set<string>>> {
+  const rows = await db
+    .select({ ruleId: findings.ruleId, subjectKey: findings.subjectKey })
+    .from(findings)
+    .where(
+      and(
+        eq(findings.status, "open"),
+        like(findings.ruleId, "drift.%"),
+        or(eq(findings.environment, environment), eq(findings.ruleId, "drift.rollback-gap")),
+      ),
+    );
+  const byRule = new Map<string, Set<string>>();
+  for (const r of rows) byRule.set(r.ruleId, (byRule.get(r.ruleId) ?? new Set()).add(r.subjectKey));
+  return byRule;
+}
+
+const PER_WORKLOAD_EXCLUDED = new Set(["drift.exec-into-container", "drift.rollback-gap"]);
+
+/** Workload drift in this environment whose workload the latest snapshot no longer shows. */
+async function resolveVanished(db: Queryable, snap: SnapshotRef, open: Map<string, Set<string>>, present: Set<string>): Promise<number> {
+  let n = 0;
+  for (const [ruleId, subjects] of open) {
+    if (PER_WORKLOAD_EXCLUDED.has(ruleId)) continue;
+    const gone = [...subjects].filter((k) => k.startsWith(`${snap.environment}/`) && !present.has(k));
+    n += await resolveFindings(db, ruleId, gone, snap.observedAt, `The workload no longer runs in ${snap.environment} (snapshot ${snap.externalId}).`);
+  }
+  return n;
+}

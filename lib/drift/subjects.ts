@@ -1,0 +1,21 @@
+import type { DriftOutcome, ObservedContainer } from "../policy/drift";
+
+/** `<environment>/<namespace>/<kind>/<name>/<container>`: one workload container in one environment. */
+export function workloadSubject(o: Pick<ObservedContainer, "environment" | "namespace" | "kind" | "name" | "container">): string {
+  return `${o.environment}/${o.namespace}/${o.kind}/${o.name}/${o.container}`;
+}
+
+/** Registry retention is a fact about a service, whatever environment shows it. */
+export function serviceSubject(service: string): string {
+  return `service/${service}`;
+}
+
+export function subjectOf(outcome: DriftOutcome, o: ObservedContainer): string {
+  if (outcome.ruleId === "drift.rollback-gap") return serviceSubject(String(outcome.evidence.service ?? o.service ?? o.name));
+  return workloadSubject(o);
+}
+
+/** An exec finding is about a person in a pod: repeated sessions by the same person are one finding. */
+export function execSubject(environment: string, namespace: string | null, pod: string | null, username: string): string {
+  return `${environment}/${namespace ?? "-"}/Pod/${pod ?? "-"}/exec/${username}`;
+}

@@ -1,0 +1,24 @@
+import { configChanged, manualApply, mutableTag } from "./spec-rules";
+import { notBuiltByCi, prodDiffersFromStaging, rollbackGap, unrecordedDigest } from "./recorded-rules";
+import type { DriftOutcome, DriftPolicy, ObservedContainer, RecordedEvidence, WorkloadDriftRule } from "./types";
+
+export { configChanger, workloadChanger, type Attribution } from "./actor";
+export { containerAccess, execIntoContainer, isPerson, type AuditRecord } from "./exec-rule";
+export { isHumanManager, unexplainedHumanWrites } from "./spec-rules";
+export type * from "./types";
+
+/** The drift rules judged per observed container, in catalogue order. */
+export const workloadDriftRules: readonly WorkloadDriftRule[] = [
+  unrecordedDigest,
+  notBuiltByCi,
+  mutableTag,
+  manualApply,
+  configChanged,
+  prodDiffersFromStaging,
+  rollbackGap,
+];
+
+/** Every applicable drift outcome for one observed container. Pure. */
+export function evaluateContainerDrift(o: ObservedContainer, r: RecordedEvidence, policy: DriftPolicy): DriftOutcome[] {
+  return workloadDriftRules.map((rule) => rule(o, r, policy)).filter((x): x is DriftOutcome => x !== null);
+}

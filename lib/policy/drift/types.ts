@@ -1,0 +1,98 @@
+import type { DriftRuleId } from "../catalogue";
+
+export interface FieldManagerEntry {
+  manager: string;
+  operation: string;
+  time?: string | null;
+}
+
+/** One container of one workload as a snapshot saw it. */
+export interface ObservedContainer {
+  environment: string;
+  isProduction: boolean;
+  namespace: string;
+  kind: string;
+  name: string;
+  service: string | null;
+  container: string;
+  imageRef: string;
+  /** Null while the image is still being pulled (no imageID in the pod status yet). */
+  digest: string | null;
+  configHash: string | null;
+  managers: FieldManagerEntry[];
+  lastAppliedBy: string | null;
+  snapshot: { id: number; externalId: string; observedAt: Date };
+}
+
+export interface DeploymentRef {
+  id: number;
+  externalId: string;
+  deployedAt: Date;
+  imageRef: string;
+  digest: string | null;
+  actor: string | null;
+}
+
+export interface BuildRef {
+  id: number;
+  repository: string;
+  service: string | null;
+  builder: string | null;
+  provenance: Record<string, unknown> | null;
+  pipelineProvider: string | null;
+  pipelineRunId: string | null;
+  tags: string[];
+  builtAt: Date;
+}
+
+/** What the records say about an observed container, gathered in one query per snapshot. */
+export interface RecordedEvidence {
+  /** The last successful deployment of this digest in this environment at or before the snapshot. */
+  deployment: DeploymentRef | null;
+  /** The last successful deployment of this workload's service in this environment at or before the snapshot. */
+  lastDeployment: DeploymentRef | null;
+  builds: BuildRef[];
+  /** Where this digest ran in staging before the snapshot (production containers only). */
+  staging: { source: "deployment" | "snapshot"; ref: string; at: Date } | null;
+  /** The config hash in the first snapshot after `lastDeployment`. */
+  configBaseline: { snapshotExternalId: string; observedAt: Date; configHash: string | null } | null;
+  /** Other digests the same tagged reference resolved to in recent snapshots of any environment. */
+  otherTagDigests: string[];
+  /** Tagged builds retained for the service of the running build; null when no build is known. */
+  retainedImages: number | null;
+}
+
+export type DriftResult = "pass" | "fail" | "missing-evidence";
+
+export interface DriftOutcome {
+  ruleId: DriftRuleId;
+  result: DriftResult;
+  /** One sentence an auditor can read. */
+  reason: string;
+  evidence: Record<string, unknown>;
+}
+
+/** A drift rule over one container; null when the rule does not apply to it (e.g. staging for a dev cluster). */
+export type WorkloadDriftRule = (observed: ObservedContainer, recorded: RecordedEvidence, policy: DriftPolicy) => DriftOutcome | null;
+
+/** The policy settings drift rules read. */
+export interface DriftPolicy {
+  ciBuilderIdentities: readonly string[];
+  mutableTags: readonly string[];
+  retainedImages: number;
+}
+
+export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+
+export function deploymentEvidence(d: DeploymentRef | null): Record<string, unknown> | null {
+  return d ? { id: d.id, externalId: d.externalId, deployedAt: iso(d.deployedAt), imageRef: d.imageRef, digest: d.digest, actor: d.actor } : null;
+}
+
+export function observedEvidence(o: ObservedContainer): Record<string, unknown> {
+  return {
+    workload: { namespace: o.namespace, kind: o.kind, name: o.name, container: o.container, service: o.service },
+    imageRef: o.imageRef,
+    observedDigest: o.digest,
+    snapshot: { id: o.snapshot.id, externalId: o.snapshot.externalId, observedAt: iso(o.snapshot.observedAt) },
+  };
+}
