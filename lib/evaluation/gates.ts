@@ -1,5 +1,175 @@
-import type { Transaction } from "@/db/client";
+import { inArray, or, sql } from "drizzle-orm";
+import { queryRows, type Queryable, type Transaction } from "@/db/client";
+import { checkResults, deployments, pullRequests } from "@/db/schema";
+import { gatherEvidence } from "../evidence/gather";
+import { openFinding, resolveFindings } from "../findings/store";
+import { activePolicy } from "../policy/active";
+import { ruleById } from "../policy/catalogue";
+import { evaluateDeployment } from "../policy/evaluate";
+import { attestationTypes, type DeploymentEvidence } from "../policy/evidence";
+import type { CheckOutcome } from "../policy/outcome";
+import type { Policy } from "../policy/settings";
 import type { Touched } from "../projections/touched";
 
+const serviceLevelTypes: string[] = [...attestationTypes.network, ...attestationTypes.backup, ...attestationTypes.rollback];
+const BATCH = 500;
+
 /** Re-evaluates the gate checks of every deployment whose evidence the batch touched. */
-export async function evaluateGates(_tx: Transaction, _touched: Touched): Promise<void> {}
+export async function evaluateGates(tx: Transaction, touched: Touched): Promise<void> {
+  const ids = await affectedDeployments(tx, touched, activePolicy());
+  await evaluateDeployments(tx, ids, activePolicy());
+}
+
+/** Gathers, evaluates and stores the checks of these deployments (ids), opening or resolving findings. */
+export async function evaluateDeployments(db: Queryable, ids: readonly number[], policy: Policy, now = new Date()): Promise<void> {
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const evidence = await gatherEvidence(db, ids.slice(i, i + BATCH), policy, now);
+    // Oldest first, so when deployments share an image the latest one's image checks stand.
+    const ordered = [...evidence.values()].sort((a, b) => a.deployment.deployedAt.getTime() - b.deployment.deployedAt.getTime());
+    const results = ordered.map((e) => ({ e, outcomes: evaluateDeployment(e, policy) }));
+    await storeResults(db, results, policy, now);
+    await storeFindings(db, results, now);
+  }
+}
+
+/** The finding subject of an outcome: image rules are about the build, gate rules about the deployment. */
+export function subjectKeyOf(ruleId: string, e: DeploymentEvidence): string {
+  if (ruleId.startsWith("image.")) {
+    const repository = e.build?.repository ?? e.deployment.imageRef.split(/[@:]/)[0] ?? e.deployment.imageRef;
+    return `image:${repository}@${e.deployment.digest ?? e.deployment.imageRef}`;
+  }
+  return `deployment:${e.deployment.externalId}`;
+}
+
+type Evaluated = { e: DeploymentEvidence; outcomes: CheckOutcome[] }[];
+
+async function storeResults(db: Queryable, results: Evaluated, policy: Policy, now: Date): Promise<void> {
+  const rows = results.flatMap(({ e, outcomes }) =>
+    outcomes.map((o) => ({
+      deploymentId: e.deployment.id,
+      ruleId: o.ruleId,
+      result: o.result,
+      evidence: { reason: o.reason, ...o.evidence },
+      policyVersion: policy.version,
+      evaluatedAt: now,
+    })),
+  );
+  for (let i = 0; i < rows.length; i += 1000) {
+    await db
+      .insert(checkResults)
+      .values(rows.slice(i, i + 1000))
+      .onConflictDoUpdate({
+        target: [checkResults.deploymentId, checkResults.ruleId],
+        set: {
+          result: sql`excluded.result`,
+          evidence: sql`excluded.evidence`,
+          policyVersion: sql`excluded.policy_version`,
+          evaluatedAt: sql`excluded.evaluated_at`,
+        },
+      });
+  }
+}
+
+async function storeFindings(db: Queryable, results: Evaluated, now: Date): Promise<void> {
+  const passed = new Map<string, Set<string>>();
+  for (const { e, outcomes } of results) {
+    for (const o of outcomes) {
+      const subjectKey = subjectKeyOf(o.ruleId, e);
+      if (o.result === "fail") {
+        passed.get(o.ruleId)?.delete(subjectKey);
+        await openFinding(db, {
+          ruleId: o.ruleId,
+          subjectKey,
+          environment: e.deployment.environment,
+          service: e.deployment.service,
+          deploymentId: e.deployment.id,
+          actor: e.deployment.actor,
+          summary: o.reason,
+          evidence: { deployment: e.deployment.externalId, digest: e.deployment.digest, ...o.evidence },
+          observedAt: e.deployment.deployedAt,
+        });
+      } else if (o.result === "pass") {
+        const set = passed.get(o.ruleId) ?? new Set<string>();
+        set.add(subjectKey);
+        passed.set(o.ruleId, set);
+      }
+    }
+  }
+  for (const [ruleId, keys] of passed) {
+    await resolveFindings(db, ruleById(ruleId).id, [...keys], now, "a later evaluation passed");
+  }
+}
+
+/**
+ * The deployments whose evidence the batch touched: by key, digest, commit (directly, through
+ * their build, or through a pull request), and by service-level attestations and builds stored in
+ * this transaction (`created_at = now()` is the transaction's start time in Postgres).
+ */
+export async function affectedDeployments(db: Queryable, touched: Touched, policy: Pick<Policy, "retainedImages">): Promise<number[]> {
+  const keys = [...touched.deploymentKeys];
+  const digests = new Set(touched.digests);
+  const shas = new Set(touched.commitShas);
+  if (keys.length > 0) {
+    const rows = await db.select({ digest: deployments.digest, commitSha: deployments.commitSha }).from(deployments).where(inArray(deployments.externalId, keys));
+    for (const r of rows) {
+      if (r.digest) digests.add(r.digest);
+      if (r.commitSha) shas.add(r.commitSha);
+    }
+  }
+  const prKeys = [...touched.pullRequests];
+  if (prKeys.length > 0 || shas.size > 0) {
+    const prs = await db
+      .select({ mergeCommitSha: pullRequests.mergeCommitSha, headSha: pullRequests.headSha })
+      .from(pullRequests)
+      .where(
+        or(
+          prKeys.length > 0 ? sql`${pullRequests.repository} || '#' || ${pullRequests.number} in ${prKeys}` : sql`false`,
+          shas.size > 0 ? inArray(pullRequests.headSha, [...shas]) : sql`false`,
+        ),
+      );
+    for (const p of prs) {
+      if (p.mergeCommitSha) shas.add(p.mergeCommitSha);
+      if (p.headSha) shas.add(p.headSha);
+    }
+  }
+  const found = new Set<number>();
+  const add = (rows: { id: number | string }[]) => rows.forEach((r) => found.add(Number(r.id)));
+  const d = [...digests];
+  const s = [...shas];
+  if (keys.length + d.length + s.length > 0) {
+    add(
+      await queryRows<{ id: number }>(
+        db,
+        sql`select d.id from deployments d where ${keys.length > 0 ? sql`d.external_id in ${keys}` : sql`false`}
+            or ${d.length > 0 ? sql`d.digest in ${d}` : sql`false`}
+            or ${s.length > 0 ? sql`d.commit_sha in ${s} or d.digest in (select b.digest from image_builds b where b.commit_sha in ${s})` : sql`false`}`,
+      ),
+    );
+  }
+  if (touched.services.size > 0) {
+    // A service-level attestation decides the deployments up to the next one of its type.
+    add(
+      await queryRows<{ id: number }>(
+        db,
+        sql`select d.id from attestations a
+            join deployments d on d.service = coalesce(a.service, a.subject) and d.deployed_at >= a.observed_at
+              and (a.environment is null or a.environment = d.environment or a.type in ${[...attestationTypes.rollback]})
+            where a.created_at = now() and a.type in ${serviceLevelTypes}
+              and not exists (select 1 from attestations n where n.type = a.type
+                and coalesce(n.service, n.subject) = coalesce(a.service, a.subject)
+                and n.environment is not distinct from a.environment
+                and n.observed_at > a.observed_at and n.observed_at <= d.deployed_at)`,
+      ),
+    );
+    add(
+      await queryRows<{ id: number }>(
+        db,
+        sql`select d.id from deployments d where d.service in (
+              select b.service from image_builds b where b.created_at = now() and cardinality(b.tags) > 0
+                and (select count(*) from (select 1 from image_builds c where c.service = b.service and cardinality(c.tags) > 0
+                     and c.created_at <> now() limit ${policy.retainedImages}) x) < ${policy.retainedImages})`,
+      ),
+    );
+  }
+  return [...found].sort((a, b) => a - b);
+}

@@ -1,0 +1,166 @@
+import { and, eq, inArray, or } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { checkResults, findings, type Finding } from "@/db/schema";
+import { subjectKeyOf } from "../evaluation/gates";
+import { activeWaivers, type WaiverView } from "../findings/waivers";
+import { independentApprovals } from "../policy/approvals";
+import { controlsOf, ruleById, rules, type Gate } from "../policy/catalogue";
+import type { Control } from "../policy/controls";
+import type { DeploymentEvidence } from "../policy/evidence";
+import { activePolicy } from "../policy/active";
+import { gatherEvidence } from "./gather";
+
+const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+
+/** The links an evidence chain can lack, named in `missing`. */
+export type MissingLink = "digest" | "build" | "pipelineRun" | "commit" | "pullRequest" | "approval" | "stagingDeployment" | "gateResults";
+
+export interface GateCheck {
+  /** `merge`, `deployment`, `production-apply`, or `image` for checks of the deployed build. */
+  gate: Gate | "image";
+  check: string;
+  title: string;
+  severity: string;
+  result: string;
+  reason: string;
+  evidence: Record<string, unknown>;
+  controls: Control[];
+  policyVersion: string;
+  evaluatedAt: string;
+}
+
+export interface ChainFinding {
+  id: number;
+  ruleId: string;
+  severity: string;
+  status: string;
+  subjectKey: string;
+  summary: string;
+  openedAt: string;
+  resolvedAt: string | null;
+  waiver: WaiverView | null;
+}
+
+/** API.md's evidence chain: each link, or null, and the names of the links that are missing. */
+export interface EvidenceChain {
+  service: string;
+  environment: string;
+  digest: string | null;
+  deployment: Record<string, unknown>;
+  build: Record<string, unknown> | null;
+  pipelineRun: Record<string, unknown> | null;
+  deployRun: Record<string, unknown> | null;
+  commit: Record<string, unknown> | null;
+  pullRequest: Record<string, unknown> | null;
+  approvers: string[];
+  reviews: Record<string, unknown>[];
+  stagingDeployments: Record<string, unknown>[];
+  gates: GateCheck[];
+  findings: ChainFinding[];
+  missing: MissingLink[];
+}
+
+/** The chains of these deployments, in the order of `ids`; unknown ids are left out. */
+export async function chainsForDeployments(db: Queryable, ids: readonly number[], now = new Date()): Promise<EvidenceChain[]> {
+  if (ids.length === 0) return [];
+  const evidence = await gatherEvidence(db, ids, activePolicy(), now);
+  const found = [...evidence.keys()];
+  if (found.length === 0) return [];
+  const results = await db.select().from(checkResults).where(inArray(checkResults.deploymentId, found));
+  const imageKeys = [...evidence.values()].map((e) => subjectKeyOf("image.sha-tag", e));
+  const findingRows = await db
+    .select()
+    .from(findings)
+    .where(or(inArray(findings.deploymentId, found), and(inArray(findings.subjectKey, imageKeys), eq(findings.status, "open"))));
+  const waivers = await activeWaivers(db, findingRows, now);
+  return ids.flatMap((id) => {
+    const e = evidence.get(id);
+    if (e === undefined) return [];
+    const own = findingRows.filter((f) => f.deploymentId === id || (f.ruleId.startsWith("image.") && f.subjectKey === subjectKeyOf(f.ruleId, e)));
+    return [toChain(e, results.filter((r) => r.deploymentId === id), dedupe(own), waivers)];
+  });
+}
+
+function dedupe(rows: Finding[]): Finding[] {
+  return [...new Map(rows.map((r) => [r.id, r])).values()].sort((a, b) => a.id - b.id);
+}
+
+function toChain(e: DeploymentEvidence, results: (typeof checkResults.$inferSelect)[], own: Finding[], waivers: Map<number, WaiverView>): EvidenceChain {
+  const d = e.deployment;
+  const approvers = independentApprovals(e).map((a) => a.reviewer);
+  const gates = results
+    .map((r) => {
+      const rule = ruleById(r.ruleId);
+      const { reason, ...evidence } = r.evidence;
+      return {
+        gate: rule.kind === "gate" ? (rule.gate as Gate) : ("image" as const),
+        check: rule.id,
+        title: rule.title,
+        severity: rule.severity,
+        result: r.result,
+        reason: typeof reason === "string" ? reason : "",
+        evidence,
+        controls: controlsOf(rule),
+        policyVersion: r.policyVersion,
+        evaluatedAt: r.evaluatedAt.toISOString(),
+      };
+    })
+    .sort((a, b) => catalogueOrder(a.check) - catalogueOrder(b.check));
+  const missing: MissingLink[] = [];
+  if (d.digest === null) missing.push("digest");
+  if (e.build === null) missing.push("build");
+  if (e.buildRun === null) missing.push("pipelineRun");
+  if (e.commit === null) missing.push("commit");
+  if (e.pullRequest === null) missing.push("pullRequest");
+  if (approvers.length === 0) missing.push("approval");
+  if (e.environment.isProduction && !e.stagingDeployments.some((s) => s.digest === d.digest && s.deployedAt < d.deployedAt)) {
+    missing.push("stagingDeployment");
+  }
+  if (gates.length === 0) missing.push("gateResults");
+  return {
+    service: d.service,
+    environment: d.environment,
+    digest: d.digest,
+    deployment: {
+      id: d.id, externalId: d.externalId, imageRef: d.imageRef, digest: d.digest, commitSha: d.commitSha, manifestCommitSha: d.manifestCommitSha,
+      pipeline: d.pipelineRunId ? { provider: d.pipelineProvider, runId: d.pipelineRunId } : null,
+      actor: d.actor, actorType: d.actorType, changeType: d.changeType, description: d.description, status: d.status, deployedAt: iso(d.deployedAt),
+    },
+    build: e.build && {
+      id: e.build.id, repository: e.build.repository, digest: e.build.digest, tags: e.build.tags, commitSha: e.build.commitSha, builder: e.build.builder,
+      pipeline: e.build.pipelineRunId ? { provider: e.build.pipelineProvider, runId: e.build.pipelineRunId } : null, builtAt: iso(e.build.builtAt),
+    },
+    pipelineRun: e.buildRun && runView(e.buildRun),
+    deployRun: e.deployRun && runView(e.deployRun),
+    commit: e.commit && {
+      sha: e.commit.sha, repository: e.commit.repository, message: e.commit.message, author: e.commit.authorLogin ?? e.commit.authorName,
+      committedAt: iso(e.commit.committedAt), url: e.commit.url,
+    },
+    pullRequest: e.pullRequest && {
+      id: e.pullRequest.id, ref: `${e.pullRequest.repository}#${e.pullRequest.number}`, repository: e.pullRequest.repository, number: e.pullRequest.number,
+      title: e.pullRequest.title, author: e.pullRequest.author, merged: e.pullRequest.merged, mergedAt: iso(e.pullRequest.mergedAt),
+      mergedBy: e.pullRequest.mergedBy, mergeCommitSha: e.pullRequest.mergeCommitSha, headSha: e.pullRequest.headSha, url: e.pullRequest.url,
+    },
+    approvers,
+    reviews: [...e.reviews]
+      .sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime())
+      .map((r) => ({ id: r.id, reviewer: r.reviewer, state: r.state, commitSha: r.commitSha, submittedAt: iso(r.submittedAt) })),
+    stagingDeployments: e.stagingDeployments.map((s) => ({ id: s.id, externalId: s.externalId, environment: s.environment, digest: s.digest, commitSha: s.commitSha, status: s.status, deployedAt: iso(s.deployedAt) })),
+    gates,
+    findings: own.map((f) => ({
+      id: f.id, ruleId: f.ruleId, severity: f.severity, status: f.status, subjectKey: f.subjectKey, summary: f.summary,
+      openedAt: f.openedAt.toISOString(), resolvedAt: iso(f.resolvedAt), waiver: waivers.get(f.id) ?? null,
+    })),
+    missing,
+  };
+}
+
+function runView(r: NonNullable<DeploymentEvidence["buildRun"]>): Record<string, unknown> {
+  return {
+    id: r.id, provider: r.provider, runId: r.runId, attempt: r.attempt, workflow: r.workflow, commitSha: r.commitSha, event: r.event,
+    actor: r.actor, status: r.status, conclusion: r.conclusion, startedAt: iso(r.startedAt), completedAt: iso(r.completedAt), url: r.url,
+  };
+}
+
+const order = new Map<string, number>(rules.map((r, i) => [r.id, i]));
+const catalogueOrder = (id: string): number => order.get(id) ?? order.size;
