@@ -1,63 +1,40 @@
-import { Digest } from "@/components/digest";
-import { SiteHeader } from "@/components/site-header";
-import { Time } from "@/components/time";
+import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
+import type { Metadata } from "next";
+import { EnvironmentCards } from "@/components/environment-cards";
+import { OverviewCharts } from "@/components/overview-charts";
+import { PeriodPicker } from "@/components/period-picker";
+import { makeQueryClient } from "@/components/query-client";
+import { requireUser } from "@/lib/auth/current-user";
+import { parsePeriod, periodParams } from "@/lib/dashboard/period";
 import { getDb } from "@/lib/db";
 import { environmentsOverview } from "@/lib/evidence/environments";
+import { getOverviewQueryOptions } from "./_queries/options";
 
 export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Overview" };
 
-export default async function HomePage() {
-  const envs = await environmentsOverview(await getDb());
+type Search = Promise<Record<string, string | string[] | undefined>>;
+const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : null);
+
+export default async function OverviewPage({ searchParams }: { searchParams: Search }) {
+  await requireUser("evidence:read", "/");
+  const sp = await searchParams;
+  const from = one(sp.from);
+  const to = one(sp.to);
+  const client = makeQueryClient();
+  const [envs] = await Promise.all([environmentsOverview(await getDb()), client.prefetchQuery(getOverviewQueryOptions(from, to))]);
   return (
     <>
-      <SiteHeader />
-      <main className="page">
-        <h1>Environments</h1>
-        <p className="lead">What the pipeline last deployed to each environment, per service.</p>
-        <div className="env-grid">
-          {envs.map((env) => (
-            <section key={env.name} aria-labelledby={`env-${env.name}`} className="card">
-              <h2 id={`env-${env.name}`}>
-                {env.name}
-                {env.isProduction ? <span className="badge">production</span> : null}
-              </h2>
-              <p className="muted">
-                {env.services.length} services · last deployment <Time value={env.lastDeploymentAt} /> · last snapshot{" "}
-                <Time value={env.lastSnapshotAt} /> · {env.openFindings} open findings
-              </p>
-              {env.services.length === 0 ? (
-                <p>Nothing deployed yet.</p>
-              ) : (
-                <table>
-                  <caption className="sr-only">Services running in {env.name}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Service</th>
-                      <th scope="col">Digest</th>
-                      <th scope="col">Deployed</th>
-                      <th scope="col">By</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {env.services.map((s) => (
-                      <tr key={s.service}>
-                        <th scope="row">{s.service}</th>
-                        <td>
-                          <Digest value={s.digest} />
-                        </td>
-                        <td>
-                          <Time value={s.deployedAt} />
-                        </td>
-                        <td>{s.actor ?? <span className="muted">unknown</span>}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
-            </section>
-          ))}
-        </div>
-      </main>
+      <h1>Overview</h1>
+      <p className="lead">Changes reaching each environment, how they fared against the gates, and what is still open. All times UTC.</p>
+      <PeriodPicker defaults={periodParams(parsePeriod(from, to))} />
+      <HydrationBoundary state={dehydrate(client)}>
+        <OverviewCharts />
+      </HydrationBoundary>
+      <section aria-labelledby="envs-heading">
+        <h2 id="envs-heading">Environments now</h2>
+        <EnvironmentCards envs={envs} />
+      </section>
     </>
   );
 }

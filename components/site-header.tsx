@@ -1,5 +1,13 @@
 import Link from "next/link";
 
+const links = [
+  { href: "/", label: "Overview" },
+  { href: "/promotion", label: "Promotion" },
+  { href: "/findings", label: "Findings" },
+  { href: "/incidents", label: "Incidents" },
+  { href: "/posture", label: "Posture" },
+];
+
 export function SiteHeader() {
   return (
     <header className="site-header">
@@ -7,8 +15,21 @@ export function SiteHeader() {
         Custody
       </Link>
       <nav aria-label="Main">
-        <Link href="/">Environments</Link>
+        {links.map((l) => (
+          <Link key={l.href} href={l.href}>
+            {l.label}
+          </Link>
+        ))}
       </nav>
+      <search className="header-search">
+        <form action="/trace" method="get" role="search" aria-label="Trace a change">
+          <label htmlFor="trace-ref" className="sr-only">
+            Commit SHA, image digest, owner/repo#PR or pipeline run id
+          </label>
+          <input id="trace-ref" name="ref" type="search" required placeholder="Trace: commit, digest, owner/repo#123, run id" />
+          <button type="submit">Trace</button>
+        </form>
+      </search>
     </header>
   );
 }

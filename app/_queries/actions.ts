@@ -1,0 +1,32 @@
+"use server";
+
+import { requireUser } from "@/lib/auth/current-user";
+import { getDb } from "@/lib/db";
+import { doraFigures } from "@/lib/dashboard/dora";
+import { findingCountsByRule, listFindings, type FindingFilters } from "@/lib/dashboard/findings";
+import { deploymentsPerDay, gatePassRateOverTime, openFindingsOverTime } from "@/lib/dashboard/overview";
+import { parsePeriod } from "@/lib/dashboard/period";
+
+/** The overview's aggregates for one period (days as `YYYY-MM-DD`, `to` inclusive). */
+export async function fetchOverview(from: string | null, to: string | null) {
+  await requireUser("evidence:read", "/");
+  const db = await getDb();
+  const p = parsePeriod(from, to);
+  const [deployments, passRate, openFindings, dora] = await Promise.all([
+    deploymentsPerDay(db, p),
+    gatePassRateOverTime(db, p),
+    openFindingsOverTime(db, p),
+    doraFigures(db, p),
+  ]);
+  return { deployments, passRate, openFindings, dora };
+}
+
+export async function fetchFindings(filters: FindingFilters, cursor: string | null) {
+  await requireUser("evidence:read", "/findings");
+  return listFindings(await getDb(), filters, cursor);
+}
+
+export async function fetchFindingCounts(filters: FindingFilters) {
+  await requireUser("evidence:read", "/findings");
+  return findingCountsByRule(await getDb(), filters);
+}

@@ -1,0 +1,59 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Status } from "@/components/status";
+import { Time } from "@/components/time";
+import { requireUser } from "@/lib/auth/current-user";
+import { findingDetail } from "@/lib/dashboard/finding-detail";
+import { getDb } from "@/lib/db";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Finding ${(await params).id}` };
+}
+
+export default async function FindingPage({ params }: Props) {
+  const raw = (await params).id;
+  await requireUser("evidence:read", `/findings/${raw}`);
+  if (!/^\d+$/.test(raw)) notFound();
+  const f = await findingDetail(await getDb(), Number(raw));
+  if (!f) notFound();
+  return (
+    <>
+      <p><Link href="/findings">← All findings</Link></p>
+      <h1>{f.rule?.title ?? f.ruleId}</h1>
+      <p className="lead">
+        <Status value={f.status} /> · <Status value={f.severity} label={`${f.severity} severity`} /> · <code>{f.ruleId}</code>
+      </p>
+      <p>{f.summary}</p>
+      {f.rule ? <p className="muted">{f.rule.description}</p> : null}
+      <dl className="facts">
+        <dt>Person behind it</dt><dd>{f.actor ?? <span className="muted">not recorded</span>}</dd>
+        <dt>Environment</dt><dd>{f.environment ? <Link href={`/environments/${encodeURIComponent(f.environment)}?at=${f.openedAt.slice(0, 16)}`}>{f.environment}</Link> : "—"}</dd>
+        <dt>Service</dt><dd>{f.service ?? "—"}</dd>
+        {f.workload ? <><dt>Workload</dt><dd><code>{f.workload}</code></dd></> : null}
+        <dt>Subject</dt><dd><code>{f.subjectKey}</code></dd>
+        <dt>Deployment</dt><dd>{f.deploymentId ? <Link href={`/deployments/${f.deploymentId}`}>Evidence chain of deployment {f.deploymentId}</Link> : "—"}</dd>
+        <dt>Opened</dt><dd><Time value={f.openedAt} /></dd>
+        <dt>Last seen</dt><dd><Time value={f.lastSeenAt} /></dd>
+        <dt>Resolved</dt><dd>{f.resolvedAt ? <><Time value={f.resolvedAt} />{f.resolution ? `: ${f.resolution}` : ""}</> : "not yet"}</dd>
+        {f.rule ? <><dt>Controls</dt><dd>{[...f.rule.controls.iso27001.map((c) => `ISO 27001 ${c}`), ...f.rule.controls.soc2.map((c) => `SOC 2 ${c}`)].join(", ")}</dd></> : null}
+        <dt>Incidents</dt>
+        <dd>{f.incidents.length === 0 ? "none linked" : f.incidents.map((i) => <span key={i.id}>#{i.id} {i.title} (<Status value={i.status} />) </span>)}</dd>
+        <dt>Waivers</dt>
+        <dd>
+          {f.waivers.length === 0 ? "none" : (
+            <ul className="plain">{f.waivers.map((w) => <li key={w.id}>approved by {w.approver}, expires <Time value={w.expiresAt} />{w.revokedAt ? " (revoked)" : ""}: {w.justification}</li>)}</ul>
+          )}
+        </dd>
+      </dl>
+      <section aria-labelledby="evidence-heading">
+        <h2 id="evidence-heading">Evidence</h2>
+        <pre className="evidence">{JSON.stringify(f.evidence, null, 2)}</pre>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,72 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { Digest } from "@/components/digest";
+import { Empty } from "@/components/empty";
+import { Status } from "@/components/status";
+import { Time } from "@/components/time";
+import { requireUser } from "@/lib/auth/current-user";
+import { traceRef } from "@/lib/dashboard/trace";
+import { getDb } from "@/lib/db";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Trace" };
+
+const kinds = { "pull-request": "pull request", digest: "image digest", commit: "commit", "pipeline-run": "pipeline run" } as const;
+
+function decode(ref: string): string {
+  try {
+    return decodeURIComponent(ref);
+  } catch {
+    return ref;
+  }
+}
+
+export default async function TracePage({ params }: { params: Promise<{ ref: string }> }) {
+  const ref = decode((await params).ref);
+  await requireUser("evidence:read", `/trace/${encodeURIComponent(ref)}`);
+  const result = await traceRef(await getDb(), ref);
+  const only = result.hits.length === 1 ? result.hits[0] : undefined;
+  if (only) redirect(`/deployments/${only.deploymentId}`);
+  return (
+    <>
+      <h1>Trace <code>{ref}</code></h1>
+      {result.kind === null ? (
+        <Empty>
+          This is not a reference Custody recognises. Paste a commit SHA (7 to 40 hex characters), an image digest
+          (<code>sha256:…</code>), a pull request as <code>owner/repo#123</code>, or a pipeline run id.
+        </Empty>
+      ) : result.hits.length === 0 ? (
+        <Empty>No deployment was made from this {kinds[result.kind]}.</Empty>
+      ) : (
+        <table>
+          <caption>
+            {result.hits.length} deployments of this {kinds[result.kind]}, newest first
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Deployed</th>
+              <th scope="col">Service</th>
+              <th scope="col">Environment</th>
+              <th scope="col">Digest</th>
+              <th scope="col">Result</th>
+              <th scope="col">Evidence</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.hits.map((h) => (
+              <tr key={h.deploymentId}>
+                <td><Time value={h.deployedAt} /></td>
+                <th scope="row">{h.service}</th>
+                <td>{h.environment}</td>
+                <td><Digest value={h.digest} /></td>
+                <td><Status value={h.status} /></td>
+                <td><Link href={`/deployments/${h.deploymentId}`}>Evidence chain</Link></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

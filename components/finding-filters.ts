@@ -1,0 +1,11 @@
+import { parseAsString, parseAsStringLiteral } from "nuqs/server";
+
+/** The findings filters as URL parameters, shared by the server loader and the client hook. */
+export const findingParsers = {
+  status: parseAsStringLiteral(["open", "resolved"] as const),
+  rule: parseAsString,
+  environment: parseAsString,
+  service: parseAsString,
+  from: parseAsString,
+  to: parseAsString,
+};

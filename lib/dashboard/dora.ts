@@ -1,0 +1,61 @@
+import { sql } from "drizzle-orm";
+import { queryRows, type Queryable } from "@/db/client";
+import { periodDays, type Period } from "./period";
+
+export interface DoraFigures {
+  /** Successful production deployments per day over the period. */
+  deploymentsPerDay: number;
+  productionDeployments: number;
+  /** Median hours from commit to production deployment; null without linked commits. */
+  leadTimeHours: number | null;
+  /** Percent of production deployments followed by an incident, a failure or a rollback. */
+  changeFailureRate: number | null;
+  failedChanges: number;
+  /** Median hours from incident opened to closed; null when no incident closed in the period. */
+  timeToRestoreHours: number | null;
+  incidentsClosed: number;
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** The four DORA figures over a period, computed in SQL from production deployments and incidents. */
+export async function doraFigures(db: Queryable, p: Period): Promise<DoraFigures> {
+  const [deploys] = await queryRows<{ attempts: number | string; total: number | string; failed: number | string; lead_seconds: number | string | null }>(
+    db,
+    sql`with prod as (
+          select d.id, d.status, d.deployed_at, d.commit_sha,
+            lead(d.deployed_at) over w as next_at, lead(d.change_type) over w as next_change_type
+          from deployments d join environments e on e.name = d.environment and e.is_production
+          where d.deployed_at >= ${p.from} and d.deployed_at < ${p.to}
+          window w as (partition by d.environment, d.service order by d.deployed_at, d.id)
+        )
+        select count(*) as attempts, count(*) filter (where prod.status = 'success') as total,
+          count(*) filter (where prod.status <> 'success' or prod.next_change_type = 'rollback'
+            or exists (select 1 from incidents i join environments ie on ie.name = i.environment and ie.is_production
+                       where i.opened_at >= prod.deployed_at
+                         and i.opened_at < coalesce(prod.next_at, prod.deployed_at + interval '7 days'))) as failed,
+          percentile_cont(0.5) within group (order by extract(epoch from prod.deployed_at - c.committed_at))
+            filter (where prod.status = 'success' and c.committed_at is not null) as lead_seconds
+        from prod left join commits c on c.sha = prod.commit_sha`,
+  );
+  const [incidents] = await queryRows<{ closed: number | string; restore_seconds: number | string | null }>(
+    db,
+    sql`select count(*) as closed,
+          percentile_cont(0.5) within group (order by extract(epoch from closed_at - opened_at)) as restore_seconds
+        from incidents where closed_at is not null and closed_at >= ${p.from} and closed_at < ${p.to}`,
+  );
+  const total = Number(deploys?.total ?? 0);
+  const failed = Number(deploys?.failed ?? 0);
+  const attempts = Number(deploys?.attempts ?? 0);
+  const lead = deploys?.lead_seconds;
+  const restore = incidents?.restore_seconds;
+  return {
+    deploymentsPerDay: round1(total / periodDays(p)),
+    productionDeployments: total,
+    leadTimeHours: lead === null || lead === undefined ? null : round1(Number(lead) / 3600),
+    changeFailureRate: attempts > 0 ? round1((failed / attempts) * 100) : null,
+    failedChanges: failed,
+    timeToRestoreHours: restore === null || restore === undefined ? null : round1(Number(restore) / 3600),
+    incidentsClosed: Number(incidents?.closed ?? 0),
+  };
+}

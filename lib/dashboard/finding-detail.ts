@@ -1,0 +1,70 @@
+import { sql } from "drizzle-orm";
+import { queryRows, type Queryable } from "@/db/client";
+import { isRuleId, ruleById, type Rule } from "@/lib/policy";
+import { toIso } from "./period";
+
+export interface FindingDetail {
+  id: number;
+  rule: Rule | null;
+  ruleId: string;
+  severity: string;
+  status: string;
+  subjectKey: string;
+  environment: string | null;
+  service: string | null;
+  workload: string | null;
+  deploymentId: number | null;
+  actor: string | null;
+  summary: string;
+  evidence: Record<string, unknown>;
+  openedAt: string;
+  lastSeenAt: string;
+  resolvedAt: string | null;
+  resolution: string | null;
+  incidents: { id: number; title: string; status: string }[];
+  waivers: { id: number; approver: string; justification: string; expiresAt: string; revokedAt: string | null }[];
+}
+
+export async function findingDetail(db: Queryable, id: number): Promise<FindingDetail | null> {
+  const [f] = await queryRows<{
+    id: number | string; rule_id: string; severity: string; status: string; subject_key: string; environment: string | null;
+    service: string | null; workload: string | null; deployment_id: number | string | null; actor: string | null; summary: string;
+    evidence: Record<string, unknown>; opened_at: Date | string; last_seen_at: Date | string; resolved_at: Date | string | null;
+    resolution: string | null;
+  }>(db, sql`select * from findings where id = ${id}`);
+  if (!f) return null;
+  const incidents = await queryRows<{ id: number | string; title: string; status: string }>(
+    db,
+    sql`select i.id, i.title, i.status from incident_findings l join incidents i on i.id = l.incident_id
+        where l.rule_id = ${f.rule_id} and l.subject_key = ${f.subject_key} order by i.opened_at`,
+  );
+  const waivers = await queryRows<{ id: number | string; approver: string; justification: string; expires_at: Date | string; revoked_at: Date | string | null }>(
+    db,
+    sql`select id, approver, justification, expires_at, revoked_at from waivers
+        where rule_id = ${f.rule_id} and subject_key = ${f.subject_key} order by created_at desc`,
+  );
+  return {
+    id: Number(f.id),
+    rule: isRuleId(f.rule_id) ? ruleById(f.rule_id) : null,
+    ruleId: f.rule_id,
+    severity: f.severity,
+    status: f.status,
+    subjectKey: f.subject_key,
+    environment: f.environment,
+    service: f.service,
+    workload: f.workload,
+    deploymentId: f.deployment_id === null ? null : Number(f.deployment_id),
+    actor: f.actor,
+    summary: f.summary,
+    evidence: f.evidence,
+    openedAt: toIso(f.opened_at) ?? "",
+    lastSeenAt: toIso(f.last_seen_at) ?? "",
+    resolvedAt: toIso(f.resolved_at),
+    resolution: f.resolution,
+    incidents: incidents.map((i) => ({ id: Number(i.id), title: i.title, status: i.status })),
+    waivers: waivers.map((w) => ({
+      id: Number(w.id), approver: w.approver, justification: w.justification,
+      expiresAt: toIso(w.expires_at) ?? "", revokedAt: toIso(w.revoked_at),
+    })),
+  };
+}

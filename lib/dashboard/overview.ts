@@ -1,0 +1,73 @@
+import { sql } from "drizzle-orm";
+import { queryRows, type Queryable } from "@/db/client";
+import { daysOf, type Period } from "./period";
+
+/** One chart row per day: `day` plus a count per environment (or per series). */
+export type DayRow = { day: string } & Record<string, number | string>;
+
+export interface DeploymentsPerDay {
+  environments: string[];
+  rows: DayRow[];
+}
+
+const dayOf = (column: ReturnType<typeof sql>) => sql`to_char(date_trunc('day', ${column} at time zone 'UTC'), 'YYYY-MM-DD')`;
+
+export async function deploymentsPerDay(db: Queryable, p: Period): Promise<DeploymentsPerDay> {
+  const envs = await queryRows<{ name: string }>(db, sql`select name from environments order by rank, name`);
+  const counts = await queryRows<{ day: string; environment: string; n: number | string }>(
+    db,
+    sql`select ${dayOf(sql`deployed_at`)} as day, environment, count(*) as n
+        from deployments where deployed_at >= ${p.from} and deployed_at < ${p.to}
+        group by 1, 2`,
+  );
+  const environments = envs.map((e) => e.name);
+  const byDay = new Map<string, DayRow>(daysOf(p).map((day) => [day, { day, ...Object.fromEntries(environments.map((e) => [e, 0])) }]));
+  for (const c of counts) {
+    const row = byDay.get(c.day);
+    if (row) row[c.environment] = Number(c.n);
+  }
+  return { environments, rows: [...byDay.values()] };
+}
+
+export interface PassRateRow {
+  day: string;
+  passRate: number | null;
+  checks: number;
+}
+
+/** Share of gate checks that passed, per day of the deployments they judged. */
+export async function gatePassRateOverTime(db: Queryable, p: Period): Promise<PassRateRow[]> {
+  const rows = await queryRows<{ day: string; passed: number | string; total: number | string }>(
+    db,
+    sql`select ${dayOf(sql`d.deployed_at`)} as day,
+          count(*) filter (where c.result = 'pass') as passed, count(*) as total
+        from check_results c join deployments d on d.id = c.deployment_id
+        where d.deployed_at >= ${p.from} and d.deployed_at < ${p.to}
+        group by 1`,
+  );
+  const byDay = new Map(rows.map((r) => [r.day, r]));
+  return daysOf(p).map((day) => {
+    const r = byDay.get(day);
+    const total = r ? Number(r.total) : 0;
+    return { day, checks: total, passRate: total > 0 && r ? Math.round((Number(r.passed) / total) * 1000) / 10 : null };
+  });
+}
+
+export interface OpenFindingsRow {
+  day: string;
+  open: number;
+}
+
+/** Findings open at the end of each day: opened by then and not yet resolved. */
+export async function openFindingsOverTime(db: Queryable, p: Period): Promise<OpenFindingsRow[]> {
+  const rows = await queryRows<{ day: string; open: number | string }>(
+    db,
+    sql`select to_char(g.day, 'YYYY-MM-DD') as day, count(f.id) as open
+        from generate_series(${p.from}::timestamptz, ${p.to}::timestamptz - interval '1 day', interval '1 day') as g(day)
+        left join findings f on f.opened_at < g.day + interval '1 day'
+          and (f.resolved_at is null or f.resolved_at >= g.day + interval '1 day')
+        group by g.day order by g.day`,
+  );
+  const byDay = new Map(rows.map((r) => [r.day, Number(r.open)]));
+  return daysOf(p).map((day) => ({ day, open: byDay.get(day) ?? 0 }));
+}

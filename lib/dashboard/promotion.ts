@@ -1,0 +1,53 @@
+import { sql } from "drizzle-orm";
+import { queryRows, type Queryable } from "@/db/client";
+import { toIso } from "./period";
+
+export interface PromotionCell {
+  digest: string | null;
+  deploymentId: number;
+  deployedAt: string;
+}
+
+export interface PromotionRow {
+  service: string;
+  cells: Record<string, PromotionCell | undefined>;
+  /** Production runs a digest that never ran in the environment just before it. */
+  skippedStaging: boolean;
+}
+
+export interface PromotionMatrix {
+  environments: { name: string; isProduction: boolean }[];
+  rows: PromotionRow[];
+}
+
+/** Service × environment: the digest each runs now (last successful deployment). */
+export async function promotionMatrix(db: Queryable, at: Date = new Date()): Promise<PromotionMatrix> {
+  const envs = await queryRows<{ name: string; rank: number; is_production: boolean }>(
+    db,
+    sql`select name, rank, is_production from environments order by rank, name`,
+  );
+  const cells = await queryRows<{
+    service: string; environment: string; digest: string | null; id: number | string; deployed_at: Date | string; skipped: boolean;
+  }>(
+    db,
+    sql`with current as (
+          select distinct on (d.environment, d.service) d.environment, d.service, d.digest, d.id, d.deployed_at
+          from deployments d where d.status = 'success' and d.deployed_at <= ${at}
+          order by d.environment, d.service, d.deployed_at desc, d.id desc)
+        select c.*, (e.is_production and not exists (
+            select 1 from deployments s join environments se on se.name = s.environment and se.rank = e.rank - 1
+            where s.service = c.service and s.digest = c.digest and s.status = 'success' and s.deployed_at <= c.deployed_at)) as skipped
+        from current c join environments e on e.name = c.environment`,
+  );
+  const rows = new Map<string, PromotionRow>();
+  for (const c of cells) {
+    const row = rows.get(c.service) ?? { service: c.service, cells: {}, skippedStaging: false };
+    row.cells[c.environment] = { digest: c.digest, deploymentId: Number(c.id), deployedAt: toIso(c.deployed_at) ?? "" };
+    if (c.skipped) row.skippedStaging = true;
+    rows.set(c.service, row);
+  }
+  return {
+    environments: envs.map((e) => ({ name: e.name, isProduction: e.is_production })),
+    rows: [...rows.values()].sort((a, b) => a.service.localeCompare(b.service)),
+  };
+}
