@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 const migrateWith = (env: Record<string, string>) =>
-  run(process.execPath, [script], { env: { PATH: process.env.PATH ?? "", ...env } }).then(
+  run(process.execPath, [script], { env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", ...env } }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );
