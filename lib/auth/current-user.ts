@@ -30,11 +30,20 @@ export async function requireUser(permission: Permission, next = "/"): Promise<U
         action: "access.denied",
         target: `page ${next}`,
         outcome: "denied",
-        ip: h.get("x-forwarded-for")?.split(",").pop()?.trim() ?? null,
+        ip: ipOf(h),
         details: { permission, status: 403 },
       }),
     );
     forbidden();
   }
   return { ...session.user, csrfToken: session.csrfToken };
+}
+
+function ipOf(h: Headers): string | null {
+  return h.get("x-forwarded-for")?.split(",").pop()?.trim() || h.get("x-real-ip") || null;
+}
+
+/** The audit actor for a server action: the signed-in person and where the request came from. */
+export async function actorOf(user: User): Promise<{ actor: string; actorType: "user"; ip: string | null }> {
+  return { actor: user.email, actorType: "user", ip: ipOf(await headers()) };
 }

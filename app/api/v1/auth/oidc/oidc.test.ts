@@ -6,8 +6,8 @@ import { GET as callback } from "@/app/api/v1/auth/oidc/callback/route";
 import { GET as start } from "@/app/api/v1/auth/oidc/start/route";
 import { GET as auditLog } from "@/app/api/v1/audit-log/route";
 import { setupRouteHarness, type RouteHarness } from "@/lib/testing/route-harness";
-import { listAudit } from "../audit/query";
-import { listUsers } from "./users";
+import { listAudit } from "@/lib/audit/query";
+import { listUsers } from "@/lib/auth/users";
 
 // A real OpenID provider on 127.0.0.1, driven through its own login and consent pages.
 const accounts: Record<string, Record<string, unknown>> = {

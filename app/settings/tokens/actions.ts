@@ -1,0 +1,36 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { actorOf, requireUser } from "@/lib/auth/current-user";
+import { issueToken, revokeTokenAs } from "@/lib/auth/token-admin";
+import { parseScopes } from "@/lib/auth/tokens";
+import { getDb } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+
+export type IssueTokenState = { error?: string; issued?: { name: string; scopes: string[]; token: string } };
+
+export async function issueTokenAction(_prev: IssueTokenState, form: FormData): Promise<IssueTokenState> {
+  const admin = await requireUser("tokens:manage", "/settings/tokens");
+  try {
+    const scopes = parseScopes(form.getAll("scopes").map(String).join(","));
+    const name = typeof form.get("name") === "string" ? String(form.get("name")) : "";
+    const created = await issueToken(await getDb(), await actorOf(admin), { name, scopes });
+    revalidatePath("/settings/tokens");
+    return { issued: { name: created.name, scopes: created.scopes, token: created.token } };
+  } catch (error) {
+    if (error instanceof AppError) return { error: error.message };
+    throw error;
+  }
+}
+
+export async function revokeTokenAction(form: FormData): Promise<void> {
+  const admin = await requireUser("tokens:manage", "/settings/tokens");
+  const id = Number(form.get("id"));
+  if (!Number.isInteger(id) || id <= 0) return;
+  try {
+    await revokeTokenAs(await getDb(), await actorOf(admin), id);
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === "NOT_FOUND")) throw error;
+  }
+  revalidatePath("/settings/tokens");
+}

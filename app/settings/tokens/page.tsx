@@ -1,0 +1,72 @@
+import type { Metadata } from "next";
+import { SiteHeader } from "@/components/site-header";
+import { Time } from "@/components/time";
+import { requireUser } from "@/lib/auth/current-user";
+import { listTokens } from "@/lib/auth/tokens";
+import { getDb } from "@/lib/db";
+import { revokeTokenAction } from "./actions";
+import { IssueTokenForm } from "./issue-token-form";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "API tokens" };
+
+export default async function TokensPage() {
+  await requireUser("tokens:manage", "/settings/tokens");
+  const tokens = await listTokens(await getDb());
+  return (
+    <>
+      <SiteHeader />
+      <main className="page">
+        <h1>API tokens</h1>
+        <p className="lead">Machine access: CI pipelines send events with an ingest token; auditors&apos; tools read with a read token.</p>
+        <table>
+          <caption className="sr-only">API tokens</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Scopes</th>
+              <th scope="col">Starts with</th>
+              <th scope="col">Issued by</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.map((t) => (
+              <tr key={t.id}>
+                <th scope="row">{t.name}</th>
+                <td>{t.scopes.join(", ")}</td>
+                <td>
+                  <code>{t.prefix}…</code>
+                </td>
+                <td>{t.createdBy}</td>
+                <td>
+                  <Time value={t.createdAt} />
+                </td>
+                <td>
+                  <Time value={t.lastUsedAt} />
+                </td>
+                <td>
+                  {t.revokedAt ? (
+                    <>
+                      revoked <Time value={t.revokedAt} />
+                    </>
+                  ) : (
+                    <form action={revokeTokenAction}>
+                      <input type="hidden" name="id" value={t.id} />
+                      <button type="submit" aria-label={`Revoke token ${t.name}`}>
+                        Revoke
+                      </button>
+                    </form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <IssueTokenForm />
+      </main>
+    </>
+  );
+}
