@@ -1,0 +1,123 @@
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditLog } from "@/db/schema";
+import { roleCan, roles, scopesCan, type Permission, type Role } from "@/lib/auth/permissions";
+import { sessionCookies } from "@/lib/auth/testing";
+import { demoUsers } from "@/lib/demo/users";
+import { setupRouteHarness, type RouteHarness } from "@/lib/testing/route-harness";
+
+/**
+ * Every route under app/ and who may call it. A route or method missing here fails the test,
+ * so a new endpoint cannot ship without a decision on its access.
+ * `public`: no credentials needed (never 401/403); `signed`: GitHub's HMAC, 401 without it.
+ */
+type Access = Permission | "public" | "signed";
+type Entry = { access: Access; path?: string; params?: Record<string, string>; body?: unknown };
+const event = { id: "sec-1", type: "attestation", occurredAt: "2026-11-01T10:00:00Z", attestationType: "backup-verification", subject: "production", result: "pass" };
+const admin = demoUsers[0];
+
+const matrix: Record<string, Partial<Record<string, Entry>>> = {
+  "api/health": { GET: { access: "public" } },
+  "api/metrics": { GET: { access: "evidence:read" } },
+  "api/v1/openapi.json": { GET: { access: "public" } },
+  "api/v1/keys": { GET: { access: "public" } },
+  "api/v1/events": { POST: { access: "ingest:write", body: event } },
+  "api/v1/webhooks/github": { POST: { access: "signed", body: { zen: "hi" } } },
+  "api/v1/ledger/verify": { GET: { access: "evidence:read" } },
+  "api/v1/reports/[framework]": { GET: { access: "reports:export", params: { framework: "soc2" }, path: "api/v1/reports/soc2?from=2026-10-01&to=2026-11-01&format=json" } },
+  "api/v1/audit-log": { GET: { access: "audit:read" } },
+  "api/v1/audit-log/export": { GET: { access: "audit:read" } },
+  "api/v1/auth/sign-in": { POST: { access: "public", body: { email: admin?.email, password: admin?.password } } },
+  "api/v1/auth/sign-out": { POST: { access: "public" } },
+  "api/v1/auth/oidc/start": { GET: { access: "public" } },
+  "api/v1/auth/oidc/callback": { GET: { access: "public" } },
+};
+
+const appDir = path.resolve(import.meta.dirname, "..");
+const methods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+function discoverRoutes(dir = appDir): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...discoverRoutes(p));
+    else if (entry.name === "route.ts") found.push(path.relative(appDir, dir).split(path.sep).join("/"));
+  }
+  return found.sort();
+}
+
+type Caller = { label: string; headers: Record<string, string>; can: (p: Permission) => boolean; credentials: boolean };
+let t: RouteHarness;
+const secrets: string[] = [];
+const bodies: string[] = [];
+
+/** Fresh sessions for every route, since sign-out revokes the one it is called with. */
+async function makeCallers(): Promise<Caller[]> {
+  const cookies = await sessionCookies(t.handle.db);
+  secrets.push(...Object.values(cookies).map((c) => c.split("=")[1] ?? ""));
+  return [
+    ...roles.map((r: Role) => ({ label: `${r} session`, headers: { cookie: cookies[r], origin: "http://localhost" }, can: (p: Permission) => roleCan(r, p), credentials: true })),
+    { label: "read token", headers: { authorization: `Bearer ${t.tokens.read}` }, can: (p) => scopesCan(["read"], p), credentials: true },
+    { label: "ingest token", headers: { authorization: `Bearer ${t.tokens.ingest}` }, can: (p) => scopesCan(["ingest"], p), credentials: true },
+    { label: "no credentials", headers: {}, can: () => false, credentials: false },
+  ];
+}
+
+beforeAll(async () => {
+  t = await setupRouteHarness();
+  secrets.push(t.tokens.read, t.tokens.ingest, t.tokens.both, t.tokens.revoked, ...demoUsers.map((u) => u.password));
+});
+afterAll(async () => t?.handle.close());
+
+describe("every route has an access decision", () => {
+  it("the matrix names every route.ts under app/ and every method it exports", async () => {
+    const routes = discoverRoutes();
+    expect(routes.length).toBeGreaterThan(5);
+    for (const route of routes) {
+      const mod = (await import(path.join(appDir, route, "route.ts"))) as Record<string, unknown>;
+      const exported = methods.filter((m) => typeof mod[m] === "function");
+      expect(matrix[route], `app/${route}/route.ts has no entry in the security matrix`).toBeDefined();
+      expect(Object.keys(matrix[route] ?? {}).sort(), `methods of app/${route}/route.ts`).toEqual([...exported].sort());
+    }
+  });
+});
+
+describe.each(discoverRoutes())("app/%s", (route) => {
+  it("answers each role's session, each token scope and no credentials as the matrix says", async () => {
+    const mod = (await import(path.join(appDir, route, "route.ts"))) as Record<string, (req: Request, ctx: unknown) => Promise<Response>>;
+    for (const [method, entry] of Object.entries(matrix[route] ?? {})) {
+      if (!entry) continue;
+      const callers = await makeCallers();
+      const fn = mod[method];
+      if (!fn) throw new Error(`${method} missing`);
+      for (const caller of callers) {
+        const url = `http://localhost/${entry.path ?? route}`;
+        const headers: Record<string, string> = { ...caller.headers, "x-forwarded-for": "198.51.100.7" };
+        if (entry.body !== undefined) headers["content-type"] = "application/json";
+        const req = new Request(url, { method, headers, body: entry.body === undefined ? undefined : JSON.stringify(entry.body) });
+        const res = await fn(req, { params: Promise.resolve(entry.params ?? {}) });
+        const text = await res.text();
+        bodies.push(text, JSON.stringify([...res.headers]));
+        const label = `${method} /${route} as ${caller.label}: ${res.status} ${text.slice(0, 200)}`;
+        if (entry.access === "public") expect([401, 403], label).not.toContain(res.status);
+        else if (entry.access === "signed") expect(res.status, label).toBe(401);
+        else if (caller.can(entry.access)) expect([401, 403, 500], label).not.toContain(res.status);
+        else expect(res.status, label).toBe(caller.credentials ? 403 : 401);
+        if (res.status >= 400) expect(JSON.parse(text), label).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+      }
+    }
+  });
+});
+
+describe("no secret leaks", () => {
+  it("no response body or header and no audit entry contains a token, a session id or a password", async () => {
+    const audit = JSON.stringify(await t.handle.db.select().from(auditLog));
+    expect(audit).toContain("access.denied");
+    for (const secret of secrets) {
+      expect(secret.length).toBeGreaterThan(10);
+      for (const b of bodies) expect(b.includes(secret), "a response carried a secret").toBe(false);
+      expect(audit.includes(secret), "the audit log carried a secret").toBe(false);
+    }
+  });
+});
