@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { and, inArray, lte, or, sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import {
   attestations,

@@ -1,0 +1,12 @@
+import { authenticateRead } from "@/lib/auth/request";
+import { getDb } from "@/lib/db";
+import { environmentsOverview } from "@/lib/evidence/environments";
+import { handler, json } from "@/lib/http/respond";
+
+export const dynamic = "force-dynamic";
+
+export const GET = handler(async (req) => {
+  const db = await getDb();
+  await authenticateRead(db, req);
+  return json({ environments: await environmentsOverview(db) });
+});

@@ -1,0 +1,23 @@
+import { authenticateRead } from "@/lib/auth/request";
+import { getDb } from "@/lib/db";
+import { parseLimit } from "@/lib/evidence/cursor";
+import { listFindings } from "@/lib/findings/queries";
+import { handler, json } from "@/lib/http/respond";
+
+export const dynamic = "force-dynamic";
+
+export const GET = handler(async (req) => {
+  const db = await getDb();
+  await authenticateRead(db, req);
+  const q = new URL(req.url).searchParams;
+  return json(
+    await listFindings(db, {
+      status: q.get("status") ?? undefined,
+      rule: q.get("rule") ?? undefined,
+      environment: q.get("environment") ?? undefined,
+      service: q.get("service") ?? undefined,
+      cursor: q.get("cursor") ?? undefined,
+      limit: parseLimit(q.get("limit")),
+    }),
+  );
+});

@@ -1,0 +1,13 @@
+import { authenticateRead } from "@/lib/auth/request";
+import { getDb } from "@/lib/db";
+import { parseInstant } from "@/lib/evidence/cursor";
+import { promotionView } from "@/lib/evidence/promotion";
+import { handler, json } from "@/lib/http/respond";
+
+export const dynamic = "force-dynamic";
+
+export const GET = handler(async (req) => {
+  const db = await getDb();
+  await authenticateRead(db, req);
+  return json(await promotionView(db, parseInstant("at", new URL(req.url).searchParams.get("at"))));
+});

@@ -1,0 +1,26 @@
+import { authenticateRead } from "@/lib/auth/request";
+import { getDb } from "@/lib/db";
+import { traceRef } from "@/lib/evidence/trace";
+import { handler, json } from "@/lib/http/respond";
+
+export const dynamic = "force-dynamic";
+
+/** `owner/repo#12` may arrive as two segments, or as one with %2F and %23 still encoded. */
+function joinRef(segments: string[]): string {
+  return segments
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    })
+    .join("/");
+}
+
+export const GET = handler(async (req: Request, ctx: { params: Promise<{ ref: string[] }> }) => {
+  const db = await getDb();
+  await authenticateRead(db, req);
+  const { ref } = await ctx.params;
+  return json(await traceRef(db, joinRef(ref)));
+});

@@ -1,0 +1,36 @@
+import { validation } from "../errors";
+
+/** Opaque keyset cursors: base64url of a small JSON object; anything else is a 400. */
+export function encodeCursor(value: Record<string, string | number>): string {
+  return Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
+}
+
+export function decodeCursor<K extends string>(raw: string, keys: Record<K, "string" | "number">): Record<K, string | number> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
+  } catch {
+    throw validation("cursor: malformed");
+  }
+  if (parsed === null || typeof parsed !== "object") throw validation("cursor: malformed");
+  const obj = parsed as Record<string, unknown>;
+  for (const [k, type] of Object.entries(keys)) {
+    if (typeof obj[k] !== type) throw validation("cursor: malformed");
+  }
+  return obj as Record<K, string | number>;
+}
+
+/** Parses an ISO-8601 instant from a query parameter, or throws a 400 naming it. */
+export function parseInstant(name: string, raw: string | null | undefined): Date | undefined {
+  if (raw === null || raw === undefined || raw === "") return undefined;
+  const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw);
+  const d = new Date(raw);
+  if (!ok || Number.isNaN(d.getTime())) throw validation(`${name}: must be an ISO-8601 date-time, e.g. 2026-03-14T10:00:00Z`);
+  return d;
+}
+
+export function parseLimit(raw: string | null, fallback = 50, max = 200): number {
+  if (raw === null || raw === "") return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw validation(`limit: must be a whole number from 1 to ${max}`);
+  return Number(raw);
+}

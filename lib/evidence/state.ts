@@ -1,0 +1,70 @@
+import { eq, sql } from "drizzle-orm";
+import { queryRows, type Queryable } from "@/db/client";
+import { environments } from "@/db/schema";
+import { notFound } from "../errors";
+import { chainsForDeployments, type EvidenceChain } from "./chain";
+
+export interface ObservedWorkload {
+  namespace: string;
+  kind: string;
+  name: string;
+  container: string;
+  imageRef: string;
+  digest: string | null;
+}
+
+export interface EnvironmentState {
+  environment: string;
+  at: string;
+  /** Each service's last successful deployment at `at`, with its whole evidence chain. */
+  workloads: (EvidenceChain & { observed: ObservedWorkload[] })[];
+  /** The latest snapshot at or before `at`, when one was taken: what the cluster really ran. */
+  snapshot: { id: number; observedAt: string } | null;
+}
+
+/**
+ * What ran in an environment at an instant: per service, the last successful deployment at or
+ * before `at` (one index probe per service), with its chain and what the nearest earlier snapshot
+ * observed for that service.
+ */
+export async function environmentStateAt(db: Queryable, name: string, at: Date = new Date()): Promise<EnvironmentState> {
+  const [env] = await db.select().from(environments).where(eq(environments.name, name));
+  if (env === undefined) throw notFound(`environment ${name}`);
+  const ids = await currentDeploymentIds(db, name, at);
+  const chains = await chainsForDeployments(db, ids);
+  const [snap] = await queryRows<{ id: number | string; observed_at: Date | string }>(
+    db,
+    sql`select id, observed_at from snapshots where environment = ${name} and observed_at <= ${at} order by observed_at desc limit 1`,
+  );
+  const observed = snap
+    ? await queryRows<ObservedWorkload & { service: string | null; image_ref: string }>(
+        db,
+        sql`select namespace, kind, name, container, image_ref, digest, service from snapshot_workloads where snapshot_id = ${Number(snap.id)}`,
+      )
+    : [];
+  return {
+    environment: name,
+    at: at.toISOString(),
+    workloads: chains
+      .map((c) => ({
+        ...c,
+        observed: observed
+          .filter((w) => (w.service ?? w.name) === c.service)
+          .map((w) => ({ namespace: w.namespace, kind: w.kind, name: w.name, container: w.container, imageRef: w.image_ref, digest: w.digest })),
+      }))
+      .sort((a, b) => a.service.localeCompare(b.service)),
+    snapshot: snap ? { id: Number(snap.id), observedAt: new Date(snap.observed_at).toISOString() } : null,
+  };
+}
+
+/** The last successful deployment of each service in the environment at `at`. */
+export async function currentDeploymentIds(db: Queryable, environment: string, at: Date): Promise<number[]> {
+  const rows = await queryRows<{ id: number | string }>(
+    db,
+    sql`select d.id from services s cross join lateral (
+          select id from deployments
+          where service = s.name and environment = ${environment} and deployed_at <= ${at} and status = 'success'
+          order by deployed_at desc, id desc limit 1) d`,
+  );
+  return rows.map((r) => Number(r.id));
+}

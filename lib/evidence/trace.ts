@@ -1,0 +1,73 @@
+import { sql, type SQL } from "drizzle-orm";
+import { queryRows, type Queryable } from "@/db/client";
+import { AppError, notFound } from "../errors";
+import { chainsForDeployments, type EvidenceChain } from "./chain";
+
+export type RefKind = "pullRequest" | "digest" | "commit" | "pipelineRun";
+
+export interface TraceResult {
+  ref: string;
+  /** How the reference was understood; a numeric id may be read as a commit prefix and a run id. */
+  matchedAs: RefKind[];
+  /** The chains the reference belongs to, newest deployment first (at most `MAX_CHAINS`). */
+  chains: EvidenceChain[];
+  truncated: boolean;
+}
+
+export const MAX_CHAINS = 100;
+const prRef = /^([\w.-]+\/[\w.-]+)#(\d{1,9})$/;
+const digestRef = /^sha256:[a-f0-9]{64}$/;
+const shaPrefix = /^[a-f0-9]{7,40}$/;
+
+/** The range of SHAs starting with `prefix`, written so the commit_sha indexes serve it. */
+const shaMatches = (column: SQL, prefix: string): SQL =>
+  prefix.length === 40 ? sql`${column} = ${prefix}` : sql`(${column} >= ${prefix} and ${column} < ${`${prefix}g`})`;
+
+async function ids(db: Queryable, query: SQL): Promise<number[]> {
+  return (await queryRows<{ id: number | string }>(db, query)).map((r) => Number(r.id));
+}
+
+async function known(db: Queryable, query: SQL): Promise<boolean> {
+  return (await queryRows<{ found: boolean }>(db, sql`select exists (${query}) as found`))[0]?.found === true;
+}
+
+/**
+ * Finds the evidence chains a reference belongs to: a commit SHA (full or a 7+ character prefix),
+ * an image digest, a pull request `owner/repo#n`, or a pipeline run id. Unknown: 404.
+ */
+export async function traceRef(db: Queryable, raw: string): Promise<TraceResult> {
+  const ref = raw.trim();
+  if (ref === "" || ref.length > 300) throw new AppError("VALIDATION", "ref: must be a commit SHA, image digest, owner/repo#number or pipeline run id");
+  const matchedAs: RefKind[] = [];
+  const found = new Set<number>();
+  const pr = prRef.exec(ref);
+  if (pr) {
+    const [repo, num] = [pr[1] ?? "", Number(pr[2])];
+    if (await known(db, sql`select 1 from pull_requests where repository = ${repo} and number = ${num}`)) {
+      matchedAs.push("pullRequest");
+      const shas = sql`select unnest(array[merge_commit_sha, head_sha]) from pull_requests where repository = ${repo} and number = ${num}`;
+      for (const id of await ids(db, sql`select d.id from deployments d where d.commit_sha in (${shas})
+          or d.digest in (select b.digest from image_builds b where b.commit_sha in (${shas}))`)) found.add(id);
+    }
+  } else if (digestRef.test(ref)) {
+    if (await known(db, sql`select 1 from deployments where digest = ${ref} union all select 1 from image_builds where digest = ${ref}`)) {
+      matchedAs.push("digest");
+      for (const id of await ids(db, sql`select id from deployments where digest = ${ref}`)) found.add(id);
+    }
+  } else {
+    if (shaPrefix.test(ref)) {
+      const inCommits = sql`select sha from commits where ${shaMatches(sql`sha`, ref)}`;
+      const deployed = await ids(db, sql`select d.id from deployments d where ${shaMatches(sql`d.commit_sha`, ref)}
+          or d.digest in (select b.digest from image_builds b where ${shaMatches(sql`b.commit_sha`, ref)})`);
+      if (deployed.length > 0 || (await known(db, inCommits))) matchedAs.push("commit");
+      for (const id of deployed) found.add(id);
+    }
+    const byRun = await ids(db, sql`select d.id from deployments d where d.pipeline_run_id = ${ref}
+        or d.digest in (select b.digest from image_builds b where b.pipeline_run_id = ${ref})`);
+    if (byRun.length > 0 || (await known(db, sql`select 1 from pipeline_runs where run_id = ${ref}`))) matchedAs.push("pipelineRun");
+    for (const id of byRun) found.add(id);
+  }
+  if (matchedAs.length === 0) throw notFound(`reference ${ref}`);
+  const newest = found.size === 0 ? [] : await ids(db, sql`select id from deployments where id in ${[...found]} order by deployed_at desc, id desc limit ${MAX_CHAINS}`);
+  return { ref, matchedAs, chains: await chainsForDeployments(db, newest), truncated: found.size > MAX_CHAINS };
+}
