@@ -1,0 +1,66 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+// js-yaml ships with the lint toolchain; the manifests are rendered by kubectl's built-in kustomize.
+const yaml = createRequire(import.meta.url)("js-yaml") as { loadAll: (text: string) => unknown[] };
+const hasKubectl = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
+const root = path.resolve(import.meta.dirname, "..", "deploy", "kubernetes");
+const digest = "sha256:73e71f5a7b5226c9e15726356919a042865aab89847a4852ce4098a523f1f75c";
+
+type Doc = { kind: string; metadata: { name: string }; spec: Record<string, never> } & Record<string, unknown>;
+type Container = Record<string, never>;
+
+function render(overlay: string): Doc[] {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "custody-k8s-"));
+  cpSync(root, dir, { recursive: true });
+  execFileSync(process.execPath, [path.join(dir, "set-image.mjs"), path.join(dir, "overlays", overlay), `ghcr.io/acme/custody@${digest}`]);
+  return yaml.loadAll(execFileSync("kubectl", ["kustomize", path.join(dir, "overlays", overlay)], { encoding: "utf8" })) as Doc[];
+}
+
+const find = (docs: Doc[], kind: string) => docs.filter((d) => d.kind === kind);
+const hardened = { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
+
+describe.skipIf(!hasKubectl).each(["development", "staging", "production"])("the %s overlay", (overlay) => {
+  const docs = render(overlay);
+
+  it("runs two or more hardened replicas of the image by digest, probed on /api/health", () => {
+    const [deployment] = find(docs, "Deployment");
+    const spec = deployment?.spec as unknown as { replicas: number; template: { spec: { containers: Container[] } } };
+    expect(spec.replicas).toBeGreaterThanOrEqual(2);
+    const [c] = spec.template.spec.containers;
+    expect(c).toMatchObject({ image: `ghcr.io/acme/custody@${digest}`, securityContext: hardened });
+    for (const probe of ["readinessProbe", "livenessProbe"]) expect(c).toMatchObject({ [probe]: { httpGet: { path: "/api/health" } } });
+    expect(c).toMatchObject({ resources: { requests: { cpu: expect.any(String), memory: expect.any(String) }, limits: { memory: expect.any(String) } } });
+  });
+
+  it("takes configuration from a ConfigMap and the four secrets from a Secret", () => {
+    const text = JSON.stringify(find(docs, "Deployment"));
+    for (const key of ["DATABASE_URL", "CUSTODY_SESSION_SECRET", "GITHUB_WEBHOOK_SECRET", "CUSTODY_SIGNING_KEY"]) {
+      expect(text).toContain(`"name":"${key}","valueFrom":{"secretKeyRef":{"key":"${key}","name":"custody-secrets"}}`);
+    }
+    expect(find(docs, "ConfigMap")[0]?.data).toMatchObject({ CUSTODY_MODE: "server" });
+    expect(find(docs, "Secret")).toHaveLength(0);
+  });
+
+  it("migrates with a Job named for the digest, and keeps a disruption budget", () => {
+    const [job] = find(docs, "Job");
+    expect(job?.metadata.name).toBe(`custody-migrate-${digest.slice(7, 19)}`);
+    expect(JSON.stringify(job)).toContain('"command":["node","scripts/migrate.mjs"]');
+    expect(find(docs, "PodDisruptionBudget")).toHaveLength(1);
+  });
+});
+
+describe("the snapshot CronJob", () => {
+  const docs = yaml.loadAll(readFileSync(path.join(root, "snapshot-cronjob.yaml"), "utf8")) as Doc[];
+
+  it("pipes kubectl's pods into the CLI every 5 minutes, with read-only access to pods", () => {
+    const [cron] = find(docs, "CronJob");
+    expect(cron?.spec).toMatchObject({ schedule: "*/5 * * * *", concurrencyPolicy: "Forbid" });
+    expect(JSON.stringify(cron)).toContain("kubectl get pods -A -o json | custody snapshot k8s --environment");
+    expect(find(docs, "ClusterRole")[0]?.rules).toEqual([{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }]);
+  });
+});
