@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { UserMenu } from "./user-menu";
 
 const links = [
   { href: "/", label: "Overview" },
@@ -30,6 +31,7 @@ export function SiteHeader() {
           <button type="submit">Trace</button>
         </form>
       </search>
+      <UserMenu />
     </header>
   );
 }

@@ -22,7 +22,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const error = typeof params.error === "string" ? messages[params.error] : undefined;
   const oidc = config().oidc;
   return (
-    <main className="page sign-in">
+    <div className="sign-in">
       <h1>Sign in to Custody</h1>
       <div role="alert" aria-live="assertive" className="form-error">
         {error ?? null}
@@ -40,6 +40,6 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           <a href={`/api/v1/auth/oidc/start?next=${encodeURIComponent(next)}`}>Sign in with your organisation&apos;s account</a>
         </p>
       ) : null}
-    </main>
+    </div>
   );
 }

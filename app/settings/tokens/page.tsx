@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { SiteHeader } from "@/components/site-header";
 import { Time } from "@/components/time";
 import { requireUser } from "@/lib/auth/current-user";
 import { listTokens } from "@/lib/auth/tokens";
@@ -15,58 +14,55 @@ export default async function TokensPage() {
   const tokens = await listTokens(await getDb());
   return (
     <>
-      <SiteHeader />
-      <main className="page">
-        <h1>API tokens</h1>
-        <p className="lead">Machine access: CI pipelines send events with an ingest token; auditors&apos; tools read with a read token.</p>
-        <table>
-          <caption className="sr-only">API tokens</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Scopes</th>
-              <th scope="col">Starts with</th>
-              <th scope="col">Issued by</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Status</th>
+      <h1>API tokens</h1>
+      <p className="lead">Machine access: CI pipelines send events with an ingest token; auditors&apos; tools read with a read token.</p>
+      <table>
+        <caption className="sr-only">API tokens</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Scopes</th>
+            <th scope="col">Starts with</th>
+            <th scope="col">Issued by</th>
+            <th scope="col">Created</th>
+            <th scope="col">Last used</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tokens.map((t) => (
+            <tr key={t.id}>
+              <th scope="row">{t.name}</th>
+              <td>{t.scopes.join(", ")}</td>
+              <td>
+                <code>{t.prefix}…</code>
+              </td>
+              <td>{t.createdBy}</td>
+              <td>
+                <Time value={t.createdAt} />
+              </td>
+              <td>
+                <Time value={t.lastUsedAt} />
+              </td>
+              <td>
+                {t.revokedAt ? (
+                  <>
+                    revoked <Time value={t.revokedAt} />
+                  </>
+                ) : (
+                  <form action={revokeTokenAction}>
+                    <input type="hidden" name="id" value={t.id} />
+                    <button type="submit" aria-label={`Revoke token ${t.name}`}>
+                      Revoke
+                    </button>
+                  </form>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {tokens.map((t) => (
-              <tr key={t.id}>
-                <th scope="row">{t.name}</th>
-                <td>{t.scopes.join(", ")}</td>
-                <td>
-                  <code>{t.prefix}…</code>
-                </td>
-                <td>{t.createdBy}</td>
-                <td>
-                  <Time value={t.createdAt} />
-                </td>
-                <td>
-                  <Time value={t.lastUsedAt} />
-                </td>
-                <td>
-                  {t.revokedAt ? (
-                    <>
-                      revoked <Time value={t.revokedAt} />
-                    </>
-                  ) : (
-                    <form action={revokeTokenAction}>
-                      <input type="hidden" name="id" value={t.id} />
-                      <button type="submit" aria-label={`Revoke token ${t.name}`}>
-                        Revoke
-                      </button>
-                    </form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <IssueTokenForm />
-      </main>
+          ))}
+        </tbody>
+      </table>
+      <IssueTokenForm />
     </>
   );
 }

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { SiteHeader } from "@/components/site-header";
 import { Time } from "@/components/time";
 import { requireUser } from "@/lib/auth/current-user";
 import { listUsers } from "@/lib/auth/users";
@@ -14,36 +13,33 @@ export default async function UsersPage() {
   const users = await listUsers(await getDb());
   return (
     <>
-      <SiteHeader />
-      <main className="page">
-        <h1>Users</h1>
-        <table>
-          <caption className="sr-only">People who can sign in to Custody</caption>
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Name</th>
-              <th scope="col">Role</th>
-              <th scope="col">Sign-in</th>
-              <th scope="col">Created</th>
+      <h1>Users</h1>
+      <table>
+        <caption className="sr-only">People who can sign in to Custody</caption>
+        <thead>
+          <tr>
+            <th scope="col">Email</th>
+            <th scope="col">Name</th>
+            <th scope="col">Role</th>
+            <th scope="col">Sign-in</th>
+            <th scope="col">Created</th>
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((u) => (
+            <tr key={u.id}>
+              <th scope="row">{u.email}</th>
+              <td>{u.name}</td>
+              <td>{u.role}</td>
+              <td>{u.oidcSubject ? "organisation account" : "password"}{u.lockedUntil && u.lockedUntil > new Date() ? " (locked)" : ""}</td>
+              <td>
+                <Time value={u.createdAt} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id}>
-                <th scope="row">{u.email}</th>
-                <td>{u.name}</td>
-                <td>{u.role}</td>
-                <td>{u.oidcSubject ? "organisation account" : "password"}{u.lockedUntil && u.lockedUntil > new Date() ? " (locked)" : ""}</td>
-                <td>
-                  <Time value={u.createdAt} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <CreateUserForm />
-      </main>
+          ))}
+        </tbody>
+      </table>
+      <CreateUserForm />
     </>
   );
 }
