@@ -12,6 +12,7 @@ import { verifyLedger } from "../ledger/ledger";
 import { withDatabase } from "./database";
 import { CliError, readStdin } from "./output";
 import { postEvents } from "./remote";
+import { reportCommands } from "./report-commands";
 import { start } from "./start";
 
 type Values = Record<string, string | boolean | undefined>;
@@ -43,6 +44,7 @@ async function send(values: Values, body: unknown): Promise<void> {
 const cliActor = () => ({ actor: `cli:${process.env.USER ?? "unknown"}`, actorType: "cli" as const });
 
 export const commands: Record<string, Command> = {
+  ...reportCommands,
   start: () => start(),
 
   migrate: async () => {

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { CliError, reportError } from "./output";
 import { commands } from "./commands";
+import { reportUsage } from "./report-commands";
 
 const usage = `Usage: custody <command> [options]
 
@@ -17,9 +18,14 @@ const usage = `Usage: custody <command> [options]
   audit k8s --environment E     read Kubernetes audit-log JSON lines from stdin
   verify                        recompute the hash chains of the ledger and the audit log
   rebuild                       replay the ledger into fresh projections
+${reportUsage}
 
   push, snapshot and audit send to a running server with --url URL --token TOKEN,
   else they write to the configured database (DATABASE_URL, or the embedded one).`;
+
+const reportOptions = Object.fromEntries(
+  ["framework", "from", "to", "format", "kind", "service", "sample", "seed", "confidence", "tolerable", "out", "key"].map((k) => [k, { type: "string" as const }]),
+);
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -37,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
         url: { type: "string" },
         token: { type: "string" },
         help: { type: "boolean", short: "h" },
+        ...reportOptions,
       },
     });
     const [command, ...rest] = positionals;

@@ -23,7 +23,7 @@ export function ensureSpace(doc: Doc, height: number): void {
 }
 
 export function heading(doc: Doc, text: string, size = 15): void {
-  ensureSpace(doc, size * 3);
+  ensureSpace(doc, size * 3 + 40);
   doc.moveDown(0.6).font("Helvetica-Bold").fontSize(size).fillColor(ink.text).text(clean(text), doc.page.margins.left, doc.y);
   doc.moveDown(0.3).font("Helvetica").fontSize(9);
 }
@@ -88,6 +88,7 @@ export function table(doc: Doc, columns: Column[], rows: string[][], opts: { siz
     doc.x = x0;
     doc.y = y + h;
   };
+  ensureSpace(doc, 60);
   drawRow(columns.map((c) => c.header), true);
   for (const r of rows) drawRow(r, false, r);
   doc.fillColor(ink.text).moveDown(0.5);

@@ -44,12 +44,13 @@ function controlsSection(doc: Doc, m: ReportModel): void {
   table(
     doc,
     [
-      { header: "Control", width: 0.27 },
-      { header: "Rules", width: 0.33 },
+      { header: "Control", width: 0.22 },
+      { header: "Rules", width: 0.3 },
       { header: "Population", width: 0.1, align: "right" },
-      { header: "Evaluated", width: 0.1, align: "right" },
-      { header: "Passing", width: 0.1, align: "right" },
-      { header: "Exceptions", width: 0.1, align: "right" },
+      { header: "Evaluated", width: 0.09, align: "right" },
+      { header: "Passing", width: 0.09, align: "right" },
+      { header: "Changes with exceptions", width: 0.1, align: "right" },
+      { header: "Exception entries", width: 0.1, align: "right" },
     ],
     m.controls.map((c) => [
       `${c.control.id} ${c.control.title}`,
@@ -57,9 +58,10 @@ function controlsSection(doc: Doc, m: ReportModel): void {
       String(m.populationSize),
       String(c.evaluated),
       String(c.passing),
+      String(c.changesWithExceptions),
       String(c.exceptionEntries),
     ]),
-    { colorOf: (row, col) => (col === 5 && row[5] !== "0" ? ink.bad : undefined) },
+    { colorOf: (row, col) => (col >= 5 && row[col] !== "0" ? ink.bad : undefined) },
   );
   if (m.policy.versionsUsed.length > 1) {
     paragraph(doc, `The policy changed during the period: checks were judged under versions ${m.policy.versionsUsed.map((v) => `${v.version} (${v.checks} checks)`).join(", ")}.`, { color: ink.bad });
@@ -111,9 +113,9 @@ function sampleSection(doc: Doc, m: ReportModel): void {
     doc,
     [
       { header: "Change id", width: 0.3 },
-      { header: "Service", width: 0.14 },
-      { header: "Deployed at", width: 0.2 },
-      { header: "Type", width: 0.1 },
+      { header: "Service", width: 0.12 },
+      { header: "Deployed at", width: 0.23 },
+      { header: "Type", width: 0.09 },
       { header: "Exceptions", width: 0.26 },
     ],
     m.sample.changes.map((c) => [c.change.changeId, c.change.service, c.change.deployedAt, c.change.changeType, c.change.exceptions || "none"]),
@@ -178,10 +180,14 @@ function footers(doc: Doc, m: ReportModel): void {
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
-    const y = doc.page.height - doc.page.margins.bottom + 14;
+    // Text below the bottom margin would make pdfkit open a new page: lift the margin while writing.
+    const margin = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    const y = doc.page.height - margin + 14;
     doc.font("Helvetica").fontSize(7).fillColor(ink.muted);
     doc.text(clean(`Custody evidence report · ${m.framework} · ${m.period}`), doc.page.margins.left, y, { width: contentWidth(doc) * 0.8, lineBreak: false });
     doc.text(`Page ${i + 1} of ${range.count}`, doc.page.margins.left, y, { width: contentWidth(doc), align: "right", lineBreak: false });
+    doc.page.margins.bottom = margin;
   }
 }
 

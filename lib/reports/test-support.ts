@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
-import { Readable } from "node:stream";
+import { type Readable } from "node:stream";
 import yauzl from "yauzl";
 import { ZipFile } from "yazl";
 import type { Database } from "@/db/client";

@@ -1,0 +1,11 @@
+import { handler, json } from "@/lib/http/respond";
+import { instanceSigningKey } from "@/lib/signing/keys";
+
+export const dynamic = "force-dynamic";
+
+/** Public on purpose: an auditor fetches the key before receiving packages, with no account. */
+export const GET = handler(async () => {
+  const key = instanceSigningKey();
+  const keys = key ? [{ keyId: key.keyId, algorithm: key.algorithm, publicKeyPem: key.publicKeyPem, jwk: key.jwk }] : [];
+  return json({ keys }, { headers: { "cache-control": "public, max-age=300" } });
+});

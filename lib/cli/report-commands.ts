@@ -1,0 +1,114 @@
+import { createWriteStream, readFileSync } from "node:fs";
+import os from "node:os";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { type ReadableStream as WebReadableStream } from "node:stream/web";
+import { exportReport } from "../reports/export";
+import { parseReportParams } from "../reports/params";
+import { verifyPackage } from "../reports/verify-package";
+import { instanceSigningKey } from "../signing/keys";
+import { withDatabase } from "./database";
+import { CliError } from "./output";
+
+type Values = Record<string, string | boolean | undefined>;
+type Command = (args: string[], values: Values) => Promise<number>;
+
+const str = (values: Values, key: string): string | undefined => (typeof values[key] === "string" ? (values[key] as string) : undefined);
+const reportKeys = ["from", "to", "environment", "service", "format", "kind", "sample", "seed", "confidence", "tolerable"] as const;
+
+async function remoteGet(values: Values, path: string, auth: boolean): Promise<Response> {
+  const url = str(values, "url");
+  const token = str(values, "token") ?? process.env.CUSTODY_TOKEN;
+  if (!url) throw new CliError("internal: remoteGet without --url");
+  if (auth && !token) throw new CliError("--token (or CUSTODY_TOKEN) is required with --url", 2);
+  const res = await fetch(new URL(path, url), { headers: auth && token ? { authorization: `Bearer ${token}` } : {} });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new CliError(`server answered ${res.status}: ${body?.error?.message ?? res.statusText}`);
+  }
+  return res;
+}
+
+const report: Command = async (_args, values) => {
+  const framework = str(values, "framework");
+  if (!framework) throw new CliError("--framework is required (soc2 or iso27001)", 2);
+  const out = str(values, "out");
+  if (!out) throw new CliError("--out FILE is required (where to write the report)", 2);
+  const query: Record<string, string | undefined> = Object.fromEntries(reportKeys.map((k) => [k, str(values, k)]));
+  query.format ??= "pdf";
+  const params = parseReportParams(framework, query);
+  if (str(values, "url")) {
+    const q = new URLSearchParams(Object.entries({ ...query, seed: params.seed }).filter((e): e is [string, string] => e[1] !== undefined));
+    const res = await remoteGet(values, `/api/v1/reports/${framework}?${q}`, true);
+    if (!res.body) throw new CliError("the server sent an empty body");
+    await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), createWriteStream(out));
+    process.stdout.write(`wrote ${out}: ${res.headers.get("x-custody-row-count") ?? "?"} changes, period ${res.headers.get("x-custody-period") ?? ""}, seed ${params.seed}\n`);
+    return 0;
+  }
+  await withDatabase(async ({ db }) => {
+    const result = await exportReport(db, params, { name: `cli:${os.userInfo().username}`, kind: "cli" });
+    if (Buffer.isBuffer(result.body)) await pipeline(Readable.from([result.body]), createWriteStream(out));
+    else await pipeline(result.body, createWriteStream(out));
+    const { sha256 } = await result.done;
+    process.stdout.write(
+      `wrote ${out}: ${result.headers["x-custody-row-count"]} changes, period ${result.headers["x-custody-period"]}, sample seed ${params.seed}, sha256 ${sha256}\n`,
+    );
+  });
+  return 0;
+};
+
+/** Prints the public key as PEM on stdout (so `custody keys > custody.pem` works) and its id on stderr. */
+const keys: Command = async (_args, values) => {
+  if (str(values, "url")) {
+    const body = (await (await remoteGet(values, "/api/v1/keys", false)).json()) as { keys: { keyId: string; publicKeyPem: string }[] };
+    if (body.keys.length === 0) throw new CliError("the server has no signing key configured");
+    for (const k of body.keys) {
+      process.stderr.write(`key id ${k.keyId} (Ed25519)\n`);
+      process.stdout.write(k.publicKeyPem);
+    }
+    return 0;
+  }
+  const key = instanceSigningKey();
+  if (!key) throw new CliError("no signing key: set CUSTODY_SIGNING_KEY to an Ed25519 PKCS#8 PEM private key");
+  process.stderr.write(`key id ${key.keyId} (Ed25519)\n`);
+  process.stdout.write(key.publicKeyPem);
+  return 0;
+};
+
+const verifyPackageCommand: Command = async ([file], values) => {
+  if (!file) throw new CliError("usage: custody verify-package FILE.zip [--key PUBKEY.pem]", 2);
+  const keyFile = str(values, "key");
+  let data: Buffer;
+  let keyPem: string | undefined;
+  try {
+    data = readFileSync(file);
+    keyPem = keyFile ? readFileSync(keyFile, "utf8") : undefined;
+  } catch (error) {
+    throw new CliError(`cannot read ${(error as { path?: string }).path ?? file}: ${(error as Error).message}`);
+  }
+  let result: Awaited<ReturnType<typeof verifyPackage>>;
+  try {
+    result = await verifyPackage(data, keyPem);
+  } catch (error) {
+    throw new CliError(`${file} is not a readable evidence package: ${(error as Error).message}`);
+  }
+  for (const f of result.files) if (f.status !== "ok") process.stdout.write(`${f.status.toUpperCase()}\t${f.path}\n`);
+  const okFiles = result.files.filter((f) => f.status === "ok").length;
+  process.stdout.write(`files: ${okFiles} of ${result.files.length} match the manifest\n`);
+  const s = result.signature;
+  process.stdout.write(
+    s.valid
+      ? `signature: valid, key ${s.keyId}${keyPem ? " (the key you gave)" : " (the key named in the manifest; pass --key to check who signed)"}\n`
+      : `signature: INVALID (${s.reason ?? "unknown"})\n`,
+  );
+  process.stdout.write(result.ok ? "package verified\n" : "package NOT verified\n");
+  return result.ok ? 0 : 1;
+};
+
+export const reportCommands: Record<string, Command> = { report, keys, "verify-package": verifyPackageCommand };
+
+export const reportUsage = `  report --framework soc2|iso27001 --from DATE --to DATE --format pdf|csv|zip|json --out FILE
+        [--kind population|exceptions|incidents|waivers] [--environment E] [--service S]
+        [--sample N | --confidence 90|95 --tolerable 5|10] [--seed S]
+  keys                          print the public key that signs evidence packages (PEM)
+  verify-package FILE.zip [--key PUBKEY.pem]   check an evidence package offline`;

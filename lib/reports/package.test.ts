@@ -1,0 +1,135 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "@/db/testing";
+import { ledgerHead } from "../ledger/ledger";
+import { parseSigningKey, signBytes } from "../signing/keys";
+import { evidencePackage, type Manifest } from "./package";
+import { parseReportParams } from "./params";
+import { renderReportPdf } from "./pdf";
+import { buildReport, type ReportModel } from "./report";
+import { populationCount } from "./scope";
+import { collect, demoPeriod, ingestDemo, rezip, testSigningKey, unzip } from "./test-support";
+import { verifyPackage } from "./verify-package";
+
+let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+const key = testSigningKey();
+const p = parseReportParams("iso27001", { ...demoPeriod, format: "zip", sample: "12", seed: "audit-2026" });
+let model: ReportModel;
+let zip: Buffer;
+
+beforeAll(async () => {
+  handle = await createTestDatabase();
+  await ingestDemo(handle.db);
+  model = await buildReport(handle.db, p, new Date("2026-12-01T09:00:00Z"));
+  const pkg = evidencePackage(handle.db, p, model, key);
+  zip = await collect(pkg.stream);
+  await pkg.done;
+}, 240_000);
+afterAll(async () => handle?.close());
+
+const pdfText = (pdf: Buffer): string => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "custody-pdf-"));
+  const file = path.join(dir, "r.pdf");
+  writeFileSync(file, pdf);
+  return execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+};
+
+describe("sample", () => {
+  it("is reproducible from its seed and changes with another seed", async () => {
+    const again = await buildReport(handle.db, p);
+    expect(again.sample.changeIds).toEqual(model.sample.changeIds);
+    expect(model.sample.size).toBe(12);
+    const other = await buildReport(handle.db, { ...p, seed: "another-seed" });
+    expect(other.sample.changeIds).not.toEqual(model.sample.changeIds);
+  }, 60_000);
+
+  it("suggests 29 at 95 % / 10 % and caps the size at the population", async () => {
+    const suggested = parseReportParams("soc2", { ...demoPeriod });
+    expect(suggested.sampleSize).toBe(29);
+    expect(parseReportParams("soc2", { ...demoPeriod, confidence: "90", tolerable: "5" }).sampleSize).toBe(45);
+    const all = await buildReport(handle.db, { ...p, sampleSize: 100_000 });
+    expect(all.sample.size).toBe(await populationCount(handle.db, p));
+  }, 60_000);
+});
+
+describe("PDF report", () => {
+  it("shows the cover facts, the per-control figures, the seed and one evidence page per sampled change", async () => {
+    const text = pdfText(await renderReportPdf(model));
+    expect(text).toContain("ISO/IEC 27001:2022 Annex A");
+    expect(text).toContain(`${model.populationSize} production changes`);
+    expect(text).toContain(model.ledgerHead.hash);
+    expect(text).toContain("seed audit-2026");
+    expect(text).toContain(model.generatorVersion);
+    const change = model.controls.find((c) => c.control.id === "8.32");
+    expect(change).toBeDefined();
+    expect(text).toMatch(/8\.32 Change management/);
+    for (const id of model.sample.changeIds) expect(text).toContain(`Change ${id}`);
+    expect(text).not.toContain("CC8.1");
+  }, 60_000);
+});
+
+describe("evidence package", () => {
+  it("holds every file, hashed in a signed manifest, and verifies against the instance key", async () => {
+    const files = await unzip(zip);
+    expect([...files.keys()].sort()).toEqual(
+      ["exceptions.csv", "incidents.csv", "ledger-extract.jsonl", "manifest.json", "manifest.sig", "policy.json", "population.csv", "report.json", "report.pdf", "waivers.csv"].sort(),
+    );
+    const manifest = JSON.parse(String(files.get("manifest.json"))) as Manifest;
+    const population = parse(files.get("population.csv") ?? "", { columns: true, bom: true }) as unknown[];
+    expect(manifest.rowCounts.population).toBe(population.length);
+    expect(population.length).toBe(model.populationSize);
+    expect(manifest.ledgerHead).toEqual(await ledgerHead(handle.db));
+    expect(manifest.signer.keyId).toBe(key.keyId);
+    const ledgerLines = String(files.get("ledger-extract.jsonl")).trim().split("\n").map((l) => JSON.parse(l) as { seq: number; prevHash: string; hash: string });
+    for (let i = 1; i < ledgerLines.length; i++) expect(ledgerLines[i]?.prevHash).toBe(ledgerLines[i - 1]?.hash);
+    const result = await verifyPackage(zip, key.publicKeyPem);
+    expect(result.ok).toBe(true);
+    expect(result.files.every((f) => f.status === "ok")).toBe(true);
+  });
+
+  it("names a changed, a missing and an added file", async () => {
+    const files = await unzip(zip);
+    files.set("population.csv", Buffer.concat([files.get("population.csv") ?? Buffer.alloc(0), Buffer.from("x,y\r\n")]));
+    files.delete("waivers.csv");
+    files.set("extra.txt", Buffer.from("planted"));
+    const result = await verifyPackage(await rezip(files), key.publicKeyPem);
+    expect(result.ok).toBe(false);
+    expect(result.signature.valid).toBe(true);
+    const status = Object.fromEntries(result.files.map((f) => [f.path, f.status]));
+    expect(status).toMatchObject({ "population.csv": "changed", "waivers.csv": "missing", "extra.txt": "added", "report.pdf": "ok" });
+  });
+
+  it("fails the signature when a file is changed and the manifest rewritten, even re-signed with another key", async () => {
+    const files = await unzip(zip);
+    const csv = Buffer.from(String(files.get("exceptions.csv")).replace(/\r\n$/, "\r\nforged,row\r\n"));
+    files.set("exceptions.csv", csv);
+    const manifest = JSON.parse(String(files.get("manifest.json"))) as Manifest;
+    const { createHash } = await import("node:crypto");
+    manifest.files = manifest.files.map((f) => (f.path === "exceptions.csv" ? { ...f, sha256: createHash("sha256").update(csv).digest("hex") } : f));
+    const rewritten = Buffer.from(JSON.stringify(manifest, null, 2));
+    files.set("manifest.json", rewritten);
+    const bySameSig = await verifyPackage(await rezip(files), key.publicKeyPem);
+    expect(bySameSig.ok).toBe(false);
+    expect(bySameSig.signature.reason).toMatch(/signature does not match/);
+
+    const forger = testSigningKey();
+    const forged = { ...manifest, signer: { algorithm: "Ed25519" as const, keyId: forger.keyId, publicKeyPem: forger.publicKeyPem } };
+    const forgedBytes = Buffer.from(JSON.stringify(forged));
+    files.set("manifest.json", forgedBytes);
+    files.set("manifest.sig", Buffer.from(JSON.stringify({ algorithm: "Ed25519", keyId: forger.keyId, signature: signBytes(forger, forgedBytes) })));
+    const forgedZip = await rezip(files);
+    expect((await verifyPackage(forgedZip)).ok).toBe(true);
+    const withKey = await verifyPackage(forgedZip, key.publicKeyPem);
+    expect(withKey.ok).toBe(false);
+    expect(withKey.signature.reason).toContain(`expected ${key.keyId}`);
+  });
+
+  it("accepts a signing key written on one line with \\n escapes", () => {
+    const pem = key.privateKey.export({ type: "pkcs8", format: "pem" }).toString().replace(/\n/g, "\\n");
+    expect(parseSigningKey(pem).keyId).toBe(key.keyId);
+  });
+});
