@@ -13,7 +13,7 @@ import { setupRouteHarness, type RouteHarness } from "@/lib/testing/route-harnes
  * `public`: no credentials needed (never 401/403); `signed`: GitHub's HMAC, 401 without it.
  */
 type Access = Permission | "public" | "signed";
-type Entry = { access: Access; path?: string; params?: Record<string, string>; body?: unknown };
+type Entry = { access: Access; path?: string; params?: Record<string, string | string[]>; body?: unknown };
 const event = { id: "sec-1", type: "attestation", occurredAt: "2026-11-01T10:00:00Z", attestationType: "backup-verification", subject: "production", result: "pass" };
 const admin = demoUsers[0];
 
@@ -25,6 +25,18 @@ const matrix: Record<string, Partial<Record<string, Entry>>> = {
   "api/v1/events": { POST: { access: "ingest:write", body: event } },
   "api/v1/webhooks/github": { POST: { access: "signed", body: { zen: "hi" } } },
   "api/v1/ledger/verify": { GET: { access: "evidence:read" } },
+  "api/v1/environments": { GET: { access: "evidence:read" } },
+  "api/v1/environments/[name]/state": { GET: { access: "evidence:read", params: { name: "production" }, path: "api/v1/environments/production/state" } },
+  "api/v1/deployments": { GET: { access: "evidence:read" } },
+  "api/v1/deployments/[id]": { GET: { access: "evidence:read", params: { id: "1" }, path: "api/v1/deployments/1" } },
+  "api/v1/trace/[...ref]": { GET: { access: "evidence:read", params: { ref: ["0123456789abcdef0123456789abcdef01234567"] }, path: "api/v1/trace/0123456789abcdef0123456789abcdef01234567" } },
+  "api/v1/promotion": { GET: { access: "evidence:read" } },
+  "api/v1/findings": { GET: { access: "evidence:read" } },
+  "api/v1/findings/[id]/waivers": {
+    GET: { access: "evidence:read", params: { id: "1" }, path: "api/v1/findings/1/waivers" },
+    POST: { access: "findings:waive", params: { id: "1" }, path: "api/v1/findings/1/waivers", body: { justification: "accepted risk until the base image is rebuilt", approver: "ciso@example.com", expiresAt: "2027-01-31T00:00:00Z" } },
+  },
+  "api/v1/findings/[id]/waivers/[waiverId]": { DELETE: { access: "findings:waive", params: { id: "1", waiverId: "1" }, path: "api/v1/findings/1/waivers/1" } },
   "api/v1/reports/[framework]": { GET: { access: "reports:export", params: { framework: "soc2" }, path: "api/v1/reports/soc2?from=2026-10-01&to=2026-11-01&format=json" } },
   "api/v1/audit-log": { GET: { access: "audit:read" } },
   "api/v1/audit-log/export": { GET: { access: "audit:read" } },

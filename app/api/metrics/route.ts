@@ -1,4 +1,4 @@
-import { authenticateRead } from "@/lib/auth/request";
+import { authorize } from "@/lib/auth/request";
 import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { handler } from "@/lib/http/respond";
@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 /** Prometheus exposition; a `read` token unless CUSTODY_METRICS_PUBLIC=true. */
 export const GET = handler(async (req) => {
   const db = await getDb();
-  if (!config().metricsPublic) await authenticateRead(db, req);
+  if (!config().metricsPublic) await authorize(db, req, "evidence:read");
   const { contentType, body } = await renderMetrics(db);
   return new Response(body, { status: 200, headers: { "content-type": contentType, "cache-control": "no-store" } });
 });

@@ -1,4 +1,4 @@
-import { authenticateRead } from "@/lib/auth/request";
+import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
 import { parseInstant, parseLimit } from "@/lib/evidence/cursor";
 import { listDeployments } from "@/lib/evidence/deployments";
@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = handler(async (req) => {
   const db = await getDb();
-  await authenticateRead(db, req);
+  await authorize(db, req, "evidence:read");
   const q = new URL(req.url).searchParams;
   return json(
     await listDeployments(db, {

@@ -1,4 +1,4 @@
-import { authenticateRead } from "@/lib/auth/request";
+import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
 import { environmentsOverview } from "@/lib/evidence/environments";
 import { handler, json } from "@/lib/http/respond";
@@ -7,6 +7,6 @@ export const dynamic = "force-dynamic";
 
 export const GET = handler(async (req) => {
   const db = await getDb();
-  await authenticateRead(db, req);
+  await authorize(db, req, "evidence:read");
   return json({ environments: await environmentsOverview(db) });
 });

@@ -1,4 +1,4 @@
-import { authenticateToken } from "@/lib/auth/tokens";
+import { authorize } from "@/lib/auth/request";
 import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { readBody, requireJson, parseJson } from "@/lib/http/body";
@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 export const POST = handler(async (req) => {
   const db = await getDb();
-  await authenticateToken(db, req.headers.get("authorization"), "ingest");
+  await authorize(db, req, "ingest:write");
   requireJson(req);
   const raw = await readBody(req, config().maxBodyBytes);
   const result = await ingestEvents(db, parseJson(raw), raw);

@@ -1,4 +1,4 @@
-import { authenticateRead } from "@/lib/auth/request";
+import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
 import { parseLimit } from "@/lib/evidence/cursor";
 import { listFindings } from "@/lib/findings/queries";
@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = handler(async (req) => {
   const db = await getDb();
-  await authenticateRead(db, req);
+  await authorize(db, req, "evidence:read");
   const q = new URL(req.url).searchParams;
   return json(
     await listFindings(db, {

@@ -1,4 +1,4 @@
-import { authenticateRead } from "@/lib/auth/request";
+import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
 import { parseInstant } from "@/lib/evidence/cursor";
 import { promotionView } from "@/lib/evidence/promotion";
@@ -8,6 +8,6 @@ export const dynamic = "force-dynamic";
 
 export const GET = handler(async (req) => {
   const db = await getDb();
-  await authenticateRead(db, req);
+  await authorize(db, req, "evidence:read");
   return json(await promotionView(db, parseInstant("at", new URL(req.url).searchParams.get("at"))));
 });

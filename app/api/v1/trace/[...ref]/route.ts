@@ -1,4 +1,4 @@
-import { authenticateRead } from "@/lib/auth/request";
+import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
 import { traceRef } from "@/lib/evidence/trace";
 import { handler, json } from "@/lib/http/respond";
@@ -20,7 +20,7 @@ function joinRef(segments: string[]): string {
 
 export const GET = handler(async (req: Request, ctx: { params: Promise<{ ref: string[] }> }) => {
   const db = await getDb();
-  await authenticateRead(db, req);
+  await authorize(db, req, "evidence:read");
   const { ref } = await ctx.params;
   return json(await traceRef(db, joinRef(ref)));
 });

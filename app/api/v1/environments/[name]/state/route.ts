@@ -1,4 +1,4 @@
-import { authenticateRead } from "@/lib/auth/request";
+import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
 import { parseInstant } from "@/lib/evidence/cursor";
 import { environmentStateAt } from "@/lib/evidence/state";
@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = handler(async (req: Request, ctx: { params: Promise<{ name: string }> }) => {
   const db = await getDb();
-  await authenticateRead(db, req);
+  await authorize(db, req, "evidence:read");
   const { name } = await ctx.params;
   const at = parseInstant("at", new URL(req.url).searchParams.get("at"));
   return json(await environmentStateAt(db, name, at));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { authenticateRead } from "@/lib/auth/request";
+import { authorize } from "@/lib/auth/request";
 import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { describeIssues, notFound, validation } from "@/lib/errors";
@@ -22,14 +22,13 @@ const findingId = (raw: string): number => {
 
 export const GET = handler(async (req: Request, ctx: { params: Promise<{ id: string }> }) => {
   const db = await getDb();
-  await authenticateRead(db, req);
+  await authorize(db, req, "evidence:read");
   return json({ waivers: await listWaivers(db, findingId((await ctx.params).id)) });
 });
 
-/** Waiving needs the `findings:waive` permission; until roles land, any authenticated reader may. */
 export const POST = handler(async (req: Request, ctx: { params: Promise<{ id: string }> }) => {
   const db = await getDb();
-  const who = await authenticateRead(db, req);
+  const who = await authorize(db, req, "findings:waive");
   const id = findingId((await ctx.params).id);
   requireJson(req);
   const parsed = waiverBody.safeParse(parseJson(await readBody(req, config().maxBodyBytes)));

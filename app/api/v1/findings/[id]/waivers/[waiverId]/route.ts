@@ -1,4 +1,4 @@
-import { authenticateRead } from "@/lib/auth/request";
+import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import { revokeWaiver } from "@/lib/findings/waivers";
@@ -6,10 +6,9 @@ import { handler, json } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
-/** Revoking needs the `findings:waive` permission; until roles land, any authenticated reader may. */
 export const DELETE = handler(async (req: Request, ctx: { params: Promise<{ id: string; waiverId: string }> }) => {
   const db = await getDb();
-  await authenticateRead(db, req);
+  await authorize(db, req, "findings:waive");
   const { id, waiverId } = await ctx.params;
   if (!/^\d{1,15}$/.test(id) || !/^\d{1,15}$/.test(waiverId)) throw notFound(`waiver ${waiverId} of finding ${id}`);
   return json(await revokeWaiver(db, Number(id), Number(waiverId)));
