@@ -29,8 +29,8 @@ export function FindingsView({ options }: { options: FilterOptions }) {
       <form className="filters" aria-label="Filter findings" onSubmit={(e) => e.preventDefault()}>
         <label>
           Status
-          <select value={filters.status ?? ""} onChange={(e) => void setFilters({ status: e.target.value === "open" || e.target.value === "resolved" ? e.target.value : null })}>
-            <option value="">Any</option>
+          <select value={filters.status} onChange={(e) => void setFilters({ status: e.target.value === "resolved" || e.target.value === "any" ? e.target.value : null })}>
+            <option value="any">Any</option>
             <option value="open">Open</option>
             <option value="resolved">Resolved</option>
           </select>

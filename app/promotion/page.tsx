@@ -23,7 +23,7 @@ export default async function PromotionPage() {
       </p>
       {m.rows.length === 0 ? <Empty>Nothing has been deployed yet.</Empty> : (
         <>
-          <p>{skipped === 0 ? <Status value="pass" label="Every production digest ran in staging first" /> : <Status value="fail" label={`${skipped} services skipped staging`} />}</p>
+          <p>{skipped === 0 ? <Status value="pass" label="Every production digest ran in staging first" /> : <Status value="fail" label={`${skipped} ${skipped === 1 ? "service" : "services"} skipped staging`} />}</p>
           <table className="matrix">
             <caption className="sr-only">Services by environment, with the digest running in each</caption>
             <thead>
@@ -45,7 +45,11 @@ export default async function PromotionPage() {
                       </td>
                     );
                   })}
-                  <td>{r.skippedStaging ? <Status value="fail" label="Skipped staging" /> : <Status value="pass" label="Promoted" />}</td>
+                  <td>
+                    {r.skippedStaging ? <Status value="fail" label="Skipped staging" /> : r.differsFromPrevious ? (
+                      <Status value="missing" label="Differs from staging (ran there before)" />
+                    ) : <Status value="pass" label="Promoted" />}
+                  </td>
                 </tr>
               ))}
             </tbody>

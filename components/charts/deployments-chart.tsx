@@ -12,9 +12,9 @@ export function DeploymentsChart({ data }: { data: DeploymentsPerDay }) {
         <XAxis dataKey="day" tickFormatter={shortDay} {...axisProps} minTickGap={16} />
         <YAxis allowDecimals={false} {...axisProps} />
         <Tooltip labelFormatter={(d) => `${String(d)} (UTC)`} />
-        <Legend />
+        <Legend itemSorter={(item) => data.environments.indexOf(String(item.value))} />
         {data.environments.map((env, i) => (
-          <Bar key={env} dataKey={env} name={env} stackId="env" fill={seriesColours[i % seriesColours.length]} />
+          <Bar isAnimationActive={false} key={env} dataKey={env} name={env} stackId="env" fill={seriesColours[i % seriesColours.length]} />
         ))}
       </BarChart>
     </ResponsiveContainer>

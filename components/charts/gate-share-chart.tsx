@@ -13,7 +13,7 @@ export function GateShareChart({ data }: { data: GateShare[] }) {
         <XAxis type="number" domain={[0, 100]} unit="%" {...axisProps} />
         <YAxis type="category" dataKey="rule" width={190} {...axisProps} />
         <Tooltip formatter={(v) => [`${String(v)}%`, "passed"]} />
-        <Bar dataKey="passRate" name="passed" fill="#1a7f37" />
+        <Bar isAnimationActive={false} dataKey="passRate" name="passed" fill="#1a7f37" />
       </BarChart>
     </ResponsiveContainer>
   );

@@ -12,7 +12,7 @@ export function OpenFindingsChart({ data }: { data: OpenFindingsRow[] }) {
         <XAxis dataKey="day" tickFormatter={shortDay} {...axisProps} minTickGap={16} />
         <YAxis allowDecimals={false} {...axisProps} />
         <Tooltip labelFormatter={(d) => `end of ${String(d)} (UTC)`} />
-        <Area type="stepAfter" dataKey="open" name="open findings" stroke="#cf222e" fill="#ffebe9" dot={{ r: 2 }} />
+        <Area isAnimationActive={false} type="stepAfter" dataKey="open" name="open findings" stroke="#cf222e" fill="#ffebe9" dot={{ r: 2 }} />
       </AreaChart>
     </ResponsiveContainer>
   );

@@ -4,7 +4,7 @@ import { isRuleId, ruleById } from "@/lib/policy";
 import { toIso } from "./period";
 
 export interface FindingFilters {
-  status?: "open" | "resolved" | null;
+  status?: "open" | "resolved" | "any" | null;
   rule?: string | null;
   environment?: string | null;
   service?: string | null;
@@ -36,7 +36,7 @@ const day = /^\d{4}-\d{2}-\d{2}$/;
 
 function where(f: FindingFilters, withRule: boolean): SQL {
   const parts: SQL[] = [sql`true`];
-  if (f.status) parts.push(sql`f.status = ${f.status}`);
+  if (f.status && f.status !== "any") parts.push(sql`f.status = ${f.status}`);
   if (withRule && f.rule) parts.push(sql`f.rule_id = ${f.rule}`);
   if (f.environment) parts.push(sql`f.environment = ${f.environment}`);
   if (f.service) parts.push(sql`f.service = ${f.service}`);

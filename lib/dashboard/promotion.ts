@@ -13,6 +13,8 @@ export interface PromotionRow {
   cells: Record<string, PromotionCell | undefined>;
   /** Production runs a digest that never ran in the environment just before it. */
   skippedStaging: boolean;
+  /** Production's digest is not the one the environment before it runs now (it may be older or newer). */
+  differsFromPrevious: boolean;
 }
 
 export interface PromotionMatrix {
@@ -41,10 +43,17 @@ export async function promotionMatrix(db: Queryable, at: Date = new Date()): Pro
   );
   const rows = new Map<string, PromotionRow>();
   for (const c of cells) {
-    const row = rows.get(c.service) ?? { service: c.service, cells: {}, skippedStaging: false };
+    const row = rows.get(c.service) ?? { service: c.service, cells: {}, skippedStaging: false, differsFromPrevious: false };
     row.cells[c.environment] = { digest: c.digest, deploymentId: Number(c.id), deployedAt: toIso(c.deployed_at) ?? "" };
     if (c.skipped) row.skippedStaging = true;
     rows.set(c.service, row);
+  }
+  const prod = envs.find((e) => e.is_production);
+  const before = prod ? envs.find((e) => e.rank === prod.rank - 1) : undefined;
+  for (const row of rows.values()) {
+    const p = prod ? row.cells[prod.name] : undefined;
+    const b = before ? row.cells[before.name] : undefined;
+    row.differsFromPrevious = Boolean(p && b && p.digest !== b.digest);
   }
   return {
     environments: envs.map((e) => ({ name: e.name, isProduction: e.is_production })),

@@ -8,6 +8,7 @@ export interface TraceHit {
   deploymentId: number;
   service: string;
   environment: string;
+  environmentRank: number;
   digest: string | null;
   commitSha: string | null;
   deployedAt: string;
@@ -47,13 +48,14 @@ export async function traceRef(db: Queryable, ref: string): Promise<TraceResult>
     where = sql`(d.pipeline_run_id = ${c.value} or d.digest in (select digest from image_builds where pipeline_run_id = ${c.value}))`;
   }
   const rows = await queryRows<{
-    id: number | string; service: string; environment: string; digest: string | null; commit_sha: string | null; deployed_at: Date | string; status: string;
-  }>(db, sql`select d.id, d.service, d.environment, d.digest, d.commit_sha, d.deployed_at, d.status from deployments d where ${where} order by d.deployed_at desc, d.id desc limit 50`);
+    id: number | string; service: string; environment: string; digest: string | null; commit_sha: string | null; deployed_at: Date | string; status: string; rank: number | null;
+  }>(db, sql`select d.id, d.service, d.environment, e.rank, d.digest, d.commit_sha, d.deployed_at, d.status
+    from deployments d left join environments e on e.name = d.environment where ${where} order by d.deployed_at desc, d.id desc limit 50`);
   return {
     ref,
     kind: c.kind,
     hits: rows.map((r) => ({
-      deploymentId: Number(r.id), service: r.service, environment: r.environment, digest: r.digest, commitSha: r.commit_sha,
+      deploymentId: Number(r.id), service: r.service, environment: r.environment, environmentRank: Number(r.rank ?? -1), digest: r.digest, commitSha: r.commit_sha,
       deployedAt: toIso(r.deployed_at) ?? "", status: r.status,
     })),
   };

@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { redirect } from "next/navigation";
+import { DeploymentChainView } from "@/components/deployment-chain-view";
 import { Digest } from "@/components/digest";
 import { Empty } from "@/components/empty";
 import { Status } from "@/components/status";
 import { Time } from "@/components/time";
 import { requireUser } from "@/lib/auth/current-user";
+import { deploymentChain } from "@/lib/dashboard/chain";
 import { traceRef } from "@/lib/dashboard/trace";
 import { getDb } from "@/lib/db";
 
@@ -25,12 +26,15 @@ function decode(ref: string): string {
 export default async function TracePage({ params }: { params: Promise<{ ref: string }> }) {
   const ref = decode((await params).ref);
   await requireUser("evidence:read", `/trace/${encodeURIComponent(ref)}`);
-  const result = await traceRef(await getDb(), ref);
-  const only = result.hits.length === 1 ? result.hits[0] : undefined;
-  if (only) redirect(`/deployments/${only.deploymentId}`);
+  const db = await getDb();
+  const result = await traceRef(db, ref);
+  const furthest = [...result.hits].sort((a, b) => b.environmentRank - a.environmentRank)[0];
+  const chain = furthest ? await deploymentChain(db, furthest.deploymentId) : null;
   return (
     <>
       <h1>Trace <code>{ref}</code></h1>
+      {result.kind ? <p className="lead">Read as a {kinds[result.kind]}. The chain below is its furthest deployment; every deployment is listed after it.</p> : null}
+      {chain ? <DeploymentChainView chain={chain} headingLevel={2} /> : null}
       {result.kind === null ? (
         <Empty>
           This is not a reference Custody recognises. Paste a commit SHA (7 to 40 hex characters), an image digest
@@ -40,7 +44,7 @@ export default async function TracePage({ params }: { params: Promise<{ ref: str
         <Empty>No deployment was made from this {kinds[result.kind]}.</Empty>
       ) : (
         <table>
-          <caption>
+          <caption className="caption-heading">
             {result.hits.length} deployments of this {kinds[result.kind]}, newest first
           </caption>
           <thead>

@@ -1,0 +1,115 @@
+import Link from "next/link";
+import { Digest } from "./digest";
+import { Empty } from "./empty";
+import { Status } from "./status";
+import { Time } from "./time";
+import type { DeploymentChain } from "@/lib/dashboard/chain";
+
+const Missing = ({ what }: { what: string }) => <Status value="missing" label={`No ${what} recorded`} />;
+
+/** A deployment's evidence chain, link by link, then its gate checks and findings. */
+export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: DeploymentChain; headingLevel?: 1 | 2 }) {
+  const { deployment: d, build, pipelineRun: run, commit, pullRequest: pr } = chain;
+  return (
+    <>
+      {headingLevel === 1 ? <h1>{d.service} → {d.environment}</h1> : <h2>{d.service} → {d.environment}</h2>}
+      <p className="lead">
+        Deployment {d.id}, <Time value={d.deployedAt} />, by {d.actor ?? "unknown"} ({d.actorType}) · <Status value={d.status} />
+        {d.changeType !== "normal" ? <> · <Status value="fail" label={`${d.changeType} change`} /></> : null}
+      </p>
+      {chain.missing.length > 0 ? (
+        <p role="note" className="notice">Missing links in this chain: {chain.missing.join(", ")}.</p>
+      ) : null}
+      <ol className="chain" aria-label="Evidence chain">
+        <li>
+          <h2>Deployment</h2>
+          <dl className="facts">
+            <dt>Image reference</dt><dd className="wrap"><code>{d.imageRef}</code></dd>
+            <dt>Digest</dt><dd><Digest value={d.digest} /></dd>
+            <dt>Manifest commit</dt><dd>{d.manifestCommitSha ? <code>{d.manifestCommitSha.slice(0, 12)}</code> : <Missing what="manifest commit" />}</dd>
+            {d.description ? <><dt>Description</dt><dd>{d.description}</dd></> : null}
+          </dl>
+        </li>
+        <li>
+          <h2>Image build</h2>
+          {build ? (
+            <dl className="facts">
+              <dt>Repository</dt><dd><code>{build.repository}</code></dd>
+              <dt>Tags</dt><dd className="wrap">{build.tags.map((t) => <code key={t}>{t} </code>)}</dd>
+              <dt>Builder</dt><dd>{build.builder ?? "unknown"}</dd>
+              <dt>Built</dt><dd><Time value={build.builtAt} /></dd>
+            </dl>
+          ) : <Missing what="build" />}
+        </li>
+        <li>
+          <h2>Pipeline run</h2>
+          {run ? (
+            <dl className="facts">
+              <dt>Run</dt><dd>{run.url ? <a href={run.url} rel="noreferrer">{run.provider} {run.runId} (attempt {run.attempt}) on GitHub</a> : `${run.provider} ${run.runId}`}</dd>
+              <dt>Workflow</dt><dd>{run.workflow ?? "unknown"}</dd>
+              <dt>Actor</dt><dd>{run.actor ?? "unknown"}</dd>
+              <dt>Conclusion</dt><dd>{run.conclusion ? <Status value={run.conclusion} /> : "unknown"}</dd>
+            </dl>
+          ) : <Missing what="pipeline run" />}
+        </li>
+        <li>
+          <h2>Commit</h2>
+          {commit ? (
+            <dl className="facts">
+              <dt>SHA</dt><dd>{commit.url ? <a href={commit.url} rel="noreferrer"><code>{commit.sha.slice(0, 12)}</code> on GitHub</a> : <code>{commit.sha}</code>}</dd>
+              <dt>Message</dt><dd>{commit.message.split("\n")[0]}</dd>
+              <dt>Author</dt><dd>{commit.author ?? "unknown"}</dd>
+              <dt>Committed</dt><dd><Time value={commit.committedAt} /></dd>
+            </dl>
+          ) : <Missing what="commit" />}
+        </li>
+        <li>
+          <h2>Pull request and approvers</h2>
+          {pr ? (
+            <dl className="facts">
+              <dt>Pull request</dt><dd>{pr.url ? <a href={pr.url} rel="noreferrer">{pr.repository}#{pr.number} on GitHub</a> : `${pr.repository}#${pr.number}`}: {pr.title}</dd>
+              <dt>Author</dt><dd>{pr.author ?? "unknown"}</dd>
+              <dt>Merged</dt><dd>{pr.mergedAt ? <><Time value={pr.mergedAt} /> by {pr.mergedBy ?? "unknown"}</> : "not merged"}</dd>
+              <dt>Approved by</dt>
+              <dd>
+                {chain.approvers.length === 0 ? <Status value="fail" label="No approval recorded" /> : (
+                  <ul className="plain">{chain.approvers.map((a) => <li key={a.reviewer}>{a.reviewer}, <Time value={a.submittedAt} /></li>)}</ul>
+                )}
+              </dd>
+            </dl>
+          ) : <Missing what="pull request" />}
+        </li>
+      </ol>
+      <section aria-labelledby="gates-heading">
+        <h2 id="gates-heading">Gate checks</h2>
+        {chain.gates.length === 0 ? <Empty>No gate check has been recorded for this deployment yet.</Empty> : (
+          <table>
+            <caption className="sr-only">Gate checks of deployment {d.id}, with the evidence each used</caption>
+            <thead><tr><th scope="col">Check</th><th scope="col">Gate</th><th scope="col">Result</th><th scope="col">Controls</th><th scope="col">Evidence</th></tr></thead>
+            <tbody>
+              {chain.gates.map((g) => (
+                <tr key={g.ruleId}>
+                  <th scope="row">{g.ruleTitle}<br /><code className="muted">{g.ruleId}</code></th>
+                  <td>{g.gate}</td>
+                  <td><Status value={g.result} /></td>
+                  <td>{g.controls.join(", ")}</td>
+                  <td><details><summary>Evidence</summary><pre>{JSON.stringify(g.evidence, null, 2)}</pre></details></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section aria-labelledby="findings-heading">
+        <h2 id="findings-heading">Findings</h2>
+        {chain.findings.length === 0 ? <Empty>No finding was raised against this deployment.</Empty> : (
+          <ul className="plain">
+            {chain.findings.map((f) => (
+              <li key={f.id}><Status value={f.status} /> <Link href={`/findings/${f.id}`}>{f.ruleTitle}</Link>: {f.summary}</li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  );
+}
