@@ -1,0 +1,18 @@
+import { ConfigError, config } from "./lib/config";
+import { log } from "./lib/log";
+
+/**
+ * Runs before the server serves a request. A deployed server with missing or bad configuration
+ * stops here with one line naming the variable, instead of starting half set up.
+ */
+export function checkConfiguration(): void {
+  try {
+    config();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`custody: ${error.message}\n`);
+    process.exit(1);
+  }
+  const c = config();
+  log.info("custody starting", { mode: c.mode, database: c.databaseUrl ? "postgres" : "embedded", port: c.port });
+}
