@@ -89,6 +89,18 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/v1/deployments/{id}": readOp("One deployment with its chain and gate results", [p("id", "deployment id")]),
       "/api/v1/trace/{ref}": readOp("Chains for a commit SHA, image digest, owner/repo#n or pipeline run id", [p("ref", "reference")]),
       "/api/v1/findings": readOp("Drift and gate failures", [q("status", ""), q("rule", ""), q("environment", ""), q("cursor", "")]),
+      "/api/v1/audit-log": {
+        get: { summary: "Audit log, newest first: who did what, when, from where (admins and auditors; session only)", security: [{ session: [] }], parameters: [q("cursor", "nextCursor of the previous page"), q("limit", "1-500, default 50")], responses: { "200": { description: "{ entries, nextCursor }" }, ...errors(400, 401, 403) } },
+      },
+      "/api/v1/audit-log/export": {
+        get: { summary: "The whole audit log as CSV with its chain hashes (the export is itself audited)", security: [{ session: [] }], responses: { "200": { description: "text/csv" }, ...errors(401, 403) } },
+      },
+      "/api/v1/auth/sign-in": {
+        post: { summary: "Email and password sign-in: JSON { email, password } or the sign-in form; sets the session cookie", security: [], responses: { "200": { description: "Signed in" }, "303": { description: "Form: back to next" }, ...errors(400, 401, 403, 415, 429) } },
+      },
+      "/api/v1/auth/sign-out": {
+        post: { summary: "Revokes the session and clears its cookie", security: [{ session: [] }], responses: { "200": { description: "Signed out" }, ...errors(403) } },
+      },
       "/api/health": { get: { summary: "Liveness and database reachability", security: [], responses: { "200": { description: "OK" }, "503": { description: "Database unreachable" } } } },
     },
   };
