@@ -1,0 +1,146 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows, type Database, type DatabaseHandle } from "@/db/client";
+import { incidents } from "@/db/schema";
+import { createTestDatabase } from "@/db/testing";
+import { loadDemo } from "@/lib/demo/load";
+import { deploymentChain } from "./chain";
+import { doraFigures } from "./dora";
+import { findingCountsByRule, listFindings } from "./findings";
+import { listIncidents } from "./incidents";
+import { deploymentsPerDay, openFindingsOverTime } from "./overview";
+import { parsePeriod } from "./period";
+import { exceptionsByRule, gateShares } from "./posture";
+import { promotionMatrix } from "./promotion";
+import { classifyRef, traceRef } from "./trace";
+
+let handle: DatabaseHandle;
+let db: Database;
+/** The demo history is the 90 days before today, so a year back from today holds all of it. */
+const lastYear = () => parsePeriod(null, null, new Date(), 366);
+const count = async (q: ReturnType<typeof sql>) => Number((await queryRows<{ n: string | number }>(db, q))[0]?.n ?? 0);
+
+beforeAll(async () => {
+  handle = await createTestDatabase();
+  db = handle.db;
+  await loadDemo(db);
+});
+afterAll(async () => {
+  await handle.close();
+});
+
+describe("overview", () => {
+  it("counts every deployment of the period once, one row per day", async () => {
+    const p = lastYear();
+    const result = await deploymentsPerDay(db, p);
+    const total = result.rows.reduce((n, r) => n + result.environments.reduce((m, e) => m + Number(r[e]), 0), 0);
+    expect(total).toBe(await count(sql`select count(*) as n from deployments where deployed_at >= ${p.from} and deployed_at < ${p.to}`));
+    expect(result.rows).toHaveLength(366);
+    expect(result.environments).toEqual(["development", "staging", "production"]);
+  });
+
+  it("shows the findings still open at the end of today as the last point", async () => {
+    const rows = await openFindingsOverTime(db, parsePeriod(null, null));
+    expect(rows.at(-1)?.open).toBe(await count(sql`select count(*) as n from findings where status = 'open'`));
+  });
+
+  it("gives the DORA figures from production deployments, with no incidents to restore", async () => {
+    const p = lastYear();
+    const dora = await doraFigures(db, p);
+    expect(dora.productionDeployments).toBe(
+      await count(sql`select count(*) as n from deployments where environment = 'production' and status = 'success' and deployed_at >= ${p.from}`),
+    );
+    expect(dora.leadTimeHours).toBeGreaterThan(0);
+    expect(dora.incidentsClosed).toBe(0);
+    expect(dora.timeToRestoreHours).toBeNull();
+  });
+});
+
+describe("findings", () => {
+  it("walks every open finding through the cursor exactly once, matching the counts by rule", async () => {
+    const seen = new Set<number>();
+    let cursor: string | null = null;
+    do {
+      const page = await listFindings(db, { status: "open" }, cursor, 20);
+      for (const f of page.items) {
+        expect(seen.has(f.id)).toBe(false);
+        seen.add(f.id);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    const counts = await findingCountsByRule(db, { status: "open" });
+    expect(seen.size).toBe(counts.reduce((n, c) => n + c.count, 0));
+    expect(seen.size).toBeGreaterThan(0);
+  });
+
+  it("filters the list by rule and environment and keeps the count by rule consistent with it", async () => {
+    const [top] = await findingCountsByRule(db, { status: "open", environment: "production" });
+    expect(top).toBeDefined();
+    if (!top) return;
+    const page = await listFindings(db, { status: "open", environment: "production", rule: top.ruleId }, null, 500);
+    expect(page.items).toHaveLength(top.count);
+    expect(page.items.every((f) => f.environment === "production" && f.ruleId === top.ruleId)).toBe(true);
+    expect(top.ruleTitle).not.toBe(top.ruleId);
+  });
+});
+
+describe("evidence chain and trace", () => {
+  it("links a production deployment back to its PR and approvers, with gate checks", async () => {
+    const [d] = await queryRows<{ id: string | number }>(
+      db,
+      sql`select d.id from deployments d join pull_requests p on p.merge_commit_sha = d.commit_sha
+          where d.environment = 'production' order by d.deployed_at desc limit 1`,
+    );
+    const chain = await deploymentChain(db, Number(d?.id));
+    expect(chain?.pullRequest).not.toBeNull();
+    expect(chain?.approvers.length).toBeGreaterThan(0);
+    expect(chain?.gates.length).toBeGreaterThan(0);
+    expect(chain?.pipelineRun?.url).toMatch(/^https:\/\/github\.com\//);
+  });
+
+  it("traces a pull request to the deployments of its merge commit", async () => {
+    const [pr] = await queryRows<{ repository: string; number: number; merge_commit_sha: string }>(
+      db,
+      sql`select repository, number, merge_commit_sha from pull_requests where merged and merge_commit_sha is not null limit 1`,
+    );
+    const result = await traceRef(db, `${pr?.repository}#${pr?.number}`);
+    expect(result.kind).toBe("pull-request");
+    expect(result.hits.length).toBe(await count(sql`select count(*) as n from deployments where commit_sha = ${pr?.merge_commit_sha ?? ""}`));
+    expect(classifyRef("sha256:" + "a".repeat(64))?.kind).toBe("digest");
+    expect(classifyRef("9e3f1c2")?.kind).toBe("commit");
+    expect(classifyRef("hello world")).toBeNull();
+  });
+});
+
+describe("promotion, posture and incidents", () => {
+  it("flags only services whose production digest never ran in staging", async () => {
+    const m = await promotionMatrix(db);
+    expect(m.rows.length).toBe(await count(sql`select count(distinct service) as n from deployments`));
+    for (const row of m.rows.filter((r) => r.skippedStaging)) {
+      const digest = row.cells.production?.digest ?? "";
+      expect(await count(sql`select count(*) as n from deployments where environment = 'staging' and digest = ${digest}`)).toBe(0);
+    }
+  });
+
+  it("reports the share of production changes passing each gate and the exceptions by rule", async () => {
+    const p = lastYear();
+    const shares = await gateShares(db, p);
+    const prod = await count(sql`select count(*) as n from deployments where environment = 'production' and deployed_at >= ${p.from}`);
+    const judged = shares.find((s) => s.ruleId === "merge.independent-approval");
+    expect((judged?.passed ?? 0) + (judged?.failed ?? 0) + (judged?.missing ?? 0)).toBe(prod);
+    const exceptions = await exceptionsByRule(db, p);
+    expect(exceptions.reduce((n, e) => n + e.opened, 0)).toBe(await count(sql`select count(*) as n from findings where opened_at >= ${p.from}`));
+  });
+
+  it("lists incidents with how long each took to close", async () => {
+    expect((await listIncidents(db, {})).items).toEqual([]);
+    await db.insert(incidents).values({
+      title: "Hand-patched checkout", status: "closed", environment: "production", owner: "maya", openedBy: "maya",
+      openedAt: new Date("2026-11-01T10:00:00Z"), closedAt: new Date("2026-11-01T16:30:00Z"), capturedState: {},
+    });
+    const page = await listIncidents(db, { status: "closed" });
+    expect(page.items.map((i) => [i.title, i.durationHours])).toEqual([["Hand-patched checkout", 6.5]]);
+    const dora = await doraFigures(db, parsePeriod("2026-11-01", "2026-11-30"));
+    expect(dora.timeToRestoreHours).toBe(6.5);
+  });
+});
