@@ -1,0 +1,93 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+
+const root = path.join(import.meta.dirname, "..", "..");
+const dir = mkdtempSync(path.join(os.tmpdir(), "custody-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the real CLI the way a user does, on an embedded database of its own unless env says otherwise. */
+function custody(args: string[], opts: { env?: Record<string, string | undefined>; input?: string } = {}) {
+  const env: Record<string, string | undefined> = { ...process.env, CUSTODY_DATA_DIR: path.join(dir, "pglite"), DATABASE_URL: undefined, ...opts.env };
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, "bin", "custody.mjs"), ...args], { cwd: root, env: env as NodeJS.ProcessEnv });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(opts.input ?? "");
+  });
+}
+
+const auditLine = readFileSync(path.join(root, "lib", "ingest", "kubernetes", "fixtures", "audit.log"), "utf8").split("\n").find((l) => l.includes('"exec"')) ?? "";
+const oneLine = (s: string) => s.trim().split("\n").length === 1 && !/\n\s+at /.test(s);
+
+vi.setConfig({ testTimeout: 180_000 });
+
+describe("custody CLI refuses bad configuration in one line, touching nothing", () => {
+  it("names a malformed DATABASE_URL", async () => {
+    const r = await custody(["migrate"], { env: { DATABASE_URL: "mysql://root@localhost/custody" } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/DATABASE_URL must be a postgres:\/\//);
+    expect(oneLine(r.stderr)).toBe(true);
+  });
+
+  it("says which database it cannot reach", async () => {
+    const r = await custody(["migrate"], { env: { DATABASE_URL: "postgres://custody:hunter2@127.0.0.1:1/custody" } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/cannot reach the database at postgres:\/\/custody:\*\*\*@127\.0\.0\.1:1\/custody/);
+    expect(r.stderr).not.toContain("hunter2");
+    expect(oneLine(r.stderr)).toBe(true);
+  });
+
+  it("says the data folder is not writable", async () => {
+    const file = path.join(dir, "not-a-folder");
+    writeFileSync(file, "x");
+    const r = await custody(["migrate"], { env: { CUSTODY_DATA_DIR: path.join(file, "pglite") } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/not writable.*CUSTODY_DATA_DIR/);
+    expect(oneLine(r.stderr)).toBe(true);
+  });
+
+  it("explains usage errors with exit code 2", async () => {
+    const r = await custody(["token", "create", "--name", "ci"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--scopes is required/);
+  });
+});
+
+describe("custody CLI on the embedded database", () => {
+  it("creates a token shown once and pushes events, answering duplicates on a resend", async () => {
+    const token = await custody(["token", "create", "--name", "ci", "--scopes", "ingest"]);
+    expect(token.status).toBe(0);
+    expect(token.stdout).toMatch(/cust_[A-Za-z0-9_-]{43}/);
+    const file = path.join(dir, "events.json");
+    const event = { id: "cli-1", type: "attestation", occurredAt: "2026-11-01T10:00:00Z", attestationType: "backup-verification", subject: "production", result: "pass" };
+    writeFileSync(file, JSON.stringify({ events: [event] }));
+    expect((await custody(["push", file])).stdout).toContain("accepted 1, duplicates 0");
+    expect((await custody(["push", file])).stdout).toContain("accepted 0, duplicates 1");
+  });
+
+  it("reads kubectl get pods -A -o json from stdin", async () => {
+    const pods = readFileSync(path.join(root, "lib", "ingest", "kubernetes", "fixtures", "pods.json"), "utf8");
+    const r = await custody(["snapshot", "k8s", "--environment", "production"], { input: pods });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("accepted 1");
+  });
+
+  it("names the audit-log line that is not JSON, and stores nothing", async () => {
+    const r = await custody(["audit", "k8s", "--environment", "production"], { input: `${auditLine}\nnot json\n` });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/line 2/);
+  });
+
+  it("verifies the ledger it wrote", async () => {
+    const r = await custody(["verify"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/ledger ok: 2 entries/);
+  });
+});
