@@ -77,6 +77,8 @@ async function makeCallers(): Promise<Caller[]> {
 }
 
 beforeAll(async () => {
+  // Configured, so the webhook answers for its signature (401) rather than for missing setup (503).
+  process.env.GITHUB_WEBHOOK_SECRET ??= "security-test-webhook-secret-0123456789";
   t = await setupRouteHarness();
   secrets.push(t.tokens.read, t.tokens.ingest, t.tokens.both, t.tokens.revoked, ...demoUsers.map((u) => u.password));
 });
