@@ -1,0 +1,20 @@
+import { expect, type Page, type TestInfo } from "@playwright/test";
+import { demoUsers, type DemoRole } from "../lib/demo/users";
+
+/** Signs in through the sign-in page as the demo user of that role. */
+export async function signIn(page: Page, role: DemoRole): Promise<void> {
+  const user = demoUsers.find((u) => u.role === role);
+  if (!user) throw new Error(`no demo user with role ${role}`);
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).not.toHaveURL(/\/sign-in/);
+}
+
+/** Saves a full-page screenshot of what the user saw, as a test artefact. */
+export async function snapshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: "image/png" });
+}

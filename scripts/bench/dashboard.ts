@@ -1,0 +1,121 @@
+// Dashboard benchmark: the server-side data functions each page calls, at demo scale (p95 < 300 ms),
+// then the overview's aggregates over 1,000,000 deployments bulk-loaded with set-based SQL (p95 < 1 s).
+import { sql } from "drizzle-orm";
+import pg from "pg";
+import { openDatabase, queryRows, type Database } from "@/db/client";
+import { migrate } from "@/db/migrate";
+import { deploymentChain } from "@/lib/dashboard/chain";
+import { doraFigures } from "@/lib/dashboard/dora";
+import { findingDetail } from "@/lib/dashboard/finding-detail";
+import { filterOptions, findingCountsByRule, listFindings } from "@/lib/dashboard/findings";
+import { listIncidents } from "@/lib/dashboard/incidents";
+import { deploymentsPerDay, gatePassRateOverTime, openFindingsOverTime } from "@/lib/dashboard/overview";
+import { parsePeriod } from "@/lib/dashboard/period";
+import { exceptionsByRule, gateShares, waiversInPeriod } from "@/lib/dashboard/posture";
+import { promotionMatrix } from "@/lib/dashboard/promotion";
+import { traceRef } from "@/lib/dashboard/trace";
+import { loadDemo } from "@/lib/demo/load";
+import { environmentsOverview } from "@/lib/evidence/environments";
+import { percentile, type BenchContext, type Figure } from "./figure";
+
+const DB = "custody_bench_dashboard";
+const RUNS = 30;
+const BULK = 1_000_000;
+
+async function admin(serverUrl: string, statement: string): Promise<void> {
+  const c = new pg.Client({ connectionString: serverUrl });
+  await c.connect();
+  try {
+    await c.query(statement);
+  } finally {
+    await c.end();
+  }
+}
+
+async function p95(runs: number, fn: () => Promise<unknown>): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return Math.round(percentile(times, 95) * 10) / 10;
+}
+
+const overview = (db: Database, p: ReturnType<typeof parsePeriod>) =>
+  Promise.all([environmentsOverview(db), deploymentsPerDay(db, p), gatePassRateOverTime(db, p), openFindingsOverTime(db, p), doraFigures(db, p)]);
+
+async function demoScale(db: Database): Promise<Figure[]> {
+  const first = async <T>(q: ReturnType<typeof sql>) => (await queryRows<T>(db, q))[0];
+  const dep = await first<{ id: string }>(sql`select id from deployments where environment = 'production' order by deployed_at desc limit 1`);
+  const pr = await first<{ repository: string; number: number }>(sql`select repository, number from pull_requests where merged limit 1`);
+  const finding = await first<{ id: string }>(sql`select id from findings order by opened_at desc limit 1`);
+  const month = parsePeriod(null, null);
+  const quarter = parsePeriod(null, null, new Date(), 90);
+  const open = { status: "open" as const };
+  const pages: [string, () => Promise<unknown>][] = [
+    ["/", () => overview(db, month)],
+    ["/environments/[name]?at=", () => environmentsOverview(db, new Date(Date.now() - 30 * 86_400_000))],
+    ["/deployments/[id]", () => deploymentChain(db, Number(dep?.id ?? 0))],
+    ["/trace/[ref]", async () => {
+      const t = await traceRef(db, `${pr?.repository}#${pr?.number}`);
+      const hit = t.hits[0];
+      return hit ? deploymentChain(db, hit.deploymentId) : null;
+    }],
+    ["/findings", () => Promise.all([filterOptions(db), findingCountsByRule(db, open), listFindings(db, open)])],
+    ["/findings/[id]", () => findingDetail(db, Number(finding?.id ?? 0))],
+    ["/incidents", () => listIncidents(db, {})],
+    ["/posture", () => Promise.all([gateShares(db, quarter), exceptionsByRule(db, quarter), waiversInPeriod(db, quarter)])],
+    ["/promotion", () => promotionMatrix(db)],
+  ];
+  const figures: Figure[] = [];
+  for (const [page, fn] of pages) {
+    figures.push({ figure: `dashboard ${page} data p95 (demo scale)`, value: await p95(RUNS, fn), unit: "ms", target: "< 300" });
+  }
+  return figures;
+}
+
+/** A year of deployments across 3 environments and 40 services, three gate checks per production deployment. */
+async function bulkLoad(db: Database): Promise<void> {
+  const at = sql`(now() - interval '365 days' + (i::bigint * 31536 * interval '1 millisecond'))`;
+  const env = sql`(array['development', 'staging', 'production'])[i % 3 + 1]`;
+  await db.execute(sql`insert into deployments (external_id, service, environment, image_ref, digest, commit_sha, pipeline_provider, pipeline_run_id, actor, actor_type, change_type, status, deployed_at, source_updated_at)
+    select 'bulk-' || i, 'svc-' || (i % 40), ${env}, 'ghcr.io/acme/svc-' || (i % 40) || '@sha256:' || md5('d' || (i / 3)), 'sha256:' || md5('d' || (i / 3)),
+      md5('c' || (i / 3)) || substr(md5('e' || (i / 3)), 1, 8), 'github-actions', (8000000000 + i)::text, 'github-actions[bot]', 'pipeline',
+      case when i % 211 = 0 then 'rollback' else 'normal' end, case when i % 157 = 0 then 'failed' else 'success' end, ${at}, ${at}
+    from generate_series(1, ${BULK}) i`);
+  await db.execute(sql`insert into commits (sha, repository, message, committed_at)
+    select md5('c' || j) || substr(md5('e' || j), 1, 8), 'acme/svc-' || (j % 40), 'Change ' || j, now() - interval '365 days' + (j::bigint * 3 * 31536 - 5400000) * interval '1 millisecond'
+    from generate_series(0, ${BULK / 3}) j on conflict (sha) do nothing`);
+  await db.execute(sql`insert into check_results (deployment_id, rule_id, result, evidence, policy_version, evaluated_at)
+    select d.id, r, case when (d.id + length(r)) % 37 = 0 then 'fail' else 'pass' end, '{}'::jsonb, 'bench', d.deployed_at
+    from deployments d cross join unnest(array['merge.independent-approval', 'deploy.built-by-ci', 'prod.staging-verified']) r
+    where d.environment = 'production' and d.external_id like 'bulk-%'`);
+  await db.execute(sql`analyze`);
+}
+
+export async function benchDashboard(ctx: BenchContext): Promise<Figure[]> {
+  await admin(ctx.serverUrl, `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await admin(ctx.serverUrl, `CREATE DATABASE ${DB}`);
+  const url = new URL(ctx.serverUrl);
+  url.pathname = `/${DB}`;
+  const handle = await openDatabase({ url: url.toString() });
+  try {
+    await migrate(handle);
+    await loadDemo(handle.db);
+    const figures = await demoScale(handle.db);
+    const t = performance.now();
+    await bulkLoad(handle.db);
+    const loadSeconds = Math.round((performance.now() - t) / 100) / 10;
+    figures.push({ figure: "dashboard bulk load of 1,000,000 deployments (set-based SQL)", value: loadSeconds, unit: "s", target: null });
+    for (const days of [30, 90]) {
+      const p = parsePeriod(null, null, new Date(), days);
+      figures.push({ figure: `dashboard overview aggregates p95, ${days} days, 1M deployments`, value: await p95(10, () => overview(handle.db, p)), unit: "ms", target: "< 1000" });
+    }
+    return figures;
+  } finally {
+    await handle.close();
+    await admin(ctx.serverUrl, `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  }
+}
