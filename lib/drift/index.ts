@@ -1,6 +1,6 @@
 import type { Queryable } from "@/db/client";
-import { config } from "../config";
-import { loadPolicy, type Policy } from "../policy";
+import type { Policy } from "../policy";
+import { activePolicy } from "../policy/active";
 import type { Touched } from "../projections/touched";
 import { evaluateSnapshot } from "./evaluate-snapshot";
 import { evaluateExecs } from "./exec";
@@ -16,7 +16,7 @@ export { snapshotTargets, type SnapshotTarget } from "./targets";
  * Drift for what a batch changed: new snapshots, late evidence for the latest snapshot of each
  * environment, and new audit records. Runs inside the ingest transaction.
  */
-export async function detectDrift(db: Queryable, touched: Touched, policy: Policy = loadPolicy(config().policyFile)): Promise<void> {
+export async function detectDrift(db: Queryable, touched: Touched, policy: Policy = activePolicy()): Promise<void> {
   for (const target of await snapshotTargets(db, touched)) {
     await evaluateSnapshot(db, target.snapshot, target.filter, policy, target.latest);
   }

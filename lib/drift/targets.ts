@@ -39,7 +39,9 @@ export async function snapshotTargets(db: Queryable, touched: Touched): Promise<
         order by r.observed_at, r.id`,
   );
   const filter = { digests, services };
-  return rows.filter((r) => r.fresh || digests.length + services.length > 0).map((r) => ({
+  return rows
+    .filter((r) => r.fresh || digests.length + services.length > 0)
+    .map((r) => ({
     snapshot: {
       id: Number(r.id),
       externalId: r.external_id,
