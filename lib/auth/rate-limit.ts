@@ -1,5 +1,6 @@
-import { sql } from "drizzle-orm";
+import { lt, sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
+import { rateLimits } from "@/db/schema";
 import { AppError } from "../errors";
 
 /**
@@ -15,6 +16,8 @@ export async function hitRateLimit(db: Queryable, key: string, limit: number, wi
           window_start = case when rate_limits.window_start <= now() - make_interval(secs => ${windowSeconds}) then now() else rate_limits.window_start end
         returning count, window_start`,
   );
+  // Now and then, forget windows that ended long ago, so one row per address seen does not pile up.
+  if (Math.random() < 0.01) await db.delete(rateLimits).where(lt(rateLimits.windowStart, new Date(Date.now() - 86_400_000)));
   if (!row || Number(row.count) <= limit) return;
   const started = new Date(row.window_start).getTime();
   const retryAfter = Math.max(1, Math.ceil((started + windowSeconds * 1000 - Date.now()) / 1000));
