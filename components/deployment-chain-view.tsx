@@ -9,6 +9,7 @@ const Missing = ({ what }: { what: string }) => <Status value="missing" label={`
 
 /** A deployment's evidence chain, link by link, then its gate checks and findings. */
 export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: DeploymentChain; headingLevel?: 1 | 2 }) {
+  const H = headingLevel === 1 ? "h2" : "h3";
   const { deployment: d, build, pipelineRun: run, commit, pullRequest: pr } = chain;
   return (
     <>
@@ -22,7 +23,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
       ) : null}
       <ol className="chain" aria-label="Evidence chain">
         <li>
-          <h2>Deployment</h2>
+          <H>Deployment</H>
           <dl className="facts">
             <dt>Image reference</dt><dd className="wrap"><code>{d.imageRef}</code></dd>
             <dt>Digest</dt><dd><Digest value={d.digest} /></dd>
@@ -31,7 +32,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
           </dl>
         </li>
         <li>
-          <h2>Image build</h2>
+          <H>Image build</H>
           {build ? (
             <dl className="facts">
               <dt>Repository</dt><dd><code>{build.repository}</code></dd>
@@ -42,7 +43,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
           ) : <Missing what="build" />}
         </li>
         <li>
-          <h2>Pipeline run</h2>
+          <H>Pipeline run</H>
           {run ? (
             <dl className="facts">
               <dt>Run</dt><dd>{run.url ? <a href={run.url} rel="noreferrer">{run.provider} {run.runId} (attempt {run.attempt}) on GitHub</a> : `${run.provider} ${run.runId}`}</dd>
@@ -53,7 +54,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
           ) : <Missing what="pipeline run" />}
         </li>
         <li>
-          <h2>Commit</h2>
+          <H>Commit</H>
           {commit ? (
             <dl className="facts">
               <dt>SHA</dt><dd>{commit.url ? <a href={commit.url} rel="noreferrer"><code>{commit.sha.slice(0, 12)}</code> on GitHub</a> : <code>{commit.sha}</code>}</dd>
@@ -64,7 +65,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
           ) : <Missing what="commit" />}
         </li>
         <li>
-          <h2>Pull request and approvers</h2>
+          <H>Pull request and approvers</H>
           {pr ? (
             <dl className="facts">
               <dt>Pull request</dt><dd>{pr.url ? <a href={pr.url} rel="noreferrer">{pr.repository}#{pr.number} on GitHub</a> : `${pr.repository}#${pr.number}`}: {pr.title}</dd>
@@ -81,7 +82,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
         </li>
       </ol>
       <section aria-labelledby="gates-heading">
-        <h2 id="gates-heading">Gate checks</h2>
+        <H id="gates-heading">Gate checks</H>
         {chain.gates.length === 0 ? <Empty>No gate check has been recorded for this deployment yet.</Empty> : (
           <table>
             <caption className="sr-only">Gate checks of deployment {d.id}, with the evidence each used</caption>
@@ -101,7 +102,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
         )}
       </section>
       <section aria-labelledby="findings-heading">
-        <h2 id="findings-heading">Findings</h2>
+        <H id="findings-heading">Findings</H>
         {chain.findings.length === 0 ? <Empty>No finding was raised against this deployment.</Empty> : (
           <ul className="plain">
             {chain.findings.map((f) => (

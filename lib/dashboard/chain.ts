@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
-import { isRuleId, ruleById } from "@/lib/policy";
+import { isRuleId, ruleById, rules } from "@/lib/policy";
 import { ruleTitle } from "./findings";
 import { toIso } from "./period";
 
@@ -30,6 +30,11 @@ export interface DeploymentChain {
 }
 
 type Row = Record<string, unknown>;
+/** Checks are listed in the catalogue's order: merge, deployment, production apply, then image. */
+const catalogueOrder = (id: string) => {
+  const i = rules.findIndex((r) => r.id === id);
+  return i < 0 ? rules.length : i;
+};
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const iso = (v: unknown): string | null => toIso(v instanceof Date || typeof v === "string" ? v : null);
 
@@ -87,7 +92,7 @@ export async function deploymentChain(db: Queryable, id: number): Promise<Deploy
       ? { repository: String(pr.repository), number: Number(pr.number), title: String(pr.title), author: str(pr.author), mergedBy: str(pr.merged_by), mergedAt: iso(pr.merged_at), url: str(pr.url) }
       : null,
     approvers: approvals.map((a) => ({ reviewer: String(a.reviewer), submittedAt: iso(a.submitted_at) ?? "" })),
-    gates: checks.map((c) => {
+    gates: [...checks].sort((a, b) => catalogueOrder(String(a.rule_id)) - catalogueOrder(String(b.rule_id))).map((c) => {
       const ruleId = String(c.rule_id);
       const rule = isRuleId(ruleId) ? ruleById(ruleId) : null;
       return {
