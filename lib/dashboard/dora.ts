@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
+import { restoreStartSql } from "../incidents/restore";
 import { periodDays, type Period } from "./period";
 
 export interface DoraFigures {
@@ -11,7 +12,7 @@ export interface DoraFigures {
   /** Percent of production deployments followed by an incident, a failure or a rollback. */
   changeFailureRate: number | null;
   failedChanges: number;
-  /** Median hours from incident opened to closed; null when no incident closed in the period. */
+  /** Median hours from the failure (the incident's first finding, else its opening) to closed; null when none closed in the period. */
   timeToRestoreHours: number | null;
   incidentsClosed: number;
 }
@@ -41,8 +42,8 @@ export async function doraFigures(db: Queryable, p: Period): Promise<DoraFigures
   const [incidents] = await queryRows<{ closed: number | string; restore_seconds: number | string | null }>(
     db,
     sql`select count(*) as closed,
-          percentile_cont(0.5) within group (order by extract(epoch from closed_at - opened_at)) as restore_seconds
-        from incidents where closed_at is not null and closed_at >= ${p.from} and closed_at < ${p.to}`,
+          percentile_cont(0.5) within group (order by extract(epoch from i.closed_at - ${restoreStartSql("i")})) as restore_seconds
+        from incidents i where i.closed_at is not null and i.closed_at >= ${p.from} and i.closed_at < ${p.to}`,
   );
   const total = Number(deploys?.total ?? 0);
   const failed = Number(deploys?.failed ?? 0);
