@@ -37,6 +37,16 @@ const matrix: Record<string, Partial<Record<string, Entry>>> = {
     POST: { access: "findings:waive", params: { id: "1" }, path: "api/v1/findings/1/waivers", body: { justification: "accepted risk until the base image is rebuilt", approver: "ciso@example.com", expiresAt: "2027-01-31T00:00:00Z" } },
   },
   "api/v1/findings/[id]/waivers/[waiverId]": { DELETE: { access: "findings:waive", params: { id: "1", waiverId: "1" }, path: "api/v1/findings/1/waivers/1" } },
+  "api/v1/incidents": {
+    GET: { access: "evidence:read" },
+    POST: { access: "incidents:write", body: { owner: "maya@acme.com", environment: "production", title: "Hand-edited config" } },
+  },
+  "api/v1/incidents/[id]": {
+    GET: { access: "evidence:read", params: { id: "1" }, path: "api/v1/incidents/1" },
+    PATCH: { access: "incidents:write", params: { id: "1" }, path: "api/v1/incidents/1", body: { owner: "maya@acme.com" } },
+  },
+  "api/v1/incidents/[id]/steps": { POST: { access: "incidents:write", params: { id: "1" }, path: "api/v1/incidents/1/steps", body: { step: "identify", notes: "configmap edited by hand" } } },
+  "api/v1/incidents/[id]/close": { POST: { access: "incidents:write", params: { id: "1" }, path: "api/v1/incidents/1/close" } },
   "api/v1/reports/[framework]": { GET: { access: "reports:export", params: { framework: "soc2" }, path: "api/v1/reports/soc2?from=2026-10-01&to=2026-11-01&format=json" } },
   "api/v1/audit-log": { GET: { access: "audit:read" } },
   "api/v1/audit-log/export": { GET: { access: "audit:read" } },
