@@ -1,7 +1,7 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import { type ReportParams } from "./params";
-import { populationWhere } from "./scope";
+import { populationWhere, scopeEnvironments } from "./scope";
 
 type Scope = Pick<ReportParams, "from" | "to" | "environments" | "services">;
 
@@ -167,16 +167,24 @@ export interface PageCursor {
   id: number;
 }
 
-/** One page of the population in (deployed_at, id) order, after `cursor` (keyset pagination). */
-export async function populationPage(db: Queryable, s: Scope, cursor: PageCursor | null, limit: number, onlyIds?: readonly string[]): Promise<ChangeRow[]> {
-  const after = cursor ? sql`and (d.deployed_at, d.id) > (${cursor.cursorAt}::timestamptz, ${cursor.id})` : sql``;
-  const only =
-    onlyIds && onlyIds.length > 0
-      ? sql`and d.external_id in (${sql.join(
-          onlyIds.map((i) => sql`${i}`),
-          sql`, `,
-        )})`
-      : sql``;
+/**
+ * One page of population ids in (deployed_at, id) order after `cursor`. Kept apart from the
+ * per-change look-ups so those run for this page's rows only, not for every row the scan passes.
+ */
+export async function populationIdPage(db: Queryable, s: Scope, cursor: PageCursor | null, limit: number): Promise<PageCursor[]> {
+  // The plain `>=` lets the (environment, deployed_at) index bound the scan; the row comparison is exact.
+  const after = cursor
+    ? sql`and d.deployed_at >= ${cursor.cursorAt}::timestamptz and (d.deployed_at, d.id) > (${cursor.cursorAt}::timestamptz, ${cursor.id})`
+    : sql``;
+  const rows = await queryRows<{ id: string | number; cursor_at: string }>(
+    db,
+    sql`select d.id, d.deployed_at::text as cursor_at from deployments d where ${populationWhere(s)} ${after} order by d.deployed_at, d.id limit ${limit}`,
+  );
+  return rows.map((r) => ({ id: Number(r.id), cursorAt: r.cursor_at }));
+}
+
+/** The full rows of the changes `filter` selects (on alias d), in (deployed_at, id) order. */
+export async function changeRows(db: Queryable, filter: SQL): Promise<ChangeRow[]> {
   const rows = await queryRows<PopulationSqlRow>(
     db,
     sql`select d.id, d.external_id, d.service, d.environment, d.change_type, d.description, d.actor, d.actor_type, d.deployed_at, d.deployed_at::text as cursor_at,
@@ -199,21 +207,41 @@ export async function populationPage(db: Queryable, s: Scope, cursor: PageCursor
           where d.digest is not null and s.digest = d.digest and s.status = 'success' and s.deployed_at <= d.deployed_at
             and s.environment in (select name from environments where not is_production)
           order by s.deployed_at desc, s.id desc limit 1) st on true
-        where ${populationWhere(s)} ${after} ${only}
-        order by d.deployed_at, d.id
-        limit ${limit}`,
+        where ${filter}
+        order by d.deployed_at, d.id`,
   );
   return rows.map(toChangeRow);
 }
 
-/** Every change of the population, page by page: memory stays bounded by the page size. */
-export async function* populationRows(db: Queryable, s: Scope, pageSize = 1000): AsyncGenerator<ChangeRow> {
+const idIn = (column: SQL, ids: readonly (string | number)[]): SQL =>
+  sql`${column} in (${sql.join(
+    ids.map((i) => sql`${i}`),
+    sql`, `,
+  )})`;
+
+/** The population's rows for these change ids (e.g. a sample). */
+export async function changeRowsById(db: Queryable, s: Scope, changeIds: readonly string[]): Promise<ChangeRow[]> {
+  if (changeIds.length === 0) return [];
+  return changeRows(db, sql`${populationWhere(s)} and ${idIn(sql`d.external_id`, changeIds)}`);
+}
+
+/** Pages of population ids; the in-scope environments are resolved once, so the scan can use an index. */
+export async function* populationIdPages(db: Queryable, s: Scope, pageSize = 1000): AsyncGenerator<PageCursor[]> {
+  const scope = { ...s, environments: await scopeEnvironments(db, s) };
+  if (scope.environments.length === 0) return;
   let cursor: PageCursor | null = null;
   for (;;) {
-    const page = await populationPage(db, s, cursor, pageSize);
-    for (const row of page) yield row;
+    const page = await populationIdPage(db, scope, cursor, pageSize);
+    if (page.length > 0) yield page;
     const last = page[page.length - 1];
     if (!last || page.length < pageSize) return;
-    cursor = { cursorAt: last.cursorAt, id: last.deploymentId };
+    cursor = last;
+  }
+}
+
+/** Every change of the population, page by page: memory stays bounded by the page size. */
+export async function* populationRows(db: Queryable, s: Scope, pageSize = 1000): AsyncGenerator<ChangeRow> {
+  for await (const page of populationIdPages(db, s, pageSize)) {
+    yield* await changeRows(db, idIn(sql`d.id`, page.map((p) => p.id)));
   }
 }

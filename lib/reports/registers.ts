@@ -3,6 +3,7 @@ import { queryRows, type Queryable } from "@/db/client";
 import { type Framework } from "../policy/controls";
 import { type ReportParams } from "./params";
 import { evidenceSummary, ruleControlLabels, ruleSeverity, ruleTitle } from "./rule-text";
+import { populationIdPages } from "./population";
 import { environmentFilter, populationWhere, serviceFilter } from "./scope";
 
 type Scope = Pick<ReportParams, "from" | "to" | "environments" | "services"> & { framework: Framework };
@@ -94,26 +95,25 @@ function toException(r: ExceptionSql, source: ExceptionRow["source"], framework:
 
 /** Failed or missing-evidence gate checks of the population, then findings not already counted, page by page. */
 export async function* exceptionRows(db: Queryable, s: Scope, pageSize = 1000): AsyncGenerator<ExceptionRow> {
-  let after = 0;
-  for (;;) {
+  for await (const ids of populationIdPages(db, s, pageSize)) {
     const page = await queryRows<ExceptionSql>(
       db,
       sql`select cr.id, d.external_id as change_id, 'deployment:' || d.external_id as subject, d.service, d.environment, cr.rule_id,
             cr.result, cr.evidence, f.id as finding_id, f.status as finding_status, cr.evaluated_at as at,
             wv.id as waiver_id, wv.approver as waiver_approver, wv.justification as waiver_justification, wv.expires_at as waiver_expires_at
-          from check_results cr join deployments d on d.id = cr.deployment_id
+          from deployments d join check_results cr on cr.deployment_id = d.id
           left join lateral (select f.id, f.status, f.subject_key from findings f where f.deployment_id = d.id and f.rule_id = cr.rule_id
             order by f.opened_at desc limit 1) f on true
           ${waiverJoin(s, sql`cr.rule_id`, sql`coalesce(f.subject_key, ''), 'deployment:' || d.id, 'deployment:' || d.external_id`)}
-          where cr.result <> 'pass' and ${populationWhere(s)} and cr.id > ${after}
-          order by cr.id limit ${pageSize}`,
+          where cr.result <> 'pass' and d.id in (${sql.join(
+            ids.map((i) => sql`${i.id}`),
+            sql`, `,
+          )})
+          order by d.deployed_at, d.id, cr.rule_id`,
     );
     for (const r of page) yield toException(r, "gate check", s.framework);
-    const last = page[page.length - 1];
-    if (!last || page.length < pageSize) break;
-    after = Number(last.id);
   }
-  after = 0;
+  let after = 0;
   for (;;) {
     const page = await queryRows<ExceptionSql>(
       db,

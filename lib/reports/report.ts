@@ -5,7 +5,7 @@ import { frameworkNames } from "../policy/controls";
 import { loadPolicy, type Policy } from "../policy/settings";
 import { changeEvidence, type ChangeEvidence } from "./change-evidence";
 import { describeParams, periodLabel, type ReportParams } from "./params";
-import { populationPage, type ChangeRow } from "./population";
+import { changeRowsById, type ChangeRow } from "./population";
 import { exceptionRows, incidentColumns, incidentRows, waiverColumns, waiverRows, type ExceptionRow } from "./registers";
 import { drawSample, sampleMethod } from "./sample";
 import { populationCount, populationIds, scopeEnvironments } from "./scope";
@@ -35,10 +35,10 @@ export interface ReportModel {
   policy: { inForce: Policy; versionsUsed: { version: string; checks: number }[] };
 }
 
-/** Rows of the population with these change ids, in deploy-time order. */
+/** Rows of the population with these change ids, in change-id order. */
 async function rowsOf(db: Queryable, p: ReportParams, changeIds: string[]): Promise<ChangeRow[]> {
   const out: ChangeRow[] = [];
-  for (let i = 0; i < changeIds.length; i += 500) out.push(...(await populationPage(db, p, null, 500, changeIds.slice(i, i + 500))));
+  for (let i = 0; i < changeIds.length; i += 500) out.push(...(await changeRowsById(db, p, changeIds.slice(i, i + 500))));
   return out.sort((a, b) => (a.changeId < b.changeId ? -1 : a.changeId > b.changeId ? 1 : 0));
 }
 

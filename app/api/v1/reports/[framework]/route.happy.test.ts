@@ -68,12 +68,16 @@ describe("GET /api/v1/reports/{framework}", () => {
     const zip = await collect(res.body as ReadableStream<Uint8Array>);
     const result = await verifyPackage(zip, keys.keys[0]?.publicKeyPem);
     expect(result.ok).toBe(true);
-    await new Promise((r) => setTimeout(r, 200));
-    const [done] = await queryRows<{ details: Record<string, unknown> }>(
-      h.handle.db,
-      sql`select details from audit_log where action = 'report.export.completed' order by seq desc limit 1`,
-    );
-    expect(done?.details.sha256).toBe(createHash("sha256").update(zip).digest("hex"));
+    // The completion entry is written just after the last byte leaves: poll for it.
+    const completed = async () =>
+      (
+        await queryRows<{ details: Record<string, unknown> }>(
+          h.handle.db,
+          sql`select details from audit_log where action = 'report.export.completed' and details->>'format' = 'zip' order by seq desc limit 1`,
+        )
+      )[0];
+    for (let i = 0; i < 50 && !(await completed()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await completed())?.details.sha256).toBe(createHash("sha256").update(zip).digest("hex"));
   });
 
   it("answers the report as JSON with the per-control summary and the sample", async () => {
