@@ -89,9 +89,18 @@ describe("drift from real kubectl and kube-apiserver output", () => {
     const execs = await h.db.select().from(findings).where(eq(findings.ruleId, "drift.exec-into-container"));
     expect(execs.map((f) => f.actor).sort()).toEqual(["alice@acme.com", "bob@acme.com", "carol@acme.com"]);
     const carol = execs.find((f) => f.actor === "carol@acme.com");
-    expect(carol?.service).toBe("checkout");
+    // The audit log arrived before any snapshot: the pod is not yet linked to its Deployment.
+    expect(carol?.workload).toBe("shop/Pod/checkout-7d9f8b6c5-x2x9k");
     expect(carol?.evidence).toMatchObject({ pod: { namespace: "shop", name: "checkout-7d9f8b6c5-x2x9k" } });
     expect(carol?.lastSeenAt.getTime()).toBeGreaterThan(carol?.openedAt.getTime() ?? Infinity);
+  });
+
+  it("links a later exec to the workload the latest snapshot shows for that pod", async () => {
+    const line = auditLog.split("\n").find((l) => l.includes('"bob@acme.com"') && l.includes('"ResponseComplete"') && l.includes("/exec")) ?? "";
+    const later = line.replaceAll("bob@acme.com", "heidi@acme.com").replace(/"auditID":"[^"]+"/, '"auditID":"later-exec-1"');
+    await send({ events: parseAuditLog(later, { environment: "production" }) });
+    const [f] = await h.db.select().from(findings).where(and(eq(findings.ruleId, "drift.exec-into-container"), eq(findings.actor, "heidi@acme.com")));
+    expect(f).toMatchObject({ service: "orders", workload: "shop/Deployment/orders-api", status: "open" });
   });
 
   it("keeps one finding across consecutive identical snapshots and moves its lastSeenAt", async () => {
