@@ -5,6 +5,8 @@ test("everyone sees the overview charts, the DORA figures and the promotion matr
   await signIn(page, "auditor");
   await page.goto("/?from=2026-10-28&to=2026-11-27");
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
   const dora = page.getByRole("region", { name: "Delivery performance (DORA)" });
   for (const figure of ["Deployment frequency", "Lead time for changes", "Change failure rate", "Time to restore"]) {
     await expect(dora.getByText(figure)).toBeVisible();

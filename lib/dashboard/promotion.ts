@@ -22,7 +22,10 @@ export interface PromotionMatrix {
   rows: PromotionRow[];
 }
 
-/** Service × environment: the digest each runs now (last successful deployment). */
+/**
+ * Service × environment: the digest each runs now (last successful deployment). One index probe per
+ * pair rather than a sort of the whole deployments table, so it stays fast at millions of rows.
+ */
 export async function promotionMatrix(db: Queryable, at: Date = new Date()): Promise<PromotionMatrix> {
   const envs = await queryRows<{ name: string; rank: number; is_production: boolean }>(
     db,
@@ -33,9 +36,12 @@ export async function promotionMatrix(db: Queryable, at: Date = new Date()): Pro
   }>(
     db,
     sql`with current as (
-          select distinct on (d.environment, d.service) d.environment, d.service, d.digest, d.id, d.deployed_at
-          from deployments d where d.status = 'success' and d.deployed_at <= ${at}
-          order by d.environment, d.service, d.deployed_at desc, d.id desc)
+          select ce.name as environment, cs.name as service, d.digest, d.id, d.deployed_at
+          from environments ce cross join services cs
+          cross join lateral (
+            select d.digest, d.id, d.deployed_at from deployments d
+            where d.service = cs.name and d.environment = ce.name and d.status = 'success' and d.deployed_at <= ${at}
+            order by d.deployed_at desc, d.id desc limit 1) d)
         select c.*, (e.is_production and not exists (
             select 1 from deployments s join environments se on se.name = s.environment and se.rank = e.rank - 1
             where s.service = c.service and s.digest = c.digest and s.status = 'success' and s.deployed_at <= c.deployed_at)) as skipped
