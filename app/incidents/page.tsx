@@ -5,6 +5,7 @@ import { formatHours } from "@/components/duration";
 import { Status } from "@/components/status";
 import { Time } from "@/components/time";
 import { requireUser } from "@/lib/auth/current-user";
+import { roleCan } from "@/lib/auth/permissions";
 import { listIncidents } from "@/lib/dashboard/incidents";
 import { getDb } from "@/lib/db";
 
@@ -14,7 +15,7 @@ export const metadata: Metadata = { title: "Incidents" };
 const one = (v: string | string[] | undefined) => (typeof v === "string" && v !== "" ? v : null);
 
 export default async function IncidentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireUser("evidence:read", "/incidents");
+  const user = await requireUser("evidence:read", "/incidents");
   const sp = await searchParams;
   const status = one(sp.status);
   const page = await listIncidents(await getDb(), { status }, one(sp.cursor));
@@ -22,6 +23,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
     <>
       <h1>Incidents</h1>
       <p className="lead">Breaks of immutability and how long each took to close. Open incidents count their time until now.</p>
+      {roleCan(user.role, "incidents:write") ? <p><Link href="/incidents/new">Open an incident</Link> (or from a drift finding&rsquo;s page)</p> : null}
       <form method="get" className="filters" aria-label="Filter incidents">
         <label>
           Status
@@ -43,7 +45,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
             {page.items.map((i) => (
               <tr key={i.id}>
                 <td>{i.id}</td>
-                <th scope="row">{i.title}</th>
+                <th scope="row"><Link href={`/incidents/${i.id}`}>{i.title}</Link></th>
                 <td><Status value={i.status} /></td>
                 <td>{i.environment ?? "—"}</td>
                 <td>{i.owner}</td>

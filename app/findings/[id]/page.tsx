@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { Status } from "@/components/status";
 import { Time } from "@/components/time";
 import { requireUser } from "@/lib/auth/current-user";
+import { roleCan } from "@/lib/auth/permissions";
 import { findingDetail } from "@/lib/dashboard/finding-detail";
 import { getDb } from "@/lib/db";
 
@@ -17,7 +18,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function FindingPage({ params }: Props) {
   const raw = (await params).id;
-  await requireUser("evidence:read", `/findings/${raw}`);
+  const user = await requireUser("evidence:read", `/findings/${raw}`);
   if (!/^\d+$/.test(raw)) notFound();
   const f = await findingDetail(await getDb(), Number(raw));
   if (!f) notFound();
@@ -42,7 +43,12 @@ export default async function FindingPage({ params }: Props) {
         <dt>Resolved</dt><dd>{f.resolvedAt ? <><Time value={f.resolvedAt} />{f.resolution ? `: ${f.resolution}` : ""}</> : "not yet"}</dd>
         {f.rule ? <><dt>Controls</dt><dd>{[...f.rule.controls.iso27001.map((c) => `ISO 27001 ${c}`), ...f.rule.controls.soc2.map((c) => `SOC 2 ${c}`)].join(", ")}</dd></> : null}
         <dt>Incidents</dt>
-        <dd>{f.incidents.length === 0 ? "none linked" : f.incidents.map((i) => <span key={i.id}>#{i.id} {i.title} (<Status value={i.status} />) </span>)}</dd>
+        <dd>
+          {f.incidents.length === 0 ? "none linked" : f.incidents.map((i) => <span key={i.id}><Link href={`/incidents/${i.id}`}>#{i.id} {i.title}</Link> (<Status value={i.status} />) </span>)}
+          {f.ruleId.startsWith("drift.") && f.status === "open" && !f.incidents.some((i) => i.status === "open") && roleCan(user.role, "incidents:write") ? (
+            <> <Link href={`/incidents/new?finding=${f.id}`}>Open incident</Link></>
+          ) : null}
+        </dd>
         <dt>Waivers</dt>
         <dd>
           {f.waivers.length === 0 ? "none" : (
