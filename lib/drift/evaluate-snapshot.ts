@@ -1,18 +1,20 @@
 import { and, eq, like, or } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { findings } from "@/db/schema";
-import { openFinding, resolveFindings } from "../findings/store";
+import { resolveFindings, type FindingInput } from "../findings/store";
 import {
   configChanger,
   evaluateContainerDrift,
   workloadChanger,
   type Attribution,
+  type AuditRecord,
   type DriftOutcome,
   type DriftPolicy,
   type ObservedContainer,
   type RecordedEvidence,
 } from "../policy/drift";
 import { peopleWritesBetween } from "./audit-records";
+import { openFindings } from "./open-findings";
 import { gatherSnapshotEvidence, type SnapshotRef, type WorkloadFilter } from "./gather";
 import { subjectOf, workloadSubject } from "./subjects";
 
@@ -39,11 +41,8 @@ export async function evaluateSnapshot(db: Queryable, snap: SnapshotRef, filter:
   }
   const judged = [...failed.values()];
   const audit = await auditFor(db, snap, judged);
-  for (const j of judged) {
-    const who = j.outcome.ruleId === "drift.config-changed" ? configChanger(j.observed, j.recorded, audit) : ATTRIBUTED.has(j.outcome.ruleId) ? workloadChanger(j.observed, j.recorded, audit) : null;
-    await openFinding(db, toFinding(j, snap, who));
-    passed.get(j.outcome.ruleId)?.delete(j.subject);
-  }
+  await openFindings(db, judged.map((j) => toFinding(j, snap, attribute(j, audit))));
+  for (const j of judged) passed.get(j.outcome.ruleId)?.delete(j.subject);
   const open = await openDriftFindings(db, snap.environment);
   let resolved = 0;
   const at = `${snap.externalId} (${snap.observedAt.toISOString()})`;
@@ -55,7 +54,12 @@ export async function evaluateSnapshot(db: Queryable, snap: SnapshotRef, filter:
   return { failed: judged.length, resolved };
 }
 
-function toFinding(j: Judged, snap: SnapshotRef, who: Attribution | null) {
+function attribute(j: Judged, audit: AuditRecord[]): Attribution | null {
+  if (j.outcome.ruleId === "drift.config-changed") return configChanger(j.observed, j.recorded, audit);
+  return ATTRIBUTED.has(j.outcome.ruleId) ? workloadChanger(j.observed, j.recorded, audit) : null;
+}
+
+function toFinding(j: Judged, snap: SnapshotRef, who: Attribution | null): FindingInput {
   const o = j.observed;
   const perService = j.outcome.ruleId === "drift.rollback-gap";
   return {

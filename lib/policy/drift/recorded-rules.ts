@@ -22,13 +22,24 @@ export const unrecordedDigest: WorkloadDriftRule = (o, r) => {
   return outcome(id, "fail", `${where(o)} runs ${o.digest}, which no deployment record put there.${last}`, evidence);
 };
 
+const ciMemo = new WeakMap<readonly string[], Map<string, boolean>>();
+
+/** matchingIdentity compiles its globs on every call; a snapshot asks about the same few builders thousands of times. */
+function isCiIdentity(identity: string, identities: readonly string[]): boolean {
+  let memo = ciMemo.get(identities);
+  if (!memo) ciMemo.set(identities, (memo = new Map()));
+  let known = memo.get(identity);
+  if (known === undefined) memo.set(identity, (known = matchingIdentity(identity, identities) !== null));
+  return known;
+}
+
 /** The running digest must have a build by a CI identity (the builder or the provenance's builder id). */
 export const notBuiltByCi: WorkloadDriftRule = (o, r, p) => {
   const id = "drift.not-built-by-ci";
   const builds = r.builds.map((b) => {
     const provenanceBuilder = provenanceBuilderId(b.provenance);
     const identities = [b.builder, provenanceBuilder].filter((x): x is string => x !== null);
-    const ci = identities.length > 0 && identities.every((i) => matchingIdentity(i, p.ciBuilderIdentities) !== null);
+    const ci = identities.length > 0 && identities.every((i) => isCiIdentity(i, p.ciBuilderIdentities));
     return { id: b.id, repository: b.repository, builder: b.builder, provenanceBuilder, pipelineRunId: b.pipelineRunId, builtAt: iso(b.builtAt), ci };
   });
   const evidence = { ...observedEvidence(o), builds };
