@@ -53,8 +53,8 @@ export function OverviewCharts() {
         </figure>
         <figure className="card chart" aria-labelledby="chart-pass-rate">
           <figcaption id="chart-pass-rate">
-            <h2>Gate pass rate</h2>
-            <span className="muted">{judged === 0 ? "No gate checks recorded in this period" : `${judged} checks, share passed per day`}</span>
+            <h2>Gate pass rate, production</h2>
+            <span className="muted">{judged === 0 ? "No gate check on a production deployment in this period" : `${judged} checks on production deployments, share passed per day`}</span>
           </figcaption>
           <PassRateChart data={data.passRate} />
         </figure>

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import { restoreStartSql } from "../incidents/restore";
+import { inList, productionEnvironments } from "./overview";
 import { periodDays, type Period } from "./period";
 
 export interface DoraFigures {
@@ -21,19 +22,21 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /** The four DORA figures over a period, computed in SQL from production deployments and incidents. */
 export async function doraFigures(db: Queryable, p: Period): Promise<DoraFigures> {
+  const prod = await productionEnvironments(db);
+  const envs = prod.length > 0 ? inList(prod) : sql`null`;
   const [deploys] = await queryRows<{ attempts: number | string; total: number | string; failed: number | string; lead_seconds: number | string | null }>(
     db,
     sql`with prod as (
           select d.id, d.status, d.deployed_at, d.commit_sha,
             lead(d.deployed_at) over w as next_at, lead(d.change_type) over w as next_change_type
-          from deployments d join environments e on e.name = d.environment and e.is_production
-          where d.deployed_at >= ${p.from} and d.deployed_at < ${p.to}
+          from deployments d
+          where d.environment in (${envs}) and d.deployed_at >= ${p.from} and d.deployed_at < ${p.to}
           window w as (partition by d.environment, d.service order by d.deployed_at, d.id)
         )
         select count(*) as attempts, count(*) filter (where prod.status = 'success') as total,
           count(*) filter (where prod.status <> 'success' or prod.next_change_type = 'rollback'
-            or exists (select 1 from incidents i join environments ie on ie.name = i.environment and ie.is_production
-                       where i.opened_at >= prod.deployed_at
+            or exists (select 1 from incidents i where i.environment in (${envs})
+                         and i.opened_at >= prod.deployed_at
                          and i.opened_at < coalesce(prod.next_at, prod.deployed_at + interval '7 days'))) as failed,
           percentile_cont(0.5) within group (order by extract(epoch from prod.deployed_at - c.committed_at))
             filter (where prod.status = 'success' and c.committed_at is not null) as lead_seconds

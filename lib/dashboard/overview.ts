@@ -35,16 +35,28 @@ export interface PassRateRow {
   checks: number;
 }
 
-/** Share of gate checks that passed, per day of the deployments they judged. */
+/** Production environments' names, so queries filter on the (environment, deployed_at) index rather than a join. */
+export async function productionEnvironments(db: Queryable): Promise<string[]> {
+  const rows = await queryRows<{ name: string }>(db, sql`select name from environments where is_production order by name`);
+  return rows.map((r) => r.name);
+}
+
+export const inList = (values: string[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
+
+/** Share of gate checks that passed on production deployments, per day of deployment. */
 export async function gatePassRateOverTime(db: Queryable, p: Period): Promise<PassRateRow[]> {
-  const rows = await queryRows<{ day: string; passed: number | string; total: number | string }>(
-    db,
-    sql`select ${dayOf(sql`d.deployed_at`)} as day,
-          count(*) filter (where c.result = 'pass') as passed, count(*) as total
-        from check_results c join deployments d on d.id = c.deployment_id
-        where d.deployed_at >= ${p.from} and d.deployed_at < ${p.to}
-        group by 1`,
-  );
+  const prod = await productionEnvironments(db);
+  const rows =
+    prod.length === 0
+      ? []
+      : await queryRows<{ day: string; passed: number | string; total: number | string }>(
+          db,
+          sql`select ${dayOf(sql`d.deployed_at`)} as day,
+                count(*) filter (where c.result = 'pass') as passed, count(*) as total
+              from deployments d join check_results c on c.deployment_id = d.id
+              where d.environment in (${inList(prod)}) and d.deployed_at >= ${p.from} and d.deployed_at < ${p.to}
+              group by 1`,
+        );
   const byDay = new Map(rows.map((r) => [r.day, r]));
   return daysOf(p).map((day) => {
     const r = byDay.get(day);

@@ -36,7 +36,8 @@ export default async function EnvironmentPage({ params, searchParams }: Props) {
         {env.name} {env.isProduction ? <span className="badge">production</span> : null}
       </h1>
       <p className="lead">
-        What the pipeline had deployed here {at ? <>at <Time value={at} /></> : "now"}, per service. Open a deployment to walk its evidence chain.
+        The last successful deployment of each service {at ? <>as of <Time value={at} /></> : "now"}. Open one to walk its evidence chain.{" "}
+        <Link href={`/findings?environment=${encodeURIComponent(env.name)}`}>{env.openFindings} open findings in {env.name}</Link>.
       </p>
       <form method="get" className="filters" aria-label="Moment">
         <label>
