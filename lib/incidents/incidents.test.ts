@@ -130,6 +130,11 @@ describe("working the incident", () => {
     expect([dora.incidentsClosed, dora.timeToRestoreHours]).toEqual([1, sinceFailure]);
     const rows = await incidentRows(db, { from: new Date("2026-11-01T00:00:00Z"), to: new Date("2026-12-01T00:00:00Z"), environments: [], services: [], framework: "iso27001" });
     expect(rows.find((r) => r[0] === String(incidentId))).toEqual(expect.arrayContaining(["closed", "fix-a1-deploy", "drift.unrecorded-digest production/shop/Deployment/inventory/inventory"]));
+    expect(rows.find((r) => r[0] === String(incidentId))?.at(-1)).toBe(
+      "5.24 Incident management planning; 5.25 Assessing security events; 5.26 Responding to incidents; 5.27 Learning from incidents; 5.28 Collecting evidence",
+    );
+    const soc2 = await incidentRows(db, { from: new Date("2026-11-01T00:00:00Z"), to: new Date("2026-12-01T00:00:00Z"), environments: ["production"], services: [], framework: "soc2" });
+    expect(soc2.find((r) => r[0] === String(incidentId))?.at(-1)).toMatch(/^CC7\.3 .+; CC7\.4 .+; CC7\.5 /);
   });
 
   it("refuses edits once closed", async () => {

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
-import { type Framework } from "../policy/controls";
+import { incidentControls } from "../incidents/model";
+import { controlLabel, type Framework } from "../policy/controls";
 import { type ReportParams } from "./params";
 import { evidenceSummary, ruleControlLabels, ruleSeverity, ruleTitle } from "./rule-text";
 import { populationIdPages } from "./population";
@@ -139,11 +140,12 @@ export async function* exceptionRows(db: Queryable, s: Scope, pageSize = 1000): 
 
 export const incidentColumns = [
   "incident_id", "title", "status", "environment", "owner", "opened_by", "opened_at", "closed_at",
-  "fix_deployment", "root_cause", "corrective_action", "linked_findings", "steps",
+  "fix_deployment", "root_cause", "corrective_action", "linked_findings", "steps", "controls",
 ] as const;
 
 /** Incidents open at any time during the period, in scope (or with no environment recorded). */
 export async function incidentRows(db: Queryable, s: Scope): Promise<string[][]> {
+  const controls = incidentControls.filter((c) => c.framework === s.framework).map(controlLabel).join("; ");
   const rows = await queryRows<{
     id: string | number; title: string; status: string; environment: string | null; owner: string; opened_by: string;
     opened_at: Date | string; closed_at: Date | string | null; fix_deployment_key: string | null; root_cause: string | null;
@@ -161,7 +163,7 @@ export async function incidentRows(db: Queryable, s: Scope): Promise<string[][]>
   );
   return rows.map((r) => [
     String(r.id), r.title, r.status, r.environment ?? "", r.owner, r.opened_by, iso(r.opened_at), iso(r.closed_at),
-    r.fix_deployment_key ?? "", r.root_cause ?? "", r.corrective_action ?? "", r.linked ?? "", r.steps ?? "",
+    r.fix_deployment_key ?? "", r.root_cause ?? "", r.corrective_action ?? "", r.linked ?? "", r.steps ?? "", controls,
   ]);
 }
 
