@@ -89,6 +89,20 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/v1/deployments/{id}": readOp("One deployment with its chain and gate results", [p("id", "deployment id")]),
       "/api/v1/trace/{ref}": readOp("Chains for a commit SHA, image digest, owner/repo#n or pipeline run id", [p("ref", "reference")]),
       "/api/v1/findings": readOp("Drift and gate failures", [q("status", ""), q("rule", ""), q("environment", ""), q("cursor", "")]),
+      "/api/v1/incidents": {
+        ...readOp("Incidents, newest first, with status and duration", [q("status", "open or closed"), q("cursor", "")]),
+        post: { summary: "Open an incident from drift findings { owner, findingIds, title?, environment? }; captures the environment's state (incidents:write, session)", security: [{ session: [] }], responses: { "201": { description: "{ id, url }" }, ...errors(400, 401, 403, 404, 409, 415) } },
+      },
+      "/api/v1/incidents/{id}": {
+        ...readOp("One incident: captured state, findings, steps, fix deployment, changes before, timeline, time to restore", [p("id", "incident id")]),
+        patch: { summary: "Set owner, fixDeploymentKey (a pipeline deployment), rootCause, correctiveAction (incidents:write)", security: [{ session: [] }], parameters: [p("id", "incident id")], responses: { "200": { description: "The incident" }, ...errors(400, 401, 403, 404, 409, 415) } },
+      },
+      "/api/v1/incidents/{id}/steps": {
+        post: { summary: "Record a step { step: identify|fix|document|root-cause|corrective-action, notes, evidence?, doneAt? } (incidents:write)", security: [{ session: [] }], parameters: [p("id", "incident id")], responses: { "201": { description: "{ id, incident }" }, ...errors(400, 401, 403, 404, 409, 415) } },
+      },
+      "/api/v1/incidents/{id}/close": {
+        post: { summary: "Close; 409 naming every missing step, the fix deployment, unresolved findings, root cause or corrective action (incidents:write)", security: [{ session: [] }], parameters: [p("id", "incident id")], responses: { "200": { description: "The closed incident" }, ...errors(401, 403, 404, 409) } },
+      },
       "/api/v1/audit-log": {
         get: { summary: "Audit log, newest first: who did what, when, from where (admins and auditors; session only)", security: [{ session: [] }], parameters: [q("cursor", "nextCursor of the previous page"), q("limit", "1-500, default 50")], responses: { "200": { description: "{ entries, nextCursor }" }, ...errors(400, 401, 403) } },
       },
