@@ -73,7 +73,7 @@ test("a manager opens an incident from the hot patch, links the pipeline fix, wo
 
   const fixKey = await pipelineRedeploy(request, token);
   await page.goto(url);
-  await page.getByLabel("Fix deployment").selectOption(fixKey);
+  await page.getByRole("combobox", { name: "Fix deployment" }).selectOption(fixKey);
   await page.getByRole("button", { name: "Link fix deployment" }).click();
   await expect(page.getByRole("form", { name: "Link the fix deployment" }).getByRole("status")).toHaveText("Saved");
   const steps: [string, string][] = [
