@@ -31,21 +31,22 @@ export async function promotionMatrix(db: Queryable, at: Date = new Date()): Pro
     db,
     sql`select name, rank, is_production from environments order by rank, name`,
   );
+  const prodEnv = envs.find((e) => e.is_production);
+  const prevEnv = prodEnv ? envs.find((e) => e.rank === prodEnv.rank - 1) : undefined;
   const cells = await queryRows<{
     service: string; environment: string; digest: string | null; id: number | string; deployed_at: Date | string; skipped: boolean;
   }>(
     db,
-    sql`with current as (
-          select ce.name as environment, cs.name as service, d.digest, d.id, d.deployed_at
-          from environments ce cross join services cs
-          cross join lateral (
-            select d.digest, d.id, d.deployed_at from deployments d
-            where d.service = cs.name and d.environment = ce.name and d.status = 'success' and d.deployed_at <= ${at}
-            order by d.deployed_at desc, d.id desc limit 1) d)
-        select c.*, (e.is_production and not exists (
-            select 1 from deployments s join environments se on se.name = s.environment and se.rank = e.rank - 1
-            where s.service = c.service and s.digest = c.digest and s.status = 'success' and s.deployed_at <= c.deployed_at)) as skipped
-        from current c join environments e on e.name = c.environment`,
+    sql`select ce.name as environment, cs.name as service, d.digest, d.id, d.deployed_at,
+          (ce.name = ${prodEnv?.name ?? null} and not exists (
+            select 1 from deployments s
+            where s.service = cs.name and s.environment = ${prevEnv?.name ?? null} and s.digest = d.digest
+              and s.status = 'success' and s.deployed_at <= d.deployed_at)) as skipped
+        from environments ce cross join services cs
+        cross join lateral (
+          select d.digest, d.id, d.deployed_at from deployments d
+          where d.service = cs.name and d.environment = ce.name and d.status = 'success' and d.deployed_at <= ${at}
+          order by d.deployed_at desc, d.id desc limit 1) d`,
   );
   const rows = new Map<string, PromotionRow>();
   for (const c of cells) {
