@@ -6,8 +6,8 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["{lib,db,app,components,bin,scripts}/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    testTimeout: 300_000,
+    hookTimeout: 600_000,
     pool: "forks",
     maxWorkers: 2,
     minWorkers: 1,

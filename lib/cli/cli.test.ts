@@ -26,7 +26,7 @@ function custody(args: string[], opts: { env?: Record<string, string | undefined
 const auditLine = readFileSync(path.join(root, "lib", "ingest", "kubernetes", "fixtures", "audit.log"), "utf8").split("\n").find((l) => l.includes('"exec"')) ?? "";
 const oneLine = (s: string) => s.trim().split("\n").length === 1 && !/\n\s+at /.test(s);
 
-vi.setConfig({ testTimeout: 180_000 });
+vi.setConfig({ testTimeout: 300_000 });
 
 describe("custody CLI refuses bad configuration in one line, touching nothing", () => {
   it("names a malformed DATABASE_URL", async () => {

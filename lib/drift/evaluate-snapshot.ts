@@ -14,7 +14,7 @@ import {
   type RecordedEvidence,
 } from "../policy/drift";
 import { peopleWritesBetween } from "./audit-records";
-import { openFindings } from "./open-findings";
+import { openFindings } from "../findings/store";
 import { gatherSnapshotEvidence, type SnapshotRef, type WorkloadFilter } from "./gather";
 import { subjectOf, workloadSubject } from "./subjects";
 

@@ -2,7 +2,7 @@ import { inArray, or, sql } from "drizzle-orm";
 import { queryRows, type Queryable, type Transaction } from "@/db/client";
 import { checkResults, deployments, pullRequests } from "@/db/schema";
 import { gatherEvidence } from "../evidence/gather";
-import { openFinding, resolveFindings } from "../findings/store";
+import { openFindings, resolveFindings, type FindingInput } from "../findings/store";
 import { activePolicy } from "../policy/active";
 import { ruleById } from "../policy/catalogue";
 import { evaluateDeployment } from "../policy/evaluate";
@@ -71,32 +71,42 @@ async function storeResults(db: Queryable, results: Evaluated, policy: Policy, n
 }
 
 async function storeFindings(db: Queryable, results: Evaluated, now: Date): Promise<void> {
-  const passed = new Map<string, Set<string>>();
+  // Oldest first: when deployments share an image subject, the latest outcome stands.
+  const last = new Map<string, { ruleId: string; subjectKey: string; input: FindingInput | null }>();
   for (const { e, outcomes } of results) {
     for (const o of outcomes) {
       const subjectKey = subjectKeyOf(o.ruleId, e);
+      const key = `${o.ruleId}\u0000${subjectKey}`;
       if (o.result === "fail") {
-        passed.get(o.ruleId)?.delete(subjectKey);
-        await openFinding(db, {
+        last.set(key, {
           ruleId: o.ruleId,
           subjectKey,
-          environment: e.deployment.environment,
-          service: e.deployment.service,
-          deploymentId: e.deployment.id,
-          actor: e.deployment.actor,
-          summary: o.reason,
-          evidence: { deployment: e.deployment.externalId, digest: e.deployment.digest, ...o.evidence },
-          observedAt: e.deployment.deployedAt,
+          input: {
+            ruleId: o.ruleId,
+            subjectKey,
+            environment: e.deployment.environment,
+            service: e.deployment.service,
+            deploymentId: e.deployment.id,
+            actor: e.deployment.actor,
+            summary: o.reason,
+            evidence: { deployment: e.deployment.externalId, digest: e.deployment.digest, ...o.evidence },
+            observedAt: e.deployment.deployedAt,
+          },
         });
       } else if (o.result === "pass") {
-        const set = passed.get(o.ruleId) ?? new Set<string>();
-        set.add(subjectKey);
-        passed.set(o.ruleId, set);
+        last.set(key, { ruleId: o.ruleId, subjectKey, input: null });
       }
     }
   }
+  const open: FindingInput[] = [];
+  const passed = new Map<string, string[]>();
+  for (const v of last.values()) {
+    if (v.input) open.push(v.input);
+    else passed.set(v.ruleId, [...(passed.get(v.ruleId) ?? []), v.subjectKey]);
+  }
+  await openFindings(db, open);
   for (const [ruleId, keys] of passed) {
-    await resolveFindings(db, ruleById(ruleId).id, [...keys], now, "a later evaluation passed");
+    await resolveFindings(db, ruleById(ruleId).id, keys, now, "a later evaluation passed");
   }
 }
 

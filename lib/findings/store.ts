@@ -23,36 +23,49 @@ export interface FindingInput {
  * in consecutive snapshots is one finding. Severity comes from the rules catalogue.
  */
 export async function openFinding(db: Queryable, f: FindingInput): Promise<void> {
-  const rule = ruleById(f.ruleId);
-  await db
-    .insert(findings)
-    .values({
-      ruleId: rule.id,
-      severity: rule.severity,
-      status: "open",
-      subjectKey: f.subjectKey,
-      environment: f.environment ?? null,
-      service: f.service ?? null,
-      workload: f.workload ?? null,
-      deploymentId: f.deploymentId ?? null,
-      actor: f.actor ?? null,
-      summary: f.summary,
-      evidence: f.evidence,
-      openedAt: f.observedAt,
-      lastSeenAt: f.observedAt,
-    })
-    .onConflictDoUpdate({
-      target: [findings.ruleId, findings.subjectKey],
-      targetWhere: sql`status = 'open'`,
-      set: {
-        openedAt: sql`least(${findings.openedAt}, excluded.opened_at)`,
-        lastSeenAt: sql`greatest(${findings.lastSeenAt}, excluded.last_seen_at)`,
-        summary: sql`excluded.summary`,
-        evidence: sql`excluded.evidence`,
-        actor: sql`coalesce(excluded.actor, ${findings.actor})`,
-        deploymentId: sql`coalesce(excluded.deployment_id, ${findings.deploymentId})`,
-      },
-    });
+  await openFindings(db, [f]);
+}
+
+/**
+ * `openFinding` for many findings, 500 per statement (a first snapshot or a batch of deployments
+ * can fail thousands of checks; one round trip each would dominate). Inputs must be unique by
+ * rule and subject.
+ */
+export async function openFindings(db: Queryable, inputs: FindingInput[]): Promise<void> {
+  for (let i = 0; i < inputs.length; i += 500) {
+    const batch = inputs.slice(i, i + 500);
+    await db
+      .insert(findings)
+      .values(
+        batch.map((f) => ({
+          ruleId: ruleById(f.ruleId).id,
+          severity: ruleById(f.ruleId).severity,
+          status: "open",
+          subjectKey: f.subjectKey,
+          environment: f.environment ?? null,
+          service: f.service ?? null,
+          workload: f.workload ?? null,
+          deploymentId: f.deploymentId ?? null,
+          actor: f.actor ?? null,
+          summary: f.summary,
+          evidence: f.evidence,
+          openedAt: f.observedAt,
+          lastSeenAt: f.observedAt,
+        })),
+      )
+      .onConflictDoUpdate({
+        target: [findings.ruleId, findings.subjectKey],
+        targetWhere: sql`status = 'open'`,
+        set: {
+          openedAt: sql`least(${findings.openedAt}, excluded.opened_at)`,
+          lastSeenAt: sql`greatest(${findings.lastSeenAt}, excluded.last_seen_at)`,
+          summary: sql`excluded.summary`,
+          evidence: sql`excluded.evidence`,
+          actor: sql`coalesce(excluded.actor, ${findings.actor})`,
+          deploymentId: sql`coalesce(excluded.deployment_id, ${findings.deploymentId})`,
+        },
+      });
+  }
 }
 
 /** Resolves the open findings of a rule for these subjects (a later pass, or drift gone). */

@@ -48,8 +48,8 @@ export async function applySnapshots(tx: Queryable, events: EventOf<"snapshot">[
   });
   for (const batch of chunks(rows, 1000)) await tx.insert(snapshotWorkloads).values(batch);
   for (const e of events) touched.environments.add(e.environment);
+  // Observed digests are not evidence for gate checks; drift reads the snapshot ids.
   for (const id of byExternal.values()) touched.snapshotIds.add(id);
-  for (const r of rows) if (r.digest) touched.digests.add(r.digest);
 }
 
 export async function applyAttestations(tx: Queryable, events: EventOf<"attestation">[], touched: Touched): Promise<void> {
