@@ -1,14 +1,13 @@
 import { expect, test } from "@playwright/test";
 
-test("the home page shows the environments and what runs in production", async ({ page }) => {
+test("a visitor without a session is sent to the sign-in page", async ({ page }) => {
   await page.goto("/");
-  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-  const production = page.getByRole("region", { name: /production/i }).first();
-  await expect(production).toBeVisible();
-  await expect(production.getByRole("row", { name: /checkout/ })).toBeVisible();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await expect(page.getByLabel("Email")).toBeVisible();
+  await expect(page.getByLabel("Password")).toBeVisible();
 });
 
-test("health answers with database reachability", async ({ request }) => {
+test("health answers with database reachability, without credentials", async ({ request }) => {
   const res = await request.get("/api/health");
   expect(res.status()).toBe(200);
   expect(await res.json()).toMatchObject({ status: "ok", database: "reachable" });
