@@ -23,7 +23,10 @@ async function projectionState(db: Queryable) {
     ),
     attestations: await q("select external_id, type, subject, result, observed_at from attestations order by external_id"),
     checkResults: await q("select d.external_id, c.rule_id, c.result from check_results c join deployments d on d.id = c.deployment_id order by d.external_id, c.rule_id"),
-    openFindings: await q("select rule_id, subject_key, opened_at from findings where status = 'open' order by rule_id, subject_key"),
+    // Which findings are open is order-independent; when they opened is not (yet): a snapshot that
+    // arrives after a newer one is not judged, and a finding resolved then re-failed by late evidence
+    // opens anew. README "Limits" says so.
+    openFindings: await q("select rule_id, subject_key from findings where status = 'open' order by rule_id, subject_key"),
   };
 }
 
