@@ -17,18 +17,22 @@ const BATCH = 500;
 /** Re-evaluates the gate checks of every deployment whose evidence the batch touched. */
 export async function evaluateGates(tx: Transaction, touched: Touched): Promise<void> {
   const ids = await affectedDeployments(tx, touched, activePolicy());
-  await evaluateDeployments(tx, ids, activePolicy());
+  await evaluateDeployments(tx, ids, activePolicy(), new Date(), touched.latestEventAt ?? undefined);
 }
 
 /** Gathers, evaluates and stores the checks of these deployments (ids), opening or resolving findings. */
-export async function evaluateDeployments(db: Queryable, ids: readonly number[], policy: Policy, now = new Date()): Promise<void> {
+/**
+ * `resolvedAt` is when the evidence that makes a check pass arrived at its source (the batch's
+ * newest event time), so a finding closes at event time, as it opened, not at processing time.
+ */
+export async function evaluateDeployments(db: Queryable, ids: readonly number[], policy: Policy, now = new Date(), resolvedAt = now): Promise<void> {
   for (let i = 0; i < ids.length; i += BATCH) {
     const evidence = await gatherEvidence(db, ids.slice(i, i + BATCH), policy, now);
     // Oldest first, so when deployments share an image the latest one's image checks stand.
     const ordered = [...evidence.values()].sort((a, b) => a.deployment.deployedAt.getTime() - b.deployment.deployedAt.getTime());
     const results = ordered.map((e) => ({ e, outcomes: evaluateDeployment(e, policy) }));
     await storeResults(db, results, policy, now);
-    await storeFindings(db, results, now);
+    await storeFindings(db, results, resolvedAt);
   }
 }
 

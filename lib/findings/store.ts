@@ -79,7 +79,8 @@ export async function resolveFindings(
   if (subjectKeys.length === 0) return 0;
   const rows = await db
     .update(findings)
-    .set({ status: "resolved", resolvedAt: at, resolution })
+    // Never before it opened: late evidence can carry an older source time than the failure.
+    .set({ status: "resolved", resolvedAt: sql`greatest(${findings.openedAt}, ${at})`, resolution })
     .where(and(eq(findings.ruleId, ruleId), eq(findings.status, "open"), inArray(findings.subjectKey, subjectKeys)))
     .returning({ id: findings.id });
   return rows.length;

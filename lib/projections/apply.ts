@@ -14,6 +14,10 @@ function ofType<T extends CustodyEventType>(events: CustodyEvent[], type: T): Ev
  * projections after any set of events are the same whatever order they arrived in.
  */
 export async function applyEvents(tx: Queryable, events: CustodyEvent[], touched: Touched = emptyTouched()): Promise<Touched> {
+  for (const e of events) {
+    const at = new Date(e.occurredAt);
+    if (!touched.latestEventAt || at > touched.latestEventAt) touched.latestEventAt = at;
+  }
   await applyCommits(tx, ofType(events, "commit"), touched);
   await applyPullRequests(tx, ofType(events, "pull_request"), touched);
   await applyReviews(tx, ofType(events, "review"), touched);

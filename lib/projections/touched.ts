@@ -8,6 +8,8 @@ export interface Touched {
   environments: Set<string>;
   services: Set<string>;
   auditEvents: number;
+  /** The newest source time among the events: when the evidence last moved. */
+  latestEventAt: Date | null;
 }
 
 export function emptyTouched(): Touched {
@@ -20,5 +22,6 @@ export function emptyTouched(): Touched {
     environments: new Set(),
     services: new Set(),
     auditEvents: 0,
+    latestEventAt: null,
   };
 }
