@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
-import { Readable, Transform } from "node:stream";
+import { Readable } from "node:stream";
 import { stringify } from "csv-stringify";
 import type { Queryable } from "@/db/client";
+import { meter } from "./meter";
 import { type CsvKind, type ReportParams } from "./params";
 import { populationColumns, populationRows } from "./population";
 import { exceptionColumns, exceptionRows, incidentColumns, incidentRows, waiverColumns, waiverRows } from "./registers";
@@ -49,14 +49,6 @@ export interface CsvStats {
  */
 export function csvStream(table: CsvTable): { stream: Readable; done: Promise<CsvStats> } {
   let rows = 0;
-  let bytes = 0;
-  const hash = createHash("sha256");
-  let resolveDone: (s: CsvStats) => void = () => undefined;
-  let rejectDone: (e: unknown) => void = () => undefined;
-  const done = new Promise<CsvStats>((resolve, reject) => {
-    resolveDone = resolve;
-    rejectDone = reject;
-  });
   async function* guarded(): AsyncGenerator<string[]> {
     for await (const r of table.rows) {
       rows += 1;
@@ -65,27 +57,14 @@ export function csvStream(table: CsvTable): { stream: Readable; done: Promise<Cs
   }
   const source = Readable.from(guarded(), { objectMode: true, highWaterMark: 256 });
   const csv = stringify({ header: true, columns: [...table.columns], bom: true, record_delimiter: "windows", quoted_match: /^\s|\s$/ });
-  const meter = new Transform({
-    transform(chunk: Buffer | string, _enc, cb) {
-      const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-      bytes += b.length;
-      hash.update(b);
-      cb(null, b);
-    },
-    flush(cb) {
-      resolveDone({ rows, bytes, sha256: hash.digest("hex") });
-      cb();
-    },
-  });
-  const fail = (e: unknown) => {
-    rejectDone(e);
-    meter.destroy(e instanceof Error ? e : new Error(String(e)));
-  };
+  const metered = meter();
+  const fail = (e: unknown) => metered.transform.destroy(e instanceof Error ? e : new Error(String(e)));
   source.on("error", fail);
   csv.on("error", fail);
-  source.pipe(csv).pipe(meter);
+  source.pipe(csv).pipe(metered.transform);
+  const done = metered.done.then((m) => ({ rows, ...m }));
   done.catch(() => undefined);
-  return { stream: meter, done };
+  return { stream: metered.transform, done };
 }
 
 /** Collects a CSV in memory (small registers, tests). */
