@@ -1,4 +1,5 @@
 import { inArray, or, sql } from "drizzle-orm";
+import { bulkInsert, onConflictUpdate } from "@/db/bulk";
 import { queryRows, type Queryable, type Transaction } from "@/db/client";
 import { checkResults, deployments, pullRequests } from "@/db/schema";
 import { gatherEvidence } from "../evidence/gather";
@@ -58,19 +59,14 @@ async function storeResults(db: Queryable, results: Evaluated, policy: Policy, n
       evaluatedAt: now,
     })),
   );
-  for (let i = 0; i < rows.length; i += 1000) {
-    await db
-      .insert(checkResults)
-      .values(rows.slice(i, i + 1000))
-      .onConflictDoUpdate({
-        target: [checkResults.deploymentId, checkResults.ruleId],
-        set: {
-          result: sql`excluded.result`,
-          evidence: sql`excluded.evidence`,
-          policyVersion: sql`excluded.policy_version`,
-          evaluatedAt: sql`excluded.evaluated_at`,
-        },
-      });
+  const set = {
+    result: sql`excluded.result`,
+    evidence: sql`excluded.evidence`,
+    policyVersion: sql`excluded.policy_version`,
+    evaluatedAt: sql`excluded.evaluated_at`,
+  };
+  for (let i = 0; i < rows.length; i += 10000) {
+    await bulkInsert(db, checkResults, rows.slice(i, i + 10000), onConflictUpdate([checkResults.deploymentId, checkResults.ruleId], set, checkResults));
   }
 }
 

@@ -1,4 +1,5 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { bulkInsert } from "@/db/bulk";
 import type { Queryable } from "@/db/client";
 import { findings } from "@/db/schema";
 import { ruleById } from "../policy";
@@ -27,44 +28,39 @@ export async function openFinding(db: Queryable, f: FindingInput): Promise<void>
 }
 
 /**
- * `openFinding` for many findings, 500 per statement (a first snapshot or a batch of deployments
+ * `openFinding` for many findings, 5,000 per statement (a first snapshot or a batch of deployments
  * can fail thousands of checks; one round trip each would dominate). Inputs must be unique by
  * rule and subject.
  */
 export async function openFindings(db: Queryable, inputs: FindingInput[]): Promise<void> {
-  for (let i = 0; i < inputs.length; i += 500) {
-    const batch = inputs.slice(i, i + 500);
-    await db
-      .insert(findings)
-      .values(
-        batch.map((f) => ({
-          ruleId: ruleById(f.ruleId).id,
-          severity: ruleById(f.ruleId).severity,
-          status: "open",
-          subjectKey: f.subjectKey,
-          environment: f.environment ?? null,
-          service: f.service ?? null,
-          workload: f.workload ?? null,
-          deploymentId: f.deploymentId ?? null,
-          actor: f.actor ?? null,
-          summary: f.summary,
-          evidence: f.evidence,
-          openedAt: f.observedAt,
-          lastSeenAt: f.observedAt,
-        })),
-      )
-      .onConflictDoUpdate({
-        target: [findings.ruleId, findings.subjectKey],
-        targetWhere: sql`status = 'open'`,
-        set: {
-          openedAt: sql`least(${findings.openedAt}, excluded.opened_at)`,
-          lastSeenAt: sql`greatest(${findings.lastSeenAt}, excluded.last_seen_at)`,
-          summary: sql`excluded.summary`,
-          evidence: sql`excluded.evidence`,
-          actor: sql`coalesce(excluded.actor, ${findings.actor})`,
-          deploymentId: sql`coalesce(excluded.deployment_id, ${findings.deploymentId})`,
-        },
-      });
+  for (let i = 0; i < inputs.length; i += 5000) {
+    const batch = inputs.slice(i, i + 5000);
+    await bulkInsert(
+      db,
+      findings,
+      batch.map((f) => ({
+        ruleId: ruleById(f.ruleId).id,
+        severity: ruleById(f.ruleId).severity,
+        status: "open",
+        subjectKey: f.subjectKey,
+        environment: f.environment ?? null,
+        service: f.service ?? null,
+        workload: f.workload ?? null,
+        deploymentId: f.deploymentId ?? null,
+        actor: f.actor ?? null,
+        summary: f.summary,
+        evidence: f.evidence,
+        openedAt: f.observedAt,
+        lastSeenAt: f.observedAt,
+      })),
+      sql`on conflict (rule_id, subject_key) where status = 'open' do update set
+            opened_at = least(${findings.openedAt}, excluded.opened_at),
+            last_seen_at = greatest(${findings.lastSeenAt}, excluded.last_seen_at),
+            summary = excluded.summary,
+            evidence = excluded.evidence,
+            actor = coalesce(excluded.actor, ${findings.actor}),
+            deployment_id = coalesce(excluded.deployment_id, ${findings.deploymentId})`,
+    );
   }
 }
 
@@ -81,7 +77,7 @@ export async function resolveFindings(
     .update(findings)
     // Never before it opened: late evidence can carry an older source time than the failure.
     .set({ status: "resolved", resolvedAt: sql`greatest(${findings.openedAt}, ${at})`, resolution })
-    .where(and(eq(findings.ruleId, ruleId), eq(findings.status, "open"), inArray(findings.subjectKey, subjectKeys)))
+    .where(and(eq(findings.ruleId, ruleId), eq(findings.status, "open"), sql`${findings.subjectKey} = any(${sql.param(subjectKeys)}::text[])`))
     .returning({ id: findings.id });
   return rows.length;
 }

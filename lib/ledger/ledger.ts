@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { bulkInsert } from "@/db/bulk";
 import { queryRows, type Queryable } from "@/db/client";
 import { chainHeads, ledgerEvents, type LedgerEvent } from "@/db/schema";
 import { GENESIS_HASH, chainHash, lockHead, setHead, sha256Hex } from "./chain";
@@ -72,8 +73,8 @@ export async function appendToLedger(
     hash = chainHash(prevHash, ledgerHashFields({ ...e, seq, bodySha256 }));
     return { ...e, seq, bodySha256, prevHash, hash };
   });
-  // Keep each INSERT's parameter count far below Postgres's 65,535 limit.
-  for (let i = 0; i < rows.length; i += 500) await tx.insert(ledgerEvents).values(rows.slice(i, i + 500));
+  // One parameter per column (unnest), in statements of bounded size.
+  for (let i = 0; i < rows.length; i += 5000) await bulkInsert(tx, ledgerEvents, rows.slice(i, i + 5000));
   if (rows.length > 0) await setHead(tx, "ledger", seq, hash);
   return { seq, hash };
 }

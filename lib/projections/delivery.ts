@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { bulkInsert, onConflictNothing, onConflictUpdate } from "@/db/bulk";
 import type { Queryable } from "@/db/client";
 import { deployments, environments, imageBuilds, pipelineRuns, services } from "@/db/schema";
 import type { EventOf } from "../events/schema";
@@ -30,14 +31,13 @@ export async function applyPipelineRuns(tx: Queryable, events: EventOf<"pipeline
     ),
   );
   const keys = ["repository", "workflow", "commitSha", "branch", "event", "actor", "triggeringActor", "status", "conclusion", "startedAt", "completedAt", "url"];
-  for (const batch of chunks(rows, 500)) {
-    await tx
-      .insert(pipelineRuns)
-      .values(batch)
-      .onConflictDoUpdate({
-        target: [pipelineRuns.provider, pipelineRuns.runId, pipelineRuns.attempt],
-        set: newerWins(pipelineRuns, keys, "sourceUpdatedAt"),
-      });
+  for (const batch of chunks(rows, 5000)) {
+    await bulkInsert(
+      tx,
+      pipelineRuns,
+      batch,
+      onConflictUpdate([pipelineRuns.provider, pipelineRuns.runId, pipelineRuns.attempt], newerWins(pipelineRuns, keys, "sourceUpdatedAt"), pipelineRuns),
+    );
   }
   for (const r of rows) if (r.commitSha) touched.commitShas.add(r.commitSha);
 }
@@ -75,8 +75,8 @@ export async function applyImageBuilds(tx: Queryable, events: EventOf<"image_bui
   };
   const cols = imageBuilds as unknown as Record<string, unknown>;
   for (const k of coalesced) set[k] = sql`coalesce(${cols[k]}, ${excluded(k)})`;
-  for (const batch of chunks(rows, 500)) {
-    await tx.insert(imageBuilds).values(batch).onConflictDoUpdate({ target: [imageBuilds.repository, imageBuilds.digest], set });
+  for (const batch of chunks(rows, 5000)) {
+    await bulkInsert(tx, imageBuilds, batch, onConflictUpdate([imageBuilds.repository, imageBuilds.digest], set, imageBuilds));
   }
   for (const r of rows) {
     touched.digests.add(r.digest);
@@ -132,14 +132,17 @@ export async function applyDeployments(tx: Queryable, events: EventOf<"deploymen
     rows.map((r) => r.service),
     rows.map((r) => r.environment),
   );
-  for (const batch of chunks(rows, 500)) {
-    await tx
-      .insert(deployments)
-      .values(batch)
-      .onConflictDoUpdate({
-        target: deployments.externalId,
-        set: { ...newerWins(deployments, deploymentKeys, "sourceUpdatedAt"), deployedAt: sql`least(${deployments.deployedAt}, ${excluded("deployedAt")})` },
-      });
+  for (const batch of chunks(rows, 5000)) {
+    await bulkInsert(
+      tx,
+      deployments,
+      batch,
+      onConflictUpdate(
+        [deployments.externalId],
+        { ...newerWins(deployments, deploymentKeys, "sourceUpdatedAt"), deployedAt: sql`least(${deployments.deployedAt}, ${excluded("deployedAt")})` },
+        deployments,
+      ),
+    );
   }
   for (const r of rows) {
     touched.deploymentKeys.add(r.externalId);
@@ -160,11 +163,13 @@ const knownRanks: Record<string, number> = { development: 0, dev: 0, test: 0, qa
 export async function ensureServicesAndEnvironments(tx: Queryable, serviceNames: string[], envNames: string[]): Promise<void> {
   const svc = [...new Set(serviceNames)];
   const envs = [...new Set(envNames)];
-  if (svc.length > 0) await tx.insert(services).values(svc.map((name) => ({ name }))).onConflictDoNothing();
+  if (svc.length > 0) await bulkInsert(tx, services, svc.map((name) => ({ name })), onConflictNothing());
   if (envs.length > 0) {
-    await tx
-      .insert(environments)
-      .values(envs.map((name) => ({ name, rank: knownRanks[name] ?? 0, isProduction: (knownRanks[name] ?? 0) === 2 })))
-      .onConflictDoNothing();
+    await bulkInsert(
+      tx,
+      environments,
+      envs.map((name) => ({ name, rank: knownRanks[name] ?? 0, isProduction: (knownRanks[name] ?? 0) === 2 })),
+      onConflictNothing(),
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 
-const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+import { toSnakeCase as snake } from "drizzle-orm/casing";
 
 /** `excluded.<column>` in an ON CONFLICT clause (columns are snake_case in SQL). */
 export const excluded = (key: string): SQL => sql.raw(`excluded.${snake(key)}`);

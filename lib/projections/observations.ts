@@ -1,3 +1,5 @@
+import { sql } from "drizzle-orm";
+import { bulkInsert, onConflictNothing } from "@/db/bulk";
 import type { Queryable } from "@/db/client";
 import { attestations, clusterAuditEvents, snapshots, snapshotWorkloads } from "@/db/schema";
 import type { EventOf } from "../events/schema";
@@ -12,20 +14,19 @@ export async function applySnapshots(tx: Queryable, events: EventOf<"snapshot">[
     events.flatMap((e) => e.workloads.map((w) => w.service ?? w.name)),
     events.map((e) => e.environment),
   );
-  const inserted = await tx
-    .insert(snapshots)
-    .values(
-      events.map((e) => ({
-        externalId: e.id,
-        environment: e.environment,
-        source: e.source,
-        observedAt: new Date(e.occurredAt),
-        workloadCount: e.workloads.length,
-      })),
-    )
-    .onConflictDoNothing()
-    .returning({ id: snapshots.id, externalId: snapshots.externalId });
-  const byExternal = new Map(inserted.map((r) => [r.externalId, r.id]));
+  const inserted = await bulkInsert<Record<string, unknown>, { id: number | string; external_id: string }>(
+    tx,
+    snapshots,
+    events.map((e) => ({
+      externalId: e.id,
+      environment: e.environment,
+      source: e.source,
+      observedAt: new Date(e.occurredAt),
+      workloadCount: e.workloads.length,
+    })),
+    sql`${onConflictNothing()} returning id, external_id`,
+  );
+  const byExternal = new Map(inserted.map((r) => [r.external_id, Number(r.id)]));
   const rows = events.flatMap((e) => {
     const snapshotId = byExternal.get(e.id);
     if (snapshotId === undefined) return [];
@@ -46,7 +47,7 @@ export async function applySnapshots(tx: Queryable, events: EventOf<"snapshot">[
       })),
     );
   });
-  for (const batch of chunks(rows, 1000)) await tx.insert(snapshotWorkloads).values(batch);
+  for (const batch of chunks(rows, 20000)) await bulkInsert(tx, snapshotWorkloads, batch);
   for (const e of events) touched.environments.add(e.environment);
   // Observed digests are not evidence for gate checks; drift reads the snapshot ids.
   for (const id of byExternal.values()) touched.snapshotIds.add(id);
@@ -54,11 +55,11 @@ export async function applySnapshots(tx: Queryable, events: EventOf<"snapshot">[
 
 export async function applyAttestations(tx: Queryable, events: EventOf<"attestation">[], touched: Touched): Promise<void> {
   if (events.length === 0) return;
-  for (const batch of chunks(events, 500)) {
-    await tx
-      .insert(attestations)
-      .values(
-        batch.map((e) => ({
+  for (const batch of chunks(events, 5000)) {
+    await bulkInsert(
+      tx,
+      attestations,
+      batch.map((e) => ({
           externalId: e.id,
           type: e.attestationType,
           subject: e.subject,
@@ -67,10 +68,10 @@ export async function applyAttestations(tx: Queryable, events: EventOf<"attestat
           result: e.result,
           actor: e.actor ?? null,
           details: e.details ?? null,
-          observedAt: new Date(e.occurredAt),
-        })),
-      )
-      .onConflictDoNothing();
+        observedAt: new Date(e.occurredAt),
+      })),
+      onConflictNothing(),
+    );
   }
   for (const e of events) {
     if (e.subject.startsWith("sha256:")) touched.digests.add(e.subject);
@@ -81,10 +82,10 @@ export async function applyAttestations(tx: Queryable, events: EventOf<"attestat
 
 export async function applyClusterAudit(tx: Queryable, events: EventOf<"k8s_audit">[], touched: Touched): Promise<void> {
   if (events.length === 0) return;
-  const inserted = await tx
-    .insert(clusterAuditEvents)
-    .values(
-      events.map((e) => ({
+  const inserted = await bulkInsert(
+    tx,
+    clusterAuditEvents,
+    events.map((e) => ({
         auditId: e.auditId,
         environment: e.environment,
         verb: e.verb,
@@ -94,11 +95,10 @@ export async function applyClusterAudit(tx: Queryable, events: EventOf<"k8s_audi
         namespace: e.namespace ?? null,
         name: e.name ?? null,
         userAgent: e.userAgent ?? null,
-        occurredAt: new Date(e.occurredAt),
-      })),
-    )
-    .onConflictDoNothing()
-    .returning({ id: clusterAuditEvents.id });
+      occurredAt: new Date(e.occurredAt),
+    })),
+    sql`${onConflictNothing()} returning id`,
+  );
   touched.auditEvents += inserted.length;
   for (const e of events) touched.environments.add(e.environment);
 }

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { bulkInsert, onConflictUpdate } from "@/db/bulk";
 import type { Queryable } from "@/db/client";
 import { checkRuns, commits, pullRequests, reviews } from "@/db/schema";
 import type { EventOf } from "../events/schema";
@@ -24,13 +25,14 @@ export async function applyCommits(tx: Queryable, events: EventOf<"commit">[], t
       "committedAt",
     ),
   );
-  for (const batch of chunks(rows, 500)) {
-    await tx
-      .insert(commits)
-      .values(batch.map((r) => ({ ...r, message: r.message ?? "" })))
-      .onConflictDoUpdate({
-        target: commits.sha,
-        set: {
+  for (const batch of chunks(rows, 5000)) {
+    await bulkInsert(
+      tx,
+      commits,
+      batch.map((r) => ({ ...r, message: r.message ?? "" })),
+      onConflictUpdate(
+        [commits.sha],
+        {
           message: sql`case when ${commits.message} = '' then ${excluded("message")} else ${commits.message} end`,
           authorName: sql`coalesce(${commits.authorName}, ${excluded("authorName")})`,
           authorEmail: sql`coalesce(${commits.authorEmail}, ${excluded("authorEmail")})`,
@@ -41,7 +43,9 @@ export async function applyCommits(tx: Queryable, events: EventOf<"commit">[], t
           committedAt: sql`least(${commits.committedAt}, ${excluded("committedAt")})`,
           url: sql`coalesce(${commits.url}, ${excluded("url")})`,
         },
-      });
+        commits,
+      ),
+    );
   }
   for (const r of rows) touched.commitShas.add(r.sha);
 }
@@ -71,14 +75,8 @@ export async function applyPullRequests(tx: Queryable, events: EventOf<"pull_req
       "sourceUpdatedAt",
     ),
   );
-  for (const batch of chunks(rows, 500)) {
-    await tx
-      .insert(pullRequests)
-      .values(batch)
-      .onConflictDoUpdate({
-        target: [pullRequests.repository, pullRequests.number],
-        set: newerWins(pullRequests, prKeys, "sourceUpdatedAt"),
-      });
+  for (const batch of chunks(rows, 5000)) {
+    await bulkInsert(tx, pullRequests, batch, onConflictUpdate([pullRequests.repository, pullRequests.number], newerWins(pullRequests, prKeys, "sourceUpdatedAt"), pullRequests));
   }
   for (const r of rows) {
     touched.pullRequests.add(`${r.repository}#${r.number}`);
@@ -102,14 +100,13 @@ export async function applyReviews(tx: Queryable, events: EventOf<"review">[], t
       "submittedAt",
     ),
   );
-  for (const batch of chunks(rows, 500)) {
-    await tx
-      .insert(reviews)
-      .values(batch)
-      .onConflictDoUpdate({
-        target: [reviews.repository, reviews.externalId],
-        set: newerWins(reviews, ["pullNumber", "reviewer", "state", "commitSha"], "submittedAt"),
-      });
+  for (const batch of chunks(rows, 5000)) {
+    await bulkInsert(
+      tx,
+      reviews,
+      batch,
+      onConflictUpdate([reviews.repository, reviews.externalId], newerWins(reviews, ["pullNumber", "reviewer", "state", "commitSha"], "submittedAt"), reviews),
+    );
   }
   for (const r of rows) touched.pullRequests.add(`${r.repository}#${r.pullNumber}`);
 }
@@ -131,14 +128,13 @@ export async function applyCheckRuns(tx: Queryable, events: EventOf<"check_run">
       "sourceUpdatedAt",
     ),
   );
-  for (const batch of chunks(rows, 500)) {
-    await tx
-      .insert(checkRuns)
-      .values(batch)
-      .onConflictDoUpdate({
-        target: checkRuns.externalId,
-        set: newerWins(checkRuns, ["repository", "headSha", "name", "status", "conclusion", "completedAt", "url"], "sourceUpdatedAt"),
-      });
+  for (const batch of chunks(rows, 5000)) {
+    await bulkInsert(
+      tx,
+      checkRuns,
+      batch,
+      onConflictUpdate([checkRuns.externalId], newerWins(checkRuns, ["repository", "headSha", "name", "status", "conclusion", "completedAt", "url"], "sourceUpdatedAt"), checkRuns),
+    );
   }
   for (const r of rows) touched.commitShas.add(r.headSha);
 }

@@ -1,0 +1,78 @@
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DatabaseHandle } from "./client";
+import { bulkInsert, onConflictNothing, onConflictUpdate } from "./bulk";
+import { commits, imageBuilds } from "./schema";
+import { createTestDatabase } from "./testing";
+
+let h: DatabaseHandle;
+beforeAll(async () => {
+  h = await createTestDatabase();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe("bulkInsert", () => {
+  it("stores every value type as the query builder would, awkward text included", async () => {
+    const awkward = `quote ' double " comma , brace { } backslash \\ newline\n ünïcode NULL`;
+    await bulkInsert(h.db, imageBuilds, [
+      {
+        repository: "ghcr.io/acme/api",
+        digest: "sha256:0000000000000000000000000000000000000000000000000000000000000001",
+        tags: ["v1.2.3", "a,b", 'quo"te', "NULL"],
+        baseImages: [{ ref: "debian:12", digest: null }],
+        sizeBytes: 5_000_000_000,
+        stages: 2,
+        scan: null,
+        builder: awkward,
+        builtAt: new Date("2026-03-14T09:58:00.123Z"),
+      },
+      {
+        repository: "ghcr.io/acme/api",
+        digest: "sha256:0000000000000000000000000000000000000000000000000000000000000002",
+        tags: [],
+        baseImages: null,
+        sizeBytes: null,
+        stages: null,
+        scan: { critical: 0, high: 1 },
+        builder: null,
+        builtAt: new Date("2026-03-15T00:00:00Z"),
+      },
+    ]);
+    const rows = await h.db.select().from(imageBuilds).orderBy(imageBuilds.digest);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({
+      tags: ["v1.2.3", "a,b", 'quo"te', "NULL"],
+      baseImages: [{ ref: "debian:12", digest: null }],
+      sizeBytes: 5_000_000_000,
+      stages: 2,
+      scan: null,
+      builder: awkward,
+      builtAt: new Date("2026-03-14T09:58:00.123Z"),
+    });
+    expect(rows[1]).toMatchObject({ tags: [], baseImages: null, sizeBytes: null, scan: { critical: 0, high: 1 }, builder: null });
+  });
+
+  it("applies ON CONFLICT clauses and returns rows", async () => {
+    const row = { sha: "a".repeat(40), repository: "acme/api", message: "first", committedAt: new Date("2026-01-01T00:00:00Z") };
+    await bulkInsert(h.db, commits, [row]);
+    const returned = await bulkInsert<typeof row, { sha: string; message: string }>(
+      h.db,
+      commits,
+      [{ ...row, message: "second" }, { ...row, sha: "b".repeat(40) }],
+      sql`${onConflictUpdate([commits.sha], { message: sql`excluded.message` }, commits)} returning sha, message`,
+    );
+    expect(returned.map((r) => [r.sha[0], r.message]).sort()).toEqual([
+      ["a", "second"],
+      ["b", "first"],
+    ]);
+    await bulkInsert(h.db, commits, [{ ...row, message: "third" }], onConflictNothing([commits.sha]));
+    const [a] = await h.db.select().from(commits).where(eq(commits.sha, row.sha));
+    expect(a?.message).toBe("second");
+  });
+
+  it("refuses a key the table does not have", async () => {
+    await expect(bulkInsert(h.db, commits, [{ sha: "c".repeat(40), nope: 1 }])).rejects.toThrow(/no column nope/);
+  });
+});

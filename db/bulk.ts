@@ -1,0 +1,93 @@
+import { sql, type SQL } from "drizzle-orm";
+import { toSnakeCase } from "drizzle-orm/casing";
+import { getTableConfig, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
+import { queryRows, type Queryable } from "./client";
+
+/** A column's name in SQL (the schema is declared in camelCase and stored in snake_case). */
+export function columnName(column: PgColumn): string {
+  return column.keyAsName ? toSnakeCase(column.name) : column.name;
+}
+
+interface Column {
+  key: string;
+  name: string;
+  /** How the value travels: as an element of a `type[]` parameter. */
+  wire: string;
+  /** How the unnested value becomes the column's value. */
+  select: (u: SQL) => SQL;
+  encode: (v: unknown) => unknown;
+}
+
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+
+function describe(key: string, column: PgColumn): Column {
+  const name = columnName(column);
+  const type = column.getSQLType();
+  if (type.endsWith("[]")) {
+    // unnest() would flatten a two-dimensional array: send each row's array as JSON instead.
+    const element = type.slice(0, -2);
+    return {
+      key,
+      name,
+      wire: "jsonb",
+      select: (u) => sql`case when ${u} is null then null else array(select jsonb_array_elements_text(${u}))::${sql.raw(element)}[] end`,
+      encode: json,
+    };
+  }
+  if (type === "jsonb" || type === "json") return { key, name, wire: "text", select: (u) => sql`${u}::${sql.raw(type)}`, encode: json };
+  if (type.startsWith("timestamp")) return { key, name, wire: type, select: (u) => u, encode: iso };
+  return { key, name, wire: type, select: (u) => u, encode: (v) => (v === undefined ? null : v) };
+}
+
+/**
+ * `INSERT ... SELECT FROM unnest(...)`: one parameter per column however many rows, instead of
+ * one per value. Building a 500-row multi-VALUES insert with the query builder costs about 0.2 ms
+ * a row in JavaScript before Postgres sees it; this costs a few microseconds. Every row must
+ * carry the same keys (a key absent from all rows is left to its column default). `tail` is the
+ * ON CONFLICT / RETURNING clause, written against the table's own column names.
+ */
+export async function bulkInsert<R extends Record<string, unknown>, T = never>(
+  db: Queryable,
+  table: PgTable,
+  rows: readonly R[],
+  tail: SQL = sql``,
+): Promise<T[]> {
+  if (rows.length === 0) return [];
+  const config = getTableConfig(table);
+  const byKey = table as unknown as Record<string, PgColumn>;
+  const keys = new Set<string>();
+  for (const r of rows) for (const [k, v] of Object.entries(r)) if (v !== undefined) keys.add(k);
+  const columns = [...keys].map((k) => {
+    const column = byKey[k];
+    if (!column || !config.columns.includes(column)) throw new Error(`${config.name} has no column ${k}`);
+    return describe(k, column);
+  });
+  const params = columns.map((c) => sql`${sql.param(rows.map((r) => c.encode(r[c.key])))}::${sql.raw(c.wire)}[]`);
+  const aliases = columns.map((_, i) => sql.raw(`c${i}`));
+  const query = sql`insert into ${sql.identifier(config.name)} (${sql.join(
+    columns.map((c) => sql.identifier(c.name)),
+    sql`, `,
+  )}) select ${sql.join(
+    columns.map((c, i) => c.select(aliases[i] as SQL)),
+    sql`, `,
+  )} from unnest(${sql.join(params, sql`, `)}) as u(${sql.join(aliases, sql`, `)}) ${tail}`;
+  return queryRows<T>(db, query);
+}
+
+/** `ON CONFLICT (target) DO UPDATE SET ...` for bulkInsert, from the same `set` records the query builder takes. */
+export function onConflictUpdate(target: PgColumn[], set: Record<string, SQL>, table: PgTable): SQL {
+  const byKey = table as unknown as Record<string, PgColumn>;
+  const assignments = Object.entries(set).map(([k, v]) => {
+    const column = byKey[k];
+    if (!column) throw new Error(`unknown column ${k}`);
+    return sql`${sql.identifier(columnName(column))} = ${v}`;
+  });
+  return sql`on conflict (${sql.join(
+    target.map((c) => sql.identifier(columnName(c))),
+    sql`, `,
+  )}) do update set ${sql.join(assignments, sql`, `)}`;
+}
+
+export const onConflictNothing = (target?: PgColumn[]): SQL =>
+  target ? sql`on conflict (${sql.join(target.map((c) => sql.identifier(columnName(c))), sql`, `)}) do nothing` : sql`on conflict do nothing`;
