@@ -11,3 +11,4 @@ export * from "./accounts";
 export * from "./audit-log";
 export * from "./meta";
 export * from "./rate-limits";
+export * from "./evaluation";
