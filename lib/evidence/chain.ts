@@ -1,5 +1,5 @@
-import { and, eq, inArray, or } from "drizzle-orm";
-import type { Queryable } from "@/db/client";
+import { sql } from "drizzle-orm";
+import { queryRows, type Queryable } from "@/db/client";
 import { checkResults, findings, type Finding } from "@/db/schema";
 import { subjectKeyOf } from "../evaluation/gates";
 import { activeWaivers, type WaiverView } from "../findings/waivers";
@@ -9,6 +9,10 @@ import type { Control } from "../policy/controls";
 import type { DeploymentEvidence } from "../policy/evidence";
 import { activePolicy } from "../policy/active";
 import { gatherEvidence } from "./gather";
+import { rowsFromJson } from "./json-rows";
+
+/** Image findings are keyed by image, not deployment: these rules' open ones are looked up by subject. */
+const imageRuleIds = rules.filter((r) => r.kind === "image").map((r) => r.id);
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
@@ -66,12 +70,17 @@ export async function chainsForDeployments(db: Queryable, ids: readonly number[]
   const evidence = await gatherEvidence(db, ids, activePolicy(), now);
   const found = [...evidence.keys()];
   if (found.length === 0) return [];
-  const results = await db.select().from(checkResults).where(inArray(checkResults.deploymentId, found));
-  const imageKeys = [...evidence.values()].map((e) => subjectKeyOf("image.sha-tag", e));
-  const findingRows = await db
-    .select()
-    .from(findings)
-    .where(or(inArray(findings.deploymentId, found), and(inArray(findings.subjectKey, imageKeys), eq(findings.status, "open"))));
+  const imageKeys = [...new Set([...evidence.values()].map((e) => subjectKeyOf("image.sha-tag", e)))];
+  // One round trip for both: stored results, and findings of these deployments or their images.
+  const [row] = await queryRows<{ results: unknown; findings: unknown }>(
+    db,
+    sql`select (select coalesce(json_agg(r order by r.id), '[]'::json) from check_results r where r.deployment_id = any(${sql.param(found)}::bigint[])) as results,
+      (select coalesce(json_agg(f order by f.id), '[]'::json) from findings f
+        where f.deployment_id = any(${sql.param(found)}::bigint[])
+          or (f.status = 'open' and f.rule_id = any(${sql.param(imageRuleIds)}::text[]) and f.subject_key = any(${sql.param(imageKeys)}::text[]))) as findings`,
+  );
+  const results = rowsFromJson(checkResults, row?.results);
+  const findingRows = rowsFromJson(findings, row?.findings);
   const waivers = await activeWaivers(db, findingRows, now);
   return ids.flatMap((id) => {
     const e = evidence.get(id);

@@ -1,4 +1,4 @@
-import { and, inArray, lte, or, sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import {
   attestations,
@@ -12,24 +12,15 @@ import {
   reviews,
   type Attestation,
   type Deployment,
-  type Environment,
   type ImageBuild,
   type PipelineRun,
   type PullRequest,
 } from "@/db/schema";
 import { attestationTypes, groupAttestations, type DeploymentEvidence } from "../policy/evidence";
 import { type Policy } from "../policy/settings";
+import { rowsFromJson } from "./json-rows";
 
 const serviceLevelTypes: string[] = [...attestationTypes.network, ...attestationTypes.backup, ...attestationTypes.rollback];
-const uniq = <T>(xs: (T | null | undefined)[]): T[] => [...new Set(xs.filter((x): x is T => x !== null && x !== undefined))];
-
-/** The environments that come right before production (staging), from their ranks. */
-export function preProductionEnvironments(envs: Pick<Environment, "name" | "rank" | "isProduction">[]): string[] {
-  const prodRank = Math.min(...envs.filter((e) => e.isProduction).map((e) => e.rank));
-  const below = envs.filter((e) => !e.isProduction && e.rank > 0 && e.rank < prodRank);
-  const top = Math.max(...below.map((e) => e.rank));
-  return below.filter((e) => e.rank === top).map((e) => e.name);
-}
 
 /** Several builds may share a digest (mirrored repositories): prefer the one of the same service. */
 function pickBuild(builds: ImageBuild[], d: Deployment): ImageBuild | null {
@@ -49,9 +40,63 @@ function pickPullRequest(prs: PullRequest[], sha: string | null): PullRequest | 
   return prs.find((p) => p.mergeCommitSha === sha) ?? prs.find((p) => p.headSha === sha) ?? null;
 }
 
+type GatherRow = {
+  deployments: unknown;
+  environments: unknown;
+  builds: unknown;
+  runs: unknown;
+  prs: unknown;
+  commits: unknown;
+  reviews: unknown;
+  checks: unknown;
+  staging: unknown;
+  attestations: unknown;
+  retained: { service: string; n: number | string }[] | null;
+};
+
+const agg = (cte: string, order = "id"): SQL => sql.raw(`(select coalesce(json_agg(x order by x.${order}), '[]'::json) from ${cte} x)`);
+
 /**
- * Links the evidence of many deployments at once, with a fixed number of set-based queries
- * whatever the count. Deployments that do not exist are left out of the map.
+ * Every record the linking may need, for all the deployments, in one statement (one round trip,
+ * each step an index probe): builds of their digests, runs, pull requests of any commit involved,
+ * their commits, reviews and check runs, staging deployments of production targets, attestations
+ * and retained image counts. Each set is a superset of what one deployment links to; the linking
+ * below picks exact matches, as it did when every link was a query of its own.
+ */
+export function gatherQuery(ids: readonly number[], retainedCap: number): SQL {
+  return sql`with
+    d as (select * from deployments where id = any(${sql.param([...ids])}::bigint[])),
+    envs as (select * from environments),
+    b as (select * from image_builds where digest = any(array(select digest from d))),
+    sha as (select commit_sha from d where commit_sha is not null union select commit_sha from b where commit_sha is not null),
+    runs as (select * from pipeline_runs where run_id = any(array(select pipeline_run_id from d union select pipeline_run_id from b))),
+    prs as (select * from pull_requests where merge_commit_sha = any(array(select commit_sha from sha)) or head_sha = any(array(select commit_sha from sha))),
+    cm as (select * from commits where sha = any(array(select commit_sha from sha union select head_sha from prs))),
+    rv as (select * from reviews where (repository, pull_number) in (select repository, number from prs)),
+    ck as (select * from check_runs where head_sha = any(array(select merge_commit_sha from prs))),
+    prod as (select d.* from d join envs e on e.name = d.environment and e.is_production),
+    -- staging: the highest-ranked environments between development (rank 0) and production
+    pre as (select name, rank from envs where not is_production and rank > 0 and rank < (select min(rank) from envs where is_production)),
+    stg as (select * from deployments
+      where (digest = any(array(select digest from prod))
+          or commit_sha = any(array(select commit_sha from prod union select commit_sha from b where digest in (select digest from prod))))
+        and environment = any(array(select name from pre where rank = (select max(rank) from pre)))
+        and service = any(array(select service from prod))),
+    att as (select * from attestations
+      where subject = any(array(select digest from d))
+        or (service = any(array(select service from d)) and type = any(${sql.param(serviceLevelTypes)}::text[])
+          and observed_at <= (select max(deployed_at) from d))),
+    ret as (select s.name as service, (select count(*) from (select 1 from image_builds x
+        where x.service = s.name and cardinality(x.tags) > 0 limit ${retainedCap}) y) as n
+      from services s where s.name = any(array(select service from d)))
+    select ${agg("d")} as deployments, ${agg("envs", "name")} as environments, ${agg("b")} as builds, ${agg("runs")} as runs,
+      ${agg("prs")} as prs, ${agg("cm", "sha")} as commits, ${agg("rv")} as reviews, ${agg("ck")} as checks, ${agg("stg")} as staging,
+      ${agg("att")} as attestations, (select json_agg(x) from ret x) as retained`;
+}
+
+/**
+ * Links the evidence of many deployments at once, with one set-based statement whatever the
+ * count. Deployments that do not exist are left out of the map.
  */
 export async function gatherEvidence(
   db: Queryable,
@@ -61,53 +106,27 @@ export async function gatherEvidence(
 ): Promise<Map<number, DeploymentEvidence>> {
   const out = new Map<number, DeploymentEvidence>();
   if (deploymentIds.length === 0) return out;
-  const deps = await db.select().from(deployments).where(inArray(deployments.id, [...deploymentIds]));
-  if (deps.length === 0) return out;
-  const envs = await db.select().from(environments);
-  const digests = uniq(deps.map((d) => d.digest));
-  const builds = digests.length > 0 ? await db.select().from(imageBuilds).where(inArray(imageBuilds.digest, digests)) : [];
+  const [row] = await queryRows<GatherRow>(db, gatherQuery(deploymentIds, policy.retainedImages));
+  if (row === undefined) return out;
+  const deps = rowsFromJson(deployments, row.deployments);
+  const envs = new Map(rowsFromJson(environments, row.environments).map((e) => [e.name, e]));
+  const builds = rowsFromJson(imageBuilds, row.builds);
+  const runs = rowsFromJson(pipelineRuns, row.runs);
+  const prs = rowsFromJson(pullRequests, row.prs);
+  const commitRows = rowsFromJson(commits, row.commits);
+  const reviewRows = rowsFromJson(reviews, row.reviews);
+  const checkRows = rowsFromJson(checkRuns, row.checks);
+  const staging = rowsFromJson(deployments, row.staging);
+  const attestationRows = rowsFromJson(attestations, row.attestations);
+  const retained = new Map((row.retained ?? []).map((r) => [r.service, Number(r.n) === 0 ? null : Number(r.n)]));
   const buildOf = new Map(deps.map((d) => [d.id, pickBuild(builds, d)]));
-  const runIds = uniq([...deps.map((d) => d.pipelineRunId), ...builds.map((b) => b.pipelineRunId)]);
-  const runs = runIds.length > 0 ? await db.select().from(pipelineRuns).where(inArray(pipelineRuns.runId, runIds)) : [];
   const shaOf = (d: Deployment) => buildOf.get(d.id)?.commitSha ?? d.commitSha;
-  const shas = uniq(deps.map(shaOf));
-  const prs =
-    shas.length > 0
-      ? await db.select().from(pullRequests).where(or(inArray(pullRequests.mergeCommitSha, shas), inArray(pullRequests.headSha, shas)))
-      : [];
-  const prOf = new Map(deps.map((d) => [d.id, pickPullRequest(prs, shaOf(d))]));
-  const linkedPrs = uniq([...prOf.values()]);
-  const commitShas = uniq([...shas, ...linkedPrs.map((p) => p.headSha)]);
-  const commitRows = commitShas.length > 0 ? await db.select().from(commits).where(inArray(commits.sha, commitShas)) : [];
-  const reviewRows =
-    linkedPrs.length > 0
-      ? await db
-          .select()
-          .from(reviews)
-          .where(and(inArray(reviews.repository, uniq(linkedPrs.map((p) => p.repository))), inArray(reviews.pullNumber, uniq(linkedPrs.map((p) => p.number)))))
-      : [];
-  const mergeShas = uniq(linkedPrs.map((p) => p.mergeCommitSha));
-  const checkRows = mergeShas.length > 0 ? await db.select().from(checkRuns).where(inArray(checkRuns.headSha, mergeShas)) : [];
-  const prodDeps = deps.filter((d) => envs.find((e) => e.name === d.environment)?.isProduction === true);
-  const staging = await stagingCandidates(db, prodDeps, preProductionEnvironments(envs), shaOf);
-  const services = uniq(deps.map((d) => d.service));
-  const latestDeploy = new Date(Math.max(...deps.map((d) => d.deployedAt.getTime())));
-  const attestationRows = await db
-    .select()
-    .from(attestations)
-    .where(
-      or(
-        digests.length > 0 ? inArray(attestations.subject, digests) : sql`false`,
-        and(inArray(attestations.service, services), inArray(attestations.type, serviceLevelTypes), lte(attestations.observedAt, latestDeploy)),
-      ),
-    );
-  const retained = await retainedImageCounts(db, services, policy.retainedImages);
 
   for (const d of deps) {
-    const env = envs.find((e) => e.name === d.environment) ?? { name: d.environment, rank: 0, isProduction: false };
+    const env = envs.get(d.environment) ?? { name: d.environment, rank: 0, isProduction: false };
     const build = buildOf.get(d.id) ?? null;
-    const pr = prOf.get(d.id) ?? null;
     const sha = shaOf(d);
+    const pr = pickPullRequest(prs, sha);
     out.set(d.id, {
       deployment: d,
       environment: { name: env.name, rank: env.rank, isProduction: env.isProduction },
@@ -130,27 +149,6 @@ export async function gatherEvidence(
   return out;
 }
 
-async function stagingCandidates(
-  db: Queryable,
-  prodDeps: Deployment[],
-  stagingEnvs: string[],
-  shaOf: (d: Deployment) => string | null,
-): Promise<Deployment[]> {
-  if (prodDeps.length === 0 || stagingEnvs.length === 0) return [];
-  const digests = uniq(prodDeps.map((d) => d.digest));
-  const shas = uniq(prodDeps.map(shaOf));
-  return db
-    .select()
-    .from(deployments)
-    .where(
-      and(
-        inArray(deployments.environment, stagingEnvs),
-        inArray(deployments.service, uniq(prodDeps.map((d) => d.service))),
-        or(digests.length > 0 ? inArray(deployments.digest, digests) : sql`false`, shas.length > 0 ? inArray(deployments.commitSha, shas) : sql`false`),
-      ),
-    );
-}
-
 /**
  * Digest-subject attestations (staging verification, scans) belong to the image wherever they were
  * recorded. Network and backup checks are about the service in the target environment. A
@@ -165,19 +163,4 @@ function relevantTo(a: Attestation, d: Deployment, isProduction: boolean): boole
     return aboutService && (a.environment === null || a.environment === d.environment);
   }
   return ofDigest;
-}
-
-/**
- * Tagged builds of each service on record, counted up to the policy threshold: beyond it the
- * answer cannot change, so further builds need not re-open old results. Null when none is known.
- */
-async function retainedImageCounts(db: Queryable, services: string[], cap: number): Promise<Map<string, number | null>> {
-  if (services.length === 0) return new Map();
-  const rows = await queryRows<{ service: string; n: number | string }>(
-    db,
-    sql`select s.name as service, (select count(*) from (select 1 from image_builds b
-          where b.service = s.name and cardinality(b.tags) > 0 limit ${cap}) x) as n
-        from services s where s.name in ${services}`,
-  );
-  return new Map(rows.map((r) => [r.service, Number(r.n) === 0 ? null : Number(r.n)]));
 }

@@ -1,6 +1,5 @@
-import { eq, sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
-import { environments } from "@/db/schema";
 import { notFound } from "../errors";
 import { chainsForDeployments, type EvidenceChain } from "./chain";
 
@@ -28,14 +27,17 @@ export interface EnvironmentState {
  * observed for that service.
  */
 export async function environmentStateAt(db: Queryable, name: string, at: Date = new Date()): Promise<EnvironmentState> {
-  const [env] = await db.select().from(environments).where(eq(environments.name, name));
-  if (env === undefined) throw notFound(`environment ${name}`);
-  const ids = await currentDeploymentIds(db, name, at);
-  const chains = await chainsForDeployments(db, ids);
-  const [snap] = await queryRows<{ id: number | string; observed_at: Date | string }>(
+  // One round trip: whether the environment exists, what was deployed there, the nearest snapshot.
+  const [found] = await queryRows<{ known: boolean; ids: (number | string)[] | null; snap_id: number | string | null; observed_at: Date | string | null }>(
     db,
-    sql`select id, observed_at from snapshots where environment = ${name} and observed_at <= ${at} order by observed_at desc limit 1`,
+    sql`select exists (select 1 from environments where name = ${name}) as known,
+          array(${currentDeploymentsSql(name, at)}) as ids, s.id as snap_id, s.observed_at
+        from (select 1) one left join lateral (
+          select id, observed_at from snapshots where environment = ${name} and observed_at <= ${at} order by observed_at desc limit 1) s on true`,
   );
+  if (found?.known !== true) throw notFound(`environment ${name}`);
+  const chains = await chainsForDeployments(db, (found.ids ?? []).map(Number));
+  const snap = found.snap_id === null ? undefined : { id: found.snap_id, observed_at: found.observed_at ?? at };
   const observed = snap
     ? await queryRows<ObservedWorkload & { service: string | null; image_ref: string }>(
         db,
@@ -57,14 +59,15 @@ export async function environmentStateAt(db: Queryable, name: string, at: Date =
   };
 }
 
+/** The last successful deployment of each service in the environment at `at`: one index probe per service. */
+const currentDeploymentsSql = (environment: string, at: Date): SQL =>
+  sql`select d.id from services s cross join lateral (
+        select id from deployments
+        where service = s.name and environment = ${environment} and deployed_at <= ${at} and status = 'success'
+        order by deployed_at desc, id desc limit 1) d`;
+
 /** The last successful deployment of each service in the environment at `at`. */
 export async function currentDeploymentIds(db: Queryable, environment: string, at: Date): Promise<number[]> {
-  const rows = await queryRows<{ id: number | string }>(
-    db,
-    sql`select d.id from services s cross join lateral (
-          select id from deployments
-          where service = s.name and environment = ${environment} and deployed_at <= ${at} and status = 'success'
-          order by deployed_at desc, id desc limit 1) d`,
-  );
+  const rows = await queryRows<{ id: number | string }>(db, currentDeploymentsSql(environment, at));
   return rows.map((r) => Number(r.id));
 }

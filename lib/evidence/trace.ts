@@ -50,10 +50,15 @@ export async function traceRef(db: Queryable, raw: string): Promise<TraceResult>
           or d.digest in (select b.digest from image_builds b where b.commit_sha in (${shas}))`)) found.add(id);
     }
   } else if (digestRef.test(ref)) {
-    if (await known(db, sql`select 1 from deployments where digest = ${ref} union all select 1 from image_builds where digest = ${ref}`)) {
-      matchedAs.push("digest");
-      for (const id of await ids(db, sql`select id from deployments where digest = ${ref}`)) found.add(id);
-    }
+    // One round trip: whether the digest is known, and its newest deployments (one past the cap, to tell truncation).
+    const [row] = await queryRows<{ found: boolean; ids: (number | string)[] | null }>(
+      db,
+      sql`select exists (select 1 from deployments where digest = ${ref} union all select 1 from image_builds where digest = ${ref}) as found,
+            array(select id from deployments where digest = ${ref} order by deployed_at desc, id desc limit ${MAX_CHAINS + 1}) as ids`,
+    );
+    if (row?.found !== true) throw notFound(`reference ${ref}`);
+    const newest = (row.ids ?? []).map(Number);
+    return { ref, matchedAs: ["digest"], chains: await chainsForDeployments(db, newest.slice(0, MAX_CHAINS)), truncated: newest.length > MAX_CHAINS };
   } else {
     if (shaPrefix.test(ref)) {
       const inCommits = sql`select sha from commits where ${shaMatches(sql`sha`, ref)}`;

@@ -31,7 +31,7 @@ const digestSql = sql`'sha256:' || md5('d' || k) || md5('e' || k)`;
 const shaSql = sql`md5('c' || k) || substr(md5('h' || k), 1, 8)`;
 
 /** Change k: commit, PR with an approval, CI run, image build, then dev, staging (+30 min) and production (+2 h). */
-async function load(h: DatabaseHandle): Promise<void> {
+export async function load(h: DatabaseHandle): Promise<void> {
   const db = h.db;
   const at = sql`timestamptz '2025-01-01T00:00:00Z' + (k * ${STEP_S}) * interval '1 second'`;
   const svc = sql`'svc-' || (k % ${SERVICES})`;
