@@ -1,6 +1,7 @@
 import { openDatabase, type Database, type DatabaseHandle } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { config } from "./config";
+import { startEvaluationWorker, stopEvaluationWorker } from "./evaluation/queue";
 
 const g = globalThis as unknown as { __custodyDb?: Promise<DatabaseHandle> };
 
@@ -10,6 +11,7 @@ export function databaseHandle(): Promise<DatabaseHandle> {
     const c = config();
     const handle = await openDatabase(c.databaseUrl ? { url: c.databaseUrl } : { dataDir: c.dataDir });
     await migrate(handle);
+    startEvaluationWorker(handle.db);
     return handle;
   })().catch((error: unknown) => {
     g.__custodyDb = undefined;
@@ -25,7 +27,11 @@ export async function getDb(): Promise<Database> {
 export async function closeDb(): Promise<void> {
   const pending = g.__custodyDb;
   g.__custodyDb = undefined;
-  if (pending) await (await pending).close();
+  if (pending) {
+    const handle = await pending;
+    await stopEvaluationWorker(handle.db);
+    await handle.close();
+  }
 }
 
 /** Points the process's handle at an already open database (tests, benchmarks). */

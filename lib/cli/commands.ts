@@ -5,6 +5,7 @@ import { listTokens, parseScopes } from "../auth/tokens";
 import { userCommand } from "./users";
 import { verifyAuditLog } from "../audit/verify";
 import { loadDemo } from "../demo/load";
+import { evaluationSettled } from "../evaluation/queue";
 import { ingestEvents } from "../ingest/events-api";
 import { parseAuditLog, podsToSnapshot } from "../ingest/kubernetes";
 import { rebuildProjections } from "../ingest/replay";
@@ -35,7 +36,11 @@ async function send(values: Values, body: unknown): Promise<void> {
     result = await postEvents(url, token, body);
   } else {
     const raw = JSON.stringify(body);
-    result = await withDatabase(({ db }) => ingestEvents(db, body, raw));
+    result = await withDatabase(async ({ db }) => {
+      const r = await ingestEvents(db, body, raw);
+      await evaluationSettled(db);
+      return r;
+    });
   }
   process.stdout.write(`accepted ${result.accepted}, duplicates ${result.duplicates}\n`);
 }

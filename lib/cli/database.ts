@@ -1,6 +1,7 @@
 import { openDatabase, type DatabaseHandle } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { config } from "../config";
+import { stopEvaluationWorker } from "../evaluation/queue";
 
 /** Opens the configured database (Postgres from DATABASE_URL, else the embedded one) and migrates it. */
 export async function openConfiguredDatabase(): Promise<DatabaseHandle> {
@@ -20,6 +21,7 @@ export async function withDatabase<T>(fn: (handle: DatabaseHandle) => Promise<T>
   try {
     return await fn(handle);
   } finally {
+    await stopEvaluationWorker(handle.db);
     await handle.close();
   }
 }

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { instanceMeta } from "@/db/schema";
 import { ensureDemoUsers } from "../auth/users";
+import { evaluationSettled } from "../evaluation/queue";
 import { ingest } from "../ingest/ingest";
 import { prepareEvents } from "../ingest/events-api";
 import { generateDemoEvents } from "./generate";
@@ -25,6 +26,9 @@ export async function loadDemo(db: Database): Promise<{ accepted: number; duplic
     const r = await ingest(db, prepareEvents(events.slice(i, i + 500), null));
     accepted += r.stored.length;
     duplicates += r.duplicates.length;
+    // Judge each batch before the next, as a live system does within seconds: the demo's
+    // history of findings (opened, seen again, resolved) then reads as it happened.
+    await evaluationSettled(db);
   }
   await ensureDemoUsers(db);
   await db

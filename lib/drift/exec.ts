@@ -3,17 +3,18 @@ import { queryRows, type Queryable } from "@/db/client";
 import { openFinding } from "../findings/store";
 import { containerAccess, execIntoContainer, isPerson, type AuditRecord } from "../policy/drift";
 import { selectAuditRecords } from "./audit-records";
+import { storedInBatch, type Touched } from "../projections/touched";
 import { execSubject } from "./subjects";
 
 /**
  * Opens `drift.exec-into-container` for the shell, attach and ephemeral-container records this
- * transaction stored (created_at is the transaction's start, `now()`). Such a finding never
+ * batch stored (see storedInBatch). Such a finding never
  * resolves by itself: what happened inside the container cannot be seen or undone by a snapshot.
  */
-export async function evaluateExecs(db: Queryable): Promise<number> {
+export async function evaluateExecs(db: Queryable, touched: Touched): Promise<number> {
   const fresh = await selectAuditRecords(
     db,
-    sql`created_at = now() and resource = 'pods' and subresource in ('exec', 'attach', 'ephemeralcontainers') and username not like 'system:%'`,
+    sql`${storedInBatch(touched, sql`created_at`)} and resource = 'pods' and subresource in ('exec', 'attach', 'ephemeralcontainers') and username not like 'system:%'`,
   );
   const candidates = fresh.filter((a) => containerAccess(a) !== null && isPerson(a.username));
   if (candidates.length === 0) return 0;

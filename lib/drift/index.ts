@@ -20,5 +20,5 @@ export async function detectDrift(db: Queryable, touched: Touched, policy: Polic
   for (const target of await snapshotTargets(db, touched)) {
     await evaluateSnapshot(db, target.snapshot, target.filter, policy, target.latest);
   }
-  if (touched.auditEvents > 0) await evaluateExecs(db);
+  if (touched.auditEvents > 0) await evaluateExecs(db, touched);
 }

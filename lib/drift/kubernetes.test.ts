@@ -9,6 +9,7 @@ import { AppError } from "../errors";
 import type { CustodyEvent } from "../events/schema";
 import { ingestEvents } from "../ingest/events-api";
 import { parseAuditLog, podsToSnapshot } from "../ingest/kubernetes";
+import { evaluationSettled } from "../evaluation/queue";
 
 const fixtures = path.join(__dirname, "..", "ingest", "kubernetes", "fixtures");
 const pods = (): { items: Record<string, unknown>[] } => JSON.parse(readFileSync(path.join(fixtures, "pods.json"), "utf8"));
@@ -20,7 +21,11 @@ const ORDERS_RECORDED = `sha256:${"ab".repeat(32)}`;
 const MIGRATE = "sha256:121dcdf1a69a23bc121f50369e8729c375b982cb78e1921aaef20ee9faba1a06";
 
 let h: DatabaseHandle;
-const send = async (body: unknown) => ingestEvents(h.db, body, JSON.stringify(body));
+const send = async (body: unknown) => {
+  const r = await ingestEvents(h.db, body, JSON.stringify(body));
+  await evaluationSettled(h.db);
+  return r;
+};
 const snapshot = (id: string, observedAt: string, list: unknown = pods()) => podsToSnapshot(list, { environment: "production", id, observedAt });
 const drift = async (ruleId: string, subjectKey: string) =>
   h.db.select().from(findings).where(and(eq(findings.ruleId, ruleId), eq(findings.subjectKey, subjectKey)));

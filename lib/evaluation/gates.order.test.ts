@@ -4,6 +4,7 @@ import { queryRows, type DatabaseHandle } from "@/db/client";
 import { createTestDatabase } from "@/db/testing";
 import { change } from "../evidence/test-change";
 import { ingestEvents } from "../ingest/events-api";
+import { evaluationSettled } from "./queue";
 
 let inOrder: DatabaseHandle;
 let shuffled: DatabaseHandle;
@@ -42,6 +43,7 @@ async function results(h: DatabaseHandle) {
 async function ingest(h: DatabaseHandle, batch: unknown[]) {
   const body = { events: batch };
   await ingestEvents(h.db, body, JSON.stringify(body));
+  await evaluationSettled(h.db);
 }
 
 describe("arrival order", () => {

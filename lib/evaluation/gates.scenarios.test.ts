@@ -7,6 +7,7 @@ import { deploymentChain } from "../evidence/deployments";
 import { change, shaOf, type ChangeOptions } from "../evidence/test-change";
 import { ingestEvents } from "../ingest/events-api";
 import { activePolicy } from "../policy/active";
+import { evaluationSettled } from "./queue";
 
 let handle: DatabaseHandle;
 beforeAll(async () => {
@@ -17,6 +18,7 @@ afterAll(async () => handle.close());
 async function ingest(events: unknown[]): Promise<void> {
   const body = { events };
   await ingestEvents(handle.db, body, JSON.stringify(body));
+  await evaluationSettled(handle.db);
 }
 
 /** Ingests one change and returns its production chain's results by rule id. */

@@ -10,7 +10,7 @@ import { evaluateDeployment } from "../policy/evaluate";
 import { attestationTypes, type DeploymentEvidence } from "../policy/evidence";
 import type { CheckOutcome } from "../policy/outcome";
 import type { Policy } from "../policy/settings";
-import type { Touched } from "../projections/touched";
+import { storedInBatch, type Touched } from "../projections/touched";
 
 const serviceLevelTypes: string[] = [...attestationTypes.network, ...attestationTypes.backup, ...attestationTypes.rollback];
 const BATCH = 500;
@@ -113,7 +113,7 @@ async function storeFindings(db: Queryable, results: Evaluated, now: Date): Prom
 /**
  * The deployments whose evidence the batch touched: by key, digest, commit (directly, through
  * their build, or through a pull request), and by service-level attestations and builds stored in
- * this transaction (`created_at = now()` is the transaction's start time in Postgres).
+ * the batch (see storedInBatch: `created_at` is the storing transaction's start time).
  */
 export async function affectedDeployments(db: Queryable, touched: Touched, policy: Pick<Policy, "retainedImages">): Promise<number[]> {
   const keys = [...touched.deploymentKeys];
@@ -164,7 +164,7 @@ export async function affectedDeployments(db: Queryable, touched: Touched, polic
         sql`select d.id from attestations a
             join deployments d on d.service = coalesce(a.service, a.subject) and d.deployed_at >= a.observed_at
               and (a.environment is null or a.environment = d.environment or a.type in ${[...attestationTypes.rollback]})
-            where a.created_at = now() and a.type in ${serviceLevelTypes}
+            where ${storedInBatch(touched, sql`a.created_at`)} and a.type in ${serviceLevelTypes}
               and not exists (select 1 from attestations n where n.type = a.type
                 and coalesce(n.service, n.subject) = coalesce(a.service, a.subject)
                 and n.environment is not distinct from a.environment
@@ -175,9 +175,9 @@ export async function affectedDeployments(db: Queryable, touched: Touched, polic
       await queryRows<{ id: number }>(
         db,
         sql`select d.id from deployments d where d.service in (
-              select b.service from image_builds b where b.created_at = now() and cardinality(b.tags) > 0
+              select b.service from image_builds b where ${storedInBatch(touched, sql`b.created_at`)} and cardinality(b.tags) > 0
                 and (select count(*) from (select 1 from image_builds c where c.service = b.service and cardinality(c.tags) > 0
-                     and c.created_at <> now() limit ${policy.retainedImages}) x) < ${policy.retainedImages})`,
+                     and not (${storedInBatch(touched, sql`c.created_at`)}) limit ${policy.retainedImages}) x) < ${policy.retainedImages})`,
       ),
     );
   }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Database } from "@/db/client";
 import { ingestEvents } from "../ingest/events-api";
+import { evaluationSettled } from "../evaluation/queue";
 
 const hex = (seed: string, n: number) => Buffer.from(seed.repeat(64)).toString("hex").slice(0, n);
 
@@ -33,6 +34,7 @@ export async function redeploy(db: Database, o: { service: string; environment: 
   if (!o.human) events.push({ id: `${runId}-snapshot`, type: "snapshot", occurredAt: at(5), environment: o.environment, source: "kubernetes", workloads: await lastWorkloads(db, o.environment, o.service, `${repository}@${digest}`, digest) });
   const body = { events };
   await ingestEvents(db, body, JSON.stringify(body));
+  await evaluationSettled(db);
   return { digest, deploymentKey: `${runId}-deploy` };
 }
 

@@ -1,5 +1,6 @@
 import type { Database, Transaction } from "@/db/client";
 import { evaluateTouched } from "../evaluation";
+import { enqueueEvaluation, requestEvaluation } from "../evaluation/queue";
 import type { CustodyEvent } from "../events/schema";
 import { appendToLedger, existingDeliveries, lockLedger, type LedgerStatus, type NewLedgerEntry } from "../ledger/ledger";
 import { observeIngest } from "../metrics";
@@ -24,15 +25,16 @@ export interface IngestResult {
   touched: Touched;
 }
 
-/** Gate checks and drift rules re-run on what the projection touched, in the same transaction. */
+/** Gate checks and drift rules re-run on what the projection touched, in the caller's transaction (rebuild). */
 export const runEvaluators = (tx: Transaction, touched: Touched): Promise<void> => evaluateTouched(tx, touched);
 
 type Outcome = Map<PreparedDelivery, "stored" | "duplicate">;
 
 /**
  * Ledger first: in one transaction, lock the ledger head, drop deliveries already stored, project
- * the rest, run the evaluators, append them to the hash chain. Nothing is acknowledged before the
- * commit, and a failure anywhere stores nothing.
+ * the rest, queue what they touched for evaluation, append them to the hash chain. Nothing is
+ * acknowledged before the commit, and a failure anywhere stores nothing. Gate checks and drift
+ * rules run after the commit (lib/evaluation/queue.ts), so ingestion does not wait for them.
  */
 async function ingestTogether(db: Database, deliveries: PreparedDelivery[], receivedAt: Date): Promise<{ outcome: Outcome; touched: Touched }> {
   const started = performance.now();
@@ -62,7 +64,7 @@ async function ingestTogether(db: Database, deliveries: PreparedDelivery[], rece
         fresh.flatMap((d) => d.events),
         touched,
       );
-      await runEvaluators(tx, touched);
+      await enqueueEvaluation(tx, touched);
       const entries: NewLedgerEntry[] = fresh.map((d) => ({
         source: d.source,
         eventType: d.eventType,
@@ -77,6 +79,7 @@ async function ingestTogether(db: Database, deliveries: PreparedDelivery[], rece
     }
     return { outcome, touched };
   });
+  if (result.outcome.size > 0 && [...result.outcome.values()].includes("stored")) requestEvaluation(db);
   observeIngest(
     deliveries.filter((d) => result.outcome.get(d) === "stored"),
     deliveries.filter((d) => result.outcome.get(d) === "duplicate"),

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type DatabaseHandle } from "@/db/client";
 import { ledgerEvents } from "@/db/schema";
 import { createTestDatabase } from "@/db/testing";
+import { evaluationBacklog } from "../evaluation/queue";
 import { verifyLedger } from "../ledger/ledger";
 
 const run = promisify(execFile);
@@ -39,6 +40,8 @@ describe("two processes ingesting into one Postgres at once", () => {
       expect(n).toBe(450);
       const v = await verifyLedger(check.db);
       expect(v).toMatchObject({ ok: true, events: 450, firstBadSeq: null });
+      // Each process judged the queue (one at a time, by the advisory lock) until nothing was left.
+      expect(await evaluationBacklog(check.db)).toEqual({ pending: 0, failed: 0 });
     } finally {
       await check.close();
     }

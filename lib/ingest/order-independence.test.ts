@@ -6,6 +6,7 @@ import { generateDemoEvents } from "../demo";
 import type { CustodyEvent } from "../events/schema";
 import { ingestEvents } from "./events-api";
 import { rebuildProjections } from "./replay";
+import { evaluationSettled } from "../evaluation/queue";
 
 /** Everything the projections say, by natural keys only (surrogate ids depend on arrival order). */
 async function projectionState(db: Queryable) {
@@ -52,6 +53,8 @@ async function ingestAll(db: DatabaseHandle["db"], events: CustodyEvent[]) {
     const body = { events: events.slice(i, i + 250) };
     await ingestEvents(db, body, JSON.stringify(body));
   }
+  // Judged after the fact, as the server's worker does: queued batches merge into larger ones.
+  await evaluationSettled(db);
 }
 
 const handles: DatabaseHandle[] = [];

@@ -38,6 +38,8 @@ const projectionTables = [
   "commits",
   "attestations",
   "cluster_audit_events",
+  // Rebuild judges everything it replays; what was queued before is covered.
+  "evaluation_queue",
 ];
 
 /**

@@ -1,3 +1,5 @@
+import { sql, type SQL } from "drizzle-orm";
+
 /** What a batch of events changed, so evaluation re-runs only where evidence moved. */
 export interface Touched {
   digests: Set<string>;
@@ -10,6 +12,11 @@ export interface Touched {
   auditEvents: number;
   /** The newest source time among the events: when the evidence last moved. */
   latestEventAt: Date | null;
+  /**
+   * The evaluation-queue rows this covers, when judged by the worker after the ingest
+   * transactions committed; null when judged inside the transaction that stored the evidence.
+   */
+  queued: number[] | null;
 }
 
 export function emptyTouched(): Touched {
@@ -23,5 +30,66 @@ export function emptyTouched(): Touched {
     services: new Set(),
     auditEvents: 0,
     latestEventAt: null,
+    queued: null,
   };
+}
+
+export function isEmptyTouched(t: Touched): boolean {
+  return (
+    t.digests.size + t.commitShas.size + t.pullRequests.size + t.deploymentKeys.size + t.snapshotIds.size + t.environments.size + t.services.size === 0 &&
+    t.auditEvents === 0
+  );
+}
+
+type TouchedJson = {
+  digests: string[];
+  commitShas: string[];
+  pullRequests: string[];
+  deploymentKeys: string[];
+  snapshotIds: number[];
+  environments: string[];
+  services: string[];
+  auditEvents: number;
+  latestEventAt: string | null;
+};
+
+export function touchedToJson(t: Touched): TouchedJson {
+  return {
+    digests: [...t.digests],
+    commitShas: [...t.commitShas],
+    pullRequests: [...t.pullRequests],
+    deploymentKeys: [...t.deploymentKeys],
+    snapshotIds: [...t.snapshotIds],
+    environments: [...t.environments],
+    services: [...t.services],
+    auditEvents: t.auditEvents,
+    latestEventAt: t.latestEventAt?.toISOString() ?? null,
+  };
+}
+
+/** Adds a stored (queued) touched set into `into`: the union of what several batches changed. */
+export function mergeTouchedJson(into: Touched, json: Partial<TouchedJson>): Touched {
+  for (const v of json.digests ?? []) into.digests.add(v);
+  for (const v of json.commitShas ?? []) into.commitShas.add(v);
+  for (const v of json.pullRequests ?? []) into.pullRequests.add(v);
+  for (const v of json.deploymentKeys ?? []) into.deploymentKeys.add(v);
+  for (const v of json.snapshotIds ?? []) into.snapshotIds.add(Number(v));
+  for (const v of json.environments ?? []) into.environments.add(v);
+  for (const v of json.services ?? []) into.services.add(v);
+  into.auditEvents += json.auditEvents ?? 0;
+  if (json.latestEventAt) {
+    const at = new Date(json.latestEventAt);
+    if (!into.latestEventAt || at > into.latestEventAt) into.latestEventAt = at;
+  }
+  return into;
+}
+
+/**
+ * "Stored by the batch this evaluation covers", for a `created_at` column: rows default their
+ * created_at to the storing transaction's `now()`, and so does the queue row that transaction
+ * added, so the worker matches them exactly.
+ */
+export function storedInBatch(t: Touched, createdAt: SQL): SQL {
+  if (t.queued === null) return sql`${createdAt} = now()`;
+  return sql`${createdAt} in (select q.enqueued_at from evaluation_queue q where q.id = any(${sql.param(t.queued)}::bigint[]))`;
 }

@@ -4,6 +4,7 @@ import yauzl from "yauzl";
 import { ZipFile } from "yazl";
 import type { Database } from "@/db/client";
 import { generateDemoEvents } from "../demo/generate";
+import { evaluationSettled } from "../evaluation/queue";
 import { ingestEvents } from "../ingest/events-api";
 import { parseSigningKey, type SigningKey } from "../signing/keys";
 
@@ -16,6 +17,7 @@ export async function ingestDemo(db: Database): Promise<number> {
     const body = { events: events.slice(i, i + 400) };
     await ingestEvents(db, body, JSON.stringify(body));
   }
+  await evaluationSettled(db);
   return events.length;
 }
 

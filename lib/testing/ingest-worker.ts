@@ -1,6 +1,7 @@
 // A second (and third) process for the multi-instance test: ingests through the same code path
 // the server uses, against a shared Postgres. Usage: tsx ingest-worker.ts <url> <worker> <batches>
 import { openDatabase } from "@/db/client";
+import { evaluationSettled } from "../evaluation/queue";
 import { ingestEvents } from "../ingest/events-api";
 
 const [url, worker, batches] = process.argv.slice(2);
@@ -23,4 +24,6 @@ for (let b = 0; b < Number(batches); b += 1) {
   jobs.push(ingestEvents(handle.db, body, JSON.stringify(body)));
 }
 await Promise.all(jobs);
+// Both processes then judge the queue, contending for the one evaluator lock.
+await evaluationSettled(handle.db);
 await handle.close();

@@ -46,6 +46,7 @@ describe("GET /api/metrics", () => {
     expect(line(text, 'custody_ingest_deliveries_total{source="events",status="duplicate"}')).toMatch(/ 1$/);
     expect(line(text, 'custody_ingest_duration_seconds_count{source="events"}')).toMatch(/ 2$/);
     expect(line(text, "custody_ledger_events ")).toBe("custody_ledger_events 1");
+    expect(line(text, 'custody_evaluation_queue{state="failed"}')).toBe('custody_evaluation_queue{state="failed"} 0');
     expect(line(text, 'custody_http_requests_total{method="POST",route="/api/v1/events",status="202"}')).toMatch(/ 2$/);
   });
 

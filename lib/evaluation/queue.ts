@@ -1,0 +1,170 @@
+import { sql } from "drizzle-orm";
+import { bulkInsert } from "@/db/bulk";
+import { queryRows, type Database, type Queryable } from "@/db/client";
+import { evaluationQueue } from "@/db/schema";
+import { log } from "../log";
+import { emptyTouched, isEmptyTouched, mergeTouchedJson, touchedToJson, type Touched } from "../projections/touched";
+import { evaluateTouched } from "./index";
+
+/**
+ * Evaluation runs after ingestion, not inside it. The ingest transaction stores the evidence, its
+ * ledger entries and one queue row naming what it touched, and answers 202; a worker then judges
+ * the queued rows (gate checks, drift rules) and deletes them in one transaction. A transaction-
+ * scoped advisory lock lets one evaluator at a time work, across every instance sharing the
+ * database, so findings open and resolve in the order the evidence was stored.
+ */
+const LOCK = sql`hashtext('custody.evaluation')`;
+/** Queue rows judged together: their touched sets are merged and evaluated as one batch. */
+const GROUP = 50;
+/** A row whose evaluation failed alone this often is set aside (kept, with its error) for an operator. */
+export const MAX_ATTEMPTS = 3;
+
+export async function enqueueEvaluation(tx: Queryable, touched: Touched): Promise<void> {
+  if (isEmptyTouched(touched)) return;
+  await bulkInsert(tx, evaluationQueue, [{ touched: touchedToJson(touched) }]);
+}
+
+type QueueRow = { id: number | string; touched: Record<string, unknown> };
+
+/** Judges up to `limit` queued rows in one transaction. `busy` when another evaluator holds the lock. */
+async function evaluateRows(db: Database, only?: number): Promise<{ evaluated: number; busy: boolean }> {
+  return db.transaction(async (tx) => {
+    const [lock] = await queryRows<{ ok: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${LOCK}) as ok`);
+    if (!lock?.ok) return { evaluated: 0, busy: true };
+    const rows = await queryRows<QueueRow>(
+      tx,
+      only === undefined
+        ? sql`select id, touched from evaluation_queue where attempts < ${MAX_ATTEMPTS} order by id limit ${GROUP}`
+        : sql`select id, touched from evaluation_queue where id = ${only}`,
+    );
+    if (rows.length === 0) return { evaluated: 0, busy: false };
+    const touched = emptyTouched();
+    for (const r of rows) mergeTouchedJson(touched, r.touched);
+    touched.queued = rows.map((r) => Number(r.id));
+    await evaluateTouched(tx, touched);
+    await tx.execute(sql`delete from evaluation_queue where id = any(${sql.param(touched.queued)}::bigint[])`);
+    return { evaluated: rows.length, busy: false };
+  });
+}
+
+/**
+ * Judges queued rows until none is left (or another instance is doing it). When a group fails,
+ * each row is retried alone, so one bad row cannot hold back the others; a row that fails alone
+ * records its error and is retried at most MAX_ATTEMPTS times.
+ */
+export async function drainEvaluationQueue(db: Database): Promise<{ evaluated: number; busy: boolean }> {
+  let evaluated = 0;
+  for (;;) {
+    let r: { evaluated: number; busy: boolean };
+    try {
+      r = await evaluateRows(db);
+    } catch (error) {
+      r = await evaluateOneByOne(db, error);
+    }
+    evaluated += r.evaluated;
+    if (r.busy || r.evaluated === 0) return { evaluated, busy: r.busy };
+  }
+}
+
+async function evaluateOneByOne(db: Database, groupError: unknown): Promise<{ evaluated: number; busy: boolean }> {
+  const ids = await queryRows<{ id: number | string }>(db, sql`select id from evaluation_queue where attempts < ${MAX_ATTEMPTS} order by id limit ${GROUP}`);
+  let evaluated = 0;
+  for (const { id } of ids) {
+    try {
+      const r = await evaluateRows(db, Number(id));
+      if (r.busy) return { evaluated, busy: true };
+      evaluated += r.evaluated;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const brief = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]?.slice(0, 300);
+      log.error("evaluation of a queued batch failed", { queueId: Number(id), attempt: "alone", error: brief(error), groupError: brief(groupError) });
+      await db.execute(sql`update evaluation_queue set attempts = attempts + 1, last_error = ${message.slice(0, 2000)} where id = ${Number(id)}`);
+    }
+  }
+  return { evaluated, busy: false };
+}
+
+/** How many rows wait, and how many were set aside after failing MAX_ATTEMPTS times. */
+export async function evaluationBacklog(db: Queryable): Promise<{ pending: number; failed: number }> {
+  const [row] = await queryRows<{ pending: string | number; failed: string | number }>(
+    db,
+    sql`select count(*) filter (where attempts < ${MAX_ATTEMPTS}) as pending, count(*) filter (where attempts >= ${MAX_ATTEMPTS}) as failed from evaluation_queue`,
+  );
+  return { pending: Number(row?.pending ?? 0), failed: Number(row?.failed ?? 0) };
+}
+
+interface WorkerState {
+  running: Promise<void> | null;
+  again: boolean;
+  timer: NodeJS.Timeout | null;
+}
+const workers = new WeakMap<Database, WorkerState>();
+const stateOf = (db: Database): WorkerState => {
+  let s = workers.get(db);
+  if (!s) {
+    s = { running: null, again: false, timer: null };
+    workers.set(db, s);
+  }
+  return s;
+};
+
+/**
+ * Asks this process to judge the queue soon (after an ingest commit). Returns at once; at most one
+ * drain runs per process, and a request during a drain makes it go round once more.
+ */
+export function requestEvaluation(db: Database): void {
+  const s = stateOf(db);
+  if (s.running) {
+    s.again = true;
+    return;
+  }
+  s.running = (async () => {
+    try {
+      do {
+        s.again = false;
+        await drainEvaluationQueue(db);
+      } while (s.again);
+    } catch (error) {
+      log.error("evaluation worker failed", { error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      s.running = null;
+    }
+  })();
+}
+
+/**
+ * Resolves once everything ingested so far has been judged: what a reader that must see the
+ * findings of what it just sent waits for (the CLI, the demo loader, tests). Waits for another
+ * instance's evaluator when it holds the lock.
+ */
+export async function evaluationSettled(db: Database, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await stateOf(db).running;
+    const r = await drainEvaluationQueue(db);
+    if (!r.busy && (await evaluationBacklog(db)).pending === 0) return;
+    if (Date.now() > deadline) throw new Error("evaluation did not catch up in time");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
+ * The server's safety net: judges the queue every `intervalMs` too, for rows another instance
+ * enqueued while this one was between drains, or left after a crash. The timer does not keep the
+ * process alive.
+ */
+export function startEvaluationWorker(db: Database, intervalMs = 2000): void {
+  const s = stateOf(db);
+  if (s.timer) return;
+  s.timer = setInterval(() => requestEvaluation(db), intervalMs);
+  s.timer.unref();
+  requestEvaluation(db);
+}
+
+/** Stops the timer and waits for a drain in flight (graceful shutdown). */
+export async function stopEvaluationWorker(db: Database): Promise<void> {
+  const s = stateOf(db);
+  if (s.timer) clearInterval(s.timer);
+  s.timer = null;
+  await s.running;
+}
