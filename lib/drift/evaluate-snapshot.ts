@@ -5,6 +5,7 @@ import { resolveFindings, type FindingInput } from "../findings/store";
 import {
   configChanger,
   evaluateContainerDrift,
+  rollbackService,
   workloadChanger,
   type Attribution,
   type AuditRecord,
@@ -16,7 +17,7 @@ import {
 import { peopleWritesBetween } from "./audit-records";
 import { openFindings } from "../findings/store";
 import { gatherSnapshotEvidence, type SnapshotRef, type WorkloadFilter } from "./gather";
-import { subjectOf, workloadSubject } from "./subjects";
+import { serviceSubject, workloadSubject } from "./subjects";
 
 type Judged = { observed: ObservedContainer; recorded: RecordedEvidence; outcome: DriftOutcome; subject: string };
 
@@ -29,12 +30,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * snapshot of its environment: then findings of workloads that no longer run are resolved too.
  */
 export async function evaluateSnapshot(db: Queryable, snap: SnapshotRef, filter: WorkloadFilter, policy: DriftPolicy, latest: boolean): Promise<{ failed: number; resolved: number }> {
-  const items = await gatherSnapshotEvidence(db, snap, filter);
+  const items = await gatherSnapshotEvidence(db, snap, filter, policy.retainedImages);
   const failed = new Map<string, Judged>();
   const passed = new Map<string, Set<string>>();
   for (const { observed, recorded } of items) {
+    const workload = workloadSubject(observed);
     for (const outcome of evaluateContainerDrift(observed, recorded, policy)) {
-      const subject = subjectOf(outcome, observed);
+      // rollback-gap is about the service (subjectOf), computed here without building the outcome's evidence.
+      const subject = outcome.ruleId === "drift.rollback-gap" ? serviceSubject(rollbackService(observed, recorded)) : workload;
       if (outcome.result === "fail") failed.set(`${outcome.ruleId}\u0000${subject}`, { observed, recorded, outcome, subject });
       else if (outcome.result === "pass") passed.set(outcome.ruleId, (passed.get(outcome.ruleId) ?? new Set()).add(subject));
     }

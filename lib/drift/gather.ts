@@ -25,8 +25,10 @@ type Row = {
   managers: FieldManagerEntry[] | null;
   last_applied_by: string | null;
   dep: DeploymentJson | null;
-  last_dep: DeploymentJson | null;
-  builds: BuildJson[] | null;
+  /** Filled from lastDeploymentsOf after the query (one per service, not repeated per container). */
+  last_dep?: DeploymentJson | null;
+  /** Filled from buildsOf after the query. */
+  builds?: BuildJson[] | null;
   staging: { source: "deployment" | "snapshot"; ref: string; at: string } | null;
   base: { snapshot: string; observed_at: string; config_hash: string | null } | null;
 };
@@ -55,7 +57,7 @@ function filterClause(filter: WorkloadFilter): SQL {
 
 const deploymentJson = (alias: string): SQL =>
   sql.raw(
-    `jsonb_build_object('id', ${alias}.id, 'external_id', ${alias}.external_id, 'deployed_at', ${alias}.deployed_at, 'image_ref', ${alias}.image_ref, 'digest', ${alias}.digest, 'actor', ${alias}.actor)`,
+    `json_build_object('id', ${alias}.id, 'external_id', ${alias}.external_id, 'deployed_at', ${alias}.deployed_at, 'image_ref', ${alias}.image_ref, 'digest', ${alias}.digest, 'actor', ${alias}.actor)`,
   );
 
 /**
@@ -67,38 +69,72 @@ export async function gatherSnapshotEvidence(
   db: Queryable,
   snap: SnapshotRef,
   filter: WorkloadFilter,
+  retainedCap: number | null = null,
 ): Promise<{ observed: ObservedContainer; recorded: RecordedEvidence }[]> {
-  const rows = await queryRows<Row>(
-    db,
-    sql`select sw.namespace, sw.kind, sw.name, sw.service, sw.container, sw.image_ref, sw.digest, sw.config_hash, sw.managers, sw.last_applied_by,
-          dep.j as dep, last_dep.j as last_dep, builds.j as builds, ${snap.isProduction ? sql`stg.j` : sql`null`} as staging, base.j as base
-        from snapshot_workloads sw
+  const [rows, builds, lastDeployments] = await withoutJit(db, async () => [
+    await queryRows<Row>(db, snapshotEvidenceQuery(snap, filter)),
+    await buildsOf(db, snap, filter),
+    await lastDeploymentsOf(db, snap, filter),
+  ] as const);
+  for (const r of rows) {
+    r.builds = r.digest === null ? null : (builds.get(r.digest) ?? null);
+    r.last_dep = r.service === null ? null : (lastDeployments.get(r.service) ?? null);
+  }
+  const otherDigests = await movedTags(db, snap);
+  const retained = await retainedImages(db, rows.flatMap((r) => buildService(r) ?? []), retainedCap);
+  return rows.map((r) => toItem(snap, r, otherDigests, retained));
+}
+
+/**
+ * Postgres plans a 10,000-container snapshot's joins above the JIT thresholds and then spent
+ * ~0.9 s compiling them, several times what executing them takes: these statements run with JIT
+ * off, and the transaction's setting is put back after them.
+ */
+async function withoutJit<T>(db: Queryable, run: () => Promise<T>): Promise<T> {
+  const [before] = await queryRows<{ jit: string }>(db, sql`select current_setting('jit') as jit, set_config('jit', 'off', true) as off`);
+  try {
+    return await run();
+  } finally {
+    await db.execute(sql`select set_config('jit', ${before?.jit ?? "on"}, true)`);
+  }
+}
+
+/**
+ * The statement behind gatherSnapshotEvidence (exported for the benchmark's EXPLAIN). Facts about
+ * a digest (its deployment here, where it ran in staging) are read once per distinct digest and
+ * the service's last deployment once per service, set-based and hash-joined: as lateral probes
+ * they were re-run, each with its own sort, for every one of 10,000 containers. The config
+ * baseline stays a per-container probe of the workload index.
+ */
+export function snapshotEvidenceQuery(snap: SnapshotRef, filter: WorkloadFilter): SQL {
+  const digests = sql`array(select distinct digest from sw where digest is not null)`;
+  return sql`with sw as materialized (
+          select * from snapshot_workloads sw where sw.snapshot_id = ${snap.id} ${filterClause(filter)}),
+        dd as materialized (
+          select d.id, d.external_id, d.environment, d.deployed_at, d.image_ref, d.digest, d.actor from deployments d
+          where d.digest = any(${digests}) and d.status = 'success' and d.deployed_at <= ${snap.observedAt}),
+        dep as (
+          select distinct on (d.digest) d.digest, ${deploymentJson("d")} as j from dd d where d.environment = ${snap.environment}
+          order by d.digest, d.deployed_at desc, d.id desc),
+        ld as materialized (${lastDeploymentSql(snap, sql`select distinct service from sw where service is not null`)})
+        ${stagingCte(snap, digests)}
+        select sw.namespace, sw.kind, sw.name, sw.service, sw.container, sw.image_ref, sw.digest, sw.config_hash, sw.managers, sw.last_applied_by,
+          dep.j as dep, ${snap.isProduction ? sql`stg.j` : sql`null`} as staging, base.j as base
+        from sw
+        left join dep on dep.digest = sw.digest
+        left join ld last_dep on last_dep.service = sw.service
+        ${snap.isProduction ? sql`left join stg on stg.digest = sw.digest` : sql``}
         left join lateral (
-          select ${deploymentJson("d")} as j from deployments d
-          where d.digest = sw.digest and d.environment = ${snap.environment} and d.status = 'success' and d.deployed_at <= ${snap.observedAt}
-          order by d.deployed_at desc, d.id desc limit 1) dep on true
-        left join lateral (
-          select ${deploymentJson("d")} as j, d.deployed_at from deployments d
-          where d.service = sw.service and d.environment = ${snap.environment} and d.status = 'success' and d.deployed_at <= ${snap.observedAt}
-          order by d.deployed_at desc, d.id desc limit 1) last_dep on true
-        left join lateral (
-          select jsonb_agg(jsonb_build_object('id', b.id, 'repository', b.repository, 'service', b.service, 'builder', b.builder,
-            'provenance', b.provenance, 'pipeline_provider', b.pipeline_provider, 'pipeline_run_id', b.pipeline_run_id, 'tags', b.tags,
-            'built_at', b.built_at) order by b.built_at) as j
-          from image_builds b where b.digest = sw.digest) builds on true
-        ${stagingJoin(snap)}
-        left join lateral (
-          select jsonb_build_object('snapshot', s.external_id, 'observed_at', s.observed_at, 'config_hash', x.config_hash) as j
+          select json_build_object('snapshot', s.external_id, 'observed_at', s.observed_at, 'config_hash', x.config_hash) as j
           from snapshots s join snapshot_workloads x on x.snapshot_id = s.id
             and x.namespace = sw.namespace and x.kind = sw.kind and x.name = sw.name and x.container = sw.container
           where s.environment = ${snap.environment} and s.observed_at >= last_dep.deployed_at and s.observed_at <= ${snap.observedAt}
           order by s.observed_at, s.id limit 1) base on true
-        where sw.snapshot_id = ${snap.id} ${filterClause(filter)}
-        order by sw.id`,
-  );
-  const otherDigests = await movedTags(db, snap);
-  const retained = await retainedImages(db, rows.flatMap((r) => buildService(r) ?? []));
-  return rows.map((r) => ({
+        order by sw.id`;
+}
+
+function toItem(snap: SnapshotRef, r: Row, otherDigests: Map<string, string[]>, retained: Map<string, number>): { observed: ObservedContainer; recorded: RecordedEvidence } {
+  return {
     observed: {
       environment: snap.environment,
       isProduction: snap.isProduction,
@@ -116,32 +152,71 @@ export async function gatherSnapshotEvidence(
     },
     recorded: {
       deployment: toDeployment(r.dep),
-      lastDeployment: toDeployment(r.last_dep),
+      lastDeployment: toDeployment(r.last_dep ?? null),
       builds: (r.builds ?? []).map(toBuild),
       staging: r.staging ? { source: r.staging.source, ref: r.staging.ref, at: new Date(r.staging.at) } : null,
       configBaseline: r.base ? { snapshotExternalId: r.base.snapshot, observedAt: new Date(r.base.observed_at), configHash: r.base.config_hash } : null,
       otherTagDigests: (otherDigests.get(r.image_ref) ?? []).filter((d) => d !== r.digest),
       retainedImages: retainedOf(buildService(r), retained),
     },
-  }));
+  };
 }
 
-/** Where a production digest first ran in a pre-production environment (rank above development, not production). */
-function stagingJoin(snap: SnapshotRef): SQL {
+/**
+ * Where each production digest first ran in a pre-production environment (rank above
+ * development, not production): its earliest successful deployment or snapshot there, a
+ * deployment first when both are at the same instant.
+ */
+function stagingCte(snap: SnapshotRef, digests: SQL): SQL {
+  // `dd`: the successful deployments of the snapshot's digests up to it, read once for both uses.
   if (!snap.isProduction) return sql``;
-  return sql`left join lateral (
-      select j from (
-        (select jsonb_build_object('source', 'deployment', 'ref', d.external_id, 'at', d.deployed_at) as j, d.deployed_at as at
-          from deployments d join environments e on e.name = d.environment and e.rank > 0 and not e.is_production
-          where d.digest = sw.digest and d.status = 'success' and d.deployed_at <= ${snap.observedAt}
-          order by d.deployed_at limit 1)
+  return sql`, stg as materialized (
+      select distinct on (u.digest) u.digest, u.j from (
+        select d.digest, json_build_object('source', 'deployment', 'ref', d.external_id, 'at', d.deployed_at) as j, d.deployed_at as at, 0 as pri, d.id
+          from dd d join environments e on e.name = d.environment and e.rank > 0 and not e.is_production
         union all
-        (select jsonb_build_object('source', 'snapshot', 'ref', s.external_id, 'at', s.observed_at) as j, s.observed_at as at
+        select x.digest, json_build_object('source', 'snapshot', 'ref', s.external_id, 'at', s.observed_at), s.observed_at, 1, s.id
           from snapshot_workloads x join snapshots s on s.id = x.snapshot_id
           join environments e on e.name = s.environment and e.rank > 0 and not e.is_production
-          where x.digest = sw.digest and s.observed_at <= ${snap.observedAt}
-          order by s.observed_at limit 1)
-      ) first_staging order by at limit 1) stg on true`;
+          where x.digest = any(${digests}) and s.observed_at <= ${snap.observedAt}
+      ) u order by u.digest, u.at, u.pri, u.id)`;
+}
+
+/** Each service's last successful deployment in the environment at the snapshot: one index probe per service. */
+const lastDeploymentSql = (snap: SnapshotRef, services: SQL): SQL =>
+  sql`select s.service, l.j, l.deployed_at from (${services}) s cross join lateral (
+        select ${deploymentJson("d")} as j, d.deployed_at from deployments d
+        where d.service = s.service and d.environment = ${snap.environment} and d.status = 'success' and d.deployed_at <= ${snap.observedAt}
+        order by d.deployed_at desc, d.id desc limit 1) l`;
+
+/** The last deployment of every service in the snapshot, sent once per service rather than once per container. */
+async function lastDeploymentsOf(db: Queryable, snap: SnapshotRef, filter: WorkloadFilter): Promise<Map<string, DeploymentJson>> {
+  const services = sql`select distinct sw.service from snapshot_workloads sw where sw.snapshot_id = ${snap.id} and sw.service is not null ${filterClause(filter)}`;
+  const rows = await queryRows<{ service: string; j: DeploymentJson }>(db, lastDeploymentSql(snap, services));
+  return new Map(rows.map((r) => [r.service, r.j]));
+}
+
+/**
+ * Builds of the snapshot's digests, oldest first, grouped here: a json_agg(... order by built_at)
+ * per digest in the main statement cost a sort for each of 10,000 digests.
+ */
+async function buildsOf(db: Queryable, snap: SnapshotRef, filter: WorkloadFilter): Promise<Map<string, BuildJson[]>> {
+  const rows = await queryRows<{ digest: string; j: BuildJson }>(
+    db,
+    sql`select b.digest, json_build_object('id', b.id, 'repository', b.repository, 'service', b.service, 'builder', b.builder,
+          'provenance', b.provenance, 'pipeline_provider', b.pipeline_provider, 'pipeline_run_id', b.pipeline_run_id, 'tags', b.tags,
+          'built_at', b.built_at) as j
+        from image_builds b
+        where b.digest = any(array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = ${snap.id} and sw.digest is not null ${filterClause(filter)}))
+        order by b.digest, b.built_at, b.id`,
+  );
+  const out = new Map<string, BuildJson[]>();
+  for (const r of rows) {
+    const list = out.get(r.digest);
+    if (list) list.push(r.j);
+    else out.set(r.digest, [r.j]);
+  }
+  return out;
 }
 
 /**
@@ -191,16 +266,20 @@ function buildService(r: Row): string | null {
   return r.builds.find((b) => b.service)?.service ?? r.service ?? r.name;
 }
 
-/** Tagged image builds kept per service: one grouped query for every service in the snapshot. */
-async function retainedImages(db: Queryable, services: string[]): Promise<Map<string, number>> {
+/**
+ * Tagged image builds kept per service, counted up to `cap` (the policy threshold: beyond it the
+ * rule's answer cannot change), one index-only probe per service of the snapshot.
+ */
+async function retainedImages(db: Queryable, services: string[], cap: number | null): Promise<Map<string, number>> {
   const distinct = [...new Set(services)];
   if (distinct.length === 0) return new Map();
   const rows = await queryRows<{ service: string; n: number | string }>(
     db,
-    sql`select b.service, count(*) as n from image_builds b
-        where b.service in (${listOf(distinct)}) and cardinality(b.tags) > 0 group by b.service`,
+    sql`select s.service, (select count(*) from (select 1 from image_builds b
+          where b.service = s.service and cardinality(b.tags) > 0 limit ${cap}) x) as n
+        from unnest(${sql.param(distinct)}::text[]) s(service)`,
   );
-  return new Map(rows.map((r) => [r.service, Number(r.n)]));
+  return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.service, Number(r.n)]));
 }
 
 const retainedOf = (service: string | null, counts: Map<string, number>): number | null => (service === null ? null : (counts.get(service) ?? 0));

@@ -3,6 +3,7 @@ import { notBuiltByCi, prodDiffersFromStaging, rollbackGap, unrecordedDigest } f
 import type { DriftOutcome, DriftPolicy, ObservedContainer, RecordedEvidence, WorkloadDriftRule } from "./types";
 
 export { configChanger, workloadChanger, type Attribution } from "./actor";
+export { rollbackService } from "./recorded-rules";
 export { containerAccess, execIntoContainer, isPerson, type AuditRecord } from "./exec-rule";
 export { isHumanManager, unexplainedHumanWrites } from "./spec-rules";
 export type * from "./types";

@@ -1,12 +1,5 @@
 import { matchingIdentity, provenanceBuilderId } from "../builder-identity";
-import { deploymentEvidence, iso, observedEvidence, type DriftOutcome, type WorkloadDriftRule } from "./types";
-
-const outcome = (ruleId: DriftOutcome["ruleId"], result: DriftOutcome["result"], reason: string, evidence: Record<string, unknown>): DriftOutcome => ({
-  ruleId,
-  result,
-  reason,
-  evidence,
-});
+import { deploymentEvidence, iso, observedEvidence, lazyOutcome as outcome, type ObservedContainer, type RecordedEvidence, type WorkloadDriftRule } from "./types";
 
 const where = (o: { environment: string; namespace: string; kind: string; name: string; container: string }) =>
   `${o.kind} ${o.namespace}/${o.name} (container ${o.container}) in ${o.environment}`;
@@ -14,10 +7,11 @@ const where = (o: { environment: string; namespace: string; kind: string; name: 
 /** A running digest needs a successful deployment of it in that environment at or before the snapshot. */
 export const unrecordedDigest: WorkloadDriftRule = (o, r) => {
   const id = "drift.unrecorded-digest";
-  const evidence = { ...observedEvidence(o), recordedDeployment: deploymentEvidence(r.deployment), lastDeployment: deploymentEvidence(r.lastDeployment), recordedDigest: r.lastDeployment?.digest ?? null };
+  const evidence = () => ({ ...observedEvidence(o), recordedDeployment: deploymentEvidence(r.deployment), lastDeployment: deploymentEvidence(r.lastDeployment), recordedDigest: r.lastDeployment?.digest ?? null });
   // A pod still pulling its image reports no imageID: nothing runs yet, so nothing to judge.
   if (o.digest === null) return outcome(id, "missing-evidence", `${where(o)} has not pulled ${o.imageRef} yet, so its digest is unknown.`, evidence);
-  if (r.deployment) return outcome(id, "pass", `${o.digest} was deployed to ${o.environment} by ${r.deployment.externalId}.`, evidence);
+  const deployed = r.deployment;
+  if (deployed) return outcome(id, "pass", () => `${o.digest} was deployed to ${o.environment} by ${deployed.externalId}.`, evidence);
   const last = r.lastDeployment ? ` The last recorded deployment of ${o.service ?? o.name} there was ${r.lastDeployment.digest ?? r.lastDeployment.imageRef}.` : "";
   return outcome(id, "fail", `${where(o)} runs ${o.digest}, which no deployment record put there.${last}`, evidence);
 };
@@ -42,11 +36,11 @@ export const notBuiltByCi: WorkloadDriftRule = (o, r, p) => {
     const ci = identities.length > 0 && identities.every((i) => isCiIdentity(i, p.ciBuilderIdentities));
     return { id: b.id, repository: b.repository, builder: b.builder, provenanceBuilder, pipelineRunId: b.pipelineRunId, builtAt: iso(b.builtAt), ci };
   });
-  const evidence = { ...observedEvidence(o), builds };
+  const evidence = () => ({ ...observedEvidence(o), builds });
   if (o.digest === null) return outcome(id, "missing-evidence", `${where(o)} has not pulled ${o.imageRef} yet.`, evidence);
   if (builds.length === 0) return outcome(id, "fail", `No build record exists for ${o.digest}, running in ${where(o)}.`, evidence);
   const ciBuild = builds.find((b) => b.ci);
-  if (ciBuild) return outcome(id, "pass", `${o.digest} was built by ${ciBuild.provenanceBuilder ?? ciBuild.builder ?? "CI"}.`, evidence);
+  if (ciBuild) return outcome(id, "pass", () => `${o.digest} was built by ${ciBuild.provenanceBuilder ?? ciBuild.builder ?? "CI"}.`, evidence);
   const builders = builds.map((b) => b.builder ?? b.provenanceBuilder ?? "an unnamed builder").join(", ");
   return outcome(id, "fail", `${o.digest}, running in ${where(o)}, was built by ${builders}, which is not a CI identity.`, evidence);
 };
@@ -55,20 +49,26 @@ export const notBuiltByCi: WorkloadDriftRule = (o, r, p) => {
 export const prodDiffersFromStaging: WorkloadDriftRule = (o, r) => {
   const id = "drift.prod-differs-from-staging";
   if (!o.isProduction) return null;
-  const evidence = { ...observedEvidence(o), staging: r.staging ? { source: r.staging.source, ref: r.staging.ref, at: iso(r.staging.at) } : null };
+  const evidence = () => ({ ...observedEvidence(o), staging: r.staging ? { source: r.staging.source, ref: r.staging.ref, at: iso(r.staging.at) } : null });
   if (o.digest === null) return outcome(id, "missing-evidence", `${where(o)} has not pulled ${o.imageRef} yet.`, evidence);
-  if (r.staging) return outcome(id, "pass", `${o.digest} ran in staging (${r.staging.source} ${r.staging.ref}) before production.`, evidence);
+  const staged = r.staging;
+  if (staged) return outcome(id, "pass", () => `${o.digest} ran in staging (${staged.source} ${staged.ref}) before production.`, evidence);
   return outcome(id, "fail", `${o.digest}, running in ${where(o)}, never ran in staging.`, evidence);
 };
+
+/** Whose registry a rollback draws on: the running build's service, else the workload's. */
+export function rollbackService(o: Pick<ObservedContainer, "service" | "name">, r: Pick<RecordedEvidence, "builds">): string {
+  return r.builds.find((b) => b.service)?.service ?? o.service ?? o.name;
+}
 
 /** The service of the running build keeps at least `retainedImages` tagged images; not applicable without a build. */
 export const rollbackGap: WorkloadDriftRule = (o, r, p) => {
   const id = "drift.rollback-gap";
   if (o.digest === null || r.retainedImages === null) return null;
-  const service = r.builds.find((b) => b.service)?.service ?? o.service ?? o.name;
-  const evidence = { service, retainedImages: r.retainedImages, requiredRetainedImages: p.retainedImages, ...observedEvidence(o) };
+  const service = rollbackService(o, r);
+  const evidence = () => ({ service, retainedImages: r.retainedImages, requiredRetainedImages: p.retainedImages, ...observedEvidence(o) });
   if (r.retainedImages >= p.retainedImages) {
-    return outcome(id, "pass", `${r.retainedImages} tagged images of ${service} are retained (policy: ${p.retainedImages}).`, evidence);
+    return outcome(id, "pass", () => `${r.retainedImages} tagged images of ${service} are retained (policy: ${p.retainedImages}).`, evidence);
   }
   return outcome(id, "fail", `Only ${r.retainedImages} tagged image(s) of ${service} are retained; policy requires ${p.retainedImages} for rollback.`, evidence);
 };

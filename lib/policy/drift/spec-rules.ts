@@ -1,20 +1,13 @@
 import { commitShaOfTag, isDigest, parseImageRef } from "../image-ref";
-import { deploymentEvidence, iso, observedEvidence, type DriftOutcome, type FieldManagerEntry, type WorkloadDriftRule } from "./types";
-
-const outcome = (ruleId: DriftOutcome["ruleId"], result: DriftOutcome["result"], reason: string, evidence: Record<string, unknown>): DriftOutcome => ({
-  ruleId,
-  result,
-  reason,
-  evidence,
-});
+import { deploymentEvidence, iso, observedEvidence, lazyOutcome as outcome, type FieldManagerEntry, type WorkloadDriftRule } from "./types";
 
 /** The running spec must pin a digest or a commit-SHA tag that has only ever resolved to one digest. */
 export const mutableTag: WorkloadDriftRule = (o, r, p) => {
   const id = "drift.mutable-tag";
   const ref = parseImageRef(o.imageRef);
-  const evidence = { ...observedEvidence(o), tag: ref.tag, otherDigests: r.otherTagDigests };
+  const evidence = () => ({ ...observedEvidence(o), tag: ref.tag, otherDigests: r.otherTagDigests });
   const at = `${o.kind} ${o.namespace}/${o.name} in ${o.environment}`;
-  if (isDigest(ref.digest)) return outcome(id, "pass", `${o.imageRef} is pinned by digest.`, evidence);
+  if (isDigest(ref.digest)) return outcome(id, "pass", () => `${o.imageRef} is pinned by digest.`, evidence);
   if (ref.tag === null) return outcome(id, "fail", `${at} runs ${o.imageRef}, which has no tag or digest and so means \`latest\`.`, evidence);
   if (p.mutableTags.includes(ref.tag)) return outcome(id, "fail", `${at} runs ${o.imageRef}, the mutable tag "${ref.tag}".`, evidence);
   if (commitShaOfTag(ref.tag) === null) {
@@ -23,7 +16,7 @@ export const mutableTag: WorkloadDriftRule = (o, r, p) => {
   if (r.otherTagDigests.length > 0) {
     return outcome(id, "fail", `${o.imageRef} resolved to ${[o.digest, ...r.otherTagDigests].filter(Boolean).join(" and ")} in different snapshots: the tag was moved.`, evidence);
   }
-  return outcome(id, "pass", `${o.imageRef} uses the commit-SHA tag "${ref.tag}".`, evidence);
+  return outcome(id, "pass", () => `${o.imageRef} uses the commit-SHA tag "${ref.tag}".`, evidence);
 };
 
 /** Field managers a person's kubectl leaves behind (server-side apply by a pipeline uses `kubectl` + Apply and is not one). */
@@ -50,12 +43,12 @@ export const manualApply: WorkloadDriftRule = (o, r) => {
   const writes = unexplainedHumanWrites(o.managers, lastDeployedAt);
   // The last-applied annotation alone has no time; it counts only when no timed entry explains it.
   const annotationOnly = o.lastAppliedBy !== null && !o.managers.some((m) => m.manager === o.lastAppliedBy);
-  const evidence = {
+  const evidence = () => ({
     ...observedEvidence(o),
     managers: writes.map((m) => ({ manager: m.manager, operation: m.operation, time: m.time ?? null })),
     lastAppliedBy: o.lastAppliedBy,
     lastDeployment: deploymentEvidence(r.lastDeployment),
-  };
+  });
   const at = `${o.kind} ${o.namespace}/${o.name} in ${o.environment}`;
   if (writes.length > 0) {
     const names = writes.map((m) => `${m.manager} (${m.operation}${m.time ? ` at ${m.time}` : ""})`).join(", ");
@@ -63,25 +56,25 @@ export const manualApply: WorkloadDriftRule = (o, r) => {
     return outcome(id, "fail", `${at} was changed by ${names}${since}.`, evidence);
   }
   if (annotationOnly) return outcome(id, "fail", `${at} carries kubectl's last-applied-configuration: it was applied by hand.`, evidence);
-  return outcome(id, "pass", `${at} was last changed by the pipeline's tools.`, evidence);
+  return outcome(id, "pass", () => `${at} was last changed by the pipeline's tools.`, evidence);
 };
 
 /** The running config hash must equal the one first observed after the workload's last deployment. */
 export const configChanged: WorkloadDriftRule = (o, r) => {
   const id = "drift.config-changed";
   const base = r.configBaseline;
-  const evidence = {
+  const evidence = () => ({
     ...observedEvidence(o),
     observedConfigHash: o.configHash,
     recordedConfigHash: base?.configHash ?? null,
     baselineSnapshot: base ? { externalId: base.snapshotExternalId, observedAt: iso(base.observedAt) } : null,
     lastDeployment: deploymentEvidence(r.lastDeployment),
-  };
+  });
   if (o.configHash === null) return null;
   if (base === null || base.configHash === null) {
     return outcome(id, "missing-evidence", `No snapshot after the last deployment of ${o.name} in ${o.environment} shows its configuration.`, evidence);
   }
-  if (base.configHash === o.configHash) return outcome(id, "pass", `The configuration of ${o.name} is the one deployed.`, evidence);
+  if (base.configHash === o.configHash) return outcome(id, "pass", () => `The configuration of ${o.name} is the one deployed.`, evidence);
   return outcome(
     id,
     "fail",
