@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigint, bigserial, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, tstz } from "./columns";
 
@@ -41,6 +42,8 @@ export const imageBuilds = pgTable(
     index("image_builds_digest_idx").on(t.digest),
     index("image_builds_commit_sha_idx").on(t.commitSha),
     index("image_builds_service_built_at_idx").on(t.service, t.builtAt),
+    // Tagged images retained per service, counted up to the policy threshold: an index-only probe.
+    index("image_builds_service_tagged_idx").on(t.service).where(sql`cardinality(${t.tags}) > 0`),
   ],
 );
 

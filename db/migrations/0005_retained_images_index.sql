@@ -1,0 +1,1 @@
+CREATE INDEX "image_builds_service_tagged_idx" ON "image_builds" USING btree ("service") WHERE cardinality("image_builds"."tags") > 0;
