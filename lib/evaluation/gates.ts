@@ -65,8 +65,12 @@ async function storeResults(db: Queryable, results: Evaluated, policy: Policy, n
     policyVersion: sql`excluded.policy_version`,
     evaluatedAt: sql`excluded.evaluated_at`,
   };
+  // A result that did not change is not rewritten (most re-evaluations confirm what was stored):
+  // evaluated_at is when the stored result was last established.
+  const changed = sql`where ${checkResults.result} is distinct from excluded.result or ${checkResults.evidence} is distinct from excluded.evidence
+    or ${checkResults.policyVersion} is distinct from excluded.policy_version`;
   for (let i = 0; i < rows.length; i += 10000) {
-    await bulkInsert(db, checkResults, rows.slice(i, i + 10000), onConflictUpdate([checkResults.deploymentId, checkResults.ruleId], set, checkResults));
+    await bulkInsert(db, checkResults, rows.slice(i, i + 10000), sql`${onConflictUpdate([checkResults.deploymentId, checkResults.ruleId], set, checkResults)} ${changed}`);
   }
 }
 

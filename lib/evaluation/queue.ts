@@ -52,9 +52,10 @@ async function evaluateRows(db: Database, only?: number): Promise<{ evaluated: n
  * each row is retried alone, so one bad row cannot hold back the others; a row that fails alone
  * records its error and is retried at most MAX_ATTEMPTS times.
  */
-export async function drainEvaluationQueue(db: Database): Promise<{ evaluated: number; busy: boolean }> {
+export async function drainEvaluationQueue(db: Database, beforeGroup?: () => Promise<void>): Promise<{ evaluated: number; busy: boolean }> {
   let evaluated = 0;
   for (;;) {
+    await beforeGroup?.();
     let r: { evaluated: number; busy: boolean };
     try {
       r = await evaluateRows(db);
@@ -97,16 +98,37 @@ interface WorkerState {
   running: Promise<void> | null;
   again: boolean;
   timer: NodeJS.Timeout | null;
+  /** Ingest requests of this process between their start and their commit. */
+  ingesting: number;
+  /** When an ingest request of this process last started or committed. */
+  lastIngest: number;
 }
 const workers = new WeakMap<Database, WorkerState>();
 const stateOf = (db: Database): WorkerState => {
   let s = workers.get(db);
   if (!s) {
-    s = { running: null, again: false, timer: null };
+    s = { running: null, again: false, timer: null, ingesting: 0, lastIngest: 0 };
     workers.set(db, s);
   }
   return s;
 };
+
+/** Ingestion comes first: the worker holds back while this process is storing a request. */
+export function noteIngest(db: Database, delta: 1 | -1): void {
+  const s = stateOf(db);
+  s.ingesting = Math.max(0, s.ingesting + delta);
+  s.lastIngest = Date.now();
+}
+
+/** Maximum time the worker holds back for ingestion before it judges a group anyway. */
+const MAX_YIELD_MS = 1000;
+/** A pause this long in this process's ingestion lets the worker go. */
+const QUIET_MS = 30;
+
+async function yieldToIngestion(s: WorkerState): Promise<void> {
+  const until = Date.now() + MAX_YIELD_MS;
+  while ((s.ingesting > 0 || Date.now() - s.lastIngest < QUIET_MS) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 
 /**
  * Asks this process to judge the queue soon (after an ingest commit). Returns at once; at most one
@@ -122,7 +144,7 @@ export function requestEvaluation(db: Database): void {
     try {
       do {
         s.again = false;
-        await drainEvaluationQueue(db);
+        await drainEvaluationQueue(db, () => yieldToIngestion(s));
       } while (s.again);
     } catch (error) {
       log.error("evaluation worker failed", { error: error instanceof Error ? error.message : String(error) });
