@@ -58,6 +58,23 @@ describe("population CSV", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it("pages several environments in deployment order, each change once with the same chain as a one-page read", async () => {
+    const { changeRows, populationRows } = await import("./population");
+    const both = params({ environment: "staging,production" });
+    const paged = [];
+    for await (const r of populationRows(handle.db, both, 5, 3)) paged.push(r);
+    const expected = await queryRows<{ external_id: string }>(
+      handle.db,
+      sql`select external_id from deployments where environment in ('staging', 'production') and status = 'success'
+          and deployed_at >= '2026-10-28T00:00:00Z' and deployed_at < '2026-11-28T00:00:00Z' order by deployed_at, id`,
+    );
+    expect(new Set(paged.map((r) => r.environment))).toEqual(new Set(["staging", "production"]));
+    expect(paged.map((r) => r.changeId)).toEqual(expected.map((e) => e.external_id));
+    const whole = await changeRows(handle.db, sql`d.environment in ('staging', 'production') and d.status = 'success'
+      and d.deployed_at >= '2026-10-28T00:00:00Z' and d.deployed_at < '2026-11-28T00:00:00Z'`);
+    expect(paged).toEqual(whole);
+  });
+
   it("filters by service and by environment", async () => {
     const [svc] = await queryRows<{ service: string }>(handle.db, sql`select service from deployments where environment = 'production' group by service order by count(*) desc limit 1`);
     const service = svc?.service ?? "";

@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
-import { queryRows, type Queryable } from "@/db/client";
+import { PgTransaction } from "drizzle-orm/pg-core";
+import { queryRows, type Database, type Queryable } from "@/db/client";
 import { type ReportParams } from "./params";
 import { populationWhere, scopeEnvironments } from "./scope";
 
@@ -46,7 +47,9 @@ interface PopulationSqlRow {
   staging_environment: string | null;
   staging_at: Date | string | null;
   approvals: Approval[] | null;
-  checks: CheckCell[] | null;
+  /** Rule ids and results of the stored checks, in the same order (two scalar arrays build far faster than objects). */
+  check_rules: string[] | null;
+  check_results: string[] | null;
   findings: FindingCell[] | null;
 }
 
@@ -99,7 +102,8 @@ export function toChangeRow(row: PopulationSqlRow): ChangeRow {
   const approvals = (row.approvals ?? []).slice().sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
   const authors = [...new Set([row.pr_author, row.commit_author].filter((a): a is string => Boolean(a)))];
   const authorSet = new Set(authors.map((a) => a.toLowerCase()));
-  const checks = (row.checks ?? []).slice().sort((a, b) => a.rule.localeCompare(b.rule));
+  const results = row.check_results ?? [];
+  const checks: CheckCell[] = (row.check_rules ?? []).map((rule, i) => ({ rule, result: results[i] ?? "" })).sort((a, b) => a.rule.localeCompare(b.rule));
   const failed = checks.filter((c) => c.result !== "pass");
   const findings = (row.findings ?? []).filter((f) => !failed.some((c) => c.rule === f.rule));
   const exceptionRules = [...new Set([...failed.map((c) => c.rule), ...findings.map((f) => f.rule)])];
@@ -167,27 +171,49 @@ export interface PageCursor {
   id: number;
 }
 
+/** Rows after the cursor; the plain `>=` lets the (environment, deployed_at) index bound the scan, the row comparison is exact. */
+const after = (cursor: PageCursor | null): SQL =>
+  cursor ? sql`and d.deployed_at >= ${cursor.cursorAt}::timestamptz and (d.deployed_at, d.id) > (${cursor.cursorAt}::timestamptz, ${cursor.id})` : sql``;
+
 /**
  * One page of population ids in (deployed_at, id) order after `cursor`. Kept apart from the
  * per-change look-ups so those run for this page's rows only, not for every row the scan passes.
  */
 export async function populationIdPage(db: Queryable, s: Scope, cursor: PageCursor | null, limit: number): Promise<PageCursor[]> {
-  // The plain `>=` lets the (environment, deployed_at) index bound the scan; the row comparison is exact.
-  const after = cursor
-    ? sql`and d.deployed_at >= ${cursor.cursorAt}::timestamptz and (d.deployed_at, d.id) > (${cursor.cursorAt}::timestamptz, ${cursor.id})`
-    : sql``;
   const rows = await queryRows<{ id: string | number; cursor_at: string }>(
     db,
-    sql`select d.id, d.deployed_at::text as cursor_at from deployments d where ${populationWhere(s)} ${after} order by d.deployed_at, d.id limit ${limit}`,
+    sql`select d.id, d.deployed_at::text as cursor_at from deployments d where ${populationWhere(s)} ${after(cursor)} order by d.deployed_at, d.id limit ${limit}`,
   );
   return rows.map((r) => ({ id: Number(r.id), cursorAt: r.cursor_at }));
 }
 
-/** The full rows of the changes `filter` selects (on alias d), in (deployed_at, id) order. */
+/**
+ * Runs a page's query with JIT compilation off: the planner prices the per-change look-ups of a
+ * whole page above jit_above_cost, and compiling took longer (about 130 ms a page) than running it.
+ */
+function withoutJit<T>(db: Queryable, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return (db as Database).transaction(async (tx) => {
+    await tx.execute(sql`set local jit = off`);
+    return fn(tx);
+  });
+}
+
+/**
+ * The full rows of the changes `filter` selects (on alias d), in (deployed_at, id) order. The
+ * changes are picked first (`limit` of them), so the look-ups of their chain run for those rows
+ * only, whatever plan the filter gets (several environments cannot come in order from one index).
+ */
 export async function changeRows(db: Queryable, filter: SQL, limit?: number): Promise<ChangeRow[]> {
-  const rows = await queryRows<PopulationSqlRow>(
-    db,
-    sql`select d.id, d.external_id, d.service, d.environment, d.change_type, d.description, d.actor, d.actor_type, d.deployed_at, d.deployed_at::text as cursor_at,
+  const rows = await withoutJit(db, (tx) =>
+    queryRows<PopulationSqlRow>(
+      tx,
+      sql`with d as materialized (
+          select d.id, d.external_id, d.service, d.environment, d.change_type, d.description, d.actor, d.actor_type, d.deployed_at,
+            d.commit_sha, d.digest, d.image_ref, d.pipeline_run_id, d.pipeline_provider
+          from deployments d where ${filter}
+          order by d.deployed_at, d.id
+          ${limit === undefined ? sql`` : sql`limit ${limit}`})
+        select d.id, d.external_id, d.service, d.environment, d.change_type, d.description, d.actor, d.actor_type, d.deployed_at, d.deployed_at::text as cursor_at,
           d.commit_sha, d.digest, d.image_ref, d.pipeline_run_id,
           pr.repository as pr_repository, pr.number as pr_number, pr.url as pr_url, pr.author as pr_author, pr.title as pr_title,
           c.author_login as commit_author, run.url as run_url,
@@ -195,9 +221,9 @@ export async function changeRows(db: Queryable, filter: SQL, limit?: number): Pr
           st.external_id as staging_id, st.environment as staging_environment, st.deployed_at as staging_at,
           (select json_agg(json_build_object('reviewer', r.reviewer, 'at', r.submitted_at) order by r.submitted_at) from reviews r
             where r.repository = pr.repository and r.pull_number = pr.number and lower(r.state) = 'approved') as approvals,
-          (select json_agg(json_build_object('rule', cr.rule_id, 'result', cr.result)) from check_results cr where cr.deployment_id = d.id) as checks,
-          (select json_agg(json_build_object('id', f.id, 'rule', f.rule_id, 'status', f.status)) from findings f where f.deployment_id = d.id) as findings
-        from deployments d
+          chk.check_rules, chk.check_results,
+          (select json_agg(json_build_object('id', f.id, 'rule', f.rule_id, 'status', f.status) order by f.id) from findings f where f.deployment_id = d.id) as findings
+        from d
         left join lateral (select p.* from pull_requests p where p.merge_commit_sha = d.commit_sha or p.head_sha = d.commit_sha
           order by (p.merge_commit_sha = d.commit_sha) desc, p.merged desc, p.id limit 1) pr on true
         left join commits c on c.sha = d.commit_sha
@@ -207,9 +233,10 @@ export async function changeRows(db: Queryable, filter: SQL, limit?: number): Pr
           where d.digest is not null and s.digest = d.digest and s.status = 'success' and s.deployed_at <= d.deployed_at
             and s.environment in (select name from environments where not is_production)
           order by s.deployed_at desc, s.id desc limit 1) st on true
-        where ${filter}
-        order by d.deployed_at, d.id
-        ${limit === undefined ? sql`` : sql`limit ${limit}`}`,
+        left join lateral (select json_agg(cr.rule_id) as check_rules, json_agg(cr.result) as check_results
+          from check_results cr where cr.deployment_id = d.id) chk on true
+        order by d.deployed_at, d.id`,
+    ),
   );
   return rows.map(toChangeRow);
 }
@@ -241,21 +268,21 @@ export async function* populationIdPages(db: Queryable, s: Scope, pageSize = 100
 }
 
 /**
- * Every change of the population, page by page (keyset on deployed_at, id): memory stays bounded by
- * the page size. One query a page: with the limit, the planner walks the index and stops early.
+ * Every change of the population, page by page: memory stays bounded by a few pages. The pages' ids
+ * come from a cheap keyset walk on (deployed_at, id); their rows are fetched up to `inFlight` pages
+ * ahead, each on its own connection, so the database works on the next pages while this one is
+ * written out. Inside a transaction (one connection) pages are fetched one after the other.
  */
-export async function* populationRows(db: Queryable, s: Scope, pageSize = 1000): AsyncGenerator<ChangeRow> {
-  const scope = { ...s, environments: await scopeEnvironments(db, s) };
-  if (scope.environments.length === 0) return;
-  let cursor: PageCursor | null = null;
-  for (;;) {
-    const after = cursor
-      ? sql`and d.deployed_at >= ${cursor.cursorAt}::timestamptz and (d.deployed_at, d.id) > (${cursor.cursorAt}::timestamptz, ${cursor.id})`
-      : sql``;
-    const page = await changeRows(db, sql`${populationWhere(scope)} ${after}`, pageSize);
-    yield* page;
-    const last = page[page.length - 1];
-    if (!last || page.length < pageSize) return;
-    cursor = { cursorAt: last.cursorAt, id: last.deploymentId };
+export async function* populationRows(db: Queryable, s: Scope, pageSize = 1000, inFlight = 2): AsyncGenerator<ChangeRow> {
+  const ahead = db instanceof PgTransaction ? 0 : inFlight;
+  const pending: Promise<ChangeRow[]>[] = [];
+  for await (const ids of populationIdPages(db, s, pageSize)) {
+    const rows = changeRows(db, sql`d.id = any(${sql.param(ids.map((i) => i.id))}::bigint[])`);
+    // A failed page is reported when it is awaited, not as an unhandled rejection meanwhile.
+    rows.catch(() => undefined);
+    pending.push(rows);
+    const oldest = pending.length > ahead ? pending.shift() : undefined;
+    if (oldest) yield* await oldest;
   }
+  for (const rows of pending) yield* await rows;
 }
