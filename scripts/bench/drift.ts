@@ -4,6 +4,8 @@ import { Client } from "pg";
 import { openDatabase, queryRows, type DatabaseHandle } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { detectDrift } from "@/lib/drift";
+import { snapshotEvidenceQuery } from "@/lib/drift/gather";
+import { evaluationSettled } from "@/lib/evaluation/queue";
 import { ingestEvents } from "@/lib/ingest/events-api";
 import { podsToSnapshot } from "@/lib/ingest/kubernetes";
 import { applyEvents } from "@/lib/projections/apply";
@@ -87,18 +89,34 @@ async function timeDriftOnly(h: DatabaseHandle, id: string, at: string, lastRele
   });
 }
 
-async function timeSnapshot(h: DatabaseHandle, id: string, at: string, lastRelease: number, pods: number): Promise<number> {
+/** Request to findings written: ingestion answers once the snapshot is stored; drift is judged from the queue after it. */
+async function timeSnapshot(h: DatabaseHandle, id: string, at: string, lastRelease: number, pods: number): Promise<{ total: number; stored: number }> {
   const event = podsToSnapshot(podList(lastRelease, at, pods), { environment: "production", id, observedAt: at });
   const raw = JSON.stringify(event);
   const started = performance.now();
   await ingestEvents(h.db, JSON.parse(raw), raw);
-  return performance.now() - started;
+  const stored = performance.now() - started;
+  await evaluationSettled(h.db);
+  return { total: performance.now() - started, stored };
+}
+
+/** The plan of the snapshot's evidence statement (the one that dominates), as drift runs it: without JIT. */
+async function explainGather(h: DatabaseHandle, externalId: string): Promise<void> {
+  await h.db.transaction(async (tx) => {
+    const [s] = await queryRows<{ id: number | string; observed_at: Date | string }>(tx, sql`select id, observed_at from snapshots where external_id = ${externalId}`);
+    if (!s) return;
+    const snap = { id: Number(s.id), externalId, environment: "production", observedAt: new Date(s.observed_at), isProduction: true };
+    await tx.execute(sql`set local jit = off`);
+    const rows = await queryRows<Record<string, string>>(tx, sql`explain (analyze, buffers) ${snapshotEvidenceQuery(snap, null)}`);
+    process.stderr.write(`\n-- EXPLAIN (ANALYZE) drift: snapshot evidence statement, ${externalId}\n${rows.map((r) => Object.values(r)[0]).join("\n")}\n`);
+  });
 }
 
 /**
  * Drift detection at scale: 1,000,000 deployments loaded set-based, then a 10,000-pod production
- * snapshot through ingestEvents (validation, projection, gate and drift evaluation, findings, ledger),
- * then drift evaluation alone for a second, consecutive one (config baselines from the first).
+ * snapshot through ingestEvents (validation, projection, ledger) and the evaluation queue (gate and
+ * drift evaluation, findings) until settled, then drift evaluation alone for a second, consecutive
+ * one (config baselines from the first), and the plan of its evidence statement.
  */
 export async function benchDrift(ctx: BenchContext, size: DriftBenchSize = { deployments: 1_000_000, pods: 10_000 }): Promise<Figure[]> {
   const { deployments: DEPLOYMENTS, pods: PODS } = size;
@@ -116,10 +134,12 @@ export async function benchDrift(ctx: BenchContext, size: DriftBenchSize = { dep
     const end = new Date(Date.parse("2025-01-01T00:00:00Z") + DEPLOYMENTS * 60_000);
     const first = await timeSnapshot(h, "bench-snapshot-1", new Date(end.getTime() + 3_600_000).toISOString(), lastRelease, PODS);
     const second = await timeDriftOnly(h, "bench-snapshot-2", new Date(end.getTime() + 7_200_000).toISOString(), lastRelease, PODS);
+    await explainGather(h, "bench-snapshot-2");
     const [counts] = await queryRows<{ open: number | string }>(h.db, sql`select count(*) as open from findings where status = 'open' and rule_id like 'drift.%'`);
     const reference = `${DEPLOYMENTS.toLocaleString("en")} deployments, ${PODS.toLocaleString("en")} pods, 1 in ${DRIFTING_EVERY} drifting; ${String(counts?.open ?? 0)} open drift findings; load ${loadSeconds.toFixed(1)} s`;
     return [
-      { figure: `drift: ${PODS.toLocaleString("en")}-pod snapshot, request to findings written (first snapshot)`, value: Math.round(first), unit: "ms", target: "< 1000", reference },
+      { figure: `drift: ${PODS.toLocaleString("en")}-pod snapshot, request to findings written (first snapshot)`, value: Math.round(first.total), unit: "ms", target: "< 1000", reference },
+      { figure: `drift: ${PODS.toLocaleString("en")}-pod snapshot, request to 202 (stored and queued, first snapshot)`, value: Math.round(first.stored), unit: "ms", target: null, reference },
       { figure: `drift: ${PODS.toLocaleString("en")}-pod snapshot, request to findings written (consecutive snapshot): drift evaluation alone`, value: Math.round(second), unit: "ms", target: null, reference },
     ];
   } finally {
