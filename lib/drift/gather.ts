@@ -61,9 +61,10 @@ const deploymentJson = (alias: string): SQL =>
   );
 
 /**
- * One set-based query: every container of the snapshot joined with its recorded deployment, the
- * service's last deployment, its builds, its staging history, its config baseline and the number
- * of tagged images retained for its service. Indexes make each lateral join a probe, not a scan.
+ * Every container of the snapshot with its recorded deployment, the service's last deployment,
+ * its builds, its staging history, its config baseline, the tags moved under it and the tagged
+ * images retained for its service: five set-based statements whatever the snapshot's size, each
+ * step an index probe per distinct digest, service or workload, not a scan.
  */
 export async function gatherSnapshotEvidence(
   db: Queryable,
