@@ -231,7 +231,7 @@ export async function changeRows(db: Queryable, filter: SQL, limit?: number): Pr
           and (d.pipeline_provider is null or r.provider = d.pipeline_provider) order by r.attempt desc limit 1) run on true
         left join lateral (select s.external_id, s.environment, s.deployed_at from deployments s
           where d.digest is not null and s.digest = d.digest and s.status = 'success' and s.deployed_at <= d.deployed_at
-            and s.environment in (select name from environments where not is_production)
+            and s.environment = any(array(select name from environments where not is_production))
           order by s.deployed_at desc, s.id desc limit 1) st on true
         left join lateral (select json_agg(cr.rule_id) as check_rules, json_agg(cr.result) as check_results
           from check_results cr where cr.deployment_id = d.id) chk on true
