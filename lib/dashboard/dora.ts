@@ -24,39 +24,48 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 export async function doraFigures(db: Queryable, p: Period): Promise<DoraFigures> {
   const prod = await productionEnvironments(db);
   const envs = prod.length > 0 ? inList(prod) : sql`null`;
-  const [deploys] = await queryRows<{ attempts: number | string; total: number | string; failed: number | string; lead_seconds: number | string | null }>(
-    db,
-    sql`with prod as (
-          select d.id, d.status, d.deployed_at, d.commit_sha,
-            lead(d.deployed_at) over w as next_at, lead(d.change_type) over w as next_change_type
-          from deployments d
-          where d.environment in (${envs}) and d.deployed_at >= ${p.from} and d.deployed_at < ${p.to}
-          window w as (partition by d.environment, d.service order by d.deployed_at, d.id)
-        )
-        select count(*) as attempts, count(*) filter (where prod.status = 'success') as total,
-          count(*) filter (where prod.status <> 'success' or prod.next_change_type = 'rollback'
-            or exists (select 1 from incidents i where i.environment in (${envs})
-                         and i.opened_at >= prod.deployed_at
-                         and i.opened_at < coalesce(prod.next_at, prod.deployed_at + interval '7 days'))) as failed,
-          percentile_cont(0.5) within group (order by extract(epoch from prod.deployed_at - c.committed_at))
-            filter (where prod.status = 'success' and c.committed_at is not null) as lead_seconds
-        from prod left join commits c on c.sha = prod.commit_sha`,
-  );
-  const [incidents] = await queryRows<{ closed: number | string; restore_seconds: number | string | null }>(
-    db,
-    sql`select count(*) as closed,
-          percentile_cont(0.5) within group (order by extract(epoch from i.closed_at - ${restoreStartSql("i")})) as restore_seconds
-        from incidents i where i.closed_at is not null and i.closed_at >= ${p.from} and i.closed_at < ${p.to}`,
-  );
+  const inPeriod = sql`d.environment in (${envs}) and d.deployed_at >= ${p.from} and d.deployed_at < ${p.to}`;
+  // Three statements on their own connections: the failure rate needs each deployment's successor
+  // (a sort of the period), the lead time a join with commits; apart, they run side by side.
+  const [[deploys], [lead], [incidents]] = await Promise.all([
+    queryRows<{ attempts: number | string; total: number | string; failed: number | string }>(
+      db,
+      sql`with prod as (
+            select d.status, d.deployed_at,
+              lead(d.deployed_at) over w as next_at, lead(d.change_type) over w as next_change_type
+            from deployments d
+            where ${inPeriod}
+            window w as (partition by d.environment, d.service order by d.deployed_at, d.id)
+          )
+          select count(*) as attempts, count(*) filter (where prod.status = 'success') as total,
+            count(*) filter (where prod.status <> 'success' or prod.next_change_type = 'rollback'
+              or exists (select 1 from incidents i where i.environment in (${envs})
+                           and i.opened_at >= prod.deployed_at
+                           and i.opened_at < coalesce(prod.next_at, prod.deployed_at + interval '7 days'))) as failed
+          from prod`,
+    ),
+    queryRows<{ lead_seconds: number | string | null }>(
+      db,
+      sql`select percentile_cont(0.5) within group (order by extract(epoch from d.deployed_at - c.committed_at)) as lead_seconds
+          from deployments d join commits c on c.sha = d.commit_sha
+          where ${inPeriod} and d.status = 'success' and c.committed_at is not null`,
+    ),
+    queryRows<{ closed: number | string; restore_seconds: number | string | null }>(
+      db,
+      sql`select count(*) as closed,
+            percentile_cont(0.5) within group (order by extract(epoch from i.closed_at - ${restoreStartSql("i")})) as restore_seconds
+          from incidents i where i.closed_at is not null and i.closed_at >= ${p.from} and i.closed_at < ${p.to}`,
+    ),
+  ]);
   const total = Number(deploys?.total ?? 0);
   const failed = Number(deploys?.failed ?? 0);
   const attempts = Number(deploys?.attempts ?? 0);
-  const lead = deploys?.lead_seconds;
+  const leadSeconds = lead?.lead_seconds;
   const restore = incidents?.restore_seconds;
   return {
     deploymentsPerDay: round1(total / periodDays(p)),
     productionDeployments: total,
-    leadTimeHours: lead === null || lead === undefined ? null : round1(Number(lead) / 3600),
+    leadTimeHours: leadSeconds === null || leadSeconds === undefined ? null : round1(Number(leadSeconds) / 3600),
     changeFailureRate: attempts > 0 ? round1((failed / attempts) * 100) : null,
     failedChanges: failed,
     timeToRestoreHours: restore === null || restore === undefined ? null : round1(Number(restore) / 3600),
