@@ -54,6 +54,16 @@ describe("bulkInsert", () => {
     expect(rows[1]).toMatchObject({ tags: [], baseImages: null, sizeBytes: null, scan: { critical: 0, high: 1 }, builder: null });
   });
 
+  it("stores a single row (plain parameters, no array literal) the same way", async () => {
+    const awkward = `quote ' double " comma , brace { } backslash \\ newline\n ünïcode NULL`;
+    const digest = "sha256:0000000000000000000000000000000000000000000000000000000000000003";
+    await bulkInsert(h.db, imageBuilds, [
+      { repository: "ghcr.io/acme/one", digest, tags: ["a,b", 'quo"te', "NULL"], baseImages: [{ ref: awkward, digest: null }], sizeBytes: 7, builder: awkward, builtAt: new Date("2026-03-16T00:00:00Z") },
+    ]);
+    const [row] = await h.db.select().from(imageBuilds).where(eq(imageBuilds.digest, digest));
+    expect(row).toMatchObject({ tags: ["a,b", 'quo"te', "NULL"], baseImages: [{ ref: awkward, digest: null }], sizeBytes: 7, builder: awkward });
+  });
+
   it("applies ON CONFLICT clauses and returns rows", async () => {
     const row = { sha: "a".repeat(40), repository: "acme/api", message: "first", committedAt: new Date("2026-01-01T00:00:00Z") };
     await bulkInsert(h.db, commits, [row]);

@@ -63,12 +63,19 @@ export async function bulkInsert<R extends Record<string, unknown>, T = never>(
     if (!column || !config.columns.includes(column)) throw new Error(`${config.name} has no column ${k}`);
     return describe(k, column);
   });
-  const params = columns.map((c) => sql`${sql.param(rows.map((r) => c.encode(r[c.key])))}::${sql.raw(c.wire)}[]`);
-  const aliases = columns.map((_, i) => sql.raw(`c${i}`));
-  const query = sql`insert into ${sql.identifier(config.name)} (${sql.join(
+  const names = sql.join(
     columns.map((c) => sql.identifier(c.name)),
     sql`, `,
-  )}) select ${sql.join(
+  );
+  const [only] = rows;
+  if (rows.length === 1 && only) {
+    // One row (a webhook, a single large snapshot): plain parameters, no array literal to escape.
+    const values = columns.map((c) => c.select(sql`${sql.param(c.encode(only[c.key]))}::${sql.raw(c.wire)}`));
+    return queryRows<T>(db, sql`insert into ${sql.identifier(config.name)} (${names}) select ${sql.join(values, sql`, `)} ${tail}`);
+  }
+  const params = columns.map((c) => sql`${sql.param(rows.map((r) => c.encode(r[c.key])))}::${sql.raw(c.wire)}[]`);
+  const aliases = columns.map((_, i) => sql.raw(`c${i}`));
+  const query = sql`insert into ${sql.identifier(config.name)} (${names}) select ${sql.join(
     columns.map((c, i) => c.select(aliases[i] as SQL)),
     sql`, `,
   )} from unnest(${sql.join(params, sql`, `)}) as u(${sql.join(aliases, sql`, `)}) ${tail}`;

@@ -47,8 +47,8 @@ export const snapshotWorkloads = pgTable(
     foreignKey({ name: "snapshot_workloads_snapshot_id_fk", columns: [t.snapshotId], foreignColumns: [snapshots.id] }).onDelete(
       "cascade",
     ),
-    index("snapshot_workloads_snapshot_id_idx").on(t.snapshotId),
-    // Drift finds a workload's config hash in the first snapshot after its last deployment.
+    // Also serves lookups by snapshot_id alone (its leading column); a separate index on it only cost
+    // every snapshot's insert. Drift finds a workload's config hash in the first snapshot after its last deployment.
     index("snapshot_workloads_snapshot_id_workload_idx").on(t.snapshotId, t.namespace, t.kind, t.name, t.container),
     index("snapshot_workloads_digest_idx").on(t.digest),
   ],

@@ -1,0 +1,1 @@
+DROP INDEX "snapshot_workloads_snapshot_id_idx";
