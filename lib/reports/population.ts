@@ -47,9 +47,12 @@ interface PopulationSqlRow {
   staging_environment: string | null;
   staging_at: Date | string | null;
   approvals: Approval[] | null;
-  /** Rule ids and results of the stored checks, in the same order (two scalar arrays build far faster than objects). */
-  check_rules: string[] | null;
-  check_results: string[] | null;
+  /**
+   * Rule ids and results of the stored checks as JSON text, in the same order: two scalar arrays
+   * build far faster than objects, and most changes share the same text, parsed once (CheckCache).
+   */
+  check_rules: string | null;
+  check_results: string | null;
   findings: FindingCell[] | null;
 }
 
@@ -98,12 +101,27 @@ function emergencyApproval(row: PopulationSqlRow, approvals: Approval[]): string
   return retro ? `retro-approved by ${retro.reviewer} at ${iso(retro.at)}` : "no retrospective approval";
 }
 
-export function toChangeRow(row: PopulationSqlRow): ChangeRow {
+/** Parsed, sorted check cells by their JSON text; the cells are shared, so never mutate them. */
+type CheckCache = Map<string, readonly CheckCell[]>;
+
+function checkCells(row: PopulationSqlRow, cache: CheckCache): readonly CheckCell[] {
+  if (row.check_rules === null) return [];
+  const key = `${row.check_rules}\n${row.check_results ?? ""}`;
+  let cells = cache.get(key);
+  if (!cells) {
+    const results = JSON.parse(row.check_results ?? "[]") as string[];
+    const rules = JSON.parse(row.check_rules) as string[];
+    cells = rules.map((rule, i) => ({ rule, result: results[i] ?? "" })).sort((a, b) => a.rule.localeCompare(b.rule));
+    cache.set(key, cells);
+  }
+  return cells;
+}
+
+export function toChangeRow(row: PopulationSqlRow, cache: CheckCache = new Map()): ChangeRow {
   const approvals = (row.approvals ?? []).slice().sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
   const authors = [...new Set([row.pr_author, row.commit_author].filter((a): a is string => Boolean(a)))];
   const authorSet = new Set(authors.map((a) => a.toLowerCase()));
-  const results = row.check_results ?? [];
-  const checks: CheckCell[] = (row.check_rules ?? []).map((rule, i) => ({ rule, result: results[i] ?? "" })).sort((a, b) => a.rule.localeCompare(b.rule));
+  const checks = checkCells(row, cache);
   const failed = checks.filter((c) => c.result !== "pass");
   const findings = (row.findings ?? []).filter((f) => !failed.some((c) => c.rule === f.rule));
   const exceptionRules = [...new Set([...failed.map((c) => c.rule), ...findings.map((f) => f.rule)])];
@@ -233,12 +251,13 @@ export async function changeRows(db: Queryable, filter: SQL, limit?: number): Pr
           where d.digest is not null and s.digest = d.digest and s.status = 'success' and s.deployed_at <= d.deployed_at
             and s.environment = any(array(select name from environments where not is_production))
           order by s.deployed_at desc, s.id desc limit 1) st on true
-        left join lateral (select json_agg(cr.rule_id) as check_rules, json_agg(cr.result) as check_results
+        left join lateral (select json_agg(cr.rule_id)::text as check_rules, json_agg(cr.result)::text as check_results
           from check_results cr where cr.deployment_id = d.id) chk on true
         order by d.deployed_at, d.id`,
     ),
   );
-  return rows.map(toChangeRow);
+  const cache: CheckCache = new Map();
+  return rows.map((row) => toChangeRow(row, cache));
 }
 
 const idIn = (column: SQL, ids: readonly (string | number)[]): SQL =>
