@@ -101,18 +101,20 @@ function emergencyApproval(row: PopulationSqlRow, approvals: Approval[]): string
   return retro ? `retro-approved by ${retro.reviewer} at ${iso(retro.at)}` : "no retrospective approval";
 }
 
-/** Parsed, sorted check cells by their JSON text; the cells are shared, so never mutate them. */
-type CheckCache = Map<string, readonly CheckCell[]>;
+/** Parsed, sorted check cells by their JSON texts (rules, then results); the cells are shared, so never mutate them. */
+type CheckCache = Map<string, Map<string, readonly CheckCell[]>>;
 
 function checkCells(row: PopulationSqlRow, cache: CheckCache): readonly CheckCell[] {
   if (row.check_rules === null) return [];
-  const key = `${row.check_rules}\n${row.check_results ?? ""}`;
-  let cells = cache.get(key);
+  const resultsText = row.check_results ?? "[]";
+  let byResults = cache.get(row.check_rules);
+  if (!byResults) cache.set(row.check_rules, (byResults = new Map()));
+  let cells = byResults.get(resultsText);
   if (!cells) {
-    const results = JSON.parse(row.check_results ?? "[]") as string[];
+    const results = JSON.parse(resultsText) as string[];
     const rules = JSON.parse(row.check_rules) as string[];
     cells = rules.map((rule, i) => ({ rule, result: results[i] ?? "" })).sort((a, b) => a.rule.localeCompare(b.rule));
-    cache.set(key, cells);
+    byResults.set(resultsText, cells);
   }
   return cells;
 }
