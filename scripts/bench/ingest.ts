@@ -72,7 +72,7 @@ export async function benchIngest(ctx: BenchContext): Promise<Figure[]> {
     // Webhooks: GitHub's own example payloads, signed, 16 in flight.
     const names = ["push", "pull_request", "pull_request_review", "workflow_run", "workflow_job", "check_run", "deployment", "deployment_status"] as const;
     const payloads = names.flatMap((n) => examplesOf(n).map((e) => ({ event: n, body: JSON.stringify(e.payload) })));
-    const deliveries = Array.from({ length: 2000 }, (_, i) => payloads[i % payloads.length]).filter((p) => p !== undefined);
+    const deliveries = Array.from({ length: 2300 }, (_, i) => payloads[i % payloads.length]).filter((p) => p !== undefined);
     const jobs = deliveries.map((p, i) => async () => {
       const res = await fetch(`${server.url}/api/v1/webhooks/github`, {
         method: "POST",
@@ -86,8 +86,10 @@ export async function benchIngest(ctx: BenchContext): Promise<Figure[]> {
       });
       if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
     });
+    // Warm-up (not measured): the first requests of a fresh server load and JIT-compile the route.
+    await pool(jobs.splice(0, 300), 16);
     const [latencies, webhookMs] = await timed(() => pool(jobs, 16));
-    const webhookRate = deliveries.length / (webhookMs / 1000);
+    const webhookRate = latencies.length / (webhookMs / 1000);
 
     // The physical reference: the same payloads into a bare jsonb table.
     const raw = new pg.Pool({ connectionString: database.url, max: 16 });
@@ -119,8 +121,8 @@ export async function benchIngest(ctx: BenchContext): Promise<Figure[]> {
         reference: `gate checks and drift rules of every batch done ${(catchUpMs / 1000).toFixed(1)} s after the last 202`,
       },
       { figure: "ingest.webhook.rate", value: Math.round(webhookRate), unit: "deliveries/s", target: null, reference: `raw single-row insert at concurrency 16: ${Math.round(rawSingleRate)} rows/s; ${avgWebhookKb.toFixed(1)} KB average payload` },
-      { figure: "ingest.webhook.p50", value: Math.round(percentile(latencies, 50) * 10) / 10, unit: "ms", target: null, reference: "concurrency 16" },
-      { figure: "ingest.webhook.p99", value: Math.round(percentile(latencies, 99) * 10) / 10, unit: "ms", target: "< 50", reference: "concurrency 16" },
+      { figure: "ingest.webhook.p50", value: Math.round(percentile(latencies, 50) * 10) / 10, unit: "ms", target: null, reference: `concurrency 16, ${latencies.length} deliveries after 300 of warm-up` },
+      { figure: "ingest.webhook.p99", value: Math.round(percentile(latencies, 99) * 10) / 10, unit: "ms", target: "< 50", reference: `concurrency 16, ${latencies.length} deliveries after 300 of warm-up` },
       { figure: "raw.insert.batch_rate", value: Math.round(rawBatchRate), unit: "rows/s", target: null, reference: "500-row INSERT into a bare jsonb table" },
     ];
   } finally {
