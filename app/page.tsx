@@ -7,7 +7,7 @@ import { makeQueryClient } from "@/components/query-client";
 import { requireUser } from "@/lib/auth/current-user";
 import { parsePeriod, periodParams } from "@/lib/dashboard/period";
 import { getDb } from "@/lib/db";
-import { environmentsNow } from "@/lib/dashboard/environments";
+import { environmentsOverview } from "@/lib/evidence/environments";
 import { getOverviewQueryOptions } from "./_queries/options";
 
 export const dynamic = "force-dynamic";
@@ -22,7 +22,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
   const from = one(sp.from);
   const to = one(sp.to);
   const client = makeQueryClient();
-  const [envs] = await Promise.all([environmentsNow(await getDb()), client.prefetchQuery(getOverviewQueryOptions(from, to))]);
+  const [envs] = await Promise.all([environmentsOverview(await getDb()), client.prefetchQuery(getOverviewQueryOptions(from, to))]);
   return (
     <>
       <h1>Overview</h1>

@@ -20,7 +20,13 @@ export interface EnvironmentSummary {
   openFindings: number;
 }
 
-/** Each environment with what the pipeline last deployed there per service (as of `at`, default now). */
+/**
+ * Each environment with what the pipeline last deployed there per service (as of `at`, default now).
+ * The (service, environment) pairs that ever deployed are walked on the (service, environment,
+ * deployed_at) index, one probe per pair, and each pair's last successful deployment is one more
+ * probe: the cost follows the number of pairs, not of deployments (a DISTINCT ON over every
+ * deployment took seconds at a million rows; this takes milliseconds).
+ */
 export async function environmentsOverview(db: Queryable, at: Date = new Date()): Promise<EnvironmentSummary[]> {
   const envs = await queryRows<{ name: string; rank: number; is_production: boolean; last_snapshot_at: Date | string | null; open_findings: string | number }>(
     db,
@@ -39,10 +45,18 @@ export async function environmentsOverview(db: Queryable, at: Date = new Date())
     actor: string | null;
   }>(
     db,
-    sql`select distinct on (d.environment, d.service) d.environment, d.service, d.image_ref, d.digest, d.id, d.deployed_at, d.actor
-        from deployments d
-        where d.status = 'success' and d.deployed_at <= ${at}
-        order by d.environment, d.service, d.deployed_at desc, d.id desc`,
+    sql`with recursive pairs(service, environment) as (
+          (select d.service, d.environment from deployments d order by d.service, d.environment limit 1)
+          union all
+          select n.service, n.environment from pairs p
+          cross join lateral (select d.service, d.environment from deployments d
+            where (d.service, d.environment) > (p.service, p.environment)
+            order by d.service, d.environment limit 1) n)
+        select p.environment, p.service, r.image_ref, r.digest, r.id, r.deployed_at, r.actor
+        from pairs p
+        cross join lateral (select d.image_ref, d.digest, d.id, d.deployed_at, d.actor from deployments d
+          where d.service = p.service and d.environment = p.environment and d.status = 'success' and d.deployed_at <= ${at}
+          order by d.deployed_at desc, d.id desc limit 1) r`,
   );
   return envs.map((e) => {
     const services = running

@@ -5,7 +5,6 @@ import pg from "pg";
 import { openDatabase, queryRows, type Database } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { deploymentChain } from "@/lib/dashboard/chain";
-import { environmentsNow } from "@/lib/dashboard/environments";
 import { doraFigures } from "@/lib/dashboard/dora";
 import { findingDetail } from "@/lib/dashboard/finding-detail";
 import { filterOptions, findingCountsByRule, listFindings } from "@/lib/dashboard/findings";
@@ -47,7 +46,7 @@ async function p95(runs: number, fn: () => Promise<unknown>): Promise<number> {
 const aggregates = (db: Database, p: ReturnType<typeof parsePeriod>) =>
   Promise.all([deploymentsPerDay(db, p), gatePassRateOverTime(db, p), openFindingsOverTime(db, p), doraFigures(db, p)]);
 /** What the overview page `/` loads: the environments summary and the period's aggregates. */
-const overview = (db: Database, p: ReturnType<typeof parsePeriod>) => Promise.all([environmentsNow(db), aggregates(db, p)]);
+const overview = (db: Database, p: ReturnType<typeof parsePeriod>) => Promise.all([environmentsOverview(db), aggregates(db, p)]);
 
 async function demoScale(db: Database): Promise<Figure[]> {
   const first = async <T>(q: ReturnType<typeof sql>) => (await queryRows<T>(db, q))[0];
@@ -59,7 +58,7 @@ async function demoScale(db: Database): Promise<Figure[]> {
   const open = { status: "open" as const };
   const pages: [string, () => Promise<unknown>][] = [
     ["/", () => overview(db, month)],
-    ["/environments/[name]?at=", () => environmentsNow(db, new Date(Date.now() - 30 * 86_400_000))],
+    ["/environments/[name]?at=", () => environmentsOverview(db, new Date(Date.now() - 30 * 86_400_000))],
     ["/deployments/[id]", () => deploymentChain(db, Number(dep?.id ?? 0))],
     ["/trace/[ref]", async () => {
       const t = await traceRef(db, `${pr?.repository}#${pr?.number}`);
@@ -117,8 +116,7 @@ export async function benchDashboard(ctx: BenchContext): Promise<Figure[]> {
     await bulkLoad(handle.db);
     const loadSeconds = Math.round((performance.now() - t) / 100) / 10;
     figures.push({ figure: "dashboard bulk load of 1,000,000 deployments (set-based SQL)", value: loadSeconds, unit: "s", target: null });
-    figures.push({ figure: "dashboard environments summary (lib/evidence, used by /api/v1/environments) p95, 1M deployments", value: await p95(3, () => environmentsOverview(handle.db)), unit: "ms", target: null });
-    figures.push({ figure: "dashboard environments summary (lib/dashboard, used by the pages) p95, 1M deployments", value: await p95(10, () => environmentsNow(handle.db)), unit: "ms", target: null });
+    figures.push({ figure: "environments summary (/api/v1/environments and the pages) p95, 1M deployments", value: await p95(10, () => environmentsOverview(handle.db)), unit: "ms", target: null });
     figures.push({ figure: "dashboard /promotion data p95, 1M deployments", value: await p95(10, () => promotionMatrix(handle.db)), unit: "ms", target: null });
     for (const days of [30, 90]) {
       const p = parsePeriod(null, null, new Date(), days);

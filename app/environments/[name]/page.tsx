@@ -6,7 +6,7 @@ import { Empty } from "@/components/empty";
 import { Time } from "@/components/time";
 import { requireUser } from "@/lib/auth/current-user";
 import { getDb } from "@/lib/db";
-import { environmentsNow } from "@/lib/dashboard/environments";
+import { environmentsOverview } from "@/lib/evidence/environments";
 
 export const dynamic = "force-dynamic";
 
@@ -27,7 +27,7 @@ export default async function EnvironmentPage({ params, searchParams }: Props) {
   const name = decodeURIComponent((await params).name);
   await requireUser("evidence:read", `/environments/${name}`);
   const at = parseAt((await searchParams).at);
-  const env = (await environmentsNow(await getDb(), at ?? new Date())).find((e) => e.name === name);
+  const env = (await environmentsOverview(await getDb(), at ?? new Date())).find((e) => e.name === name);
   if (!env) notFound();
   const shown = at ? at.toISOString().slice(0, 16) : "";
   return (
