@@ -93,11 +93,10 @@ export async function gatherSnapshotEvidence(
  */
 async function withoutJit<T>(db: Queryable, run: () => Promise<T>): Promise<T> {
   const [before] = await queryRows<{ jit: string }>(db, sql`select current_setting('jit') as jit, set_config('jit', 'off', true) as off`);
-  try {
-    return await run();
-  } finally {
-    await db.execute(sql`select set_config('jit', ${before?.jit ?? "on"}, true)`);
-  }
+  // On failure the transaction is aborted: restoring the setting would only mask the error.
+  const result = await run();
+  await db.execute(sql`select set_config('jit', ${before?.jit ?? "on"}, true)`);
+  return result;
 }
 
 /**

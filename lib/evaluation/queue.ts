@@ -76,8 +76,12 @@ async function evaluateOneByOne(db: Database, groupError: unknown): Promise<{ ev
       if (r.busy) return { evaluated, busy: true };
       evaluated += r.evaluated;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const brief = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]?.slice(0, 300);
+      const message = error instanceof Error ? `${error.message}${error.cause instanceof Error ? `\n${error.cause.message}` : ""}` : String(error);
+      // A failed query's message starts with the statement; the database's reason is its cause.
+      const brief = (e: unknown) => {
+        const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : "";
+        return `${(e instanceof Error ? e.message : String(e)).split("\n")[0]?.slice(0, 200) ?? ""}${cause}`;
+      };
       log.error("evaluation of a queued batch failed", { queueId: Number(id), attempt: "alone", error: brief(error), groupError: brief(groupError) });
       await db.execute(sql`update evaluation_queue set attempts = attempts + 1, last_error = ${message.slice(0, 2000)} where id = ${Number(id)}`);
     }
@@ -113,8 +117,20 @@ const stateOf = (db: Database): WorkerState => {
   return s;
 };
 
-/** Ingestion comes first: the worker holds back while this process is storing a request. */
-export function noteIngest(db: Database, delta: 1 | -1): void {
+/**
+ * Ingestion comes first: the worker holds back while this process is handling an ingest request
+ * (from the parsing of its body to its commit). Wrap each request's work in `whileIngesting`.
+ */
+export async function whileIngesting<T>(db: Database, work: () => Promise<T>): Promise<T> {
+  noteIngest(db, 1);
+  try {
+    return await work();
+  } finally {
+    noteIngest(db, -1);
+  }
+}
+
+function noteIngest(db: Database, delta: 1 | -1): void {
   const s = stateOf(db);
   s.ingesting = Math.max(0, s.ingesting + delta);
   s.lastIngest = Date.now();
@@ -122,12 +138,12 @@ export function noteIngest(db: Database, delta: 1 | -1): void {
 
 /** Maximum time the worker holds back for ingestion before it judges a group anyway. */
 const MAX_YIELD_MS = 1000;
-/** A pause this long in this process's ingestion lets the worker go. */
-const QUIET_MS = 30;
+/** A pause this long in this process's ingestion lets the worker go (a client's next request arrives within it). */
+const QUIET_MS = 5;
 
 async function yieldToIngestion(s: WorkerState): Promise<void> {
   const until = Date.now() + MAX_YIELD_MS;
-  while ((s.ingesting > 0 || Date.now() - s.lastIngest < QUIET_MS) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+  while ((s.ingesting > 0 || Date.now() - s.lastIngest < QUIET_MS) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 
 /**

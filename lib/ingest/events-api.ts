@@ -1,6 +1,7 @@
 import type { Database } from "@/db/client";
 import { AppError, describeIssues } from "../errors";
 import { custodyEvent, eventsBatch, type CustodyEvent } from "../events/schema";
+import { whileIngesting } from "../evaluation/queue";
 import { ingest, type PreparedDelivery } from "./ingest";
 
 export const EVENTS_SOURCE = "events";
@@ -34,7 +35,11 @@ export function prepareEvents(events: CustodyEvent[], rawBody: string | null): P
   }));
 }
 
-export async function ingestEvents(db: Database, json: unknown, rawBody: string): Promise<{ accepted: number; duplicates: number }> {
+export function ingestEvents(db: Database, json: unknown, rawBody: string): Promise<{ accepted: number; duplicates: number }> {
+  return whileIngesting(db, () => validateAndIngest(db, json, rawBody));
+}
+
+async function validateAndIngest(db: Database, json: unknown, rawBody: string): Promise<{ accepted: number; duplicates: number }> {
   const { events, batch } = parseEventsBody(json);
   const ids = new Set<string>();
   for (const e of events) {

@@ -2,6 +2,7 @@ import { verify } from "@octokit/webhooks-methods";
 import type { Database } from "@/db/client";
 import { AppError } from "../errors";
 import { mapGithubDelivery } from "./github";
+import { whileIngesting } from "../evaluation/queue";
 import { ingest, type PreparedDelivery } from "./ingest";
 
 export const GITHUB_SOURCE = "github";
@@ -18,11 +19,11 @@ export interface GithubRequest {
  * Verifies (HMAC-SHA256, constant time, by @octokit/webhooks-methods), then stores the delivery
  * whatever its content: a signed delivery Custody cannot use is kept, marked with the reason.
  */
-export async function receiveGithubDelivery(
-  db: Database,
-  secret: string,
-  req: GithubRequest,
-): Promise<{ delivery: string; status: "stored" | "duplicate" }> {
+export function receiveGithubDelivery(db: Database, secret: string, req: GithubRequest): Promise<{ delivery: string; status: "stored" | "duplicate" }> {
+  return whileIngesting(db, () => receive(db, secret, req));
+}
+
+async function receive(db: Database, secret: string, req: GithubRequest): Promise<{ delivery: string; status: "stored" | "duplicate" }> {
   if (!req.signature) throw new AppError("BAD_SIGNATURE", "missing X-Hub-Signature-256 header");
   let valid = false;
   try {

@@ -1,6 +1,6 @@
 import type { Database, Transaction } from "@/db/client";
 import { evaluateTouched } from "../evaluation";
-import { enqueueEvaluation, noteIngest, requestEvaluation } from "../evaluation/queue";
+import { enqueueEvaluation, requestEvaluation } from "../evaluation/queue";
 import type { CustodyEvent } from "../events/schema";
 import { appendToLedger, existingDeliveries, lockLedger, type LedgerStatus, type NewLedgerEntry } from "../ledger/ledger";
 import { observeIngest } from "../metrics";
@@ -38,7 +38,6 @@ type Outcome = Map<PreparedDelivery, "stored" | "duplicate">;
  */
 async function ingestTogether(db: Database, deliveries: PreparedDelivery[], receivedAt: Date): Promise<{ outcome: Outcome; touched: Touched }> {
   const started = performance.now();
-  noteIngest(db, 1);
   const result = await db.transaction(async (tx) => {
     const head = await lockLedger(tx);
     const bySource = new Map<string, string[]>();
@@ -79,7 +78,7 @@ async function ingestTogether(db: Database, deliveries: PreparedDelivery[], rece
       await appendToLedger(tx, head, entries);
     }
     return { outcome, touched };
-  }).finally(() => noteIngest(db, -1));
+  });
   if (result.outcome.size > 0 && [...result.outcome.values()].includes("stored")) requestEvaluation(db);
   observeIngest(
     deliveries.filter((d) => result.outcome.get(d) === "stored"),
