@@ -24,6 +24,23 @@ export const checkResults = pgTable(
   ],
 );
 
+/**
+ * Each deployment's stored check results in one row (rule ids and results, two JSON arrays in rule
+ * order), kept by the evaluator in the transaction that writes check_results. The population
+ * export reads one row per change here instead of its ~21 check_results rows.
+ */
+export const checkSummaries = pgTable(
+  "check_summaries",
+  {
+    deploymentId: bigint({ mode: "number" }).primaryKey(),
+    rules: jsonb().$type<string[]>().notNull(),
+    results: jsonb().$type<string[]>().notNull(),
+  },
+  (t) => [
+    foreignKey({ name: "check_summaries_deployment_id_fk", columns: [t.deploymentId], foreignColumns: [deployments.id] }).onDelete("cascade"),
+  ],
+);
+
 /** A failed check or a drift: opened once per subject and rule, resolved when the subject is compliant again. */
 export const findings = pgTable(
   "findings",

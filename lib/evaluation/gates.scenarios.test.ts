@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import type { DatabaseHandle } from "@/db/client";
-import { deployments, findings } from "@/db/schema";
+import { checkResults, checkSummaries, deployments, findings } from "@/db/schema";
 import { createTestDatabase } from "@/db/testing";
 import { deploymentChain } from "../evidence/deployments";
 import { change, shaOf, type ChangeOptions } from "../evidence/test-change";
@@ -107,5 +107,11 @@ describe("late evidence", () => {
     expect(after.approvers).toEqual(["jchen"]);
     const resolved = await handle.db.select().from(findings).where(eq(findings.subjectKey, `deployment:${c.stagingDeploymentId}`));
     expect(resolved.find((f) => f.ruleId === "merge.independent-approval")?.status).toBe("resolved");
+    // The one-row summary the population export reads follows the stored results.
+    const stored = await handle.db.select().from(checkResults).where(eq(checkResults.deploymentId, Number(dep?.id)));
+    const [summary] = await handle.db.select().from(checkSummaries).where(eq(checkSummaries.deploymentId, Number(dep?.id)));
+    const byRule = [...stored].sort((a, b) => (a.ruleId < b.ruleId ? -1 : 1));
+    expect(summary).toEqual({ deploymentId: Number(dep?.id), rules: byRule.map((r) => r.ruleId), results: byRule.map((r) => r.result) });
+    expect(summary?.results[summary.rules.indexOf("merge.independent-approval")]).toBe("pass");
   });
 });

@@ -72,6 +72,20 @@ async function storeResults(db: Queryable, results: Evaluated, policy: Policy, n
   for (let i = 0; i < rows.length; i += 10000) {
     await bulkInsert(db, checkResults, rows.slice(i, i + 10000), sql`${onConflictUpdate([checkResults.deploymentId, checkResults.ruleId], set, checkResults)} ${changed}`);
   }
+  await storeCheckSummaries(
+    db,
+    results.map(({ e }) => e.deployment.id),
+  );
+}
+
+/** Re-derives the one-row summaries (check_summaries) of these deployments from their check results. */
+export async function storeCheckSummaries(db: Queryable, deploymentIds: readonly number[]): Promise<void> {
+  if (deploymentIds.length === 0) return;
+  await db.execute(sql`insert into check_summaries (deployment_id, rules, results)
+    select cr.deployment_id, jsonb_agg(cr.rule_id order by cr.rule_id collate "C"), jsonb_agg(cr.result order by cr.rule_id collate "C")
+    from check_results cr where cr.deployment_id = any(${sql.param([...deploymentIds])}::bigint[]) group by cr.deployment_id
+    on conflict (deployment_id) do update set rules = excluded.rules, results = excluded.results
+    where check_summaries.rules is distinct from excluded.rules or check_summaries.results is distinct from excluded.results`);
 }
 
 async function storeFindings(db: Queryable, results: Evaluated, now: Date): Promise<void> {

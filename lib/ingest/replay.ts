@@ -25,6 +25,7 @@ export function eventsOfEntry(entry: Pick<LedgerEvent, "source" | "eventType" | 
 
 /** Tables derived from the ledger; users, tokens, incidents, waivers and the audit log are not. */
 const projectionTables = [
+  "check_summaries",
   "check_results",
   "snapshot_workloads",
   "snapshots",

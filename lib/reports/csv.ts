@@ -13,7 +13,9 @@ export interface CsvTable {
 
 /** A spreadsheet runs a cell that starts with = + - @ (or a tab/CR) as a formula: quote it. */
 export function guardCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  // = + - @ tab CR, by char code: this runs for every cell of a 100,000-row population.
+  const c = value.charCodeAt(0);
+  return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13 ? `'${value}` : value;
 }
 
 async function* fromArray(rows: Promise<string[][]>): AsyncGenerator<readonly string[]> {

@@ -48,8 +48,9 @@ interface PopulationSqlRow {
   staging_at: Date | string | null;
   approvals: Approval[] | null;
   /**
-   * Rule ids and results of the stored checks as JSON text, in the same order: two scalar arrays
-   * build far faster than objects, and most changes share the same text, parsed once (CheckCache).
+   * Rule ids and results of the stored checks as JSON text, in the same order, from the one-row
+   * check_summaries (not ~21 check_results rows a change); most changes share the same text,
+   * parsed once (CheckCache).
    */
   check_rules: string | null;
   check_results: string | null;
@@ -90,7 +91,7 @@ export interface ChangeRow {
   cursorAt: string;
 }
 
-const iso = (v: Date | string | null): string => (v === null ? "" : new Date(v).toISOString());
+const iso = (v: Date | string | null): string => (v === null ? "" : v instanceof Date ? v.toISOString() : new Date(v).toISOString());
 
 function emergencyApproval(row: PopulationSqlRow, approvals: Approval[]): string {
   if (row.change_type !== "emergency") return "";
@@ -253,8 +254,8 @@ export async function changeRows(db: Queryable, filter: SQL, limit?: number): Pr
           where d.digest is not null and s.digest = d.digest and s.status = 'success' and s.deployed_at <= d.deployed_at
             and s.environment = any(array(select name from environments where not is_production))
           order by s.deployed_at desc, s.id desc limit 1) st on true
-        left join lateral (select json_agg(cr.rule_id)::text as check_rules, json_agg(cr.result)::text as check_results
-          from check_results cr where cr.deployment_id = d.id) chk on true
+        left join lateral (select cs.rules::text as check_rules, cs.results::text as check_results
+          from check_summaries cs where cs.deployment_id = d.id) chk on true
         order by d.deployed_at, d.id`,
     ),
   );

@@ -58,6 +58,9 @@ export async function bulkLoad(db: Database): Promise<void> {
   await db.execute(sql`insert into check_results (deployment_id, rule_id, result, evidence, policy_version, evaluated_at)
     select d.id, r, case when (d.id * 31 + length(r)) % 100 = 0 then 'fail' else 'pass' end, jsonb_build_object('reason', 'bench evidence for ' || r), 'bench00000001', d.deployed_at
     from deployments d cross join unnest(array[${rules}]) r where d.environment = 'production'`);
+  // What the evaluator keeps beside them: each deployment's results in one row (lib/evaluation/gates.ts).
+  await db.execute(sql`insert into check_summaries (deployment_id, rules, results)
+    select deployment_id, jsonb_agg(rule_id order by rule_id collate "C"), jsonb_agg(result order by rule_id collate "C") from check_results group by deployment_id`);
   await db.execute(sql`insert into findings (rule_id, severity, status, subject_key, environment, service, deployment_id, summary, evidence, opened_at, last_seen_at)
     select cr.rule_id, 'high', 'open', 'deployment:' || d.external_id, d.environment, d.service, d.id, 'bench failure of ' || cr.rule_id, cr.evidence, cr.evaluated_at, cr.evaluated_at
     from check_results cr join deployments d on d.id = cr.deployment_id where cr.result = 'fail'`);
