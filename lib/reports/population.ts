@@ -102,30 +102,46 @@ function emergencyApproval(row: PopulationSqlRow, approvals: Approval[]): string
   return retro ? `retro-approved by ${retro.reviewer} at ${iso(retro.at)}` : "no retrospective approval";
 }
 
-/** Parsed, sorted check cells by their JSON texts (rules, then results); the cells are shared, so never mutate them. */
-type CheckCache = Map<string, Map<string, readonly CheckCell[]>>;
+/** A set of check results with what the row shows of it, worked out once for every change that has the same set. */
+interface CheckSet {
+  cells: readonly CheckCell[];
+  failed: readonly CheckCell[];
+  gateResults: string;
+  evaluatedRules: readonly string[];
+}
 
-function checkCells(row: PopulationSqlRow, cache: CheckCache): readonly CheckCell[] {
-  if (row.check_rules === null) return [];
+/** Check sets by their JSON texts (rules, then results); they are shared, so never mutate them. */
+type CheckCache = Map<string, Map<string, CheckSet>>;
+
+const noChecks: CheckSet = { cells: [], failed: [], gateResults: "", evaluatedRules: [] };
+
+function checkSet(row: PopulationSqlRow, cache: CheckCache): CheckSet {
+  if (row.check_rules === null) return noChecks;
   const resultsText = row.check_results ?? "[]";
   let byResults = cache.get(row.check_rules);
   if (!byResults) cache.set(row.check_rules, (byResults = new Map()));
-  let cells = byResults.get(resultsText);
-  if (!cells) {
+  let set = byResults.get(resultsText);
+  if (!set) {
     const results = JSON.parse(resultsText) as string[];
     const rules = JSON.parse(row.check_rules) as string[];
-    cells = rules.map((rule, i) => ({ rule, result: results[i] ?? "" })).sort((a, b) => a.rule.localeCompare(b.rule));
-    byResults.set(resultsText, cells);
+    const cells = rules.map((rule, i) => ({ rule, result: results[i] ?? "" })).sort((a, b) => a.rule.localeCompare(b.rule));
+    set = {
+      cells,
+      failed: cells.filter((c) => c.result !== "pass"),
+      gateResults: cells.map((c) => `${c.rule}: ${c.result}`).join("; "),
+      evaluatedRules: cells.map((c) => c.rule),
+    };
+    byResults.set(resultsText, set);
   }
-  return cells;
+  return set;
 }
 
 export function toChangeRow(row: PopulationSqlRow, cache: CheckCache = new Map()): ChangeRow {
   const approvals = (row.approvals ?? []).slice().sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
   const authors = [...new Set([row.pr_author, row.commit_author].filter((a): a is string => Boolean(a)))];
   const authorSet = new Set(authors.map((a) => a.toLowerCase()));
-  const checks = checkCells(row, cache);
-  const failed = checks.filter((c) => c.result !== "pass");
+  const checks = checkSet(row, cache);
+  const failed = checks.failed;
   const findings = (row.findings ?? []).filter((f) => !failed.some((c) => c.rule === f.rule));
   const exceptionRules = [...new Set([...failed.map((c) => c.rule), ...findings.map((f) => f.rule)])];
   return {
@@ -144,7 +160,7 @@ export function toChangeRow(row: PopulationSqlRow, cache: CheckCache = new Map()
     ciRunId: row.pipeline_run_id ?? "",
     ciRunUrl: row.run_url ?? "",
     ciChecks: row.ci_checks ?? "",
-    gateResults: checks.map((c) => `${c.rule}: ${c.result}`).join("; "),
+    gateResults: checks.gateResults,
     deployer: row.actor ?? "",
     deployerType: row.actor_type === "human" ? "person" : "pipeline",
     deployedAt: iso(row.deployed_at),
@@ -156,7 +172,7 @@ export function toChangeRow(row: PopulationSqlRow, cache: CheckCache = new Map()
     emergencyApproval: emergencyApproval(row, approvals),
     exceptions: [...failed.map((c) => `${c.rule} (${c.result})`), ...findings.map((f) => `${f.rule} (finding #${f.id}, ${f.status})`)].join("; "),
     exceptionRules,
-    evaluatedRules: checks.map((c) => c.rule),
+    evaluatedRules: [...checks.evaluatedRules],
     cursorAt: row.cursor_at,
   };
 }
