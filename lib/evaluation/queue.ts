@@ -139,7 +139,7 @@ function noteIngest(db: Database, delta: 1 | -1): void {
 /** Maximum time the worker holds back for ingestion before it judges a group anyway. */
 const MAX_YIELD_MS = 1000;
 /** A pause this long in this process's ingestion lets the worker go (a client's next request arrives within it). */
-const QUIET_MS = 5;
+const QUIET_MS = 20;
 
 async function yieldToIngestion(s: WorkerState): Promise<void> {
   const until = Date.now() + MAX_YIELD_MS;

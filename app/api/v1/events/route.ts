@@ -3,6 +3,7 @@ import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { readBody, requireJson, parseJson } from "@/lib/http/body";
 import { handler, json } from "@/lib/http/respond";
+import { whileIngesting } from "@/lib/evaluation/queue";
 import { ingestEvents } from "@/lib/ingest/events-api";
 
 export const dynamic = "force-dynamic";
@@ -11,7 +12,10 @@ export const POST = handler(async (req) => {
   const db = await getDb();
   await authorize(db, req, "ingest:write");
   requireJson(req);
-  const raw = await readBody(req, config().maxBodyBytes);
-  const result = await ingestEvents(db, parseJson(raw), raw);
+  // From the body's first byte to the commit, this process's evaluator holds back.
+  const result = await whileIngesting(db, async () => {
+    const raw = await readBody(req, config().maxBodyBytes);
+    return ingestEvents(db, parseJson(raw), raw);
+  });
   return json(result, { status: 202 });
 });
