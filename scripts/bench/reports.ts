@@ -94,13 +94,17 @@ export async function benchReports(ctx: BenchContext): Promise<Figure[]> {
     await migrate(handle);
     const load = await measured(() => bulkLoad(handle.db));
     const year = parseReportParams("soc2", { from: "2025-01-01", to: "2025-12-31", format: "csv" });
-    const csv = await measured(async () => {
-      const { stream, done } = csvStream(csvTable(handle.db, year, "population"));
-      for await (const _chunk of stream) {
-        /* a client reading as fast as it can */
-      }
-      return done;
-    });
+    const exportCsv = () =>
+      measured(async () => {
+        const { stream, done } = csvStream(csvTable(handle.db, year, "population"));
+        for await (const _chunk of stream) {
+          /* a client reading as fast as it can */
+        }
+        return done;
+      });
+    // The first export right after the bulk load, then two more (a server in use: caches warm).
+    const csv = await exportCsv();
+    const again = [await exportCsv(), await exportCsv()];
     const from = new Date("2025-03-01T00:00:00Z");
     const period = parseReportParams("soc2", {
       from: from.toISOString(),
@@ -117,7 +121,14 @@ export async function benchReports(ctx: BenchContext): Promise<Figure[]> {
     const ref = `${CHANGES} production changes over a year, ${Number(count?.n ?? 0)} check results`;
     return [
       { figure: "reports: bulk load of the year", value: Math.round(load.ms / 100) / 10, unit: "s", target: null, reference: ref },
-      { figure: "reports: population CSV, 100k changes", value: Math.round(csv.ms / 100) / 10, unit: "s", target: "< 5", reference: `${csv.value.rows} rows, ${Math.round(csv.value.bytes / 1e6)} MB` },
+      { figure: "reports: population CSV, 100k changes, first export after the load", value: Math.round(csv.ms / 100) / 10, unit: "s", target: "< 5", reference: `${csv.value.rows} rows, ${Math.round(csv.value.bytes / 1e6)} MB` },
+      {
+        figure: "reports: population CSV, 100k changes, next two exports",
+        value: Math.round(Math.max(...again.map((a) => a.ms)) / 100) / 10,
+        unit: "s",
+        target: "< 5",
+        reference: `slower of two: ${again.map((a) => (a.ms / 1000).toFixed(2)).join(" s, ")} s; same SHA-256 as the first: ${again.every((a) => a.value.sha256 === csv.value.sha256)}`,
+      },
       { figure: "reports: population CSV peak RSS growth", value: Math.round(csv.peakMb), unit: "MB", target: "< 300", reference: "RSS sampled every 20 ms" },
       { figure: "reports: PDF, 1,000 changes, 60-change sample", value: Math.round(pdf.ms / 100) / 10, unit: "s", target: "< 15", reference: `${pdf.value.model.populationSize} changes, ${pdf.value.model.sample.size} sampled, ${Math.round(pdf.value.bytes / 1024)} KB` },
     ];
