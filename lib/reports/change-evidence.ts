@@ -42,7 +42,7 @@ export async function changeEvidence(db: Queryable, change: ChangeRow): Promise<
   const [pr] = sha
     ? await queryRows<Row>(
         db,
-        sql`select * from pull_requests where merge_commit_sha = ${sha} or head_sha = ${sha} order by (merge_commit_sha = ${sha}) desc, merged desc, id limit 1`,
+        sql`select * from pull_requests where merge_commit_sha = ${sha} or head_sha = ${sha} order by (merge_commit_sha = ${sha}) desc nulls last, merged desc, id limit 1`,
       )
     : [];
   const reviews = pr

@@ -104,4 +104,18 @@ describe("population CSV", () => {
       expect(r.controls).not.toMatch(/\b\d\.\d+ /);
     }
   });
+
+  it("names the pull request the commit was merged by, even when an open pull request has that commit as its head", async () => {
+    const before = parseCsv((await csvBuffer(csvTable(handle.db, params(), "population"))).data).find((r) => r.pull_request && r.commit_sha);
+    expect(before).toBeDefined();
+    const [repository] = (before?.pull_request ?? "").split("#");
+    await handle.db.execute(sql`insert into pull_requests (repository, number, title, body, state, merged, head_sha, source_updated_at)
+      values (${repository}, 999999, 'Open PR from the same branch', '', 'open', false, ${before?.commit_sha}, now())`);
+    try {
+      const after = parseCsv((await csvBuffer(csvTable(handle.db, params(), "population"))).data).find((r) => r.change_id === before?.change_id);
+      expect(after?.pull_request).toBe(before?.pull_request);
+    } finally {
+      await handle.db.execute(sql`delete from pull_requests where number = 999999`);
+    }
+  });
 });

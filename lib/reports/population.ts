@@ -262,7 +262,7 @@ export async function changeRows(db: Queryable, filter: SQL, limit?: number): Pr
           (select json_agg(json_build_object('id', f.id, 'rule', f.rule_id, 'status', f.status) order by f.id) from findings f where f.deployment_id = d.id) as findings
         from d
         left join lateral (select p.repository, p.number, p.url, p.author, p.title from pull_requests p where p.merge_commit_sha = d.commit_sha or p.head_sha = d.commit_sha
-          order by (p.merge_commit_sha = d.commit_sha) desc, p.merged desc, p.id limit 1) pr on true
+          order by (p.merge_commit_sha = d.commit_sha) desc nulls last, p.merged desc, p.id limit 1) pr on true
         left join commits c on c.sha = d.commit_sha
         left join lateral (select r.url from pipeline_runs r where r.run_id = d.pipeline_run_id
           and (d.pipeline_provider is null or r.provider = d.pipeline_provider) order by r.attempt desc limit 1) run on true
