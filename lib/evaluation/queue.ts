@@ -98,6 +98,14 @@ export async function evaluationBacklog(db: Queryable): Promise<{ pending: numbe
   return { pending: Number(row?.pending ?? 0), failed: Number(row?.failed ?? 0) };
 }
 
+const describe = (e: unknown): string =>
+  e instanceof Error ? `${e.message.split("\n")[0] ?? ""}${e.cause instanceof Error ? `: ${e.cause.message}` : ""}` : String(e);
+
+function closedUnder(e: unknown): boolean {
+  const text = e instanceof Error ? `${e.message} ${e.cause instanceof Error ? e.cause.message : ""}` : String(e);
+  return /pool after calling end|PGlite is closed|Connection terminated/i.test(text);
+}
+
 interface WorkerState {
   running: Promise<void> | null;
   again: boolean;
@@ -163,7 +171,9 @@ export function requestEvaluation(db: Database): void {
         await drainEvaluationQueue(db, () => yieldToIngestion(s));
       } while (s.again);
     } catch (error) {
-      log.error("evaluation worker failed", { error: error instanceof Error ? error.message : String(error) });
+      // The database was closed under a drain (shutdown, a finished test): the queue rows stay for
+      // the next evaluator; that is not a failure to report.
+      if (!closedUnder(error)) log.error("evaluation worker failed", { error: describe(error) });
     } finally {
       s.running = null;
     }
