@@ -32,5 +32,7 @@ export default defineConfig({
     stdout: "ignore",
     stderr: "pipe",
     env: { E2E_PORT: String(port) },
+    // SIGTERM, not the default SIGKILL, so scripts/e2e-server.mjs drops the database it created.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
   },
 });
