@@ -1,7 +1,6 @@
 // Dashboard benchmark: the server-side data functions each page calls, at demo scale (p95 < 300 ms),
 // then the overview's aggregates over 1,000,000 deployments bulk-loaded with set-based SQL (p95 < 1 s).
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import { openDatabase, queryRows, type Database } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { deploymentChain } from "@/lib/dashboard/chain";
@@ -17,20 +16,11 @@ import { traceRef } from "@/lib/dashboard/trace";
 import { loadDemo } from "@/lib/demo/load";
 import { environmentsOverview } from "@/lib/evidence/environments";
 import { percentile, type BenchContext, type Figure } from "./figure";
+import { admin } from "./server";
 
 const DB = "custody_bench_dashboard";
 const RUNS = 30;
 const BULK = 1_000_000;
-
-async function admin(serverUrl: string, statement: string): Promise<void> {
-  const c = new pg.Client({ connectionString: serverUrl });
-  await c.connect();
-  try {
-    await c.query(statement);
-  } finally {
-    await c.end();
-  }
-}
 
 async function p95(runs: number, fn: () => Promise<unknown>): Promise<number> {
   await fn();

@@ -10,7 +10,7 @@ import { applyEvents } from "@/lib/projections/apply";
 import { emptyTouched } from "@/lib/projections/touched";
 import { createToken } from "@/lib/auth/tokens";
 import type { BenchContext, Figure } from "./figure";
-import { startServer } from "./server";
+import { admin, evaluationDrained, startServer } from "./server";
 
 const DB_NAME = "custody_bench_drift";
 const SERVICES = 1_000;
@@ -23,16 +23,6 @@ export interface DriftBenchSize {
 }
 
 const digestOf = (k: number): string => `sha256:${createHash("sha256").update(String(k)).digest("hex")}`;
-
-async function admin(serverUrl: string, statement: string): Promise<void> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Release k went development -> staging -> production (deployments 3k, 3k+1, 3k+2), one minute apart, built by CI. */
 export async function load(h: DatabaseHandle, { deployments: DEPLOYMENTS }: DriftBenchSize): Promise<void> {
@@ -110,21 +100,13 @@ async function timeSnapshotHttp(dbUrl: string, id: string, at: string, lastRelea
     const warm = JSON.stringify(podsToSnapshot(podList(lastRelease, warmAt, 1_000), { environment: "bench-warmup", id: `${id}-warmup`, observedAt: warmAt }));
     const w = await fetch(`${server.url}/api/v1/events`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: warm });
     if (w.status !== 202) throw new Error(`events answered ${w.status}: ${await w.text()}`);
-    for (;;) {
-      const { rows } = await watch.query<{ n: string }>("select count(*) as n from evaluation_queue where attempts < 3");
-      if (Number(rows[0]?.n ?? 0) === 0) break;
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await evaluationDrained(watch);
     const body = JSON.stringify(podsToSnapshot(podList(lastRelease, at, pods), { environment: "production", id, observedAt: at }));
     const started = performance.now();
     const res = await fetch(`${server.url}/api/v1/events`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body });
     if (res.status !== 202) throw new Error(`events answered ${res.status}: ${await res.text()}`);
     const stored = performance.now() - started;
-    for (;;) {
-      const { rows } = await watch.query<{ n: string }>("select count(*) as n from evaluation_queue where attempts < 3");
-      if (Number(rows[0]?.n ?? 0) === 0) break;
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await evaluationDrained(watch);
     return { total: performance.now() - started, stored };
   } finally {
     await watch.end();
@@ -167,8 +149,8 @@ export async function benchDrift(ctx: BenchContext, size: DriftBenchSize = { dep
     const first = await timeSnapshotHttp(url.toString(), "bench-snapshot-1", new Date(end.getTime() + 3_600_000).toISOString(), lastRelease, PODS);
     const second = await timeDriftOnly(h, "bench-snapshot-2", new Date(end.getTime() + 7_200_000).toISOString(), lastRelease, PODS);
     await explainGather(h, "bench-snapshot-2");
-    const [counts] = await queryRows<{ open: number | string }>(h.db, sql`select count(*) as open from findings where status = 'open' and rule_id like 'drift.%'`);
-    const reference = `${DEPLOYMENTS.toLocaleString("en")} deployments, ${PODS.toLocaleString("en")} pods, 1 in ${DRIFTING_EVERY} drifting; ${String(counts?.open ?? 0)} open drift findings; load ${loadSeconds.toFixed(1)} s`;
+    const [counts] = await queryRows<{ open: number | string }>(h.db, sql`select count(*) as open from findings where status = 'open' and rule_id like 'drift.%' and environment = 'production'`);
+    const reference = `${DEPLOYMENTS.toLocaleString("en")} deployments, ${PODS.toLocaleString("en")} pods, 1 in ${DRIFTING_EVERY} drifting; ${String(counts?.open ?? 0)} open drift findings in production; load ${loadSeconds.toFixed(1)} s`;
     return [
       {
         figure: `drift: ${PODS.toLocaleString("en")}-pod snapshot POSTed to the production server, request to findings written (first production snapshot)`,

@@ -1,5 +1,4 @@
 import { sql } from "drizzle-orm";
-import { Client } from "pg";
 import { openDatabase, queryRows, type DatabaseHandle } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { gatherEvidence, gatherQuery } from "@/lib/evidence/gather";
@@ -8,6 +7,7 @@ import { traceRef } from "@/lib/evidence/trace";
 import { activePolicy } from "@/lib/policy/active";
 import { evaluateDeployment } from "@/lib/policy/evaluate";
 import { percentile, type BenchContext, type Figure } from "./figure";
+import { admin } from "./server";
 
 const DB_NAME = "custody_bench_evidence";
 const SERVICES = 50;
@@ -16,16 +16,6 @@ const CHANGES = 333_334;
 const RUNS = 200;
 const BASE = Date.parse("2025-01-01T00:00:00Z");
 const STEP_S = 20;
-
-async function admin(serverUrl: string, statement: string): Promise<void> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 const digestSql = sql`'sha256:' || md5('d' || k) || md5('e' || k)`;
 const shaSql = sql`md5('c' || k) || substr(md5('h' || k), 1, 8)`;

@@ -6,7 +6,7 @@ import { createToken } from "@/lib/auth/tokens";
 import { generateDemoEvents } from "@/lib/demo";
 import { examplesOf } from "@/lib/ingest/github/test-examples";
 import { percentile, type BenchContext, type Figure } from "./figure";
-import { benchDatabase, startServer } from "./server";
+import { benchDatabase, evaluationDrained, startServer } from "./server";
 
 const SECRET = "bench-webhook-secret-000000";
 
@@ -60,13 +60,7 @@ export async function benchIngest(ctx: BenchContext): Promise<Figure[]> {
     // Evaluation runs after the 202, from a queue: how long until every batch was judged.
     const watch = new pg.Client({ connectionString: database.url });
     await watch.connect();
-    const [, catchUpMs] = await timed(async () => {
-      for (;;) {
-        const { rows } = await watch.query<{ n: string }>("select count(*) as n from evaluation_queue where attempts < 3");
-        if (Number(rows[0]?.n ?? 0) === 0) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    });
+    const [, catchUpMs] = await timed(() => evaluationDrained(watch));
     await watch.end();
 
     // Webhooks: GitHub's own example payloads, signed, 16 in flight.

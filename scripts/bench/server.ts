@@ -5,6 +5,26 @@ import pg from "pg";
 
 const root = path.join(import.meta.dirname, "..", "..");
 
+/** Runs one statement (CREATE/DROP DATABASE and the like) on its own connection to the server. */
+export async function admin(serverUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Waits until the evaluation queue has nothing left to judge (polled every 5 ms on `client`). */
+export async function evaluationDrained(client: pg.Client): Promise<void> {
+  for (;;) {
+    const { rows } = await client.query<{ n: string }>("select count(*) as n from evaluation_queue where attempts < 3");
+    if (Number(rows[0]?.n ?? 0) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** A fresh database on the server, created for one benchmark and dropped by `drop()`. */
 export async function benchDatabase(serverUrl: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const admin = new pg.Client({ connectionString: serverUrl });
