@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { Queryable } from "@/db/client";
 import { queryRows } from "@/db/client";
 import { sql } from "drizzle-orm";
-import { MAX_ATTEMPTS } from "./evaluation/queue";
+import { evaluationBacklog } from "./evaluation/queue";
 
 /**
  * Prometheus metrics. Counters are per process (Prometheus sums the replicas); the gauges about
@@ -125,11 +125,8 @@ export async function renderMetrics(db: Queryable): Promise<{ contentType: strin
   for (const row of open) m.findingsOpen.set({ rule: row.rule_id }, Number(row.n));
   const head = await queryRows<{ seq: number | string }>(db, sql`select seq from chain_heads where chain = 'ledger'`);
   m.ledgerEvents.set(Number(head[0]?.seq ?? 0));
-  const [queue] = await queryRows<{ pending: number | string; failed: number | string }>(
-    db,
-    sql`select count(*) filter (where attempts < ${MAX_ATTEMPTS}) as pending, count(*) filter (where attempts >= ${MAX_ATTEMPTS}) as failed from evaluation_queue`,
-  );
-  m.evaluationQueue.set({ state: "pending" }, Number(queue?.pending ?? 0));
-  m.evaluationQueue.set({ state: "failed" }, Number(queue?.failed ?? 0));
+  const queue = await evaluationBacklog(db);
+  m.evaluationQueue.set({ state: "pending" }, queue.pending);
+  m.evaluationQueue.set({ state: "failed" }, queue.failed);
   return { contentType: m.registry.contentType, body: await m.registry.metrics() };
 }

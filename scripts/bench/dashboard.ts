@@ -16,7 +16,7 @@ import { traceRef } from "@/lib/dashboard/trace";
 import { loadDemo } from "@/lib/demo/load";
 import { environmentsOverview } from "@/lib/evidence/environments";
 import { percentile, type BenchContext, type Figure } from "./figure";
-import { admin } from "./server";
+import { benchDatabase } from "./server";
 
 const DB = "custody_bench_dashboard";
 const RUNS = 30;
@@ -91,11 +91,8 @@ export async function bulkLoad(db: Database): Promise<void> {
 }
 
 export async function benchDashboard(ctx: BenchContext): Promise<Figure[]> {
-  await admin(ctx.serverUrl, `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin(ctx.serverUrl, `CREATE DATABASE ${DB}`);
-  const url = new URL(ctx.serverUrl);
-  url.pathname = `/${DB}`;
-  const handle = await openDatabase({ url: url.toString() });
+  const database = await benchDatabase(ctx.serverUrl, DB);
+  const handle = await openDatabase({ url: database.url });
   try {
     await migrate(handle);
     await loadDemo(handle.db);
@@ -116,6 +113,6 @@ export async function benchDashboard(ctx: BenchContext): Promise<Figure[]> {
     return figures;
   } finally {
     await handle.close();
-    await admin(ctx.serverUrl, `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await database.drop();
   }
 }

@@ -10,7 +10,7 @@ import { applyEvents } from "@/lib/projections/apply";
 import { emptyTouched } from "@/lib/projections/touched";
 import { createToken } from "@/lib/auth/tokens";
 import type { BenchContext, Figure } from "./figure";
-import { admin, evaluationDrained, startServer } from "./server";
+import { benchDatabase, evaluationDrained, startServer } from "./server";
 
 const DB_NAME = "custody_bench_drift";
 const SERVICES = 1_000;
@@ -134,11 +134,8 @@ async function explainGather(h: DatabaseHandle, externalId: string): Promise<voi
  */
 export async function benchDrift(ctx: BenchContext, size: DriftBenchSize = { deployments: 1_000_000, pods: 10_000 }): Promise<Figure[]> {
   const { deployments: DEPLOYMENTS, pods: PODS } = size;
-  await admin(ctx.serverUrl, `DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  await admin(ctx.serverUrl, `CREATE DATABASE ${DB_NAME}`);
-  const url = new URL(ctx.serverUrl);
-  url.pathname = `/${DB_NAME}`;
-  const h = await openDatabase({ url: url.toString() });
+  const database = await benchDatabase(ctx.serverUrl, DB_NAME);
+  const h = await openDatabase({ url: database.url });
   try {
     await migrate(h);
     const loadStarted = performance.now();
@@ -146,7 +143,7 @@ export async function benchDrift(ctx: BenchContext, size: DriftBenchSize = { dep
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     const lastRelease = Math.floor((DEPLOYMENTS - 1) / 3);
     const end = new Date(Date.parse("2025-01-01T00:00:00Z") + DEPLOYMENTS * 60_000);
-    const first = await timeSnapshotHttp(url.toString(), "bench-snapshot-1", new Date(end.getTime() + 3_600_000).toISOString(), lastRelease, PODS);
+    const first = await timeSnapshotHttp(database.url, "bench-snapshot-1", new Date(end.getTime() + 3_600_000).toISOString(), lastRelease, PODS);
     const second = await timeDriftOnly(h, "bench-snapshot-2", new Date(end.getTime() + 7_200_000).toISOString(), lastRelease, PODS);
     await explainGather(h, "bench-snapshot-2");
     const [counts] = await queryRows<{ open: number | string }>(h.db, sql`select count(*) as open from findings where status = 'open' and rule_id like 'drift.%' and environment = 'production'`);
@@ -164,6 +161,6 @@ export async function benchDrift(ctx: BenchContext, size: DriftBenchSize = { dep
     ];
   } finally {
     await h.close();
-    await admin(ctx.serverUrl, `DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    await database.drop();
   }
 }

@@ -7,7 +7,7 @@ import { traceRef } from "@/lib/evidence/trace";
 import { activePolicy } from "@/lib/policy/active";
 import { evaluateDeployment } from "@/lib/policy/evaluate";
 import { percentile, type BenchContext, type Figure } from "./figure";
-import { admin } from "./server";
+import { benchDatabase } from "./server";
 
 const DB_NAME = "custody_bench_evidence";
 const SERVICES = 50;
@@ -60,11 +60,8 @@ async function explain(h: DatabaseHandle, title: string, query: ReturnType<typeo
 }
 
 export async function benchEvidence(ctx: BenchContext): Promise<Figure[]> {
-  await admin(ctx.serverUrl, `drop database if exists ${DB_NAME}`);
-  await admin(ctx.serverUrl, `create database ${DB_NAME}`);
-  const url = new URL(ctx.serverUrl);
-  url.pathname = `/${DB_NAME}`;
-  const h = await openDatabase({ url: url.toString() });
+  const database = await benchDatabase(ctx.serverUrl, DB_NAME);
+  const h = await openDatabase({ url: database.url });
   try {
     await migrate(h);
     const loadMs = await timed(() => load(h));
@@ -118,6 +115,6 @@ export async function benchEvidence(ctx: BenchContext): Promise<Figure[]> {
     ];
   } finally {
     await h.close();
-    await admin(ctx.serverUrl, `drop database if exists ${DB_NAME}`);
+    await database.drop();
   }
 }

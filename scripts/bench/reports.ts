@@ -10,7 +10,7 @@ import { parseReportParams } from "@/lib/reports/params";
 import { renderReportPdf } from "@/lib/reports/pdf";
 import { buildReport } from "@/lib/reports/report";
 import { type BenchContext, type Figure } from "./figure";
-import { admin } from "./server";
+import { benchDatabase } from "./server";
 
 const DB = "custody_bench_reports";
 const CHANGES = 100_000;
@@ -75,11 +75,8 @@ async function measured<T>(fn: () => Promise<T>): Promise<{ ms: number; peakMb: 
 }
 
 export async function benchReports(ctx: BenchContext): Promise<Figure[]> {
-  await admin(ctx.serverUrl, `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin(ctx.serverUrl, `CREATE DATABASE ${DB}`);
-  const url = new URL(ctx.serverUrl);
-  url.pathname = `/${DB}`;
-  const handle = await openDatabase({ url: url.toString() });
+  const database = await benchDatabase(ctx.serverUrl, DB);
+  const handle = await openDatabase({ url: database.url });
   try {
     await migrate(handle);
     const load = await measured(() => bulkLoad(handle.db));
@@ -124,6 +121,6 @@ export async function benchReports(ctx: BenchContext): Promise<Figure[]> {
     ];
   } finally {
     await handle.close();
-    await admin(ctx.serverUrl, `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await database.drop();
   }
 }

@@ -5,17 +5,6 @@ import pg from "pg";
 
 const root = path.join(import.meta.dirname, "..", "..");
 
-/** Runs one statement (CREATE/DROP DATABASE and the like) on its own connection to the server. */
-export async function admin(serverUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Waits until the evaluation queue has nothing left to judge (polled every 5 ms on `client`). */
 export async function evaluationDrained(client: pg.Client): Promise<void> {
   for (;;) {
