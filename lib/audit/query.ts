@@ -1,7 +1,7 @@
 import { asc, desc, gt, lt } from "drizzle-orm";
-import { stringify } from "csv-stringify/sync";
 import type { Queryable } from "@/db/client";
 import { auditLog, type AuditEntry } from "@/db/schema";
+import { csvRecords, guardCell } from "../csv";
 import { AppError } from "../errors";
 
 export interface AuditPage {
@@ -32,20 +32,16 @@ export const auditCsvColumns = ["seq", "at", "actor", "actorType", "action", "ta
 
 /** The whole log as CSV, oldest first, with the hashes so an auditor can recompute the chain. */
 export async function* auditCsvChunks(db: Queryable, batchSize = 2000): AsyncGenerator<string> {
-  yield stringify([[...auditCsvColumns]]);
+  yield csvRecords([[...auditCsvColumns]], "\n");
   let after = 0;
   for (;;) {
     const batch = await db.select().from(auditLog).where(gt(auditLog.seq, after)).orderBy(asc(auditLog.seq)).limit(batchSize);
     if (batch.length === 0) return;
-    yield stringify(
-      batch.map((e) => [e.seq, e.at.toISOString(), cell(e.actor), e.actorType, cell(e.action), cell(e.target ?? ""), e.outcome, e.ip ?? "", JSON.stringify(e.details), e.prevHash, e.hash]),
+    yield csvRecords(
+      batch.map((e) => [String(e.seq), e.at.toISOString(), guardCell(e.actor), e.actorType, guardCell(e.action), guardCell(e.target ?? ""), e.outcome, e.ip ?? "", JSON.stringify(e.details), e.prevHash, e.hash]),
+      "\n",
     );
     if (batch.length < batchSize) return;
     after = batch[batch.length - 1]?.seq ?? after;
   }
-}
-
-/** Spreadsheets run cells starting with = + - @ as formulas; a leading quote keeps them text. */
-function cell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }

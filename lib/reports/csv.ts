@@ -1,41 +1,49 @@
-import { Readable } from "node:stream";
-import { stringify } from "csv-stringify";
+import type { Readable } from "node:stream";
 import type { Queryable } from "@/db/client";
-import { meter } from "./meter";
+import { csvRecords, guardCell } from "../csv";
+import { meteredText } from "./meter";
 import { type CsvKind, type ReportParams } from "./params";
-import { populationColumns, populationRows } from "./population";
+import { populationColumns, populationPages } from "./population";
 import { exceptionColumns, exceptionRows, incidentColumns, incidentRows, waiverColumns, waiverRows } from "./registers";
 
+/** A table's header and its records, in batches (a page of the population, say). */
 export interface CsvTable {
   columns: readonly string[];
-  rows: AsyncIterable<readonly string[]>;
+  batches: AsyncIterable<ReadonlyArray<readonly string[]>>;
 }
 
-/** A spreadsheet runs a cell that starts with = + - @ (or a tab/CR) as a formula: quote it. */
-export function guardCell(value: string): string {
-  // = + - @ tab CR, by char code: this runs for every cell of a 100,000-row population.
-  const c = value.charCodeAt(0);
-  return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13 ? `'${value}` : value;
+async function* once(rows: Promise<string[][]>): AsyncGenerator<ReadonlyArray<readonly string[]>> {
+  yield await rows;
 }
 
-async function* fromArray(rows: Promise<string[][]>): AsyncGenerator<readonly string[]> {
-  for (const r of await rows) yield r;
+/** The cells of `keys`, as text, of each row of each page. */
+async function* pick<T>(pages: AsyncIterable<readonly T[]>, keys: ReadonlyArray<keyof T>): AsyncGenerator<ReadonlyArray<readonly string[]>> {
+  for await (const page of pages) yield page.map((r) => keys.map((k) => String(r[k] ?? "")));
 }
 
-async function* pick<T>(rows: AsyncIterable<T>, keys: ReadonlyArray<keyof T>): AsyncGenerator<readonly string[]> {
-  for await (const r of rows) yield keys.map((k) => String(r[k] ?? ""));
+/** Rows in pages of `size`, for sources that produce one row at a time. */
+async function* paged<T>(rows: AsyncIterable<T>, size = 500): AsyncGenerator<T[]> {
+  let page: T[] = [];
+  for await (const r of rows) {
+    page.push(r);
+    if (page.length >= size) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length > 0) yield page;
 }
 
 export function csvTable(db: Queryable, p: ReportParams, kind: CsvKind): CsvTable {
   switch (kind) {
     case "population":
-      return { columns: populationColumns.map(([, h]) => h), rows: pick(populationRows(db, p), populationColumns.map(([k]) => k)) };
+      return { columns: populationColumns.map(([, h]) => h), batches: pick(populationPages(db, p), populationColumns.map(([k]) => k)) };
     case "exceptions":
-      return { columns: exceptionColumns.map(([, h]) => h), rows: pick(exceptionRows(db, p), exceptionColumns.map(([k]) => k)) };
+      return { columns: exceptionColumns.map(([, h]) => h), batches: pick(paged(exceptionRows(db, p)), exceptionColumns.map(([k]) => k)) };
     case "incidents":
-      return { columns: incidentColumns, rows: fromArray(incidentRows(db, p)) };
+      return { columns: incidentColumns, batches: once(incidentRows(db, p)) };
     case "waivers":
-      return { columns: waiverColumns, rows: fromArray(waiverRows(db, p)) };
+      return { columns: waiverColumns, batches: once(waiverRows(db, p)) };
   }
 }
 
@@ -45,28 +53,26 @@ export interface CsvStats {
   sha256: string;
 }
 
+/** The header (after a UTF-8 BOM, so spreadsheets read the file as UTF-8), then each batch's records, formula-guarded. */
+async function* csvText(table: CsvTable, counted: (n: number) => void): AsyncGenerator<string> {
+  yield `\ufeff${csvRecords([table.columns])}`;
+  for await (const batch of table.batches) {
+    if (batch.length === 0) continue;
+    counted(batch.length);
+    yield csvRecords(batch.map((r) => r.map(guardCell)));
+  }
+}
+
 /**
- * Streams a table as RFC 4180 CSV (CRLF, quoted where needed, UTF-8 BOM so spreadsheets read
- * it as UTF-8). `done` resolves with the row count and the SHA-256 of the bytes once they are all out.
+ * Streams a table as RFC 4180 CSV (CRLF, quoted where needed, UTF-8 BOM), a batch at a time. `done`
+ * resolves with the row count and the SHA-256 of the bytes once they are all out.
  */
 export function csvStream(table: CsvTable): { stream: Readable; done: Promise<CsvStats> } {
   let rows = 0;
-  async function* guarded(): AsyncGenerator<string[]> {
-    for await (const r of table.rows) {
-      rows += 1;
-      yield r.map(guardCell);
-    }
-  }
-  const source = Readable.from(guarded(), { objectMode: true, highWaterMark: 256 });
-  const csv = stringify({ header: true, columns: [...table.columns], bom: true, record_delimiter: "windows", quoted_match: /^\s|\s$/ });
-  const metered = meter();
-  const fail = (e: unknown) => metered.transform.destroy(e instanceof Error ? e : new Error(String(e)));
-  source.on("error", fail);
-  csv.on("error", fail);
-  source.pipe(csv).pipe(metered.transform);
-  const done = metered.done.then((m) => ({ rows, ...m }));
-  done.catch(() => undefined);
-  return { stream: metered.transform, done };
+  const { stream, done } = meteredText(csvText(table, (n) => (rows += n)));
+  const stats = done.then((m) => ({ rows, ...m }));
+  stats.catch(() => undefined);
+  return { stream, done: stats };
 }
 
 /** Collects a CSV in memory (small registers, tests). */

@@ -38,6 +38,8 @@ export function meteredText(source: AsyncIterable<string>): { stream: Readable; 
   const m = meter();
   const input = Readable.from(source, { objectMode: false });
   input.on("error", (e) => m.transform.destroy(e));
+  // A reader that goes away stops the source (and the database pages behind it).
+  m.transform.on("close", () => input.destroy());
   return { stream: input.pipe(m.transform), done: m.done };
 }
 

@@ -29,8 +29,8 @@ interface PopulationSqlRow {
   description: string | null;
   actor: string | null;
   actor_type: string;
-  deployed_at: Date | string;
-  cursor_at: string;
+  /** ISO 8601 UTC text, formatted by Postgres (isoUtc): cheaper than a Date per cell. */
+  deployed_at: string;
   commit_sha: string | null;
   digest: string | null;
   image_ref: string;
@@ -45,7 +45,8 @@ interface PopulationSqlRow {
   ci_checks: string | null;
   staging_id: string | null;
   staging_environment: string | null;
-  staging_at: Date | string | null;
+  staging_at: string | null;
+  /** In submission order, `at` as ISO 8601 UTC text. */
   approvals: Approval[] | null;
   /**
    * Rule ids and results of the stored checks as JSON text, in the same order, from the one-row
@@ -83,37 +84,32 @@ export interface ChangeRow {
   stagingDeployedAt: string;
   emergencyApproval: string;
   exceptions: string;
-  /** Rule ids with a failed or missing-evidence check, or a finding, on this change. */
-  exceptionRules: string[];
-  /** Rule ids with a stored check result (any outcome). */
-  evaluatedRules: string[];
-  /** deployed_at as Postgres wrote it (microseconds kept), for keyset pagination. */
-  cursorAt: string;
 }
 
-const iso = (v: Date | string | null): string => (v === null ? "" : v instanceof Date ? v.toISOString() : new Date(v).toISOString());
+/** A timestamp as ISO 8601 UTC text with milliseconds, as Date.toISOString writes it (years 0–9999). */
+const isoUtc = (column: SQL): SQL => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-function emergencyApproval(row: PopulationSqlRow, approvals: Approval[]): string {
+/** Approvals come in submission order with ISO 8601 UTC times, so the first one at or before the deployment is the earliest. */
+function emergencyApproval(row: PopulationSqlRow, approvals: readonly Approval[]): string {
   if (row.change_type !== "emergency") return "";
-  const deployedAt = new Date(row.deployed_at).getTime();
-  const before = approvals.find((a) => new Date(a.at).getTime() <= deployedAt);
-  if (before) return `approved before deployment by ${before.reviewer} at ${iso(before.at)}`;
-  const retro = approvals.find((a) => new Date(a.at).getTime() > deployedAt);
-  return retro ? `retro-approved by ${retro.reviewer} at ${iso(retro.at)}` : "no retrospective approval";
+  const before = approvals.find((a) => a.at <= row.deployed_at);
+  if (before) return `approved before deployment by ${before.reviewer} at ${before.at}`;
+  const retro = approvals.find((a) => a.at > row.deployed_at);
+  return retro ? `retro-approved by ${retro.reviewer} at ${retro.at}` : "no retrospective approval";
 }
 
 /** A set of check results with what the row shows of it, worked out once for every change that has the same set. */
 interface CheckSet {
-  cells: readonly CheckCell[];
   failed: readonly CheckCell[];
   gateResults: string;
-  evaluatedRules: readonly string[];
+  /** The failed checks as the exceptions column lists them. */
+  failedText: string;
 }
 
 /** Check sets by their JSON texts (rules, then results); they are shared, so never mutate them. */
 type CheckCache = Map<string, Map<string, CheckSet>>;
 
-const noChecks: CheckSet = { cells: [], failed: [], gateResults: "", evaluatedRules: [] };
+const noChecks: CheckSet = { failed: [], gateResults: "", failedText: "" };
 
 function checkSet(row: PopulationSqlRow, cache: CheckCache): CheckSet {
   if (row.check_rules === null) return noChecks;
@@ -125,25 +121,50 @@ function checkSet(row: PopulationSqlRow, cache: CheckCache): CheckSet {
     const results = JSON.parse(resultsText) as string[];
     const rules = JSON.parse(row.check_rules) as string[];
     const cells = rules.map((rule, i) => ({ rule, result: results[i] ?? "" })).sort((a, b) => a.rule.localeCompare(b.rule));
+    const failed = cells.filter((c) => c.result !== "pass");
     set = {
-      cells,
-      failed: cells.filter((c) => c.result !== "pass"),
+      failed,
       gateResults: cells.map((c) => `${c.rule}: ${c.result}`).join("; "),
-      evaluatedRules: cells.map((c) => c.rule),
+      failedText: failed.map((c) => `${c.rule} (${c.result})`).join("; "),
     };
     byResults.set(resultsText, set);
   }
   return set;
 }
 
+/** The PR author, then the commit author if it is someone else; "" when neither is known. */
+function authorsOf(prAuthor: string | null, commitAuthor: string | null): string {
+  if (!prAuthor) return commitAuthor ?? "";
+  return commitAuthor && commitAuthor !== prAuthor ? `${prAuthor}; ${commitAuthor}` : prAuthor;
+}
+
+function approversOf(approvals: readonly Approval[], prAuthor: string | null, commitAuthor: string | null): string {
+  if (approvals.length === 0) return "";
+  const pr = prAuthor?.toLowerCase();
+  const commit = commitAuthor?.toLowerCase();
+  let out = "";
+  for (const a of approvals) {
+    const reviewer = a.reviewer.toLowerCase();
+    const role = reviewer === pr || reviewer === commit ? "author: self-approval" : "independent reviewer";
+    out += `${out ? "; " : ""}${a.reviewer} (${role}, approved ${a.at})`;
+  }
+  return out;
+}
+
+/** The failed checks, then the findings on the change for rules whose check did not fail. */
+function exceptionsOf(checks: CheckSet, findings: readonly FindingCell[] | null): string {
+  if (!findings || findings.length === 0) return checks.failedText;
+  let out = checks.failedText;
+  for (const f of findings) {
+    if (checks.failed.some((c) => c.rule === f.rule)) continue;
+    out += `${out ? "; " : ""}${f.rule} (finding #${f.id}, ${f.status})`;
+  }
+  return out;
+}
+
 export function toChangeRow(row: PopulationSqlRow, cache: CheckCache = new Map()): ChangeRow {
-  const approvals = (row.approvals ?? []).slice().sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
-  const authors = [...new Set([row.pr_author, row.commit_author].filter((a): a is string => Boolean(a)))];
-  const authorSet = new Set(authors.map((a) => a.toLowerCase()));
+  const approvals = row.approvals ?? [];
   const checks = checkSet(row, cache);
-  const failed = checks.failed;
-  const findings = (row.findings ?? []).filter((f) => !failed.some((c) => c.rule === f.rule));
-  const exceptionRules = [...new Set([...failed.map((c) => c.rule), ...findings.map((f) => f.rule)])];
   return {
     deploymentId: Number(row.id),
     changeId: row.external_id,
@@ -153,27 +174,22 @@ export function toChangeRow(row: PopulationSqlRow, cache: CheckCache = new Map()
     description: row.description ?? row.pr_title ?? "",
     pullRequest: row.pr_repository && row.pr_number !== null ? `${row.pr_repository}#${row.pr_number}` : "",
     pullRequestUrl: row.pr_url ?? "",
-    authors: authors.join("; "),
-    approvers: approvals
-      .map((a) => `${a.reviewer} (${authorSet.has(a.reviewer.toLowerCase()) ? "author: self-approval" : "independent reviewer"}, approved ${iso(a.at)})`)
-      .join("; "),
+    authors: authorsOf(row.pr_author, row.commit_author),
+    approvers: approversOf(approvals, row.pr_author, row.commit_author),
     ciRunId: row.pipeline_run_id ?? "",
     ciRunUrl: row.run_url ?? "",
     ciChecks: row.ci_checks ?? "",
     gateResults: checks.gateResults,
     deployer: row.actor ?? "",
     deployerType: row.actor_type === "human" ? "person" : "pipeline",
-    deployedAt: iso(row.deployed_at),
+    deployedAt: row.deployed_at,
     commitSha: row.commit_sha ?? "",
     imageDigest: row.digest ?? "",
     imageRef: row.image_ref,
     stagingDeployment: row.staging_id ? `${row.staging_id} (${row.staging_environment ?? ""})` : "",
-    stagingDeployedAt: iso(row.staging_at),
+    stagingDeployedAt: row.staging_at ?? "",
     emergencyApproval: emergencyApproval(row, approvals),
-    exceptions: [...failed.map((c) => `${c.rule} (${c.result})`), ...findings.map((f) => `${f.rule} (finding #${f.id}, ${f.status})`)].join("; "),
-    exceptionRules,
-    evaluatedRules: [...checks.evaluatedRules],
-    cursorAt: row.cursor_at,
+    exceptions: exceptionsOf(checks, row.findings),
   };
 }
 
@@ -239,6 +255,8 @@ function withoutJit<T>(db: Queryable, fn: (tx: Queryable) => Promise<T>): Promis
  * The full rows of the changes `filter` selects (on alias d), in (deployed_at, id) order. The
  * changes are picked first (`limit` of them), so the look-ups of their chain run for those rows
  * only, whatever plan the filter gets (several environments cannot come in order from one index).
+ * The pull request is the one that merged the commit, else one whose head it is (merged first): two
+ * index probes, the second only when the first finds none.
  */
 export async function changeRows(db: Queryable, filter: SQL, limit?: number): Promise<ChangeRow[]> {
   const rows = await withoutJit(db, (tx) =>
@@ -250,19 +268,24 @@ export async function changeRows(db: Queryable, filter: SQL, limit?: number): Pr
           from deployments d where ${filter}
           order by d.deployed_at, d.id
           ${limit === undefined ? sql`` : sql`limit ${limit}`})
-        select d.id, d.external_id, d.service, d.environment, d.change_type, d.description, d.actor, d.actor_type, d.deployed_at, d.deployed_at::text as cursor_at,
+        select d.id, d.external_id, d.service, d.environment, d.change_type, d.description, d.actor, d.actor_type, ${isoUtc(sql`d.deployed_at`)} as deployed_at,
           d.commit_sha, d.digest, d.image_ref, d.pipeline_run_id,
           pr.repository as pr_repository, pr.number as pr_number, pr.url as pr_url, pr.author as pr_author, pr.title as pr_title,
           c.author_login as commit_author, run.url as run_url,
           (select string_agg(k.name || ': ' || coalesce(k.conclusion, k.status), '; ' order by k.name) from check_runs k where k.head_sha = d.commit_sha) as ci_checks,
-          st.external_id as staging_id, st.environment as staging_environment, st.deployed_at as staging_at,
-          (select json_agg(json_build_object('reviewer', r.reviewer, 'at', r.submitted_at) order by r.submitted_at) from reviews r
+          st.external_id as staging_id, st.environment as staging_environment, ${isoUtc(sql`st.deployed_at`)} as staging_at,
+          (select json_agg(json_build_object('reviewer', r.reviewer, 'at', ${isoUtc(sql`r.submitted_at`)}) order by r.submitted_at) from reviews r
             where r.repository = pr.repository and r.pull_number = pr.number and lower(r.state) = 'approved') as approvals,
           chk.check_rules, chk.check_results,
           (select json_agg(json_build_object('id', f.id, 'rule', f.rule_id, 'status', f.status) order by f.id) from findings f where f.deployment_id = d.id) as findings
         from d
-        left join lateral (select p.repository, p.number, p.url, p.author, p.title from pull_requests p where p.merge_commit_sha = d.commit_sha or p.head_sha = d.commit_sha
-          order by (p.merge_commit_sha = d.commit_sha) desc nulls last, p.merged desc, p.id limit 1) pr on true
+        left join lateral (
+          (select p.repository, p.number, p.url, p.author, p.title from pull_requests p where p.merge_commit_sha = d.commit_sha
+            order by p.merged desc, p.id limit 1)
+          union all
+          (select p.repository, p.number, p.url, p.author, p.title from pull_requests p where p.head_sha = d.commit_sha and p.merge_commit_sha is distinct from d.commit_sha
+            order by p.merged desc, p.id limit 1)
+          limit 1) pr on true
         left join commits c on c.sha = d.commit_sha
         left join lateral (select r.url from pipeline_runs r where r.run_id = d.pipeline_run_id
           and (d.pipeline_provider is null or r.provider = d.pipeline_provider) order by r.attempt desc limit 1) run on true
@@ -306,12 +329,12 @@ export async function* populationIdPages(db: Queryable, s: Scope, pageSize = 100
 }
 
 /**
- * Every change of the population, page by page: memory stays bounded by a few pages. The pages' ids
- * come from a cheap keyset walk on (deployed_at, id); their rows are fetched up to `inFlight` pages
- * ahead, each on its own connection, so the database works on the next pages while this one is
- * written out. Inside a transaction (one connection) pages are fetched one after the other.
+ * Every change of the population, a page at a time: memory stays bounded by a few pages. The pages'
+ * ids come from a cheap keyset walk on (deployed_at, id); their rows are fetched up to `inFlight`
+ * pages ahead, each on its own connection, so the database works on the next pages while this one
+ * is written out. Inside a transaction (one connection) pages are fetched one after the other.
  */
-export async function* populationRows(db: Queryable, s: Scope, pageSize = 1000, inFlight = 2): AsyncGenerator<ChangeRow> {
+export async function* populationPages(db: Queryable, s: Scope, pageSize = 1000, inFlight = 2): AsyncGenerator<ChangeRow[]> {
   const ahead = db instanceof PgTransaction ? 0 : inFlight;
   const pending: Promise<ChangeRow[]>[] = [];
   for await (const ids of populationIdPages(db, s, pageSize)) {
@@ -320,7 +343,12 @@ export async function* populationRows(db: Queryable, s: Scope, pageSize = 1000, 
     rows.catch(() => undefined);
     pending.push(rows);
     const oldest = pending.length > ahead ? pending.shift() : undefined;
-    if (oldest) yield* await oldest;
+    if (oldest) yield await oldest;
   }
-  for (const rows of pending) yield* await rows;
+  for (const rows of pending) yield await rows;
+}
+
+/** Every change of the population, one at a time (see populationPages). */
+export async function* populationRows(db: Queryable, s: Scope, pageSize = 1000, inFlight = 2): AsyncGenerator<ChangeRow> {
+  for await (const page of populationPages(db, s, pageSize, inFlight)) yield* page;
 }
