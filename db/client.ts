@@ -25,6 +25,17 @@ export class DatabaseOpenError extends Error {
 
 const casing = "snake_case" as const;
 
+/** Databases with a pool of connections (node-postgres): a read can run beside an open transaction. */
+const pooled = new WeakSet<Database>();
+
+/**
+ * `db` itself when its pool can serve a read on another connection while one of its transactions
+ * is open, else null: PGlite has a single connection, which the open transaction holds.
+ */
+export function readerBeside(db: Database): Database | null {
+  return pooled.has(db) ? db : null;
+}
+
 /** Opens the database: real Postgres through `pg` for a URL, embedded PGlite otherwise. */
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   if ("url" in target) {
@@ -44,6 +55,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
       );
     }
     const db = drizzle(pool, { schema, casing }) as unknown as Database;
+    pooled.add(db);
     return { db, driver: "postgres", close: () => pool.end() };
   }
   const { PGlite } = await import("@electric-sql/pglite");

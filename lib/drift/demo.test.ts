@@ -1,10 +1,12 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "@/db/client";
+import { queryRows, readerBeside, type DatabaseHandle } from "@/db/client";
 import { findings, type Finding } from "@/db/schema";
 import { createTestDatabase } from "@/db/testing";
 import { demoScenarios } from "../demo";
 import { loadDemo } from "../demo/load";
 import { rulesOfKind } from "../policy";
+import { gatherSnapshotEvidence } from "./gather";
 
 let h: DatabaseHandle;
 let all: Finding[];
@@ -54,5 +56,30 @@ describe("drift in the demo data tells the truth", () => {
     expect(hotPatch).toHaveLength(1);
     const [f] = hotPatch;
     expect(f && f.lastSeenAt.getTime() - f.openedAt.getTime()).toBeGreaterThanOrEqual(24 * 3600 * 1000);
+  });
+});
+
+describe("a snapshot's evidence", () => {
+  // On Postgres the evaluator reads part of it on a second connection; PGlite has one connection.
+  it.runIf(process.env.DATABASE_URL)("is the same whether part of it is read beside the transaction or all of it inside", async () => {
+    const aside = readerBeside(h.db);
+    expect(aside).not.toBeNull();
+    const snapshots = await queryRows<{ id: string | number; external_id: string; environment: string; observed_at: Date | string; is_production: boolean }>(
+      h.db,
+      sql`select s.id, s.external_id, s.environment, s.observed_at, e.is_production from snapshots s join environments e on e.name = s.environment order by s.id`,
+    );
+    expect(snapshots.length).toBeGreaterThan(3);
+    let baselines = 0;
+    for (const s of snapshots) {
+      const snap = { id: Number(s.id), externalId: s.external_id, environment: s.environment, observedAt: new Date(s.observed_at), isProduction: s.is_production };
+      const [inside, beside] = await h.db.transaction(async (tx) => [
+        await gatherSnapshotEvidence(tx, snap, null, 3, null),
+        await gatherSnapshotEvidence(tx, snap, null, 3, aside),
+      ]);
+      expect(beside).toEqual(inside);
+      baselines += inside.filter((i) => i.recorded.configBaseline !== null).length;
+    }
+    // The comparison covers config baselines, builds and last deployments, not only empty evidence.
+    expect(baselines).toBeGreaterThan(0);
   });
 });

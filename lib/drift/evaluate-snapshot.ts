@@ -1,5 +1,5 @@
 import { and, eq, like, or } from "drizzle-orm";
-import type { Queryable } from "@/db/client";
+import type { Database, Queryable } from "@/db/client";
 import { findings } from "@/db/schema";
 import { resolveFindings, type FindingInput } from "../findings/store";
 import {
@@ -28,9 +28,17 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * Judges the containers of one snapshot (all, or those the filter names), opens a finding per
  * failure and resolves the open ones the snapshot shows compliant. `latest` marks the newest
  * snapshot of its environment: then findings of workloads that no longer run are resolved too.
+ * `aside` serves some of the evidence reads on another connection (see gatherSnapshotEvidence).
  */
-export async function evaluateSnapshot(db: Queryable, snap: SnapshotRef, filter: WorkloadFilter, policy: DriftPolicy, latest: boolean): Promise<{ failed: number; resolved: number }> {
-  const items = await gatherSnapshotEvidence(db, snap, filter, policy.retainedImages);
+export async function evaluateSnapshot(
+  db: Queryable,
+  snap: SnapshotRef,
+  filter: WorkloadFilter,
+  policy: DriftPolicy,
+  latest: boolean,
+  aside: Database | null = null,
+): Promise<{ failed: number; resolved: number }> {
+  const items = await gatherSnapshotEvidence(db, snap, filter, policy.retainedImages, aside);
   const failed = new Map<string, Judged>();
   const passed = new Map<string, Set<string>>();
   for (const { observed, recorded } of items) {

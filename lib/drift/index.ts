@@ -1,4 +1,4 @@
-import type { Queryable } from "@/db/client";
+import type { Database, Queryable } from "@/db/client";
 import type { Policy } from "../policy";
 import { activePolicy } from "../policy/active";
 import type { Touched } from "../projections/touched";
@@ -14,11 +14,12 @@ export { snapshotTargets, type SnapshotTarget } from "./targets";
 
 /**
  * Drift for what a batch changed: new snapshots, late evidence for the latest snapshot of each
- * environment, and new audit records. Runs inside the ingest transaction.
+ * environment, and new audit records. Runs inside the evaluator's transaction; `aside` (a pooled
+ * database, not PGlite) lets part of a snapshot's evidence be read beside it.
  */
-export async function detectDrift(db: Queryable, touched: Touched, policy: Policy = activePolicy()): Promise<void> {
+export async function detectDrift(db: Queryable, touched: Touched, aside: Database | null = null, policy: Policy = activePolicy()): Promise<void> {
   for (const target of await snapshotTargets(db, touched)) {
-    await evaluateSnapshot(db, target.snapshot, target.filter, policy, target.latest);
+    await evaluateSnapshot(db, target.snapshot, target.filter, policy, target.latest, aside);
   }
   if (touched.auditEvents > 0) await evaluateExecs(db, touched);
 }

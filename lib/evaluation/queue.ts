@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bulkInsert } from "@/db/bulk";
-import { queryRows, type Database, type Queryable } from "@/db/client";
+import { queryRows, readerBeside, type Database, type Queryable } from "@/db/client";
 import { evaluationQueue } from "@/db/schema";
 import { log } from "../log";
 import { emptyTouched, isEmptyTouched, mergeTouchedJson, touchedToJson, type Touched } from "../projections/touched";
@@ -41,7 +41,7 @@ async function evaluateRows(db: Database, only?: number): Promise<{ evaluated: n
     const touched = emptyTouched();
     for (const r of rows) mergeTouchedJson(touched, r.touched);
     touched.queued = rows.map((r) => Number(r.id));
-    await evaluateTouched(tx, touched);
+    await evaluateTouched(tx, touched, readerBeside(db));
     await tx.execute(sql`delete from evaluation_queue where id = any(${sql.param(touched.queued)}::bigint[])`);
     return { evaluated: rows.length, busy: false };
   });
