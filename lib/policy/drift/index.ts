@@ -21,5 +21,10 @@ export const workloadDriftRules: readonly WorkloadDriftRule[] = [
 
 /** Every applicable drift outcome for one observed container. Pure. */
 export function evaluateContainerDrift(o: ObservedContainer, r: RecordedEvidence, policy: DriftPolicy): DriftOutcome[] {
-  return workloadDriftRules.map((rule) => rule(o, r, policy)).filter((x): x is DriftOutcome => x !== null);
+  const outcomes: DriftOutcome[] = [];
+  for (const rule of workloadDriftRules) {
+    const outcome = rule(o, r, policy);
+    if (outcome !== null) outcomes.push(outcome);
+  }
+  return outcomes;
 }

@@ -27,21 +27,33 @@ function isCiIdentity(identity: string, identities: readonly string[]): boolean 
   return known;
 }
 
+/** A build counts as CI's when every identity it names (builder, provenance builder id) is a CI identity, and it names one. */
+function builtByCi(builder: string | null, provenanceBuilder: string | null, identities: readonly string[]): boolean {
+  if (builder === null && provenanceBuilder === null) return false;
+  return (builder === null || isCiIdentity(builder, identities)) && (provenanceBuilder === null || isCiIdentity(provenanceBuilder, identities));
+}
+
 /** The running digest must have a build by a CI identity (the builder or the provenance's builder id). */
 export const notBuiltByCi: WorkloadDriftRule = (o, r, p) => {
   const id = "drift.not-built-by-ci";
-  const builds = r.builds.map((b) => {
-    const provenanceBuilder = provenanceBuilderId(b.provenance);
-    const identities = [b.builder, provenanceBuilder].filter((x): x is string => x !== null);
-    const ci = identities.length > 0 && identities.every((i) => isCiIdentity(i, p.ciBuilderIdentities));
-    return { id: b.id, repository: b.repository, builder: b.builder, provenanceBuilder, pipelineRunId: b.pipelineRunId, builtAt: iso(b.builtAt), ci };
+  // Each build's evidence entry is built only when the outcome's evidence is read (a failure).
+  const evidence = () => ({
+    ...observedEvidence(o),
+    builds: r.builds.map((b) => {
+      const provenanceBuilder = provenanceBuilderId(b.provenance);
+      const ci = builtByCi(b.builder, provenanceBuilder, p.ciBuilderIdentities);
+      return { id: b.id, repository: b.repository, builder: b.builder, provenanceBuilder, pipelineRunId: b.pipelineRunId, builtAt: iso(b.builtAt), ci };
+    }),
   });
-  const evidence = () => ({ ...observedEvidence(o), builds });
   if (o.digest === null) return outcome(id, "missing-evidence", `${where(o)} has not pulled ${o.imageRef} yet.`, evidence);
-  if (builds.length === 0) return outcome(id, "fail", `No build record exists for ${o.digest}, running in ${where(o)}.`, evidence);
-  const ciBuild = builds.find((b) => b.ci);
-  if (ciBuild) return outcome(id, "pass", () => `${o.digest} was built by ${ciBuild.provenanceBuilder ?? ciBuild.builder ?? "CI"}.`, evidence);
-  const builders = builds.map((b) => b.builder ?? b.provenanceBuilder ?? "an unnamed builder").join(", ");
+  if (r.builds.length === 0) return outcome(id, "fail", `No build record exists for ${o.digest}, running in ${where(o)}.`, evidence);
+  for (const b of r.builds) {
+    const provenanceBuilder = provenanceBuilderId(b.provenance);
+    if (builtByCi(b.builder, provenanceBuilder, p.ciBuilderIdentities)) {
+      return outcome(id, "pass", () => `${o.digest} was built by ${provenanceBuilder ?? b.builder ?? "CI"}.`, evidence);
+    }
+  }
+  const builders = r.builds.map((b) => b.builder ?? provenanceBuilderId(b.provenance) ?? "an unnamed builder").join(", ");
   return outcome(id, "fail", `${o.digest}, running in ${where(o)}, was built by ${builders}, which is not a CI identity.`, evidence);
 };
 

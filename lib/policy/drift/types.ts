@@ -100,26 +100,37 @@ export function observedEvidence(o: ObservedContainer): Record<string, unknown> 
 /**
  * An outcome whose evidence (and, when given as a function, reason) is built on first read, then
  * kept. A snapshot of 10,000 containers judges ~70,000 outcomes and stores only the failures':
- * building evidence and sentences for every pass was most of the rules' time and garbage.
+ * building evidence and sentences for every pass was most of the rules' time and garbage. The
+ * getters live on the class, not on each outcome (an object literal's getters are new closures
+ * every time).
  */
+class LazyOutcome implements DriftOutcome {
+  #reason: string | (() => string);
+  #evidence: Record<string, unknown> | (() => Record<string, unknown>);
+  constructor(
+    readonly ruleId: DriftOutcome["ruleId"],
+    readonly result: DriftOutcome["result"],
+    reason: string | (() => string),
+    evidence: () => Record<string, unknown>,
+  ) {
+    this.#reason = reason;
+    this.#evidence = evidence;
+  }
+  get reason(): string {
+    if (typeof this.#reason === "function") this.#reason = this.#reason();
+    return this.#reason;
+  }
+  get evidence(): Record<string, unknown> {
+    if (typeof this.#evidence === "function") this.#evidence = this.#evidence();
+    return this.#evidence;
+  }
+}
+
 export function lazyOutcome(
   ruleId: DriftOutcome["ruleId"],
   result: DriftOutcome["result"],
   reason: string | (() => string),
   evidence: () => Record<string, unknown>,
 ): DriftOutcome {
-  let built: Record<string, unknown> | undefined;
-  let said = typeof reason === "string" ? reason : undefined;
-  return {
-    ruleId,
-    result,
-    get reason() {
-      said ??= (reason as () => string)();
-      return said;
-    },
-    get evidence() {
-      built ??= evidence();
-      return built;
-    },
-  };
+  return new LazyOutcome(ruleId, result, reason, evidence);
 }
