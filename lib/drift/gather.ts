@@ -74,7 +74,9 @@ const deploymentJson = (alias: string): SQL =>
  * transaction: Postgres works on both at once (a 10,000-container snapshot's gather went from
  * ~320 ms to ~200 ms). They read only committed evidence (the snapshot was stored by an earlier,
  * committed transaction), and under READ COMMITTED each statement of one transaction sees its
- * own snapshot of the data anyway, so reading them aside gives up no consistency.
+ * own snapshot of the data anyway, so reading them aside gives up no consistency. Pass `aside`
+ * only when `db`'s transaction has not itself written the snapshot or the evidence judged (the
+ * queue's evaluator; not replay, which stores and judges in one transaction).
  */
 export async function gatherSnapshotEvidence(
   db: Queryable,

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { Client } from "pg";
-import { openDatabase, queryRows, type DatabaseHandle } from "@/db/client";
+import { openDatabase, queryRows, readerBeside, type DatabaseHandle } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { detectDrift } from "@/lib/drift";
 import { snapshotEvidenceQuery } from "@/lib/drift/gather";
@@ -69,13 +69,16 @@ export function podList(lastRelease: number, at: string, PODS: number): unknown 
   return { apiVersion: "v1", kind: "List", items };
 }
 
-/** The snapshot projected, then only drift detection timed, in one transaction that is committed. */
+/**
+ * The snapshot stored (committed, as ingestion does), then only drift detection timed, in the
+ * evaluator's own transaction and reading aside as it does.
+ */
 async function timeDriftOnly(h: DatabaseHandle, id: string, at: string, lastRelease: number, pods: number): Promise<number> {
   const event = podsToSnapshot(podList(lastRelease, at, pods), { environment: "production", id, observedAt: at });
+  const touched = await h.db.transaction((tx) => applyEvents(tx, [event], emptyTouched()));
   return h.db.transaction(async (tx) => {
-    const touched = await applyEvents(tx, [event], emptyTouched());
     const started = performance.now();
-    await detectDrift(tx, touched);
+    await detectDrift(tx, touched, readerBeside(h.db));
     return performance.now() - started;
   });
 }
