@@ -57,7 +57,8 @@ export async function bulkInsert<R extends Record<string, unknown>, T = never>(
   const config = getTableConfig(table);
   const byKey = table as unknown as Record<string, PgColumn>;
   const keys = new Set<string>();
-  for (const r of rows) for (const [k, v] of Object.entries(r)) if (v !== undefined) keys.add(k);
+  // for...in, not Object.entries: no array per row and key (a 10,000-row snapshot has 120,000).
+  for (const r of rows) for (const k in r) if (r[k] !== undefined) keys.add(k);
   const columns = [...keys].map((k) => {
     const column = byKey[k];
     if (!column || !config.columns.includes(column)) throw new Error(`${config.name} has no column ${k}`);

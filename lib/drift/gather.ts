@@ -26,8 +26,8 @@ type Row = {
   managers: FieldManagerEntry[] | null;
   last_applied_by: string | null;
   dep: DeploymentJson | null;
-  /** Filled from lastDeploymentsOf after the query (one per service, not repeated per container). */
-  last_dep?: DeploymentJson | null;
+  /** Filled from lastDeploymentsOf after the query: one object per service, shared by its containers. */
+  last_dep?: DeploymentRef | null;
   /** Filled from buildsOf after the query. */
   builds?: BuildJson[] | null;
   staging: { source: "deployment" | "snapshot"; ref: string; at: string } | null;
@@ -94,9 +94,10 @@ export async function gatherSnapshotEvidence(
       ? Promise.all([queryRows<Row>(db, snapshotEvidenceQuery(snap, filter)), readWithoutJit(aside, recorded)])
       : ([await queryRows<Row>(db, snapshotEvidenceQuery(snap, filter)), await recorded(db)] as const),
   );
+  const lastRefs = new Map([...lastDeployments].map(([service, j]) => [service, toDeployment(j)]));
   for (const r of rows) {
     r.builds = r.digest === null ? null : (builds.get(r.digest) ?? null);
-    r.last_dep = r.service === null ? null : (lastDeployments.get(r.service) ?? null);
+    r.last_dep = r.service === null ? null : (lastRefs.get(r.service) ?? null);
     r.base = baselines.get(Number(r.id)) ?? null;
   }
   const otherDigests = await movedTags(db, snap);
@@ -170,7 +171,7 @@ function toItem(snap: SnapshotRef, r: Row, otherDigests: Map<string, string[]>, 
     },
     recorded: {
       deployment: toDeployment(r.dep),
-      lastDeployment: toDeployment(r.last_dep ?? null),
+      lastDeployment: r.last_dep ?? null,
       builds: (r.builds ?? []).map(toBuild),
       staging: r.staging ? { source: r.staging.source, ref: r.staging.ref, at: new Date(r.staging.at) } : null,
       configBaseline: r.base ? { snapshotExternalId: r.base.snapshot, observedAt: new Date(r.base.observed_at), configHash: r.base.config_hash } : null,
