@@ -54,7 +54,12 @@ export async function deploymentChain(db: Queryable, id: number): Promise<Deploy
   const sha = commitSha ?? str(build?.commit_sha);
   const [commit] = sha ? await queryRows<Row>(db, sql`select * from commits where sha = ${sha}`) : [];
   const [pr] = sha
-    ? await queryRows<Row>(db, sql`select * from pull_requests where merge_commit_sha = ${sha} or head_sha = ${sha} order by merged desc limit 1`)
+    ? await queryRows<Row>(
+        db,
+        // As the evidence chain and the reports choose: the PR this is the merge commit of, else one it heads (merged first).
+        sql`select * from pull_requests where merge_commit_sha = ${sha} or head_sha = ${sha}
+            order by (merge_commit_sha = ${sha}) desc nulls last, merged desc, id limit 1`,
+      )
     : [];
   const approvals = pr
     ? await queryRows<Row>(

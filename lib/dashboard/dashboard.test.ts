@@ -4,6 +4,7 @@ import { queryRows, type Database, type DatabaseHandle } from "@/db/client";
 import { incidents } from "@/db/schema";
 import { createTestDatabase } from "@/db/testing";
 import { loadDemo } from "@/lib/demo/load";
+import { deploymentChain as evidenceChain } from "@/lib/evidence/deployments";
 import { deploymentChain } from "./chain";
 import { doraFigures } from "./dora";
 import { findingCountsByRule, listFindings } from "./findings";
@@ -96,6 +97,26 @@ describe("evidence chain and trace", () => {
     expect(chain?.approvers.length).toBeGreaterThan(0);
     expect(chain?.gates.length).toBeGreaterThan(0);
     expect(chain?.pipelineRun?.url).toMatch(/^https:\/\/github\.com\//);
+  });
+
+  it("names the pull request that merged the commit, as the evidence chain does, when another merged PR has it as its head", async () => {
+    const [d] = await queryRows<{ id: string | number; commit_sha: string; pr_id: string | number; repository: string; number: number }>(
+      db,
+      sql`select d.id, d.commit_sha, p.id as pr_id, p.repository, p.number from deployments d join pull_requests p on p.merge_commit_sha = d.commit_sha
+          where d.environment = 'production' order by d.deployed_at desc limit 1`,
+    );
+    await db.execute(sql`insert into pull_requests (repository, number, title, body, state, merged, head_sha, merge_commit_sha, source_updated_at)
+      values (${d?.repository ?? ""}, 999998, 'Older branch PR with the same head', '', 'closed', true, ${d?.commit_sha ?? ""}, ${"f".repeat(40)}, now())`);
+    // Writing the merging PR's row anew puts it behind the new one on disk, so "merged" alone would pick the wrong one.
+    await db.execute(sql`with moved as (delete from pull_requests where id = ${d?.pr_id ?? 0} returning *) insert into pull_requests select * from moved`);
+    try {
+      const chain = await deploymentChain(db, Number(d?.id));
+      expect(chain?.pullRequest?.number).toBe(Number(d?.number));
+      const evidence = await evidenceChain(db, String(d?.id));
+      expect(evidence.pullRequest?.number).toBe(Number(d?.number));
+    } finally {
+      await db.execute(sql`delete from pull_requests where number = 999998`);
+    }
   });
 
   it("traces a pull request to the deployments of its merge commit", async () => {
