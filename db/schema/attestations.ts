@@ -25,6 +25,8 @@ export const attestations = pgTable(
     uniqueIndex("attestations_external_id_key").on(t.externalId),
     index("attestations_subject_type_idx").on(t.subject, t.type),
     index("attestations_type_environment_observed_at_idx").on(t.type, t.environment, t.observedAt),
+    // A deployment's evidence reads the service-level attestations (network, backup, rollback) of its service.
+    index("attestations_service_type_observed_at_idx").on(t.service, t.type, t.observedAt),
   ],
 );
 

@@ -88,7 +88,8 @@ export const waivers = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    index("waivers_rule_id_subject_key_idx").on(t.ruleId, t.subjectKey),
+    // Subject first: activeWaivers looks waivers up by subject alone; rule and subject together use it too.
+    index("waivers_subject_key_rule_id_idx").on(t.subjectKey, t.ruleId),
     index("waivers_expires_at_idx").on(t.expiresAt),
   ],
 );

@@ -23,6 +23,8 @@ export const incidents = pgTable(
   },
   (t) => [
     index("incidents_status_opened_at_idx").on(t.status, t.openedAt),
+    // DORA's change failure rate asks, per production deployment, for incidents of the environment opened after it.
+    index("incidents_environment_opened_at_idx").on(t.environment, t.openedAt),
   ],
 );
 
