@@ -1,9 +1,9 @@
 import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import type { User } from "@/db/schema";
-import { recordAudit } from "../audit/record";
 import { getDb } from "../db";
 import { roleCan, type Permission } from "./permissions";
+import { recordRefusal } from "./refusals";
 import { SESSION_COOKIE, resolveSession, type Session } from "./sessions";
 
 /** The signed-in person for a server component or server action, or null. */
@@ -23,17 +23,15 @@ export async function requireUser(permission: Permission, next = "/"): Promise<U
   if (!roleCan(session.user.role, permission)) {
     const h = await headers();
     const db = await getDb();
-    await db.transaction((tx) =>
-      recordAudit(tx, {
-        actor: session.user.email,
-        actorType: "user",
-        action: "access.denied",
-        target: `page ${next}`,
-        outcome: "denied",
-        ip: ipOf(h),
-        details: { permission, status: 403 },
-      }),
-    );
+    await recordRefusal(db, {
+      actor: session.user.email,
+      actorType: "user",
+      action: "access.denied",
+      target: `page ${next}`,
+      outcome: "denied",
+      ip: ipOf(h),
+      details: { permission, status: 403 },
+    });
     forbidden();
   }
   return { ...session.user, csrfToken: session.csrfToken };

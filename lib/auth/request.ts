@@ -1,8 +1,8 @@
 import type { Database } from "@/db/client";
 import type { ApiToken } from "@/db/schema";
-import { recordAudit } from "../audit/record";
 import { AppError } from "../errors";
 import { checkCsrf } from "./csrf";
+import { recordRefusal } from "./refusals";
 import { roleCan, scopesCan, type Permission } from "./permissions";
 import { SESSION_COOKIE, readCookie, resolveSession, type Session } from "./sessions";
 import { clientMeta } from "./sign-in";
@@ -22,9 +22,7 @@ export async function authorize(db: Database, req: Request, permission: Permissi
   const cookie = readCookie(req.headers.get("cookie"), SESSION_COOKIE);
   const path = new URL(req.url).pathname;
   const deny = async (error: AppError, actor: string, actorType: "user" | "token" | "anonymous"): Promise<never> => {
-    await db.transaction((tx) =>
-      recordAudit(tx, { actor, actorType, action: "access.denied", target: `${req.method} ${path}`, outcome: "denied", ip: clientMeta(req).ip, details: { permission, status: error.status, reason: error.message } }),
-    );
+    await recordRefusal(db, { actor, actorType, action: "access.denied", target: `${req.method} ${path}`, outcome: "denied", ip: clientMeta(req).ip, details: { permission, status: error.status, reason: error.message } });
     throw error;
   };
 
