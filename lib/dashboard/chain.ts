@@ -1,8 +1,7 @@
-import { sql } from "drizzle-orm";
-import { queryRows, type Queryable } from "@/db/client";
-import { isRuleId, ruleById, rules } from "@/lib/policy";
+import type { Queryable } from "@/db/client";
+import { chainSources, missingLinks } from "@/lib/evidence/chain";
+import { isRuleId, ruleById } from "@/lib/policy";
 import { ruleTitle } from "./findings";
-import { toIso } from "./period";
 
 export interface GateCheck {
   ruleId: string;
@@ -29,84 +28,54 @@ export interface DeploymentChain {
   missing: string[];
 }
 
-type Row = Record<string, unknown>;
-/** Checks are listed in the catalogue's order: merge, deployment, production apply, then image. */
-const catalogueOrder = (id: string) => {
-  const i = rules.findIndex((r) => r.id === id);
-  return i < 0 ? rules.length : i;
-};
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const iso = (v: unknown): string | null => toIso(v instanceof Date || typeof v === "string" ? v : null);
+const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
-/** One deployment with every link back to the approved change. */
+/**
+ * One deployment with every link back to the approved change, for the deployment page: the same
+ * sources as the API's evidence chain (lib/evidence/chain.ts), shaped for the view. Approvers are
+ * everyone who approved (latest approval each, oldest first); `missing` names the links as the
+ * API does, so a change approved only by its author lacks "approval".
+ */
 export async function deploymentChain(db: Queryable, id: number): Promise<DeploymentChain | null> {
-  const [d] = await queryRows<Row>(db, sql`select * from deployments where id = ${id}`);
-  if (!d) return null;
-  const digest = str(d.digest);
-  const commitSha = str(d.commit_sha);
-  const [build] = digest
-    ? await queryRows<Row>(db, sql`select * from image_builds where digest = ${digest} order by built_at limit 1`)
-    : [];
-  const runId = str(d.pipeline_run_id) ?? str(build?.pipeline_run_id);
-  const [run] = runId
-    ? await queryRows<Row>(db, sql`select * from pipeline_runs where run_id = ${runId} order by attempt desc limit 1`)
-    : [];
-  const sha = commitSha ?? str(build?.commit_sha);
-  const [commit] = sha ? await queryRows<Row>(db, sql`select * from commits where sha = ${sha}`) : [];
-  const [pr] = sha
-    ? await queryRows<Row>(
-        db,
-        // As the evidence chain and the reports choose: the PR this is the merge commit of, else one it heads (merged first).
-        sql`select * from pull_requests where merge_commit_sha = ${sha} or head_sha = ${sha}
-            order by (merge_commit_sha = ${sha}) desc nulls last, merged desc, id limit 1`,
-      )
-    : [];
-  const approvals = pr
-    ? await queryRows<Row>(
-        db,
-        sql`select reviewer, max(submitted_at) as submitted_at from reviews
-            where repository = ${str(pr.repository)} and pull_number = ${Number(pr.number)} and state = 'approved'
-            group by reviewer order by 2`,
-      )
-    : [];
-  const checks = await queryRows<Row>(db, sql`select rule_id, result, evidence from check_results where deployment_id = ${id} order by rule_id`);
-  const findings = await queryRows<Row>(
-    db,
-    sql`select id, rule_id, status, summary from findings where deployment_id = ${id} order by opened_at`,
-  );
-  const missing = [
-    build ? null : "build", run ? null : "pipelineRun", commit ? null : "commit", pr ? null : "pullRequest",
-    approvals.length > 0 ? null : "approval",
-  ].filter((m): m is string => m !== null);
+  const [sources] = await chainSources(db, [id]);
+  if (!sources) return null;
+  const { evidence: e, results, findings } = sources;
+  const d = e.deployment;
+  const build = e.build;
+  // The run that deployed it, else the run that built it.
+  const run = e.deployRun ?? e.buildRun;
+  const pr = e.pullRequest;
+  const latest = new Map<string, Date>();
+  for (const r of e.reviews) {
+    if (r.state.toLowerCase() !== "approved") continue;
+    const seen = latest.get(r.reviewer);
+    if (!seen || r.submittedAt > seen) latest.set(r.reviewer, r.submittedAt);
+  }
   return {
     deployment: {
-      id, service: String(d.service), environment: String(d.environment), imageRef: String(d.image_ref), digest,
-      actor: str(d.actor), actorType: String(d.actor_type), changeType: String(d.change_type), status: String(d.status),
-      description: str(d.description), deployedAt: iso(d.deployed_at) ?? "", manifestCommitSha: str(d.manifest_commit_sha),
+      id: d.id, service: d.service, environment: d.environment, imageRef: d.imageRef, digest: d.digest, actor: d.actor, actorType: d.actorType,
+      changeType: d.changeType, status: d.status, description: d.description, deployedAt: d.deployedAt.toISOString(), manifestCommitSha: d.manifestCommitSha,
     },
-    build: build
-      ? { repository: String(build.repository), digest: String(build.digest), tags: (build.tags as string[] | null) ?? [], builder: str(build.builder), builtAt: iso(build.built_at) ?? "" }
-      : null,
+    build: build ? { repository: build.repository, digest: build.digest, tags: build.tags, builder: build.builder, builtAt: build.builtAt.toISOString() } : null,
     pipelineRun: run
-      ? { provider: String(run.provider), runId: String(run.run_id), attempt: Number(run.attempt), workflow: str(run.workflow), actor: str(run.actor), conclusion: str(run.conclusion), url: str(run.url) }
+      ? { provider: run.provider, runId: run.runId, attempt: run.attempt, workflow: run.workflow, actor: run.actor, conclusion: run.conclusion, url: run.url }
       : null,
-    commit: commit
-      ? { sha: String(commit.sha), repository: String(commit.repository), message: String(commit.message), author: str(commit.author_login) ?? str(commit.author_name), committedAt: iso(commit.committed_at), url: str(commit.url) }
+    commit: e.commit
+      ? { sha: e.commit.sha, repository: e.commit.repository, message: e.commit.message, author: e.commit.authorLogin ?? e.commit.authorName, committedAt: iso(e.commit.committedAt), url: e.commit.url }
       : null,
     pullRequest: pr
-      ? { repository: String(pr.repository), number: Number(pr.number), title: String(pr.title), author: str(pr.author), mergedBy: str(pr.merged_by), mergedAt: iso(pr.merged_at), url: str(pr.url) }
+      ? { repository: pr.repository, number: pr.number, title: pr.title, author: pr.author, mergedBy: pr.mergedBy, mergedAt: iso(pr.mergedAt), url: pr.url }
       : null,
-    approvers: approvals.map((a) => ({ reviewer: String(a.reviewer), submittedAt: iso(a.submitted_at) ?? "" })),
-    gates: [...checks].sort((a, b) => catalogueOrder(String(a.rule_id)) - catalogueOrder(String(b.rule_id))).map((c) => {
-      const ruleId = String(c.rule_id);
-      const rule = isRuleId(ruleId) ? ruleById(ruleId) : null;
+    approvers: [...latest].sort((x, y) => x[1].getTime() - y[1].getTime()).map(([reviewer, at]) => ({ reviewer, submittedAt: at.toISOString() })),
+    gates: results.map((r) => {
+      const rule = isRuleId(r.ruleId) ? ruleById(r.ruleId) : null;
       return {
-        ruleId, ruleTitle: ruleTitle(ruleId), gate: rule?.kind === "gate" ? (rule.gate ?? "") : (rule?.kind ?? ""),
-        result: String(c.result), evidence: (c.evidence as Record<string, unknown> | null) ?? {},
+        ruleId: r.ruleId, ruleTitle: ruleTitle(r.ruleId), gate: rule?.kind === "gate" ? (rule.gate ?? "") : (rule?.kind ?? ""),
+        result: r.result, evidence: r.evidence,
         controls: rule ? [...rule.controls.iso27001.map((x) => `ISO ${x}`), ...rule.controls.soc2] : [],
       };
     }),
-    findings: findings.map((f) => ({ id: Number(f.id), ruleId: String(f.rule_id), ruleTitle: ruleTitle(String(f.rule_id)), status: String(f.status), summary: String(f.summary) })),
-    missing,
+    findings: findings.map((f) => ({ id: f.id, ruleId: f.ruleId, ruleTitle: ruleTitle(f.ruleId), status: f.status, summary: f.summary })),
+    missing: missingLinks(e, results.length),
   };
 }

@@ -64,8 +64,26 @@ export interface EvidenceChain {
   missing: MissingLink[];
 }
 
+/** What a deployment's chain is made of: its linked evidence, its stored gate results, its findings and their waivers. */
+export interface ChainSources {
+  evidence: DeploymentEvidence;
+  /** In the catalogue's order. */
+  results: (typeof checkResults.$inferSelect)[];
+  /** The deployment's findings and the open ones of its image, by id. */
+  findings: Finding[];
+  waivers: Map<number, WaiverView>;
+}
+
 /** The chains of these deployments, in the order of `ids`; unknown ids are left out. */
 export async function chainsForDeployments(db: Queryable, ids: readonly number[], now = new Date()): Promise<EvidenceChain[]> {
+  return (await chainSources(db, ids, now)).map(toChain);
+}
+
+/**
+ * The sources of these deployments' chains, in the order of `ids` (unknown ids left out): the API's
+ * chain and the dashboard's deployment page are both built from them, so they cannot disagree.
+ */
+export async function chainSources(db: Queryable, ids: readonly number[], now = new Date()): Promise<ChainSources[]> {
   if (ids.length === 0) return [];
   const evidence = await gatherEvidence(db, ids, activePolicy(), now);
   const found = [...evidence.keys()];
@@ -86,19 +104,36 @@ export async function chainsForDeployments(db: Queryable, ids: readonly number[]
     const e = evidence.get(id);
     if (e === undefined) return [];
     const own = findingRows.filter((f) => f.deploymentId === id || (f.ruleId.startsWith("image.") && f.subjectKey === subjectKeyOf(f.ruleId, e)));
-    return [toChain(e, results.filter((r) => r.deploymentId === id), dedupe(own), waivers)];
+    const mine = results.filter((r) => r.deploymentId === id).sort((a, b) => catalogueOrder(a.ruleId) - catalogueOrder(b.ruleId));
+    return [{ evidence: e, results: mine, findings: dedupe(own), waivers }];
   });
+}
+
+/** The links of a chain that have no record, as `missing` names them (approval: an independent one). */
+export function missingLinks(e: DeploymentEvidence, gateResults: number): MissingLink[] {
+  const d = e.deployment;
+  const missing: MissingLink[] = [];
+  if (d.digest === null) missing.push("digest");
+  if (e.build === null) missing.push("build");
+  if (e.buildRun === null) missing.push("pipelineRun");
+  if (e.commit === null) missing.push("commit");
+  if (e.pullRequest === null) missing.push("pullRequest");
+  if (independentApprovals(e).length === 0) missing.push("approval");
+  if (e.environment.isProduction && !e.stagingDeployments.some((s) => s.digest === d.digest && s.deployedAt < d.deployedAt)) {
+    missing.push("stagingDeployment");
+  }
+  if (gateResults === 0) missing.push("gateResults");
+  return missing;
 }
 
 function dedupe(rows: Finding[]): Finding[] {
   return [...new Map(rows.map((r) => [r.id, r])).values()].sort((a, b) => a.id - b.id);
 }
 
-function toChain(e: DeploymentEvidence, results: (typeof checkResults.$inferSelect)[], own: Finding[], waivers: Map<number, WaiverView>): EvidenceChain {
+function toChain({ evidence: e, results, findings: own, waivers }: ChainSources): EvidenceChain {
   const d = e.deployment;
   const approvers = independentApprovals(e).map((a) => a.reviewer);
-  const gates = results
-    .map((r) => {
+  const gates = results.map((r) => {
       const rule = ruleById(r.ruleId);
       const { reason, ...evidence } = r.evidence;
       return {
@@ -113,19 +148,8 @@ function toChain(e: DeploymentEvidence, results: (typeof checkResults.$inferSele
         policyVersion: r.policyVersion,
         evaluatedAt: r.evaluatedAt.toISOString(),
       };
-    })
-    .sort((a, b) => catalogueOrder(a.check) - catalogueOrder(b.check));
-  const missing: MissingLink[] = [];
-  if (d.digest === null) missing.push("digest");
-  if (e.build === null) missing.push("build");
-  if (e.buildRun === null) missing.push("pipelineRun");
-  if (e.commit === null) missing.push("commit");
-  if (e.pullRequest === null) missing.push("pullRequest");
-  if (approvers.length === 0) missing.push("approval");
-  if (e.environment.isProduction && !e.stagingDeployments.some((s) => s.digest === d.digest && s.deployedAt < d.deployedAt)) {
-    missing.push("stagingDeployment");
-  }
-  if (gates.length === 0) missing.push("gateResults");
+    });
+  const missing = missingLinks(e, gates.length);
   return {
     service: d.service,
     environment: d.environment,
