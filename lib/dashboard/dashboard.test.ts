@@ -5,6 +5,7 @@ import { incidents } from "@/db/schema";
 import { createTestDatabase } from "@/db/testing";
 import { loadDemo } from "@/lib/demo/load";
 import { deploymentChain as evidenceChain } from "@/lib/evidence/deployments";
+import { traceRef as apiTrace } from "@/lib/evidence/trace";
 import { deploymentChain } from "./chain";
 import { doraFigures } from "./dora";
 import { findingCountsByRule, listFindings } from "./findings";
@@ -119,14 +120,25 @@ describe("evidence chain and trace", () => {
     }
   });
 
-  it("traces a pull request to the deployments of its merge commit", async () => {
-    const [pr] = await queryRows<{ repository: string; number: number; merge_commit_sha: string }>(
+  it("lists the same deployments for a reference as the API's trace, newest first", async () => {
+    const [pr] = await queryRows<{ repository: string; number: number; merge_commit_sha: string; digest: string }>(
       db,
-      sql`select repository, number, merge_commit_sha from pull_requests where merged and merge_commit_sha is not null limit 1`,
+      sql`select p.repository, p.number, p.merge_commit_sha, d.digest from pull_requests p join deployments d on d.commit_sha = p.merge_commit_sha
+          where p.merged and d.digest is not null order by d.deployed_at desc limit 1`,
     );
-    const result = await traceRef(db, `${pr?.repository}#${pr?.number}`);
-    expect(result.kind).toBe("pull-request");
-    expect(result.hits.length).toBe(await count(sql`select count(*) as n from deployments where commit_sha = ${pr?.merge_commit_sha ?? ""}`));
+    const refs = [`${pr?.repository}#${pr?.number}`, pr?.digest ?? "", (pr?.merge_commit_sha ?? "").slice(0, 9)];
+    for (const ref of refs) {
+      const page = await traceRef(db, ref);
+      const api = await apiTrace(db, ref);
+      expect(page.hits.length, ref).toBeGreaterThan(0);
+      expect(page.hits.map((h) => h.deploymentId), ref).toEqual(api.chains.map((c) => Number(c.deployment.id)));
+      expect(page.matchedAs, ref).toEqual(api.matchedAs);
+    }
+    // A PR reaches at least the deployments of its merge commit.
+    const byPr = await traceRef(db, refs[0] ?? "");
+    expect(byPr.hits.length).toBeGreaterThanOrEqual(await count(sql`select count(*) as n from deployments where commit_sha = ${pr?.merge_commit_sha ?? ""}`));
+    expect(await traceRef(db, "hello world")).toMatchObject({ recognised: false, hits: [] });
+    expect(await traceRef(db, "acme/nothing#424242")).toMatchObject({ recognised: true, matchedAs: [], hits: [] });
     expect(classifyRef("sha256:" + "a".repeat(64))?.kind).toBe("digest");
     expect(classifyRef("9e3f1c2")?.kind).toBe("commit");
     expect(classifyRef("hello world")).toBeNull();

@@ -31,11 +31,25 @@ async function known(db: Queryable, query: SQL): Promise<boolean> {
   return (await queryRows<{ found: boolean }>(db, sql`select exists (${query}) as found`))[0]?.found === true;
 }
 
+/** The deployments a reference leads to: how it was read, their ids newest first (at most `max`), and whether there were more. */
+export interface TraceMatch {
+  ref: string;
+  matchedAs: RefKind[];
+  ids: number[];
+  truncated: boolean;
+}
+
 /**
  * Finds the evidence chains a reference belongs to: a commit SHA (full or a 7+ character prefix),
  * an image digest, a pull request `owner/repo#n`, or a pipeline run id. Unknown: 404.
  */
 export async function traceRef(db: Queryable, raw: string): Promise<TraceResult> {
+  const m = await traceDeployments(db, raw);
+  return { ref: m.ref, matchedAs: m.matchedAs, chains: await chainsForDeployments(db, m.ids), truncated: m.truncated };
+}
+
+/** The deployments `raw` leads to (see traceRef), without building their chains: the API and the trace page both use it. */
+export async function traceDeployments(db: Queryable, raw: string, max = MAX_CHAINS): Promise<TraceMatch> {
   const ref = raw.trim();
   if (ref === "" || ref.length > 300) throw new AppError("VALIDATION", "ref: must be a commit SHA, image digest, owner/repo#number or pipeline run id");
   const matchedAs: RefKind[] = [];
@@ -54,11 +68,11 @@ export async function traceRef(db: Queryable, raw: string): Promise<TraceResult>
     const [row] = await queryRows<{ found: boolean; ids: (number | string)[] | null }>(
       db,
       sql`select exists (select 1 from deployments where digest = ${ref} union all select 1 from image_builds where digest = ${ref}) as found,
-            array(select id from deployments where digest = ${ref} order by deployed_at desc, id desc limit ${MAX_CHAINS + 1}) as ids`,
+            array(select id from deployments where digest = ${ref} order by deployed_at desc, id desc limit ${max + 1}) as ids`,
     );
     if (row?.found !== true) throw notFound(`reference ${ref}`);
     const newest = (row.ids ?? []).map(Number);
-    return { ref, matchedAs: ["digest"], chains: await chainsForDeployments(db, newest.slice(0, MAX_CHAINS)), truncated: newest.length > MAX_CHAINS };
+    return { ref, matchedAs: ["digest"], ids: newest.slice(0, max), truncated: newest.length > max };
   } else {
     if (shaPrefix.test(ref)) {
       const inCommits = sql`select sha from commits where ${shaMatches(sql`sha`, ref)}`;
@@ -73,6 +87,6 @@ export async function traceRef(db: Queryable, raw: string): Promise<TraceResult>
     for (const id of byRun) found.add(id);
   }
   if (matchedAs.length === 0) throw notFound(`reference ${ref}`);
-  const newest = found.size === 0 ? [] : await ids(db, sql`select id from deployments where id in ${[...found]} order by deployed_at desc, id desc limit ${MAX_CHAINS}`);
-  return { ref, matchedAs, chains: await chainsForDeployments(db, newest), truncated: found.size > MAX_CHAINS };
+  const newest = found.size === 0 ? [] : await ids(db, sql`select id from deployments where id in ${[...found]} order by deployed_at desc, id desc limit ${max}`);
+  return { ref, matchedAs, ids: newest, truncated: found.size > max };
 }

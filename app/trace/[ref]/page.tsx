@@ -13,7 +13,7 @@ import { getDb } from "@/lib/db";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Trace" };
 
-const kinds = { "pull-request": "pull request", digest: "image digest", commit: "commit", "pipeline-run": "pipeline run" } as const;
+const kinds = { pullRequest: "pull request", digest: "image digest", commit: "commit", pipelineRun: "pipeline run" } as const;
 
 function decode(ref: string): string {
   try {
@@ -30,22 +30,25 @@ export default async function TracePage({ params }: { params: Promise<{ ref: str
   const result = await traceRef(db, ref);
   const furthest = [...result.hits].sort((a, b) => b.environmentRank - a.environmentRank)[0];
   const chain = furthest ? await deploymentChain(db, furthest.deploymentId) : null;
+  const readAs = result.matchedAs.map((k) => kinds[k]).join(" and ");
   return (
     <>
       <h1>Trace <code>{ref}</code></h1>
-      {result.kind ? <p className="lead">Read as a {kinds[result.kind]}. The chain below is its furthest deployment; every deployment is listed after it.</p> : null}
+      {readAs ? <p className="lead">Read as a {readAs}. The chain below is its furthest deployment; every deployment is listed after it.</p> : null}
       {chain ? <DeploymentChainView chain={chain} headingLevel={2} /> : null}
-      {result.kind === null ? (
+      {!result.recognised ? (
         <Empty>
           This is not a reference Custody recognises. Paste a commit SHA (7 to 40 hex characters), an image digest
           (<code>sha256:…</code>), a pull request as <code>owner/repo#123</code>, or a pipeline run id.
         </Empty>
+      ) : result.matchedAs.length === 0 ? (
+        <Empty>Custody has no record of this reference.</Empty>
       ) : result.hits.length === 0 ? (
-        <Empty>No deployment was made from this {kinds[result.kind]}.</Empty>
+        <Empty>No deployment was made from this {readAs}.</Empty>
       ) : (
         <table>
           <caption className="caption-heading">
-            {result.hits.length} deployments of this {kinds[result.kind]}, newest first
+            {result.truncated ? `The newest ${result.hits.length}` : result.hits.length} deployments of this {readAs}, newest first
           </caption>
           <thead>
             <tr>
