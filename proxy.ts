@@ -1,10 +1,17 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { securityHeaders } from "@/lib/auth/security-headers";
+import { newNonce, securityHeaders } from "@/lib/auth/security-headers";
 
-/** Security headers on every page and API answer; sessions are checked by the pages and routes themselves. */
+/**
+ * Security headers on every page and API answer, with a fresh script nonce per request; sessions
+ * are checked by the pages and routes themselves. The policy also goes on the request, which is
+ * where Next reads the nonce to put it on the scripts it renders (every page renders per request).
+ */
 export function proxy(request: NextRequest) {
-  const response = NextResponse.next();
-  for (const [name, value] of Object.entries(securityHeaders(request.headers.get("host") ?? request.nextUrl.host))) response.headers.set(name, value);
+  const headers = securityHeaders(request.headers.get("host") ?? request.nextUrl.host, newNonce());
+  const forwarded = new Headers(request.headers);
+  forwarded.set("content-security-policy", headers["content-security-policy"] ?? "");
+  const response = NextResponse.next({ request: { headers: forwarded } });
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
 }
 

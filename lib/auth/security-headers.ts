@@ -1,12 +1,14 @@
 /**
- * Headers on every response. Next's hydration scripts are inline, so script-src needs
- * 'unsafe-inline' (no nonce pipeline yet); framing is refused outright. HSTS only off localhost,
- * so a developer's http://localhost is not pinned to https.
+ * Headers on every response. Scripts run only with this response's nonce (Next puts it on its
+ * own scripts, and 'strict-dynamic' extends trust to the chunks they load), so an injected
+ * <script> or inline handler does not run; styles still allow inline style attributes (the
+ * charts set them). Framing is refused outright. HSTS only off localhost, so a developer's
+ * http://localhost is not pinned to https.
  */
-export function securityHeaders(host: string, dev = process.env.NODE_ENV === "development"): Record<string, string> {
+export function securityHeaders(host: string, nonce: string, dev = process.env.NODE_ENV === "development"): Record<string, string> {
   const csp = [
     "default-src 'self'",
-    `script-src 'self' 'unsafe-inline'${dev ? " 'unsafe-eval'" : ""}`,
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",
@@ -26,4 +28,11 @@ export function securityHeaders(host: string, dev = process.env.NODE_ENV === "de
   const hostname = host.replace(/:\d+$/, "");
   if (!["localhost", "127.0.0.1", "[::1]"].includes(hostname)) headers["strict-transport-security"] = "max-age=63072000; includeSubDomains";
   return headers;
+}
+
+/** A fresh nonce for one response: 128 random bits, base64. */
+export function newNonce(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return btoa(String.fromCharCode(...bytes));
 }
