@@ -1,6 +1,6 @@
 import { mkdirSync, accessSync, constants, existsSync } from "node:fs";
 import path from "node:path";
-import type { ExtractTablesWithRelations, SQL } from "drizzle-orm";
+import { sql, type ExtractTablesWithRelations, type SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
 
@@ -95,6 +95,18 @@ export function redactUrl(url: string): string {
   } catch {
     return "(unparseable URL)";
   }
+}
+
+/**
+ * Runs `fn` in a transaction of its own (a savepoint inside one) with JIT compilation off: for
+ * statements over thousands of rows that the planner prices above jit_above_cost, where compiling
+ * them took longer than running them (population CSV pages, a snapshot's drift evidence).
+ */
+export function transactionWithoutJit<T>(db: Queryable, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return (db as Database).transaction(async (tx) => {
+    await tx.execute(sql`set local jit = off`);
+    return fn(tx);
+  });
 }
 
 /** Runs raw SQL and returns its rows; both drivers answer `{ rows }`. */

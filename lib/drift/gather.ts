@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import { queryRows, type Database, type Queryable } from "@/db/client";
+import { queryRows, transactionWithoutJit, type Database, type Queryable } from "@/db/client";
 import type { BuildRef, DeploymentRef, FieldManagerEntry, ObservedContainer, RecordedEvidence } from "../policy/drift";
 
 export interface SnapshotRef {
@@ -91,7 +91,7 @@ export async function gatherSnapshotEvidence(
   };
   const [rows, { lastDeployments, baselines, builds }] = await withoutJit(db, async () =>
     aside
-      ? Promise.all([queryRows<Row>(db, snapshotEvidenceQuery(snap, filter)), readWithoutJit(aside, recorded)])
+      ? Promise.all([queryRows<Row>(db, snapshotEvidenceQuery(snap, filter)), transactionWithoutJit(aside, recorded)])
       : ([await queryRows<Row>(db, snapshotEvidenceQuery(snap, filter)), await recorded(db)] as const),
   );
   const lastRefs = new Map([...lastDeployments].map(([service, j]) => [service, toDeployment(j)]));
@@ -116,14 +116,6 @@ async function withoutJit<T>(db: Queryable, run: () => Promise<T>): Promise<T> {
   const result = await run();
   await db.execute(sql`select set_config('jit', ${before?.jit ?? "on"}, true)`);
   return result;
-}
-
-/** Reads in a short transaction of their own on `aside`, with JIT off for the same reason. */
-function readWithoutJit<T>(aside: Database, read: (q: Queryable) => Promise<T>): Promise<T> {
-  return aside.transaction(async (tx) => {
-    await tx.execute(sql`set local jit = off`);
-    return read(tx);
-  });
 }
 
 /**

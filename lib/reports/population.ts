@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
-import { queryRows, type Database, type Queryable } from "@/db/client";
+import { queryRows, transactionWithoutJit, type Queryable } from "@/db/client";
 import { type ReportParams } from "./params";
 import { populationWhere, scopeEnvironments } from "./scope";
 
@@ -241,17 +241,6 @@ export async function populationIdPage(db: Queryable, s: Scope, cursor: PageCurs
 }
 
 /**
- * Runs a page's query with JIT compilation off: the planner prices the per-change look-ups of a
- * whole page above jit_above_cost, and compiling took longer (about 130 ms a page) than running it.
- */
-function withoutJit<T>(db: Queryable, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-  return (db as Database).transaction(async (tx) => {
-    await tx.execute(sql`set local jit = off`);
-    return fn(tx);
-  });
-}
-
-/**
  * The full rows of the changes `filter` selects (on alias d), in (deployed_at, id) order. The
  * changes are picked first (`limit` of them), so the look-ups of their chain run for those rows
  * only, whatever plan the filter gets (several environments cannot come in order from one index).
@@ -259,7 +248,8 @@ function withoutJit<T>(db: Queryable, fn: (tx: Queryable) => Promise<T>): Promis
  * index probes, the second only when the first finds none.
  */
 export async function changeRows(db: Queryable, filter: SQL, limit?: number): Promise<ChangeRow[]> {
-  const rows = await withoutJit(db, (tx) =>
+  // JIT off: the planner prices a page's look-ups above jit_above_cost, and compiling took ~130 ms a page.
+  const rows = await transactionWithoutJit(db, (tx) =>
     queryRows<PopulationSqlRow>(
       tx,
       sql`with d as materialized (
