@@ -13,9 +13,11 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** Text that trips naive escaping: quotes, array-literal syntax, a backslash, a newline, non-ASCII and the word NULL. */
+const awkward = `quote ' double " comma , brace { } backslash \\ newline\n ünïcode NULL`;
+
 describe("bulkInsert", () => {
   it("stores every value type as the query builder would, awkward text included", async () => {
-    const awkward = `quote ' double " comma , brace { } backslash \\ newline\n ünïcode NULL`;
     await bulkInsert(h.db, imageBuilds, [
       {
         repository: "ghcr.io/acme/api",
@@ -55,7 +57,6 @@ describe("bulkInsert", () => {
   });
 
   it("stores a single row (plain parameters, no array literal) the same way", async () => {
-    const awkward = `quote ' double " comma , brace { } backslash \\ newline\n ünïcode NULL`;
     const digest = "sha256:0000000000000000000000000000000000000000000000000000000000000003";
     await bulkInsert(h.db, imageBuilds, [
       { repository: "ghcr.io/acme/one", digest, tags: ["a,b", 'quo"te', "NULL"], baseImages: [{ ref: awkward, digest: null }], sizeBytes: 7, builder: awkward, builtAt: new Date("2026-03-16T00:00:00Z") },
