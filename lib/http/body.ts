@@ -1,4 +1,5 @@
 import { AppError } from "../errors";
+import { MAX_JSON_DEPTH, nestingExceeds } from "./json-limits";
 
 /** Reads the raw body, refusing (413) as soon as it passes `limit` bytes, declared or not. */
 export async function readBody(req: Request, limit: number): Promise<string> {
@@ -31,7 +32,9 @@ export function requireJson(req: Request): void {
   }
 }
 
+/** Parses a JSON body; JSON nested deeper than MAX_JSON_DEPTH is refused (400) before it is parsed. */
 export function parseJson(text: string): unknown {
+  if (nestingExceeds(text)) throw new AppError("VALIDATION", `body: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

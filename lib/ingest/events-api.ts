@@ -2,6 +2,8 @@ import type { Database } from "@/db/client";
 import { AppError, describeIssues } from "../errors";
 import { custodyEvent, eventsBatch, type CustodyEvent } from "../events/schema";
 import { whileIngesting } from "../evaluation/queue";
+import { unstorableString } from "../http/json-limits";
+import { sha256Hex } from "../ledger/chain";
 import { ingest, type PreparedDelivery } from "./ingest";
 
 export const EVENTS_SOURCE = "events";
@@ -46,6 +48,27 @@ async function validateAndIngest(db: Database, json: unknown, rawBody: string): 
     if (ids.has(e.id)) throw new AppError("VALIDATION", `events: id "${e.id}" appears twice in this batch`);
     ids.add(e.id);
   }
-  const result = await ingest(db, prepareEvents(events, batch ? null : rawBody));
+  // Kept under an id of its own, so the producer's ids stay free for the corrected events.
+  const rejection = (reason: string): PreparedDelivery[] => [
+    {
+      source: EVENTS_SOURCE,
+      eventType: batch ? "batch" : (events[0]?.type ?? "unknown"),
+      deliveryId: `rejected:${sha256Hex(rawBody)}`,
+      contentType: "application/json",
+      body: rawBody,
+      events: [],
+      status: "rejected",
+      reason,
+    },
+  ];
+  const unstorable = unstorableString(json);
+  if (unstorable !== null) {
+    await ingest(db, rejection(unstorable));
+    throw new AppError("VALIDATION", unstorable);
+  }
+  const result = await ingest(db, prepareEvents(events, batch ? null : rawBody), new Date(), { rejectAs: rejection });
+  if (result.rejected !== null) {
+    throw new AppError("VALIDATION", "the events could not be stored in the projections; the body was kept in the ledger, marked rejected");
+  }
   return { accepted: result.stored.length, duplicates: result.duplicates.length };
 }

@@ -3,6 +3,7 @@ import type { Database } from "@/db/client";
 import { AppError } from "../errors";
 import { mapGithubDelivery } from "./github";
 import { whileIngesting } from "../evaluation/queue";
+import { MAX_JSON_DEPTH, nestingExceeds } from "../http/json-limits";
 import { ingest, type PreparedDelivery } from "./ingest";
 
 export const GITHUB_SOURCE = "github";
@@ -49,14 +50,23 @@ async function receive(db: Database, secret: string, req: GithubRequest): Promis
     reason: null,
   };
   const payload = decodePayload(req.body, mediaType);
-  if (payload.ok) {
+  if (req.body.includes("\u0000")) {
+    // Postgres text cannot hold NUL bytes: keep the signed bytes, base64-encoded and marked so.
+    Object.assign(prepared, {
+      contentType: `${mediaType ?? "application/octet-stream"}; custody-encoding=base64`,
+      body: Buffer.from(req.body, "utf8").toString("base64"),
+      status: "rejected",
+      reason: "the body holds NUL bytes, which the ledger cannot keep as text: stored base64-encoded",
+    });
+  } else if (payload.ok) {
     try {
       const mapped = mapGithubDelivery(event, deliveryId, payload.value);
       if (mapped.status === "used") prepared.events = mapped.events;
       else Object.assign(prepared, { status: "not-used", reason: mapped.reason });
     } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      Object.assign(prepared, { status: "rejected", reason: error.message });
+      // Kept whatever went wrong: a signed delivery is evidence even when it cannot be mapped.
+      const reason = error instanceof AppError ? error.message : `the GitHub mapping failed: ${(error as Error).name}`;
+      Object.assign(prepared, { status: "rejected", reason });
     }
   } else {
     Object.assign(prepared, { status: "rejected", reason: payload.reason });
@@ -74,6 +84,7 @@ export function decodePayload(body: string, mediaType: string | undefined): { ok
   } else if (mediaType !== "application/json") {
     return { ok: false, reason: `unsupported content type ${mediaType ?? "(none)"}` };
   }
+  if (nestingExceeds(text)) return { ok: false, reason: `signed but JSON nested deeper than ${MAX_JSON_DEPTH} levels` };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {

@@ -3,6 +3,7 @@ import { evaluateTouched } from "../evaluation";
 import { enqueueEvaluation, requestEvaluation } from "../evaluation/queue";
 import type { CustodyEvent } from "../events/schema";
 import { appendToLedger, existingDeliveries, lockLedger, type LedgerStatus, type NewLedgerEntry } from "../ledger/ledger";
+import { unstorableString } from "../http/json-limits";
 import { observeIngest } from "../metrics";
 import { applyEvents } from "../projections/apply";
 import { emptyTouched, type Touched } from "../projections/touched";
@@ -23,49 +24,120 @@ export interface IngestResult {
   stored: string[];
   duplicates: string[];
   touched: Touched;
+  /** Why the projections refused these deliveries, which the ledger then kept marked `rejected`. */
+  rejected: string | null;
+}
+
+export interface IngestOptions {
+  /**
+   * What the ledger keeps instead when the projections refuse this request's deliveries.
+   * Default: the same deliveries, marked `rejected` with the reason and projected into nothing.
+   */
+  rejectAs?: (reason: string) => PreparedDelivery[];
 }
 
 /** Gate checks and drift rules re-run on what the projection touched, in the caller's transaction (rebuild). */
 export const runEvaluators = (tx: Transaction, touched: Touched): Promise<void> => evaluateTouched(tx, touched);
 
-type Outcome = Map<PreparedDelivery, "stored" | "duplicate">;
+interface Request {
+  deliveries: PreparedDelivery[];
+  rejectAs: (reason: string) => PreparedDelivery[];
+}
+interface RequestOutcome {
+  stored: string[];
+  duplicates: string[];
+  rejected: string | null;
+}
+
+const rejectEach = (deliveries: PreparedDelivery[]) => (reason: string) =>
+  deliveries.map((d) => ({ ...d, events: [], status: "rejected" as const, reason }));
+
+/** The database's reason, made storable (no NUL, no lone surrogate) and short. */
+function reasonOf(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return `the projections refused it: ${message}`.replace(/[\u0000\ud800-\udfff]/g, "?").slice(0, 500);
+}
 
 /**
  * Ledger first: in one transaction, lock the ledger head, drop deliveries already stored, project
  * the rest, queue what they touched for evaluation, append them to the hash chain. Nothing is
- * acknowledged before the commit, and a failure anywhere stores nothing. Gate checks and drift
- * rules run after the commit (lib/evaluation/queue.ts), so ingestion does not wait for them.
+ * acknowledged before the commit. The projections run in a savepoint: when they refuse a request
+ * (a NUL Postgres cannot store, a number past a column's range), that request's projections are
+ * rolled back alone and the ledger still keeps its body, marked `rejected` with the reason.
+ * Gate checks and drift rules run after the commit (lib/evaluation/queue.ts).
  */
-async function ingestTogether(db: Database, deliveries: PreparedDelivery[], receivedAt: Date): Promise<{ outcome: Outcome; touched: Touched }> {
+async function ingestTogether(db: Database, requests: Request[], receivedAt: Date): Promise<{ outcomes: RequestOutcome[]; touched: Touched }> {
   const started = performance.now();
+  const all = requests.flatMap((r) => r.deliveries);
   const result = await db.transaction(async (tx) => {
     const head = await lockLedger(tx);
-    const bySource = new Map<string, string[]>();
-    for (const d of deliveries) bySource.set(d.source, [...(bySource.get(d.source) ?? []), d.deliveryId]);
     const seen = new Set<string>();
-    for (const [source, ids] of bySource) {
-      for (const id of await existingDeliveries(tx, source, ids)) seen.add(`${source}\u0000${id}`);
-    }
-    const outcome: Outcome = new Map();
-    const fresh: PreparedDelivery[] = [];
-    for (const d of deliveries) {
-      const key = `${d.source}\u0000${d.deliveryId}`;
-      if (seen.has(key)) outcome.set(d, "duplicate");
-      else {
-        seen.add(key);
-        fresh.push(d);
-        outcome.set(d, "stored");
+    const keyOf = (d: PreparedDelivery) => `${d.source}\u0000${d.deliveryId}`;
+    const markSeen = async (deliveries: PreparedDelivery[]) => {
+      const bySource = new Map<string, string[]>();
+      for (const d of deliveries) bySource.set(d.source, [...(bySource.get(d.source) ?? []), d.deliveryId]);
+      for (const [source, ids] of bySource) {
+        for (const id of await existingDeliveries(tx, source, ids)) seen.add(`${source}\u0000${id}`);
+      }
+    };
+    /** Splits deliveries into those already stored and fresh ones, claiming the fresh ones' ids. */
+    const split = (deliveries: PreparedDelivery[]) => {
+      const fresh: PreparedDelivery[] = [];
+      const duplicates: PreparedDelivery[] = [];
+      for (const d of deliveries) {
+        if (seen.has(keyOf(d))) duplicates.push(d);
+        else {
+          seen.add(keyOf(d));
+          fresh.push(d);
+        }
+      }
+      return { fresh, duplicates };
+    };
+    await markSeen(all);
+    const parts = requests.map((r) => ({ request: r, ...split(r.deliveries), rejected: null as string | null }));
+
+    const touched = emptyTouched();
+    const project = async (deliveries: PreparedDelivery[]): Promise<Touched> => {
+      const t = emptyTouched();
+      const events = deliveries.flatMap((d) => d.events);
+      // Refused before Postgres sees it: `text` would silently replace a lone surrogate.
+      const unstorable = unstorableString(events);
+      if (unstorable) throw new Error(unstorable);
+      await tx.transaction(async (sp) => {
+        await applyEvents(sp, events, t);
+        await enqueueEvaluation(sp, t);
+      });
+      return t;
+    };
+    const freshEvents = parts.some((p) => p.fresh.some((d) => d.events.length > 0));
+    let together = !freshEvents;
+    if (freshEvents && parts.length > 1) {
+      try {
+        mergeTouched(touched, await project(parts.flatMap((p) => p.fresh)));
+        together = true;
+      } catch {
+        // One request's events spoilt the group's: project each request alone below.
       }
     }
-    const touched = emptyTouched();
-    if (fresh.length > 0) {
-      await applyEvents(
-        tx,
-        fresh.flatMap((d) => d.events),
-        touched,
-      );
-      await enqueueEvaluation(tx, touched);
-      const entries: NewLedgerEntry[] = fresh.map((d) => ({
+    if (!together) {
+      for (const p of parts) {
+        if (!p.fresh.some((d) => d.events.length > 0)) continue;
+        try {
+          mergeTouched(touched, await project(p.fresh));
+        } catch (error) {
+          p.rejected = reasonOf(error);
+          for (const d of p.fresh) seen.delete(keyOf(d));
+          const kept = p.request.rejectAs(p.rejected);
+          await markSeen(kept);
+          const again = split(kept);
+          p.fresh = again.fresh;
+          p.duplicates = again.duplicates;
+        }
+      }
+    }
+    const entries: NewLedgerEntry[] = parts.flatMap((p) =>
+      p.fresh.map((d) => ({
         source: d.source,
         eventType: d.eventType,
         deliveryId: d.deliveryId,
@@ -74,29 +146,31 @@ async function ingestTogether(db: Database, deliveries: PreparedDelivery[], rece
         body: d.body,
         status: d.status,
         reason: d.reason,
-      }));
-      await appendToLedger(tx, head, entries);
-    }
-    return { outcome, touched };
+      })),
+    );
+    if (entries.length > 0) await appendToLedger(tx, head, entries);
+    const outcomes = parts.map((p) => ({
+      stored: p.fresh.map((d) => d.deliveryId),
+      duplicates: p.duplicates.map((d) => d.deliveryId),
+      rejected: p.rejected,
+    }));
+    return { outcomes, touched, stored: parts.flatMap((p) => p.fresh), duplicates: parts.flatMap((p) => p.duplicates) };
   });
-  if (result.outcome.size > 0 && [...result.outcome.values()].includes("stored")) requestEvaluation(db);
-  observeIngest(
-    deliveries.filter((d) => result.outcome.get(d) === "stored"),
-    deliveries.filter((d) => result.outcome.get(d) === "duplicate"),
-    (performance.now() - started) / 1000,
-  );
-  return result;
+  if (result.stored.length > 0) requestEvaluation(db);
+  observeIngest(result.stored, result.duplicates, (performance.now() - started) / 1000);
+  return { outcomes: result.outcomes, touched: result.touched };
 }
 
-function resultOf(deliveries: PreparedDelivery[], r: { outcome: Outcome; touched: Touched }): IngestResult {
-  const stored: string[] = [];
-  const duplicates: string[] = [];
-  for (const d of deliveries) (r.outcome.get(d) === "stored" ? stored : duplicates).push(d.deliveryId);
-  return { stored, duplicates, touched: r.touched };
+function mergeTouched(into: Touched, from: Touched): void {
+  for (const key of ["digests", "commitShas", "pullRequests", "deploymentKeys", "environments", "services"] as const) {
+    for (const v of from[key]) into[key].add(v);
+  }
+  for (const v of from.snapshotIds) into.snapshotIds.add(v);
+  into.auditEvents += from.auditEvents;
+  if (from.latestEventAt && (!into.latestEventAt || from.latestEventAt > into.latestEventAt)) into.latestEventAt = from.latestEventAt;
 }
 
-interface Pending {
-  deliveries: PreparedDelivery[];
+interface Pending extends Request {
   receivedAt: Date;
   resolve: (r: IngestResult) => void;
   reject: (e: unknown) => void;
@@ -109,16 +183,22 @@ const MAX_GROUP = 2000;
  * stored together in the next one (one lock, one fsync), each answered with its own result. If a
  * group fails, each request is retried alone, so one bad request cannot fail the others.
  */
-export function ingest(db: Database, deliveries: PreparedDelivery[], receivedAt = new Date()): Promise<IngestResult> {
+export function ingest(db: Database, deliveries: PreparedDelivery[], receivedAt = new Date(), options: IngestOptions = {}): Promise<IngestResult> {
+  const rejectAs = options.rejectAs ?? rejectEach(deliveries);
   return new Promise((resolve, reject) => {
     let q = queues.get(db);
     if (!q) {
       q = { pending: [], running: false };
       queues.set(db, q);
     }
-    q.pending.push({ deliveries, receivedAt, resolve, reject });
+    q.pending.push({ deliveries, rejectAs, receivedAt, resolve, reject });
     if (!q.running) void drain(db, q);
   });
+}
+
+function resultOf(r: { outcomes: RequestOutcome[]; touched: Touched }, i: number): IngestResult {
+  const o = r.outcomes[i] ?? { stored: [], duplicates: [], rejected: null };
+  return { ...o, touched: r.touched };
 }
 
 async function drain(db: Database, q: { pending: Pending[]; running: boolean }): Promise<void> {
@@ -135,18 +215,14 @@ async function drain(db: Database, q: { pending: Pending[]; running: boolean }):
       }
       const receivedAt = group[0]?.receivedAt ?? new Date();
       try {
-        const r = await ingestTogether(
-          db,
-          group.flatMap((p) => p.deliveries),
-          receivedAt,
-        );
-        for (const p of group) p.resolve(resultOf(p.deliveries, r));
+        const r = await ingestTogether(db, group, receivedAt);
+        group.forEach((p, i) => p.resolve(resultOf(r, i)));
       } catch (error) {
         if (group.length === 1) group[0]?.reject(error);
         else {
           for (const p of group) {
             try {
-              p.resolve(resultOf(p.deliveries, await ingestTogether(db, p.deliveries, p.receivedAt)));
+              p.resolve(resultOf(await ingestTogether(db, [p], p.receivedAt), 0));
             } catch (e) {
               p.reject(e);
             }

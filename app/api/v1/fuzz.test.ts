@@ -50,6 +50,45 @@ const bodies = fc.oneof(
   fc.array(mutated(validEvent), { maxLength: 5 }).map((events) => JSON.stringify({ events })),
 );
 
+/**
+ * JSON text a hostile producer sends, which fc.jsonValue() never makes: NUL and lone surrogates in
+ * strings (Postgres refuses them), deep nesting, numbers past every range, duplicate keys and
+ * 10,000-element arrays, placed at any point of a valid body.
+ */
+const hostileValue = fc.oneof(
+  fc.constantFrom('"\\u0000"', '"a\\u0000b"', '"\\ud800"', '"x\\udfff"', '"\\udc00\\ud800"'),
+  fc.constantFrom("1e400", "-1e400", "1e-400", "123456789012345678901234567890", "9007199254740993", "-0", "2147483648"),
+  fc.integer({ min: 1, max: 3000 }).map((n) => `${"[".repeat(n)}${"]".repeat(n)}`),
+  fc.integer({ min: 1, max: 200 }).map((n) => `${'{"a":'.repeat(n)}"\\u0000"${"}".repeat(n)}`),
+  fc.constantFrom(`[${Array.from({ length: 10_000 }, (_, i) => i).join(",")}]`, `[${Array.from({ length: 10_000 }, () => '"x"').join(",")}]`),
+);
+const hostile = (base: unknown) =>
+  fc.tuple(fc.nat(), hostileValue, fc.boolean()).map(([pick, raw, duplicateKey]) => {
+    const paths: string[][] = [];
+    const walk = (node: unknown, at: string[]) => {
+      if (node && typeof node === "object") {
+        for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+          paths.push([...at, k]);
+          walk(v, [...at, k]);
+        }
+      }
+    };
+    walk(base, []);
+    const target = paths[pick % Math.max(1, paths.length)] ?? ["extra"];
+    const copy = structuredClone(base) as Record<string, unknown>;
+    let node: Record<string, unknown> = copy;
+    for (const k of target.slice(0, -1)) node = node[k] as Record<string, unknown>;
+    const key = target[target.length - 1] ?? "extra";
+    if (duplicateKey) {
+      // The same key twice in one object: the second wins in JSON.parse, the first in some parsers.
+      const original = JSON.stringify(node[key] ?? null);
+      node[key] = "__HOSTILE__";
+      return JSON.stringify(copy).replace('"__HOSTILE__"', `${original},${JSON.stringify(key)}:${raw}`);
+    }
+    node[key] = "__HOSTILE__";
+    return JSON.stringify(copy).replace('"__HOSTILE__"', raw);
+  });
+
 describe("fuzzing the ingestion endpoints", () => {
   it("POST /api/v1/events never answers 5xx", async () => {
     let i = 0;
@@ -91,6 +130,57 @@ describe("fuzzing the ingestion endpoints", () => {
         expect(res.status).toBeLessThan(500);
       }),
       { numRuns: 300, seed: 20261127 },
+    );
+  });
+
+  it("POST /api/v1/events never answers 5xx to hostile JSON", async () => {
+    let i = 0;
+    const bodies = fc.oneof(
+      hostile(validEvent),
+      fc.array(hostile(validEvent), { minLength: 1, maxLength: 3 }).map((events) => `{"events":[${events.join(",")}]}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(bodies, async (body) => {
+        const res = await postEvents(
+          new Request("http://localhost/api/v1/events", {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${t.tokens.ingest}` },
+            body: body.replaceAll('"fuzz-base"', () => `"hostile-${i++}"`),
+          }),
+          noContext,
+        );
+        expect(res.status).toBeLessThan(500);
+        const json = (await res.json()) as Record<string, unknown>;
+        expect(res.status === 202 ? "accepted" in json : "error" in json).toBe(true);
+      }),
+      { numRuns: 200, seed: 20261202 },
+    );
+  });
+
+  it("POST /api/v1/webhooks/github stores every signed hostile delivery (202), never a 5xx", async () => {
+    const examples = [exampleOf("pull_request"), exampleOf("workflow_run"), exampleOf("deployment_status"), exampleOf("push")];
+    let i = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...examples.keys()), fc.nat(), async (which, seed) => {
+        const example = examples[which];
+        const body = fc.sample(hostile(example), { numRuns: 1, seed })[0] ?? "{}";
+        const event = ["pull_request", "workflow_run", "deployment_status", "push"][which] ?? "push";
+        const res = await postWebhook(
+          new Request("http://localhost/api/v1/webhooks/github", {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              "x-github-event": event,
+              "x-github-delivery": `hostile-${i++}`,
+              "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+            },
+            body,
+          }),
+          noContext,
+        );
+        expect(res.status).toBe(202);
+      }),
+      { numRuns: 200, seed: 20261202 },
     );
   });
 
