@@ -41,6 +41,15 @@ describe("policy settings", () => {
     expect(() => loadPolicy(regex)).toThrow(/manualInstructionPatterns\.0 must be a valid regular expression/);
   });
 
+  it("refuses a pattern that can backtrack catastrophically (an unbounded quantifier on a group holding one)", () => {
+    for (const pattern of [String.raw`(a+)+b`, String.raw`\bssh\s+(?:-\w+\s+)*\w+@`, String.raw`(?:x|y*){2,}`]) {
+      const f = file("nested.json", JSON.stringify({ manualInstructionPatterns: [pattern] }));
+      expect(() => loadPolicy(f)).toThrow(/manualInstructionPatterns\.0 .*nested/);
+    }
+    const bounded = file("bounded.json", JSON.stringify({ manualInstructionPatterns: [String.raw`\bssh(?:\s+-\w{1,20}){0,8}\s+\w+@`, String.raw`[(+*]+`] }));
+    expect(() => loadPolicy(bounded)).not.toThrow();
+  });
+
   it("names a file that is missing or not JSON", () => {
     const notJson = file("broken.json", "{ requiredApprovals: 2 ");
     expect(() => loadPolicy(notJson)).toThrow(`policy file ${notJson}: is not valid JSON`);

@@ -2,16 +2,24 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { canonicalJson } from "./canonical-json";
+import { hasNestedUnboundedQuantifier } from "./regex-safety";
 import { severities } from "./rule-types";
 
-const regexSource = z.string().min(1).refine((source) => {
-  try {
-    new RegExp(source, "i");
-    return true;
-  } catch {
-    return false;
-  }
-}, "must be a valid regular expression");
+const regexSource = z
+  .string()
+  .min(1)
+  .refine((source) => {
+    try {
+      new RegExp(source, "i");
+      return true;
+    } catch {
+      return false;
+    }
+  }, "must be a valid regular expression")
+  .refine(
+    (source) => !hasNestedUnboundedQuantifier(source),
+    "has nested unbounded quantifiers, which can backtrack catastrophically: bound the outer one, e.g. {0,8}",
+  );
 
 const settingsShape = {
   /** Independent approvals (by someone who neither wrote nor opened the PR) a change needs. */
@@ -66,8 +74,9 @@ export const defaultSettings: PolicySettings = settingsSchema.parse({
   mutableTags: ["latest", "stable", "main", "master", "dev", "edge", "prod", "production", "staging"],
   manualInstructionPatterns: [
     // Flags (with or without a value) may sit between the command and its verb: kubectl -n pay edit.
-    String.raw`\bkubectl\s+(?:--?[\w-]+(?:=\S+|\s+[^\s-]\S*)?\s+)*(?:apply|cp|edit|exec|patch|replace|scale|set\s+image)\b`,
-    String.raw`\bssh\s+(?:--?[\w-]+(?:=\S+|\s+[^\s-]\S*)?\s+)*[\w.-]+@[\w.-]+`,
+    // Every repetition is bounded, so a body of "ssh -a ssh -a …" is judged in linear time.
+    String.raw`\bkubectl(?:\s{1,10}--?[\w-]{1,60}(?:=\S{1,200}|\s{1,10}[^\s-]\S{0,200})?){0,8}\s{1,10}(?:apply|cp|edit|exec|patch|replace|scale|set\s{1,10}image)\b`,
+    String.raw`\bssh(?:\s{1,10}--?[\w-]{1,60}(?:=\S{1,200}|\s{1,10}[^\s-]\S{0,200})?){0,8}\s{1,10}[\w.-]{1,100}@[\w.-]{1,253}`,
     String.raw`\bssh\s+(?:in)?to\s+(?:the\s+)?(?:box|server|host|node|pod|vm|instance|prod\w*)\b`,
     String.raw`\bhot-?fix(?:ed)?\s+(?:it\s+)?(?:directly\s+)?on\s+the\s+(?:box|server|host|node|pod)\b`,
     String.raw`\bdocker\s+exec\b`,

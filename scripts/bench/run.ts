@@ -14,6 +14,7 @@ const suites: Array<{ name: string; file: string; fn: string }> = [
   { name: "drift", file: "drift.ts", fn: "benchDrift" },
   { name: "dashboard", file: "dashboard.ts", fn: "benchDashboard" },
   { name: "reports", file: "reports.ts", fn: "benchReports" },
+  { name: "policy", file: "policy.ts", fn: "benchPolicy" },
 ];
 
 const figures: Figure[] = [];

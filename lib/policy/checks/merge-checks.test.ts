@@ -72,6 +72,22 @@ describe("merge.no-manual-instructions", () => {
     expect(out.evidence.matches).toHaveLength(2);
   });
 
+  // The bodies a security review timed at 2.1 s and 18.6 s against backtracking patterns. The
+  // test timeout guards a catastrophic regression; the figure itself is `npm run bench policy`.
+  it.each([65_536, 200_000])("judges a %i-character body of `ssh -a ` repeated, and still finds an ssh appended to it", (size) => {
+    const body = "ssh -a ".repeat(Math.ceil(size / 7)).slice(0, size);
+    const clean = mergeNoManualInstructions({ ...compliantEvidence(), pullRequest: makePullRequest({ body }) }, defaultPolicy);
+    expect(clean.result).toBe("pass");
+    const dirty = mergeNoManualInstructions({ ...compliantEvidence(), pullRequest: makePullRequest({ body: `${body}\nthen ssh -p 2222 deploy@pay-prod-3` }) }, defaultPolicy);
+    expect(dirty.result).toBe("fail");
+    expect(dirty.reason).toContain("ssh -p 2222 deploy@pay-prod-3");
+  }, 2_000);
+
+  it("finds an instruction at the end of a very long line", () => {
+    const body = `${"x".repeat(100_000)} kubectl -n payments edit deployment/checkout`;
+    expect(mergeNoManualInstructions({ ...compliantEvidence(), pullRequest: makePullRequest({ body }) }, defaultPolicy).result).toBe("fail");
+  });
+
   it("passes ordinary prose that mentions ssh keys", () => {
     const body = "Rotates the ssh keys used by the build agents through Vault.";
     expect(mergeNoManualInstructions({ ...compliantEvidence(), pullRequest: makePullRequest({ body }) }, defaultPolicy).result).toBe("pass");

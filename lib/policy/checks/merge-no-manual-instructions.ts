@@ -12,8 +12,8 @@ export const mergeNoManualInstructions: Check = (e, p) => {
   const text = `${pr.title}\n${pr.body}`;
   const matches: { pattern: string; excerpt: string }[] = [];
   for (const regex of manualInstructionRegexes(p)) {
-    const m = regex.exec(text);
-    if (m) matches.push({ pattern: regex.source, excerpt: excerpt(text, m.index, m[0].length) });
+    const m = firstMatch(regex, text);
+    if (m) matches.push({ pattern: regex.source, excerpt: excerpt(text, m.index, m.length) });
   }
   const evidence = { pullRequest: { id: pr.id, repository: pr.repository, number: pr.number }, matches };
   if (matches.length > 0) {
@@ -22,6 +22,30 @@ export const mergeNoManualInstructions: Check = (e, p) => {
   }
   return pass(id, `The title and body of ${label} ask for no hand-run change.`, evidence);
 };
+
+const WINDOW = 2000;
+const OVERLAP = 500;
+
+/**
+ * The first match, looked for line by line and, in a longer line, in windows of WINDOW characters
+ * overlapping by OVERLAP: a pattern's cost is then bounded by the window, not by the body (a PR
+ * body may hold 65,536 characters on one line, and every edit is judged again).
+ */
+function firstMatch(regex: RegExp, text: string): { index: number; length: number } | null {
+  let lineStart = 0;
+  for (const line of text.split("\n")) {
+    for (let from = 0; from < line.length; from += WINDOW - OVERLAP) {
+      // A window starts at a word's start, so `\b` cannot match inside a word cut in two.
+      const skip = from === 0 ? 0 : line.slice(from, from + OVERLAP).search(/\s/);
+      const start = from + Math.max(0, skip);
+      const m = regex.exec(line.slice(start, from + WINDOW));
+      if (m) return { index: lineStart + start + m.index, length: m[0].length };
+      if (from + WINDOW >= line.length) break;
+    }
+    lineStart += line.length + 1;
+  }
+  return null;
+}
 
 /** The matched text with a little context, on one line. */
 function excerpt(text: string, index: number, length: number): string {
