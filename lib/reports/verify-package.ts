@@ -15,19 +15,53 @@ export interface PackageVerification {
 
 const special = new Set(["manifest.json", "manifest.sig"]);
 
-/** Reads every entry: SHA-256 of each file, the bytes of the manifest and its signature kept. */
-async function readZip(data: Buffer): Promise<{ hashes: Map<string, string>; duplicates: Set<string>; kept: Map<string, Buffer> }> {
+export interface PackageLimits {
+  /** Bytes of manifest.json read at most (a real one lists a dozen files). */
+  maxManifestBytes: number;
+  /** Bytes of manifest.sig read at most. */
+  maxSignatureBytes: number;
+  /** Uncompressed bytes all entries together may claim. */
+  maxTotalBytes: number;
+  maxEntries: number;
+}
+
+export const defaultPackageLimits: PackageLimits = {
+  maxManifestBytes: 4 * 1024 * 1024,
+  maxSignatureBytes: 64 * 1024,
+  maxTotalBytes: 8 * 1024 * 1024 * 1024,
+  maxEntries: 10_000,
+};
+
+/**
+ * Reads every entry: SHA-256 of each file, the bytes of the manifest and its signature kept. What
+ * the entries claim is checked first, against the limits, before any is read; yauzl then refuses
+ * an entry whose bytes differ from its claim.
+ */
+async function readZip(data: Buffer, limits: PackageLimits): Promise<{ hashes: Map<string, string>; duplicates: Set<string>; kept: Map<string, Buffer> }> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.fromBuffer(data, { lazyEntries: true }, (err, z) => (err || !z ? reject(err ?? new Error("not a zip")) : resolve(z))),
   );
+  if (zip.entryCount > limits.maxEntries) throw new Error(`refused: the zip has more than ${limits.maxEntries} entries`);
+  const entries = await new Promise<yauzl.Entry[]>((resolve, reject) => {
+    const all: yauzl.Entry[] = [];
+    let claimed = 0;
+    zip.on("error", reject);
+    zip.on("end", () => resolve(all));
+    zip.on("entry", (entry: yauzl.Entry) => {
+      claimed += entry.uncompressedSize;
+      if (claimed > limits.maxTotalBytes) return reject(new Error(`refused: the zip's entries claim more than ${limits.maxTotalBytes} bytes`));
+      const cap = entry.fileName === "manifest.json" ? limits.maxManifestBytes : entry.fileName === "manifest.sig" ? limits.maxSignatureBytes : null;
+      if (cap !== null && entry.uncompressedSize > cap) return reject(new Error(`refused: ${entry.fileName} is larger than ${cap} bytes`));
+      if (!entry.fileName.endsWith("/")) all.push(entry);
+      zip.readEntry();
+    });
+    zip.readEntry();
+  });
   const hashes = new Map<string, string>();
   const duplicates = new Set<string>();
   const kept = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on("error", reject);
-    zip.on("end", () => resolve());
-    zip.on("entry", (entry: yauzl.Entry) => {
-      if (entry.fileName.endsWith("/")) return zip.readEntry();
+  for (const entry of entries) {
+    await new Promise<void>((resolve, reject) => {
       zip.openReadStream(entry, (err, rs) => {
         if (err || !rs) return reject(err ?? new Error(`cannot read ${entry.fileName}`));
         const hash = createHash("sha256");
@@ -41,12 +75,11 @@ async function readZip(data: Buffer): Promise<{ hashes: Map<string, string>; dup
           if (hashes.has(entry.fileName)) duplicates.add(entry.fileName);
           hashes.set(entry.fileName, hash.digest("hex"));
           if (special.has(entry.fileName)) kept.set(entry.fileName, Buffer.concat(chunks));
-          zip.readEntry();
+          resolve();
         });
       });
     });
-    zip.readEntry();
-  });
+  }
   return { hashes, duplicates, kept };
 }
 
@@ -56,10 +89,10 @@ async function readZip(data: Buffer): Promise<{ hashes: Map<string, string>; dup
  * that key, so rewriting the manifest after changing a file fails; without it, only the key
  * embedded in the manifest is checked, which proves integrity but not origin.
  */
-export async function verifyPackage(data: Buffer, trustedKeyPem?: string): Promise<PackageVerification> {
+export async function verifyPackage(data: Buffer, trustedKeyPem?: string, limits: Partial<PackageLimits> = {}): Promise<PackageVerification> {
   let trusted: KeyObject | null = null;
   if (trustedKeyPem !== undefined) trusted = parsePublicKey(trustedKeyPem);
-  const { hashes, duplicates, kept } = await readZip(data);
+  const { hashes, duplicates, kept } = await readZip(data, { ...defaultPackageLimits, ...limits });
   const manifestBytes = kept.get("manifest.json");
   const sigBytes = kept.get("manifest.sig");
   const files: PackageVerification["files"] = [];
