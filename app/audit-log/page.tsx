@@ -3,6 +3,7 @@ import Link from "next/link";
 import { Time } from "@/components/time";
 import { listAudit } from "@/lib/audit/query";
 import { requireUser } from "@/lib/auth/current-user";
+import { flushRefusalCounts } from "@/lib/auth/refusals";
 import { getDb } from "@/lib/db";
 
 export const dynamic = "force-dynamic";
@@ -12,7 +13,9 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
   await requireUser("audit:read", "/audit-log");
   const params = await searchParams;
   const cursor = typeof params.cursor === "string" && /^\d+$/.test(params.cursor) ? params.cursor : null;
-  const page = await listAudit(await getDb(), { cursor, limit: 100 });
+  const db = await getDb();
+  await flushRefusalCounts(db);
+  const page = await listAudit(db, { cursor, limit: 100 });
   return (
     <>
       <h1>Audit log</h1>

@@ -1,4 +1,5 @@
 import type { Database } from "@/db/client";
+import { flushRefusalCounts } from "../auth/refusals";
 import { clientMeta } from "../auth/sign-in";
 import type { Principal } from "../auth/request";
 import { auditCsvChunks } from "./query";
@@ -6,6 +7,7 @@ import { recordAudit } from "./record";
 
 /** Streams the audit log as CSV; the export itself is recorded first, so it appears in what it exports. */
 export async function exportAuditCsv(db: Database, principal: Principal, req: Request): Promise<Response> {
+  await flushRefusalCounts(db);
   await db.transaction((tx) =>
     recordAudit(tx, {
       actor: principal.name,

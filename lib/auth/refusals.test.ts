@@ -4,7 +4,7 @@ import { queryRows } from "@/db/client";
 import { createTestDatabase } from "@/db/testing";
 import { verifyAuditLog } from "../audit/verify";
 import { AppError } from "../errors";
-import { recordRefusal, refusalLimits } from "./refusals";
+import { flushRefusalCounts, recordRefusal, refusalLimits } from "./refusals";
 import { authorize } from "./request";
 
 let h: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -42,6 +42,34 @@ describe("refusals in the audit log", () => {
     const rows = await queryRows<{ action: string; details: Record<string, unknown> }>(h.db, sql`select action, details from audit_log where ip like '192.0.2.%' order by seq`);
     expect(rows.filter((r) => r.action === "access.denied")).toHaveLength(8);
     expect(rows.filter((r) => r.action === "access.denied.throttled").map((r) => r.details.throttled)).toEqual(["all addresses"]);
+  });
+
+  it("counts the refusals it did not record, and records the count once per window", async () => {
+    const limits = { perAddress: 2, overall: 100, windowSeconds: 1 };
+    await h.db.execute(sql`delete from rate_limits where key like 'audit-refusals:%'`);
+    const refuse = () =>
+      recordRefusal(h.db, { actor: "(token)", actorType: "token", action: "access.denied", target: "GET /x", outcome: "denied", ip: "192.0.2.200", details: {} }, limits);
+    for (let i = 0; i < 12; i += 1) await refuse();
+    await new Promise((r) => setTimeout(r, 1100));
+    await refuse();
+    const rows = await queryRows<{ action: string; details: Record<string, unknown> }>(
+      h.db,
+      sql`select action, details from audit_log where ip = '192.0.2.200' or action = 'access.denied.aggregate' order by seq`,
+    );
+    expect(rows.map((r) => r.action)).toEqual(["access.denied", "access.denied", "access.denied.throttled", "access.denied.aggregate", "access.denied"]);
+    expect(rows[3]?.details).toMatchObject({ unrecorded: 10, windowSeconds: 1 });
+  });
+
+  it("records a pending count when the audit log is read, without waiting for the next refusal", async () => {
+    const limits = { perAddress: 1, overall: 100, windowSeconds: 1 };
+    await h.db.execute(sql`delete from rate_limits where key like 'audit-refusals:%'`);
+    for (let i = 0; i < 4; i += 1) {
+      await recordRefusal(h.db, { actor: "(token)", actorType: "token", action: "access.denied", target: "GET /y", outcome: "denied", ip: "192.0.2.201", details: {} }, limits);
+    }
+    await new Promise((r) => setTimeout(r, 1100));
+    await flushRefusalCounts(h.db, limits);
+    const [last] = await queryRows<{ action: string; details: Record<string, unknown> }>(h.db, sql`select action, details from audit_log order by seq desc limit 1`);
+    expect(last).toMatchObject({ action: "access.denied.aggregate", details: { unrecorded: 3 } });
   });
 
   it("keeps the audit chain intact", async () => {
