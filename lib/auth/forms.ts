@@ -18,10 +18,26 @@ export async function readFields(req: Request, limit = 16_384): Promise<{ fields
   throw new AppError("UNSUPPORTED_MEDIA_TYPE", "content-type must be application/json or application/x-www-form-urlencoded");
 }
 
-/** Only same-site relative paths, so ?next= cannot send a person to another site. */
+const PLACEHOLDER_ORIGIN = "http://custody.invalid";
+
+/**
+ * Only a path on this site, so ?next= cannot send a person elsewhere. Refuses control characters,
+ * whitespace and backslashes (browsers drop tabs and newlines and read `\` as `/`, so
+ * `/\t/evil.example` would become `//evil.example`), resolves what is left against an origin of its
+ * own and requires the same origin back, and answers the normalised path: never `//…`.
+ */
 export function safeNext(value: string | null | undefined): string {
-  if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return "/";
-  return value.slice(0, 500);
+  if (!value || value.length > 500 || !value.startsWith("/")) return "/";
+  if (/[\u0000-\u001f\u007f-\u009f\\\s]/.test(value)) return "/";
+  let url: URL;
+  try {
+    url = new URL(value, PLACEHOLDER_ORIGIN);
+  } catch {
+    return "/";
+  }
+  if (url.origin !== PLACEHOLDER_ORIGIN) return "/";
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return path.startsWith("/") && !path.startsWith("//") ? path : "/";
 }
 
 export function seeOther(location: string, req: Request, headers: Record<string, string> = {}): Response {

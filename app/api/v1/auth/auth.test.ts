@@ -58,6 +58,15 @@ describe("sign-in and sign-out", () => {
     expect(res.headers.getSetCookie().join()).toContain("; Secure");
   });
 
+  it("keeps the sign-in form's redirect on this site whatever next says", async () => {
+    for (const next of ["/\t/evil.example", "/\\evil.example", "/a/../..//evil.example", "https://evil.example/"]) {
+      const res = await signIn(form({ email: admin.email, password: admin.password, next }), noContext);
+      const location = new URL(res.headers.get("location") ?? "", "http://localhost");
+      expect(location.origin).toBe("http://localhost");
+      expect(location.pathname).toBe("/");
+    }
+  });
+
   it("a wrong password answers the form with an error and no cookie; JSON gets 401 in the error shape; both audited", async () => {
     const before = await counts();
     const res = await signIn(form({ email: manager.email, password: "not-the-password" }), noContext);

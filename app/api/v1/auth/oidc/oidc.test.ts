@@ -76,8 +76,8 @@ async function throughProvider(authUrl: string, login: string): Promise<string> 
   throw new Error("too many redirects");
 }
 
-async function signInThroughProvider(login: string) {
-  const begun = await start(new Request("http://localhost/api/v1/auth/oidc/start?next=/audit-log"), noContext);
+async function signInThroughProvider(login: string, next = "/audit-log") {
+  const begun = await start(new Request(`http://localhost/api/v1/auth/oidc/start?next=${encodeURIComponent(next)}`), noContext);
   if (begun.status !== 302) throw new Error(await begun.text());
   const authUrl = begun.headers.get("location") ?? "";
   expect(authUrl.startsWith(`${issuer}/`)).toBe(true);
@@ -101,6 +101,13 @@ describe("sign-in through an OpenID Connect provider", () => {
     expect(page.status).toBe(200);
     const body = (await page.json()) as { entries: { action: string; actor: string; details: Record<string, unknown> }[] };
     expect(body.entries[0]).toMatchObject({ action: "auth.sign-in", actor: "alice@corp.example", details: { method: "oidc", role: "admin" } });
+  });
+
+  it("returns to this site only, whatever next the sign-in started with", async () => {
+    const { res } = await signInThroughProvider("alice", "/\t/evil.example");
+    const location = new URL(res.headers.get("location") ?? "", "http://localhost");
+    expect(location.origin).toBe("http://localhost");
+    expect(location.pathname).toBe("/");
   });
 
   it("refuses a person whose groups map to no Custody role, and records the refusal", async () => {

@@ -1,4 +1,4 @@
-import { seeOther } from "@/lib/auth/forms";
+import { safeNext, seeOther } from "@/lib/auth/forms";
 import { OIDC_FLOW_COOKIE, finishOidc, flowCookie } from "@/lib/auth/oidc";
 import { isLocalHttp, readCookie, sessionCookie } from "@/lib/auth/sessions";
 import { clientMeta } from "@/lib/auth/sign-in";
@@ -19,7 +19,7 @@ export const GET = handler(async (req) => {
   const clear = flowCookie("", !isLocalHttp(req.url), 0);
   try {
     const done = await finishOidc(await getDb(), c.oidc, callbackUrl, readCookie(req.headers.get("cookie"), OIDC_FLOW_COOKIE), clientMeta(req));
-    const res = seeOther(done.next, req);
+    const res = seeOther(safeNext(done.next), req);
     res.headers.append("set-cookie", sessionCookie(done.cookieValue, req.url));
     res.headers.append("set-cookie", clear);
     return res;
