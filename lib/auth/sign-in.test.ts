@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
 import { users } from "@/db/schema";
@@ -7,7 +7,7 @@ import { listAudit } from "../audit/query";
 import { verifyAuditLog } from "../audit/verify";
 import { AppError } from "../errors";
 import { resolveSession } from "./sessions";
-import { IP_LIMIT, LOCKOUT_AFTER_FAILURES, signInWithPassword, signOut } from "./sign-in";
+import { IP_LIMIT, LOCKOUT_AFTER_FAILURES, LOCKOUT_SECONDS, signInWithPassword, signOut } from "./sign-in";
 import { createUser } from "./users";
 
 let h: DatabaseHandle;
@@ -19,6 +19,9 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 const meta = (ip: string) => ({ ip, userAgent: "vitest" });
+/** Moves an account's failure count back in time, as if `seconds` had passed. */
+const letTimePass = (email: string, seconds: number) =>
+  h.db.execute(sql`update rate_limits set window_start = window_start - make_interval(secs => ${seconds}) where key in (${`sign-in:account:${email}`}, ${`sign-in:account-lock:${email}`})`);
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
     await p;
@@ -58,10 +61,37 @@ describe("password sign-in", () => {
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe("RATE_LIMITED");
     expect(((err as AppError).details as { retryAfter: number }).retryAfter).toBeGreaterThan(800);
-    await h.db.update(users).set({ lockedUntil: new Date(Date.now() - 1000) }).where(eq(users.email, "mia@example.com"));
+    await letTimePass("mia@example.com", LOCKOUT_SECONDS + 1);
     expect(await codeOf(signInWithPassword(h.db, { email: "mia@example.com", password }, meta("10.1.1.2")))).toBe("ok");
     const [row] = await h.db.select().from(users).where(eq(users.email, "mia@example.com"));
     expect(row?.failedSignIns).toBe(0);
+  });
+
+  it("does not lock again at the first miss after a lock expired: the count decays", async () => {
+    for (let i = 0; i < LOCKOUT_AFTER_FAILURES; i += 1) {
+      await codeOf(signInWithPassword(h.db, { email: "mia@example.com", password: `wrong-${i}-again` }, meta(`10.2.0.${i}`)));
+    }
+    expect(await codeOf(signInWithPassword(h.db, { email: "mia@example.com", password }, meta("10.2.1.1")))).toBe("RATE_LIMITED");
+    await h.db.update(users).set({ lockedUntil: new Date(Date.now() - 1000) }).where(eq(users.email, "mia@example.com"));
+    await letTimePass("mia@example.com", LOCKOUT_SECONDS + 1);
+    expect(await codeOf(signInWithPassword(h.db, { email: "mia@example.com", password: "one more miss" }, meta("10.2.1.2")))).toBe("UNAUTHENTICATED");
+    expect(await codeOf(signInWithPassword(h.db, { email: "mia@example.com", password }, meta("10.2.1.3")))).toBe("ok");
+  });
+
+  it("answers an unknown email exactly as an existing account, locked or not, so it tells no one who has one", async () => {
+    const answers = async (email: string) => {
+      const out: string[] = [];
+      for (let i = 0; i <= LOCKOUT_AFTER_FAILURES; i += 1) {
+        const err = await signInWithPassword(h.db, { email, password: `guess-${i}-guess` }, meta(`10.3.${email.length}.${i}`)).catch((e: unknown) => e);
+        out.push(err instanceof AppError ? `${err.code}:${err.message.replace(/\d+ seconds/, "N seconds")}` : "ok");
+      }
+      return out;
+    };
+    const known = await answers("mia@example.com");
+    const unknown = await answers("nobody-here@example.com");
+    expect(unknown).toEqual(known);
+    expect(known.at(-1)).toMatch(/^RATE_LIMITED/);
+    await letTimePass("mia@example.com", LOCKOUT_SECONDS + 1);
   });
 
   it("limits attempts per IP across accounts (429 with a wait), counted in Postgres", async () => {

@@ -4,12 +4,13 @@ import { users } from "@/db/schema";
 import { recordAudit } from "../audit/record";
 import { AppError } from "../errors";
 import { verifyPassword } from "./passwords";
+import { clearFailures, countFailure, lockedFor, LOCKOUT } from "./lockout";
 import { hitRateLimit } from "./rate-limit";
 import { createSession, revokeSession, type Session } from "./sessions";
 import { findUserByEmail } from "./users";
 
-export const LOCKOUT_AFTER_FAILURES = 5;
-export const LOCKOUT_SECONDS = 15 * 60;
+export const LOCKOUT_AFTER_FAILURES = LOCKOUT.failures;
+export const LOCKOUT_SECONDS = LOCKOUT.seconds;
 export const IP_LIMIT = { attempts: 20, windowSeconds: 10 * 60 } as const;
 
 export interface ClientMeta {
@@ -41,36 +42,30 @@ export async function signInWithPassword(
   }
   const user = email ? await findUserByEmail(db, email) : undefined;
   const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
-  if (!user) {
-    await fail("unknown email");
-    throw invalid();
+  // The lockout counts per address typed, account or not, and answers alike: no enumeration.
+  const wait = await lockedFor(db, email);
+  if (wait > 0) {
+    await fail(user ? "account locked" : "unknown email, locked");
+    throw new AppError("RATE_LIMITED", `too many failed sign-ins; try again in ${wait} seconds`, { retryAfter: wait });
   }
-  if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
-    await fail("account locked");
-    const retryAfter = Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000);
-    throw new AppError("RATE_LIMITED", `too many failed sign-ins; try again in ${retryAfter} seconds`, { retryAfter });
-  }
-  if (user.disabledAt) {
-    await fail("account disabled");
-    throw invalid();
-  }
-  if (!ok) {
+  if (!user || user.disabledAt || !ok) {
     await db.transaction(async (tx) => {
-      const [row] = await tx
-        .update(users)
-        .set({
-          failedSignIns: sql`${users.failedSignIns} + 1`,
-          lockedUntil: sql`case when ${users.failedSignIns} + 1 >= ${LOCKOUT_AFTER_FAILURES} then now() + make_interval(secs => ${LOCKOUT_SECONDS}) else ${users.lockedUntil} end`,
-        })
-        .where(eq(users.id, user.id))
-        .returning({ failed: users.failedSignIns });
-      const locked = (row?.failed ?? 0) >= LOCKOUT_AFTER_FAILURES;
-      await recordAudit(tx, { actor: email, actorType: "anonymous", action: "auth.sign-in", target: `user:${email}`, outcome: "failure", ip: meta.ip, details: { method: "password", reason: "wrong password", ...(locked ? { locked: true } : {}) } });
+      const locked = await countFailure(tx, email);
+      // Mirrored on the account for the users page; the decision is lib/auth/lockout.ts's.
+      if (user) {
+        await tx
+          .update(users)
+          .set({ failedSignIns: sql`${users.failedSignIns} + 1`, lockedUntil: locked ? sql`now() + make_interval(secs => ${LOCKOUT.seconds})` : users.lockedUntil })
+          .where(eq(users.id, user.id));
+      }
+      const reason = !user ? "unknown email" : user.disabledAt ? "account disabled" : "wrong password";
+      await recordAudit(tx, { actor: email || "(none)", actorType: "anonymous", action: "auth.sign-in", target: `user:${email}`, outcome: "failure", ip: meta.ip, details: { method: "password", reason, ...(locked ? { locked: true } : {}) } });
     });
     throw invalid();
   }
   return db.transaction(async (tx) => {
     await tx.update(users).set({ failedSignIns: 0, lockedUntil: null }).where(eq(users.id, user.id));
+    await clearFailures(tx, email);
     const session = await createSession(tx, user.id, meta);
     await recordAudit(tx, { actor: user.email, actorType: "user", action: "auth.sign-in", target: `user:${user.email}`, ip: meta.ip, details: { method: "password" } });
     return { ...session, userId: user.id };
