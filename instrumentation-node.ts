@@ -1,4 +1,5 @@
 import { ConfigError, config } from "./lib/config";
+import { stampPeerAddress } from "./lib/http/client-address";
 import { log } from "./lib/log";
 
 /**
@@ -6,6 +7,7 @@ import { log } from "./lib/log";
  * stops here with one line naming the variable, instead of starting half set up.
  */
 export function checkConfiguration(): void {
+  stampPeerAddress();
   try {
     config();
   } catch (error) {

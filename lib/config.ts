@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTrustedProxies, type TrustedProxies } from "./http/client-address";
 
 /** Raised when the environment is invalid; the message names the variable and what to fix, in one line. */
 export class ConfigError extends Error {
@@ -55,6 +56,7 @@ const envSchema = z.object({
     .regex(/^[^=,]+=(admin|compliance|manager|auditor)(,[^=,]+=(admin|compliance|manager|auditor))*$/, "must be claim-value=role pairs, comma-separated, e.g. custody-admins=admin,auditors=auditor")
     .optional(),
   CUSTODY_METRICS_PUBLIC: flag,
+  CUSTODY_TRUSTED_PROXIES: z.string().optional(),
 });
 
 /** What a deployed server must be given; it never falls back to the embedded database or trial secrets. */
@@ -74,6 +76,8 @@ export type Config = {
   /** Sign-in through the organisation's OpenID provider; undefined when not configured. */
   oidc: OidcConfig | undefined;
   metricsPublic: boolean;
+  /** Proxies whose X-Forwarded-For is believed (hops or CIDRs); null: the socket's address. */
+  trustedProxies: TrustedProxies;
 };
 
 export type OidcConfig = {
@@ -114,7 +118,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.CUSTODY_PUBLIC_URL,
     oidc: oidcConfig(e),
     metricsPublic: e.CUSTODY_METRICS_PUBLIC,
+    trustedProxies: trustedProxiesOf(e.CUSTODY_TRUSTED_PROXIES),
   };
+}
+
+function trustedProxiesOf(value: string | undefined): TrustedProxies {
+  try {
+    return parseTrustedProxies(value);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration: ${(error as Error).message}`);
+  }
 }
 
 function oidcConfig(e: z.infer<typeof envSchema>): OidcConfig | undefined {

@@ -117,7 +117,7 @@ describe.each(discoverRoutes())("app/%s", (route) => {
       if (!fn) throw new Error(`${method} missing`);
       for (const caller of callers) {
         const url = `http://localhost/${entry.path ?? route}`;
-        const headers: Record<string, string> = { ...caller.headers, "x-forwarded-for": "198.51.100.7" };
+        const headers: Record<string, string> = { ...caller.headers, "x-custody-peer": "198.51.100.7" };
         if (entry.body !== undefined) headers["content-type"] = "application/json";
         const req = new Request(url, { method, headers, body: entry.body === undefined ? undefined : JSON.stringify(entry.body) });
         const res = await fn(req, { params: Promise.resolve(entry.params ?? {}) });

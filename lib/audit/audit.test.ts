@@ -12,7 +12,7 @@ beforeAll(async () => {
   h = await createTestDatabase();
   for (let i = 1; i <= 7; i += 1) {
     await h.db.transaction((tx) =>
-      recordAudit(tx, { actor: i === 3 ? "=HYPERLINK(\"http://evil\")" : `user${i}@example.com`, actorType: "user", action: "token.issue", target: `token:${i}`, ip: "10.0.0.9", details: { name: `ci-${i}`, scopes: ["ingest"] } }),
+      recordAudit(tx, { actor: i === 3 ? "=HYPERLINK(\"http://evil\")" : `user${i}@example.com`, actorType: "user", action: "token.issue", target: `token:${i}`, ip: i === 5 ? "=cmd|' /C calc'!A0" : "10.0.0.9", details: { name: `ci-${i}`, scopes: ["ingest"] } }),
     );
   }
 });
@@ -63,6 +63,8 @@ describe("the audit log", () => {
     expect(rows[0]).toEqual(["seq", "at", "actor", "actorType", "action", "target", "outcome", "ip", "details", "prevHash", "hash"]);
     expect(rows.slice(1).map((r) => r[0])).toEqual(["1", "2", "3", "4", "5", "6", "7"]);
     expect(rows[3]?.[2]).toBe("'=HYPERLINK(\"http://evil\")");
+    // An address stored before addresses were validated could hold anything a client sent.
+    expect(rows[5]?.[7]).toBe("'=cmd|' /C calc'!A0");
     expect(JSON.parse(rows[1]?.[8] ?? "")).toEqual({ name: "ci-1", scopes: ["ingest"] });
     expect(rows[2]?.[9]).toBe(rows[1]?.[10]);
   });

@@ -38,7 +38,7 @@ export async function* auditCsvChunks(db: Queryable, batchSize = 2000): AsyncGen
     const batch = await db.select().from(auditLog).where(gt(auditLog.seq, after)).orderBy(asc(auditLog.seq)).limit(batchSize);
     if (batch.length === 0) return;
     yield csvRecords(
-      batch.map((e) => [String(e.seq), e.at.toISOString(), guardCell(e.actor), e.actorType, guardCell(e.action), guardCell(e.target ?? ""), e.outcome, e.ip ?? "", JSON.stringify(e.details), e.prevHash, e.hash]),
+      batch.map((e) => [String(e.seq), e.at.toISOString(), guardCell(e.actor), e.actorType, guardCell(e.action), guardCell(e.target ?? ""), e.outcome, guardCell(e.ip ?? ""), JSON.stringify(e.details), e.prevHash, e.hash]),
       "\n",
     );
     if (batch.length < batchSize) return;

@@ -1,7 +1,9 @@
 import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import type { User } from "@/db/schema";
+import { config } from "../config";
 import { getDb } from "../db";
+import { clientAddress } from "../http/client-address";
 import { roleCan, type Permission } from "./permissions";
 import { recordRefusal } from "./refusals";
 import { SESSION_COOKIE, resolveSession, type Session } from "./sessions";
@@ -38,7 +40,7 @@ export async function requireUser(permission: Permission, next = "/"): Promise<U
 }
 
 function ipOf(h: Headers): string | null {
-  return h.get("x-forwarded-for")?.split(",").pop()?.trim() || h.get("x-real-ip") || null;
+  return clientAddress(h, config().trustedProxies);
 }
 
 /** The audit actor for a server action: the signed-in person and where the request came from. */

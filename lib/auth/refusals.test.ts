@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 const refusedFrom = (ip: string) =>
-  new Request("http://custody.test/api/v1/audit-log", { headers: { authorization: "Bearer cst_not-a-real-token", "x-forwarded-for": ip } });
+  new Request("http://custody.test/api/v1/audit-log", { headers: { authorization: "Bearer cst_not-a-real-token", "x-custody-peer": ip } });
 const entries = async (ip: string) =>
   queryRows<{ action: string; details: Record<string, unknown> }>(h.db, sql`select action, details from audit_log where ip = ${ip} order by seq`);
 

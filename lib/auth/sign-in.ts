@@ -2,7 +2,9 @@ import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { users } from "@/db/schema";
 import { recordAudit } from "../audit/record";
+import { config } from "../config";
 import { AppError } from "../errors";
+import { clientAddress } from "../http/client-address";
 import { verifyPassword } from "./passwords";
 import { clearFailures, countFailure, lockedFor, LOCKOUT } from "./lockout";
 import { hitRateLimit } from "./rate-limit";
@@ -79,9 +81,7 @@ export async function signOut(db: Database, session: Session, meta: ClientMeta):
   });
 }
 
-/** The client's address: the last X-Forwarded-For hop (the one our own proxy appended; earlier ones are the client's word). */
+/** The client's address (socket, or as the trusted proxies saw it: lib/http/client-address.ts) and user agent. */
 export function clientMeta(req: Request): ClientMeta {
-  const forwarded = req.headers.get("x-forwarded-for")?.split(",").pop()?.trim();
-  const ip = forwarded || req.headers.get("x-real-ip")?.trim() || null;
-  return { ip: ip?.slice(0, 100) ?? null, userAgent: req.headers.get("user-agent")?.slice(0, 300) ?? null };
+  return { ip: clientAddress(req.headers, config().trustedProxies), userAgent: req.headers.get("user-agent")?.slice(0, 300) ?? null };
 }

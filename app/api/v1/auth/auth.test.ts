@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
 import { listAudit } from "@/lib/audit/query";
 import { verifyAuditLog } from "@/lib/audit/verify";
+import { IP_LIMIT } from "@/lib/auth/sign-in";
 import { ensureDemoUsers } from "@/lib/auth/users";
 import { demoUsers } from "@/lib/demo/users";
 import { errorOf, noContext, setupRouteHarness, type RouteHarness } from "@/lib/testing/route-harness";
@@ -23,7 +24,7 @@ afterAll(async () => t?.handle.close());
 const form = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
   new Request("http://localhost/api/v1/auth/sign-in", {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost", "x-forwarded-for": "192.0.2.1", ...headers },
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost", "x-custody-peer": "192.0.2.1", ...headers },
     body: new URLSearchParams(fields).toString(),
   });
 const cookieOf = (res: Response) => res.headers.getSetCookie().find((c) => c.startsWith("custody_session="))?.split(";")[0] ?? "";
@@ -133,12 +134,28 @@ describe("sign-in and sign-out", () => {
 
   it("answers 429 RATE_LIMITED with Retry-After once an account is locked", async () => {
     const json = (password: string) =>
-      signIn(new Request("http://localhost/api/v1/auth/sign-in", { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": "192.0.2.77" }, body: JSON.stringify({ email: manager.email, password }) }), noContext);
+      signIn(new Request("http://localhost/api/v1/auth/sign-in", { method: "POST", headers: { "content-type": "application/json", "x-custody-peer": "192.0.2.77" }, body: JSON.stringify({ email: manager.email, password }) }), noContext);
     let res = await json("wrong-1-password");
     for (let i = 0; i < 5 && res.status !== 429; i += 1) res = await json(`wrong-${i}-password`);
     expect(res.status).toBe(429);
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(60);
     expect((await errorOf(res)).code).toBe("RATE_LIMITED");
+  });
+
+  it("takes the address from the socket, not from an X-Forwarded-For the client wrote", async () => {
+    const attempt = (i: number) =>
+      signIn(
+        new Request("http://localhost/api/v1/auth/sign-in", {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-custody-peer": "192.0.2.150", "x-forwarded-for": `203.0.113.${i}` },
+          body: JSON.stringify({ email: `spoofer${i}@example.com`, password: "guess guess guess" }),
+        }),
+        noContext,
+      );
+    const statuses: number[] = [];
+    for (let i = 0; i <= IP_LIMIT.attempts; i += 1) statuses.push((await attempt(i)).status);
+    expect(statuses.at(-1)).toBe(429);
+    expect(await lastAudit()).toMatchObject({ ip: "192.0.2.150" });
   });
 
   it("leaves a valid audit chain", async () => {
