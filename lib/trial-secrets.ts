@@ -28,6 +28,20 @@ export function trialSecrets(dataDir = config().dataDir): TrialSecrets {
   return secrets;
 }
 
+let processSecret: string | undefined;
+
+/**
+ * The secret that signs short-lived state (the OpenID Connect flow cookie): CUSTODY_SESSION_SECRET
+ * (required in server mode), the trial's when embedded, else one made for this process.
+ */
+export function sessionSecret(): string {
+  const c = config();
+  if (c.sessionSecret) return c.sessionSecret;
+  if (!c.databaseUrl) return trialSecrets().sessionSecret;
+  processSecret ??= randomBytes(32).toString("base64url");
+  return processSecret;
+}
+
 /** The webhook secret in force: configured, or the trial's when running embedded. */
 export function githubWebhookSecret(): string | undefined {
   const c = config();

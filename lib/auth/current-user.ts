@@ -6,11 +6,19 @@ import { getDb } from "../db";
 import { clientAddress } from "../http/client-address";
 import { roleCan, type Permission } from "./permissions";
 import { recordRefusal } from "./refusals";
-import { SESSION_COOKIE, resolveSession, type Session } from "./sessions";
+import { SECURE_SESSION_COOKIE, resolveSession, sessionCookieName, type Session } from "./sessions";
 
 /** The signed-in person for a server component or server action, or null. */
 export async function currentSession(): Promise<Session | null> {
-  const value = (await cookies()).get(SESSION_COOKIE)?.value;
+  // The name sessionCookie chose for this request's URL (proto and host as Next saw them).
+  const h = await headers();
+  let name = SECURE_SESSION_COOKIE;
+  try {
+    name = sessionCookieName(`${h.get("x-forwarded-proto") === "https" ? "https" : "http"}://${h.get("host") ?? "localhost"}/`);
+  } catch {
+    /* an unparseable Host: keep the Secure name */
+  }
+  const value = (await cookies()).get(name)?.value;
   return resolveSession(await getDb(), value);
 }
 

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
 import * as client from "openid-client";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
@@ -6,6 +7,7 @@ import { recordAudit } from "../audit/record";
 import type { OidcConfig } from "../config";
 import { AppError } from "../errors";
 import { roles, type Role } from "./permissions";
+import { sessionSecret } from "../trial-secrets";
 import { createSession } from "./sessions";
 import type { ClientMeta } from "./sign-in";
 import { findUserByEmail } from "./users";
@@ -43,12 +45,22 @@ export async function startOidc(c: OidcConfig, redirectUri: string, next: string
     state: flow.state,
     nonce: flow.nonce,
   });
-  return { url, flowCookie: Buffer.from(JSON.stringify(flow)).toString("base64url") };
+  const payload = Buffer.from(JSON.stringify(flow)).toString("base64url");
+  return { url, flowCookie: `${payload}.${macOf(payload)}` };
+}
+
+/** HMAC-SHA256 of the flow cookie's payload with CUSTODY_SESSION_SECRET, so its `next` and checks cannot be changed. */
+function macOf(payload: string): string {
+  return createHmac("sha256", sessionSecret()).update(`oidc-flow\n${payload}`).digest("base64url");
 }
 
 function readFlow(cookie: string | null): Flow {
   try {
-    const f = JSON.parse(Buffer.from(cookie ?? "", "base64url").toString("utf8")) as Partial<Flow>;
+    const [payload = "", mac = ""] = (cookie ?? "").split(".");
+    const expected = Buffer.from(macOf(payload));
+    const given = Buffer.from(mac);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error("flow cookie signature");
+    const f = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Partial<Flow>;
     if (typeof f.state === "string" && typeof f.nonce === "string" && typeof f.verifier === "string" && typeof f.next === "string") return f as Flow;
   } catch {
     /* fall through */

@@ -4,7 +4,7 @@ import { AppError } from "../errors";
 import { checkCsrf } from "./csrf";
 import { recordRefusal } from "./refusals";
 import { roleCan, scopesCan, type Permission } from "./permissions";
-import { SESSION_COOKIE, readCookie, resolveSession, type Session } from "./sessions";
+import { readSessionCookie, resolveSession, type Session } from "./sessions";
 import { clientMeta } from "./sign-in";
 import { authenticateToken } from "./tokens";
 
@@ -19,7 +19,7 @@ export type Principal =
  */
 export async function authorize(db: Database, req: Request, permission: Permission): Promise<Principal> {
   const authorization = req.headers.get("authorization");
-  const cookie = readCookie(req.headers.get("cookie"), SESSION_COOKIE);
+  const cookie = readSessionCookie(req.headers.get("cookie"), req.url);
   const path = new URL(req.url).pathname;
   const deny = async (error: AppError, actor: string, actorType: "user" | "token" | "anonymous"): Promise<never> => {
     await recordRefusal(db, { actor, actorType, action: "access.denied", target: `${req.method} ${path}`, outcome: "denied", ip: clientMeta(req).ip, details: { permission, status: error.status, reason: error.message } });

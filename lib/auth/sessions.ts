@@ -68,9 +68,24 @@ export function isLocalHttp(url: string): boolean {
   return u.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(u.hostname);
 }
 
+/**
+ * Where the cookie is Secure it is named with the `__Host-` prefix: browsers then keep it only
+ * when Secure, with Path=/ and no Domain, so a sibling subdomain cannot plant one.
+ */
+export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
+
+export function sessionCookieName(requestUrl: string): string {
+  return isLocalHttp(requestUrl) ? SESSION_COOKIE : SECURE_SESSION_COOKIE;
+}
+
 export function sessionCookie(value: string, requestUrl: string, maxAge = SESSION_TTL_SECONDS): string {
   const secure = isLocalHttp(requestUrl) ? "" : "; Secure";
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`;
+  return `${sessionCookieName(requestUrl)}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`;
+}
+
+/** The session cookie's value from a Cookie header, under the name sessionCookie gives it for this URL. */
+export function readSessionCookie(cookieHeader: string | null, requestUrl: string): string | null {
+  return readCookie(cookieHeader, sessionCookieName(requestUrl));
 }
 
 export function clearedSessionCookie(requestUrl: string): string {

@@ -48,6 +48,21 @@ describe("sign-in and sign-out", () => {
     expect((await readAudit(cookieOf(res))).status).toBe(200);
   });
 
+  it("names the cookie __Host-custody_session where it is Secure, and takes no plain-named cookie there", async () => {
+    const req = new Request("https://custody.example.com/api/v1/auth/sign-in", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://custody.example.com", host: "custody.example.com" },
+      body: new URLSearchParams({ email: admin.email, password: admin.password }).toString(),
+    });
+    const set = (await signIn(req, noContext)).headers.getSetCookie().find((c) => c.startsWith("__Host-custody_session=")) ?? "";
+    expect(set).toMatch(/^__Host-custody_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200; Secure$/);
+    const value = set.split(";")[0]?.split("=")[1] ?? "";
+    const read = (cookie: string) => auditLog(new Request("https://custody.example.com/api/v1/audit-log", { headers: { cookie } }), noContext);
+    expect((await read(`__Host-custody_session=${value}`)).status).toBe(200);
+    // A cookie without the prefix can be planted by a sibling subdomain: not a session on https.
+    expect((await read(`custody_session=${value}`)).status).toBe(401);
+  });
+
   it("marks the cookie Secure off localhost and refuses to redirect to another site", async () => {
     const req = new Request("https://custody.example.com/api/v1/auth/sign-in", {
       method: "POST",

@@ -110,6 +110,20 @@ describe("sign-in through an OpenID Connect provider", () => {
     expect(location.pathname).toBe("/");
   });
 
+  it("refuses a flow cookie changed on the way (it is signed with CUSTODY_SESSION_SECRET)", async () => {
+    const begun = await start(new Request("http://localhost/api/v1/auth/oidc/start?next=/audit-log"), noContext);
+    const cookie = (begun.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const [name, value = ""] = cookie.split("=");
+    const [payload = "", mac = ""] = value.split(".");
+    expect(mac).toMatch(/^[\w-]{43}$/);
+    const flow = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, string>;
+    const changed = `${name}=${Buffer.from(JSON.stringify({ ...flow, next: "/settings/tokens" })).toString("base64url")}.${mac}`;
+    const back = await throughProvider(begun.headers.get("location") ?? "", "alice");
+    const res = await callback(new Request(back, { headers: { cookie: changed } }), noContext);
+    expect(res.headers.get("location")).toBe("http://localhost/sign-in?error=oidc");
+    expect(res.headers.getSetCookie().some((c) => c.includes("custody_session="))).toBe(false);
+  });
+
   it("refuses a person whose groups map to no Custody role, and records the refusal", async () => {
     const { res } = await signInThroughProvider("ian");
     expect(res.status).toBe(303);

@@ -1,6 +1,6 @@
 import { checkCsrf } from "@/lib/auth/csrf";
 import { seeOther } from "@/lib/auth/forms";
-import { SESSION_COOKIE, clearedSessionCookie, readCookie, resolveSession } from "@/lib/auth/sessions";
+import { clearedSessionCookie, readSessionCookie, resolveSession } from "@/lib/auth/sessions";
 import { clientMeta, signOut } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
 import { handler, json } from "@/lib/http/respond";
@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 /** Revokes the session server-side (a replayed cookie is then refused) and clears the cookie. */
 export const POST = handler(async (req) => {
   const db = await getDb();
-  const session = await resolveSession(db, readCookie(req.headers.get("cookie"), SESSION_COOKIE));
+  const session = await resolveSession(db, readSessionCookie(req.headers.get("cookie"), req.url));
   if (session) {
     const refused = checkCsrf(req, session.csrfToken);
     if (refused) throw refused;
