@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { config } from "../config";
+import { isLinkUrl } from "../http/link-url";
 
 /**
  * Custody's own event format (API.md, `POST /api/v1/events`): the one shape every source is
@@ -14,6 +16,11 @@ export const repositorySchema = z.string().regex(/^[\w.-]+\/[\w.-]+$/, "must be 
 const isoDate = z.iso.datetime({ offset: true });
 const name = z.string().min(1).max(200);
 const person = z.string().min(1).max(200);
+/** A link shown on the pages: https, or http on localhost in the trial (lib/http/link-url.ts). */
+const linkUrl = z
+  .string()
+  .max(2000)
+  .refine((v) => isLinkUrl(v, config().mode === "trial"), "must be an https:// URL (http:// only for localhost in the trial)");
 const pipelineRef = z.object({ provider: name, runId: z.string().min(1).max(200) });
 
 const base = {
@@ -38,7 +45,7 @@ export const pipelineRunEvent = z.object({
   conclusion: z.enum(["success", "failure", "cancelled", "skipped", "timed_out", "action_required", "neutral", "stale"]).optional(),
   startedAt: isoDate.optional(),
   completedAt: isoDate.optional(),
-  url: z.url().optional(),
+  url: linkUrl.optional(),
 });
 
 export const commitEvent = z.object({
@@ -51,7 +58,7 @@ export const commitEvent = z.object({
   committerLogin: person.optional(),
   branch: name.optional(),
   pushedBy: person.optional(),
-  url: z.url().optional(),
+  url: linkUrl.optional(),
 });
 
 export const pullRequestEvent = z.object({
@@ -70,7 +77,7 @@ export const pullRequestEvent = z.object({
   headSha: shaSchema.optional(),
   baseRef: name.optional(),
   openedAt: isoDate.optional(),
-  url: z.url().optional(),
+  url: linkUrl.optional(),
 });
 
 export const reviewEvent = z.object({
@@ -93,7 +100,7 @@ export const checkRunEvent = z.object({
   name,
   status: z.enum(["queued", "in_progress", "completed"]),
   conclusion: z.enum(["success", "failure", "cancelled", "skipped", "timed_out", "action_required", "neutral", "stale"]).optional(),
-  url: z.url().optional(),
+  url: linkUrl.optional(),
 });
 
 export const imageBuildEvent = z.object({

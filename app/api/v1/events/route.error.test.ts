@@ -58,3 +58,19 @@ describe("POST /api/v1/events with bad input", () => {
     expect(await stored()).toBe(0);
   });
 });
+
+describe("POST /api/v1/events with links", () => {
+  it("400 naming the url for a link that is not https (javascript:, data:, plain http off localhost)", async () => {
+    const run = { id: "run-url", type: "pipeline_run", occurredAt: "2026-11-01T10:00:00Z", provider: "jenkins", runId: "77", status: "completed" };
+    for (const url of ["javascript:alert(document.cookie)", "data:text/html,<script>alert(1)</script>", "http://ci.example.com/job/77", "JAVASCRIPT://%0aalert(1)"]) {
+      const res = await POST(jsonRequest("/api/v1/events", { ...run, url }, auth()), noContext);
+      expect(res.status, url).toBe(400);
+      expect((await errorOf(res)).message).toContain("url");
+    }
+    const ok = await POST(jsonRequest("/api/v1/events", { ...run, url: "https://ci.example.com/job/77" }, auth()), noContext);
+    expect(ok.status).toBe(202);
+    // The trial runs beside a local CI: plain http is accepted for localhost there.
+    const local = await POST(jsonRequest("/api/v1/events", { ...run, id: "run-url-2", url: "http://localhost:8080/job/77" }, auth()), noContext);
+    expect(local.status).toBe(202);
+  });
+});
