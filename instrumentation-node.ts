@@ -1,6 +1,7 @@
 import { ConfigError, config } from "./lib/config";
 import { stampPeerAddress } from "./lib/http/client-address";
 import { log } from "./lib/log";
+import { TrialSecretsError, trialSecrets } from "./lib/trial-secrets";
 
 /**
  * Runs before the server serves a request. A deployed server with missing or bad configuration
@@ -16,5 +17,14 @@ export function checkConfiguration(): void {
     process.exit(1);
   }
   const c = config();
+  if (!c.databaseUrl) {
+    try {
+      trialSecrets();
+    } catch (error) {
+      if (!(error instanceof TrialSecretsError)) throw error;
+      process.stderr.write(`custody: ${error.message}\n`);
+      process.exit(1);
+    }
+  }
   log.info("custody starting", { mode: c.mode, database: c.databaseUrl ? "postgres" : "embedded", port: c.port });
 }

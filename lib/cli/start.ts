@@ -6,6 +6,7 @@ import { demoLoaded, loadDemo } from "../demo/load";
 import { demoUsers } from "../demo/users";
 import { ensureDemoUsers } from "../auth/users";
 import { withDatabase } from "./database";
+import { TrialSecretsError, trialSecrets } from "../trial-secrets";
 import { CliError } from "./output";
 
 const sourceDirs = ["app", "components", "lib", "db", "public"];
@@ -58,6 +59,15 @@ export async function start(): Promise<number> {
   const root = process.env.CUSTODY_ROOT ?? process.cwd();
   const dataDir = path.resolve(root, c.dataDir);
   process.env.CUSTODY_DATA_DIR = dataDir;
+  if (!c.databaseUrl) {
+    // Refuse to start on a secrets file others can read (or create it, owner-only).
+    try {
+      trialSecrets(dataDir);
+    } catch (error) {
+      if (error instanceof TrialSecretsError) throw new CliError(error.message);
+      throw error;
+    }
+  }
 
   const demo = await withDatabase(async ({ db, driver }) => {
     if (driver !== "pglite") return { note: "Postgres from DATABASE_URL (demo data only with `npx custody demo`)", users: false };
