@@ -11,6 +11,7 @@ import { setupRouteHarness, type RouteHarness } from "@/lib/testing/route-harnes
  * Every route under app/ and who may call it. A route or method missing here fails the test,
  * so a new endpoint cannot ship without a decision on its access.
  * `public`: no credentials needed (never 401/403); `signed`: GitHub's HMAC, 401 without it.
+ * Pages and server actions have their matrix in app/pages-and-actions.security.test.ts.
  */
 type Access = Permission | "public" | "signed";
 type Entry = { access: Access; path?: string; params?: Record<string, string | string[]>; body?: unknown };
