@@ -37,7 +37,7 @@ export function openApiDocument(): Record<string, unknown> {
     components: {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "API token with scope ingest and/or read" },
-        session: { type: "apiKey", in: "cookie", name: "custody_session" },
+        session: { type: "apiKey", in: "cookie", name: "__Host-custody_session", description: "from the sign-in page; named custody_session on plain-http localhost" },
         githubSignature: { type: "apiKey", in: "header", name: "X-Hub-Signature-256" },
       },
       schemas: {
