@@ -52,6 +52,24 @@ interface RequestOutcome {
 const rejectEach = (deliveries: PreparedDelivery[]) => (reason: string) =>
   deliveries.map((d) => ({ ...d, events: [], status: "rejected" as const, reason }));
 
+/** What the data itself caused, so keeping the delivery as rejected is the answer. */
+class UnstorableError extends Error {}
+
+/**
+ * Whether the projections refused the data (kept as rejected) rather than failed for a reason of
+ * their own (a deadlock, a lost connection: the request fails and its sender retries): Postgres
+ * SQLSTATE classes 22 (data exception) and 23 (integrity constraint), or a value JavaScript cannot
+ * handle (RangeError).
+ */
+function refusedTheData(error: unknown): boolean {
+  if (error instanceof UnstorableError || error instanceof RangeError) return true;
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^2[23][0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return false;
+}
+
 /** The database's reason, made storable (no NUL, no lone surrogate) and short. */
 function reasonOf(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
@@ -103,7 +121,7 @@ async function ingestTogether(db: Database, requests: Request[], receivedAt: Dat
       const events = deliveries.flatMap((d) => d.events);
       // Refused before Postgres sees it: `text` would silently replace a lone surrogate.
       const unstorable = unstorableString(events);
-      if (unstorable) throw new Error(unstorable);
+      if (unstorable) throw new UnstorableError(unstorable);
       await tx.transaction(async (sp) => {
         await applyEvents(sp, events, t);
         await enqueueEvaluation(sp, t);
@@ -126,6 +144,7 @@ async function ingestTogether(db: Database, requests: Request[], receivedAt: Dat
         try {
           mergeTouched(touched, await project(p.fresh));
         } catch (error) {
+          if (!refusedTheData(error)) throw error;
           p.rejected = reasonOf(error);
           for (const d of p.fresh) seen.delete(keyOf(d));
           const kept = p.request.rejectAs(p.rejected);

@@ -68,6 +68,16 @@ describe("the events API keeps what it cannot project", () => {
     expect((await verifyLedger(t.handle.db)).ok).toBe(true);
   });
 
+  it("keeps a number past its column's range as rejected (400), the projections untouched", async () => {
+    const run = { id: "huge-attempt", type: "pipeline_run", occurredAt: "2026-11-01T10:00:00Z", provider: "jenkins", runId: "huge-1", attempt: 2_147_483_648, status: "completed" };
+    const res = await postEvents(jsonRequest("/api/v1/events", run, auth()), noContext);
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).code).toBe("VALIDATION");
+    const kept = (await rowsOf("events", "rejected:%")).filter((r) => r.body.includes("huge-attempt"));
+    expect(kept).toHaveLength(1);
+    expect(kept[0]?.reason).toMatch(/out of range/);
+  });
+
   it("answers 400 for nesting deeper than 64 levels, and accepts 64", async () => {
     const tooDeep = await postEvents(jsonRequest("/api/v1/events", `{"events":[${deep(100_000)}]}`, auth()), noContext);
     expect(tooDeep.status).toBe(400);
