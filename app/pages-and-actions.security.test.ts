@@ -186,3 +186,16 @@ describe.each(Object.keys(actions))("server action %s", (key) => {
     }
   });
 });
+
+describe("the sign-in page for someone already signed in", () => {
+  it("sends them on to a path on this site only, whatever next says", async () => {
+    const mod = (await import(path.join(appDir, "sign-in", "page.tsx"))) as { default: (props: unknown) => Promise<unknown> };
+    const [admin] = await callers();
+    request.headers = new Headers({ host: "localhost", ...admin?.headers });
+    for (const [next, to] of [["/\t/evil.example", "/"], ["/\\evil.example", "/"], ["https://evil.example/", "/"], ["/audit-log", "/audit-log"]] as const) {
+      const thrown = await mod.default({ searchParams: Promise.resolve({ next }) }).catch((e: unknown) => e);
+      expect(thrown, next).toBeInstanceOf(Signal);
+      expect((thrown as InstanceType<typeof Signal>).to, next).toBe(to);
+    }
+  });
+});
