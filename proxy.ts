@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { newNonce, securityHeaders } from "@/lib/auth/security-headers";
+import { PAGE_PATH_HEADER } from "@/lib/navigation/pages";
 
 /**
  * Security headers on every page and API answer, with a fresh script nonce per request; sessions
@@ -10,6 +11,8 @@ export function proxy(request: NextRequest) {
   const headers = securityHeaders(request.headers.get("host") ?? request.nextUrl.host, newNonce());
   const forwarded = new Headers(request.headers);
   forwarded.set("content-security-policy", headers["content-security-policy"] ?? "");
+  // Always ours, never the client's: the 403 and 404 pages read it to say what was asked for.
+  forwarded.set(PAGE_PATH_HEADER, request.nextUrl.pathname);
   const response = NextResponse.next({ request: { headers: forwarded } });
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;

@@ -51,6 +51,9 @@ const matrix: Record<string, Partial<Record<string, Entry>>> = {
   "api/v1/reports/[framework]": { GET: { access: "reports:export", params: { framework: "soc2" }, path: "api/v1/reports/soc2?from=2026-10-01&to=2026-11-01&format=json" } },
   "api/v1/audit-log": { GET: { access: "audit:read" } },
   "api/v1/audit-log/export": { GET: { access: "audit:read" } },
+  "api/v1/[...path]": Object.fromEntries(
+    (["GET", "POST", "PUT", "PATCH", "DELETE"] as const).map((m) => [m, { access: "public", params: { path: ["no", "such"] }, path: "api/v1/no/such" } satisfies Entry]),
+  ),
   "api/v1/auth/sign-in": { POST: { access: "public", body: { email: admin?.email, password: admin?.password } } },
   "api/v1/auth/sign-out": { POST: { access: "public" } },
   "api/v1/auth/oidc/start": { GET: { access: "public" } },

@@ -40,6 +40,15 @@ export function safeNext(value: string | null | undefined): string {
   return path.startsWith("/") && !path.startsWith("//") ? path : "/";
 }
 
-export function seeOther(location: string, req: Request, headers: Record<string, string> = {}): Response {
-  return new Response(null, { status: 303, headers: { location: new URL(location, req.url).toString(), ...headers } });
+/**
+ * A 303 to a path on this site, as a relative Location: the browser resolves it against the
+ * address the person actually used (127.0.0.1, a LAN name, the public URL behind a proxy), where
+ * an absolute URL built from the server's own idea of its host would leave the CSP's
+ * form-action 'self' and strand the person on the form.
+ */
+export function seeOther(location: string, _req: Request, headers: Record<string, string> = {}): Response {
+  const url = new URL(location, PLACEHOLDER_ORIGIN);
+  // Belt and braces beside safeNext: whatever resolves off this site goes home instead.
+  const path = url.origin === PLACEHOLDER_ORIGIN ? `${url.pathname}${url.search}${url.hash}` : "/";
+  return new Response(null, { status: 303, headers: { location: path, ...headers } });
 }

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
+import Link from "next/link";
 import { Status } from "@/components/status";
 import { Time } from "@/components/time";
 import { requireUser } from "@/lib/auth/current-user";

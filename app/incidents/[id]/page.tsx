@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
+import Link from "next/link";
 import { Digest } from "@/components/digest";
 import { formatHours } from "@/components/duration";
 import { Status } from "@/components/status";

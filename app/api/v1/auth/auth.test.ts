@@ -42,7 +42,7 @@ describe("sign-in and sign-out", () => {
   it("the sign-in form sets an httpOnly SameSite=Lax session cookie (no Secure on localhost) and returns to next", async () => {
     const res = await signIn(form({ email: admin.email, password: admin.password, next: "/audit-log" }), noContext);
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe("http://localhost/audit-log");
+    expect(res.headers.get("location")).toBe("/audit-log");
     const set = res.headers.getSetCookie().join("\n");
     expect(set).toMatch(/custody_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/);
     expect((await readAudit(cookieOf(res))).status).toBe(200);
@@ -63,6 +63,21 @@ describe("sign-in and sign-out", () => {
     expect((await read(`custody_session=${value}`)).status).toBe(401);
   });
 
+  it("signs in at whatever address the person used: the server sees localhost, the browser 127.0.0.1", async () => {
+    // next start binds to localhost; a person at http://127.0.0.1:3170 or a LAN address must land
+    // back on that address, or the CSP's form-action 'self' blocks the redirect.
+    const res = await signIn(
+      form({ email: admin.email, password: admin.password, next: "/findings?status=open" }, { origin: "http://127.0.0.1:3170", host: "127.0.0.1:3170" }),
+      noContext,
+    );
+    expect(res.status).toBe(303);
+    const location = res.headers.get("location") ?? "";
+    expect(location).toBe("/findings?status=open");
+    expect(new URL(location, "http://127.0.0.1:3170/sign-in").origin).toBe("http://127.0.0.1:3170");
+    const wrong = await signIn(form({ email: admin.email, password: "wrong" }, { origin: "http://192.168.1.20:3170", host: "192.168.1.20:3170" }), noContext);
+    expect(wrong.headers.get("location")).toBe("/sign-in?error=invalid&next=%2F");
+  });
+
   it("marks the cookie Secure off localhost and refuses to redirect to another site", async () => {
     const req = new Request("https://custody.example.com/api/v1/auth/sign-in", {
       method: "POST",
@@ -70,7 +85,7 @@ describe("sign-in and sign-out", () => {
       body: new URLSearchParams({ email: admin.email, password: admin.password, next: "//evil.example/x" }).toString(),
     });
     const res = await signIn(req, noContext);
-    expect(res.headers.get("location")).toBe("https://custody.example.com/");
+    expect(res.headers.get("location")).toBe("/");
     expect(res.headers.getSetCookie().join()).toContain("; Secure");
   });
 
@@ -86,7 +101,7 @@ describe("sign-in and sign-out", () => {
   it("a wrong password answers the form with an error and no cookie; JSON gets 401 in the error shape; both audited", async () => {
     const before = await counts();
     const res = await signIn(form({ email: manager.email, password: "not-the-password" }), noContext);
-    expect(res.headers.get("location")).toBe("http://localhost/sign-in?error=invalid&next=%2F");
+    expect(res.headers.get("location")).toBe("/sign-in?error=invalid&next=%2F");
     expect(cookieOf(res)).toBe("");
     const json = await signIn(
       new Request("http://localhost/api/v1/auth/sign-in", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: manager.email, password: "nope-nope-nope" }) }),

@@ -91,7 +91,7 @@ describe("sign-in through an OpenID Connect provider", () => {
   it("signs in with the code flow and PKCE, provisions the user with the mapped role, and the session works", async () => {
     const { res } = await signInThroughProvider("alice");
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe("http://localhost/audit-log");
+    expect(res.headers.get("location")).toBe("/audit-log");
     const session = res.headers.getSetCookie().find((c) => c.startsWith("custody_session="));
     expect(session).toMatch(/HttpOnly; SameSite=Lax/);
     const alice = (await listUsers(t.handle.db)).find((u) => u.email === "alice@corp.example");
@@ -127,7 +127,7 @@ describe("sign-in through an OpenID Connect provider", () => {
   it("refuses a person whose groups map to no Custody role, and records the refusal", async () => {
     const { res } = await signInThroughProvider("ian");
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe("http://localhost/sign-in?error=no-role");
+    expect(res.headers.get("location")).toBe("/sign-in?error=no-role");
     expect(res.headers.getSetCookie().some((c) => c.startsWith("custody_session="))).toBe(false);
     expect((await listUsers(t.handle.db)).some((u) => u.email === "ian@corp.example")).toBe(false);
     const [last] = (await listAudit(t.handle.db)).entries;
@@ -137,12 +137,12 @@ describe("sign-in through an OpenID Connect provider", () => {
   it("refuses a callback replayed without its flow cookie or with a tampered state", async () => {
     const { back, flow } = await signInThroughProvider("alice");
     const replay = await callback(new Request(back, { headers: { cookie: flow } }), noContext);
-    expect(replay.headers.get("location")).toBe("http://localhost/sign-in?error=oidc");
+    expect(replay.headers.get("location")).toBe("/sign-in?error=oidc");
     const noCookie = await callback(new Request(back), noContext);
-    expect(noCookie.headers.get("location")).toBe("http://localhost/sign-in?error=oidc");
+    expect(noCookie.headers.get("location")).toBe("/sign-in?error=oidc");
     const forged = new URL(back);
     forged.searchParams.set("state", "forged");
     const tampered = await callback(new Request(forged.toString(), { headers: { cookie: flow } }), noContext);
-    expect(tampered.headers.get("location")).toBe("http://localhost/sign-in?error=oidc");
+    expect(tampered.headers.get("location")).toBe("/sign-in?error=oidc");
   });
 });

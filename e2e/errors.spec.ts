@@ -1,0 +1,27 @@
+import { expect, test } from "@playwright/test";
+import { signIn, snapshot } from "./helpers";
+
+test("an unknown API path answers JSON in the contract's error shape, never an HTML page", async ({ request }) => {
+  for (const method of ["GET", "POST", "DELETE"] as const) {
+    const res = await request.fetch("/api/v1/no/such/route", { method });
+    expect(res.status()).toBe(404);
+    expect(res.headers()["content-type"]).toMatch(/^application\/json/);
+    expect(await res.json()).toMatchObject({ error: { code: "NOT_FOUND", message: expect.stringContaining("/api/v1/no/such/route"), requestId: expect.any(String) } });
+  }
+});
+
+test("a page a role may not open answers 403 and says which roles may; a missing record answers 404 and names it", async ({ page }, testInfo) => {
+  await signIn(page, "manager");
+  const forbidden = await page.goto("/reports");
+  expect(forbidden?.status()).toBe(403);
+  await expect(page.getByRole("heading", { level: 1, name: "Your role may not open this page" })).toBeVisible();
+  await expect(page.getByText(/which the admin, compliance, auditor roles have\. You are signed in as manager/)).toBeVisible();
+  await snapshot(page, testInfo, "forbidden");
+
+  const missing = await page.goto("/deployments/999999");
+  expect(missing?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1, name: "Deployment 999999 does not exist" })).toBeVisible();
+  await snapshot(page, testInfo, "not-found");
+  expect((await page.goto("/no-such-page"))?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1, name: "There is no page at this address" })).toBeVisible();
+});
