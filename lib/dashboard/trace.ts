@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import { AppError } from "../errors";
+import { traceObservedDigest, type ObservedTrace } from "../evidence/observed-trace";
 import { traceDeployments, type RefKind } from "../evidence/trace";
 import { toIso } from "./period";
 
@@ -26,6 +27,8 @@ export interface TraceResult {
   hits: TraceHit[];
   /** More deployments matched than are listed (the newest `MAX_HITS` are). */
   truncated: boolean;
+  /** For a digest, what the snapshots saw (as the API's trace answers it). */
+  observed: ObservedTrace | null;
 }
 
 /** Deployments listed on the trace page, newest first. */
@@ -54,7 +57,7 @@ export async function traceRef(db: Queryable, ref: string): Promise<TraceResult>
   } catch (error) {
     // Not found or not a reference: the page says which; anything else is a fault.
     if (error instanceof AppError && (error.code === "NOT_FOUND" || error.code === "VALIDATION")) {
-      return { ref, matchedAs: [], recognised: c !== null, hits: [], truncated: false };
+      return { ref, matchedAs: [], recognised: c !== null, hits: [], truncated: false, observed: null };
     }
     throw error;
   }
@@ -71,6 +74,7 @@ export async function traceRef(db: Queryable, ref: string): Promise<TraceResult>
     matchedAs: match.matchedAs,
     recognised: true,
     truncated: match.truncated,
+    observed: match.matchedAs.includes("digest") ? await traceObservedDigest(db, match.ref) : null,
     hits: rows.map((r) => ({
       deploymentId: Number(r.id), service: r.service, environment: r.environment, environmentRank: Number(r.rank ?? -1), digest: r.digest, commitSha: r.commit_sha,
       deployedAt: toIso(r.deployed_at) ?? "", status: r.status,

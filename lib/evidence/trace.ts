@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import { AppError, notFound } from "../errors";
 import { chainsForDeployments, type EvidenceChain } from "./chain";
+import { traceObservedDigest, type ObservedTrace } from "./observed-trace";
 
 export type RefKind = "pullRequest" | "digest" | "commit" | "pipelineRun";
 
@@ -12,6 +13,12 @@ export interface TraceResult {
   /** The chains the reference belongs to, newest deployment first (at most `MAX_CHAINS`). */
   chains: EvidenceChain[];
   truncated: boolean;
+  /**
+   * For a digest: where the clusters ran it, the drift findings, people and incidents; null when
+   * no snapshot saw it. With `observed.hasPipelineChain` false, `chains` is empty: nothing Custody
+   * recorded (deployment or build) leads to it.
+   */
+  observed: ObservedTrace | null;
 }
 
 export const MAX_CHAINS = 100;
@@ -41,11 +48,12 @@ export interface TraceMatch {
 
 /**
  * Finds the evidence chains a reference belongs to: a commit SHA (full or a 7+ character prefix),
- * an image digest, a pull request `owner/repo#n`, or a pipeline run id. Unknown: 404.
+ * an image digest (one a snapshot saw counts, with or without a pipeline chain), a pull request `owner/repo#n`, or a pipeline run id. Unknown: 404.
  */
 export async function traceRef(db: Queryable, raw: string): Promise<TraceResult> {
   const m = await traceDeployments(db, raw);
-  return { ref: m.ref, matchedAs: m.matchedAs, chains: await chainsForDeployments(db, m.ids), truncated: m.truncated };
+  const observed = m.matchedAs.includes("digest") ? await traceObservedDigest(db, m.ref) : null;
+  return { ref: m.ref, matchedAs: m.matchedAs, chains: await chainsForDeployments(db, m.ids), truncated: m.truncated, observed };
 }
 
 /** The deployments `raw` leads to (see traceRef), without building their chains: the API and the trace page both use it. */
@@ -67,7 +75,8 @@ export async function traceDeployments(db: Queryable, raw: string, max = MAX_CHA
     // One round trip: whether the digest is known, and its newest deployments (one past the cap, to tell truncation).
     const [row] = await queryRows<{ found: boolean; ids: (number | string)[] | null }>(
       db,
-      sql`select exists (select 1 from deployments where digest = ${ref} union all select 1 from image_builds where digest = ${ref}) as found,
+      sql`select exists (select 1 from deployments where digest = ${ref} union all select 1 from image_builds where digest = ${ref}
+              union all select 1 from snapshot_workloads where digest = ${ref}) as found,
             array(select id from deployments where digest = ${ref} order by deployed_at desc, id desc limit ${max + 1}) as ids`,
     );
     if (row?.found !== true) throw notFound(`reference ${ref}`);
