@@ -1,13 +1,16 @@
 import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { EnvironmentCards } from "@/components/environment-cards";
 import { OverviewCharts } from "@/components/overview-charts";
+import PageLoading from "@/components/page-loading";
 import { PeriodPicker } from "@/components/period-picker";
 import { makeQueryClient } from "@/components/query-client";
+import { WrongNow } from "@/components/wrong-now";
 import { requireUser } from "@/lib/auth/current-user";
 import { parsePeriod, periodParams } from "@/lib/dashboard/period";
 import { getDb } from "@/lib/db";
-import { environmentsOverview } from "@/lib/evidence/environments";
+import { countOpenIncidents, observedEnvironments, openFindingTotals } from "@/lib/evidence/observed";
 import { getOverviewQueryOptions } from "./_queries/options";
 
 export const dynamic = "force-dynamic";
@@ -21,20 +24,42 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
   const sp = await searchParams;
   const from = one(sp.from);
   const to = one(sp.to);
-  const client = makeQueryClient();
-  const [envs] = await Promise.all([environmentsOverview(await getDb()), client.prefetchQuery(getOverviewQueryOptions(from, to))]);
   return (
     <>
       <h1>Overview</h1>
-      <p className="lead">Changes reaching each environment, how they fared against the gates, and what is still open. All times UTC.</p>
+      <p className="lead">What runs in production now and what is wrong with it, then how changes fared over a period. All times UTC.</p>
+      <Suspense fallback={<PageLoading />}>
+        <NowPanels />
+      </Suspense>
+      <h2>Over a period</h2>
       <PeriodPicker defaults={periodParams(parsePeriod(from, to))} />
-      <HydrationBoundary state={dehydrate(client)}>
-        <OverviewCharts />
-      </HydrationBoundary>
+      <Suspense fallback={<PageLoading />}>
+        <Charts from={from} to={to} />
+      </Suspense>
+    </>
+  );
+}
+
+async function NowPanels() {
+  const db = await getDb();
+  const [envs, totals, incidents] = await Promise.all([observedEnvironments(db), openFindingTotals(db), countOpenIncidents(db)]);
+  return (
+    <>
+      <WrongNow envs={envs} totals={totals} openIncidents={incidents} />
       <section aria-labelledby="envs-heading">
         <h2 id="envs-heading">Environments now</h2>
-        <EnvironmentCards envs={envs} />
+        <EnvironmentCards envs={envs} totals={totals} />
       </section>
     </>
+  );
+}
+
+async function Charts({ from, to }: { from: string | null; to: string | null }) {
+  const client = makeQueryClient();
+  await client.prefetchQuery(getOverviewQueryOptions(from, to));
+  return (
+    <HydrationBoundary state={dehydrate(client)}>
+      <OverviewCharts />
+    </HydrationBoundary>
   );
 }

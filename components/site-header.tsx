@@ -3,6 +3,7 @@ import { UserMenu } from "./user-menu";
 
 const links = [
   { href: "/", label: "Overview" },
+  { href: "/environments", label: "Environments" },
   { href: "/promotion", label: "Promotion" },
   { href: "/findings", label: "Findings" },
   { href: "/incidents", label: "Incidents" },

@@ -20,11 +20,16 @@ export function decodeCursor<K extends string>(raw: string, keys: Record<K, "str
   return obj as Record<K, string | number>;
 }
 
-/** Parses an ISO-8601 instant from a query parameter, or throws a 400 naming it. */
+/**
+ * Parses an ISO-8601 instant from a query parameter, or throws a 400 naming it. A time without a
+ * zone (`2026-03-14T10:00`, what a datetime-local picker sends) is UTC, like a bare date: never
+ * the server's own zone, so pages and API read the same instant wherever they run.
+ */
 export function parseInstant(name: string, raw: string | null | undefined): Date | undefined {
   if (raw === null || raw === undefined || raw === "") return undefined;
   const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw);
-  const d = new Date(raw);
+  const zoned = !raw.includes("T") || /(Z|[+-]\d{2}:?\d{2})$/.test(raw);
+  const d = new Date(zoned ? raw : `${raw}Z`);
   if (!ok || Number.isNaN(d.getTime())) throw validation(`${name}: must be an ISO-8601 date-time, e.g. 2026-03-14T10:00:00Z`);
   return d;
 }

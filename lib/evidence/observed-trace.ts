@@ -88,7 +88,7 @@ export async function traceObservedDigest(db: Queryable, digest: string): Promis
     sql`select id, rule_id, severity, status, environment, workload, actor, summary, opened_at from findings
         where rule_id like 'drift.%' and (environment, workload) in (${pairs})
           and opened_at >= ${new Date(firstSeen)}::timestamptz - interval '1 day'
-        order by (status = 'open') desc, opened_at desc, id desc limit 200`,
+        order by (status = 'open') desc, array_position(array['critical', 'high', 'medium', 'low'], severity), opened_at desc, id desc limit 200`,
   );
   const audits = await queryRows<{ username: string; verb: string; resource: string | null; subresource: string | null; name: string | null; occurred_at: Date | string }>(
     db,

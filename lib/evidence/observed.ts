@@ -174,3 +174,15 @@ export async function observedEnvironments(db: Queryable, at: Date = new Date())
     };
   });
 }
+
+/** The environments, in promotion order: a cheap look-up for pages that must answer 404 before streaming. */
+export async function environmentNames(db: Queryable): Promise<{ name: string; isProduction: boolean }[]> {
+  const rows = await queryRows<{ name: string; is_production: boolean }>(db, sql`select name, is_production from environments order by rank, name`);
+  return rows.map((r) => ({ name: r.name, isProduction: r.is_production }));
+}
+
+/** Incidents not yet closed, in any environment. */
+export async function countOpenIncidents(db: Queryable): Promise<number> {
+  const [row] = await queryRows<{ n: number | string }>(db, sql`select count(*) as n from incidents where status <> 'closed'`);
+  return Number(row?.n ?? 0);
+}

@@ -23,6 +23,9 @@ export interface PromotionRow {
 
 export interface PromotionView {
   environments: string[];
+  /** The environments production digests must pass first (the highest pre-production rank). */
+  stagingEnvironments: string[];
+  productionEnvironments: string[];
   services: PromotionRow[];
   at: string;
 }
@@ -55,6 +58,8 @@ export async function promotionView(db: Queryable, at: Date = new Date()): Promi
   return {
     at: at.toISOString(),
     environments: envs.map((e) => e.name),
+    stagingEnvironments: stagingEnvs,
+    productionEnvironments: prodEnvs,
     services: services.map((service) => {
       const stages: Record<string, PromotionStage | null> = {};
       for (const e of envs) {

@@ -11,10 +11,11 @@ import { listIncidents } from "@/lib/dashboard/incidents";
 import { deploymentsPerDay, gatePassRateOverTime, openFindingsOverTime } from "@/lib/dashboard/overview";
 import { parsePeriod } from "@/lib/dashboard/period";
 import { exceptionsByRule, gateShares, waiversInPeriod } from "@/lib/dashboard/posture";
-import { promotionMatrix } from "@/lib/dashboard/promotion";
 import { traceRef } from "@/lib/dashboard/trace";
 import { loadDemo } from "@/lib/demo/load";
 import { environmentsOverview } from "@/lib/evidence/environments";
+import { observedEnvironments } from "@/lib/evidence/observed";
+import { promotionView } from "@/lib/evidence/promotion";
 import { percentile, type BenchContext, type Figure } from "./figure";
 import { benchDatabase } from "./server";
 
@@ -36,7 +37,7 @@ async function p95(runs: number, fn: () => Promise<unknown>): Promise<number> {
 const aggregates = (db: Database, p: ReturnType<typeof parsePeriod>) =>
   Promise.all([deploymentsPerDay(db, p), gatePassRateOverTime(db, p), openFindingsOverTime(db, p), doraFigures(db, p)]);
 /** What the overview page `/` loads: the environments summary and the period's aggregates. */
-const overview = (db: Database, p: ReturnType<typeof parsePeriod>) => Promise.all([environmentsOverview(db), aggregates(db, p)]);
+const overview = (db: Database, p: ReturnType<typeof parsePeriod>) => Promise.all([observedEnvironments(db), aggregates(db, p)]);
 
 async function demoScale(db: Database): Promise<Figure[]> {
   const first = async <T>(q: ReturnType<typeof sql>) => (await queryRows<T>(db, q))[0];
@@ -48,7 +49,7 @@ async function demoScale(db: Database): Promise<Figure[]> {
   const open = { status: "open" as const };
   const pages: [string, () => Promise<unknown>][] = [
     ["/", () => overview(db, month)],
-    ["/environments/[name]?at=", () => environmentsOverview(db, new Date(Date.now() - 30 * 86_400_000))],
+    ["/environments/[name]?at=", () => observedEnvironments(db, new Date(Date.now() - 30 * 86_400_000))],
     ["/deployments/[id]", () => deploymentChain(db, Number(dep?.id ?? 0))],
     ["/trace/[ref]", async () => {
       const t = await traceRef(db, `${pr?.repository}#${pr?.number}`);
@@ -59,7 +60,8 @@ async function demoScale(db: Database): Promise<Figure[]> {
     ["/findings/[id]", () => findingDetail(db, Number(finding?.id ?? 0))],
     ["/incidents", () => listIncidents(db, {})],
     ["/posture", () => Promise.all([gateShares(db, quarter), exceptionsByRule(db, quarter), waiversInPeriod(db, quarter)])],
-    ["/promotion", () => promotionMatrix(db)],
+    ["/promotion", () => Promise.all([promotionView(db), observedEnvironments(db)])],
+    ["/environments", () => observedEnvironments(db)],
   ];
   const figures: Figure[] = [];
   for (const [page, fn] of pages) {
@@ -105,7 +107,7 @@ export async function benchDashboard(ctx: BenchContext): Promise<Figure[]> {
     const loadSeconds = Math.round((performance.now() - t) / 100) / 10;
     figures.push({ figure: "dashboard bulk load of 1,000,000 deployments (set-based SQL)", value: loadSeconds, unit: "s", target: null });
     figures.push({ figure: "environments summary (/api/v1/environments and the pages) p95, 1M deployments", value: await p95(10, () => environmentsOverview(handle.db)), unit: "ms", target: null });
-    figures.push({ figure: "dashboard /promotion data p95, 1M deployments", value: await p95(10, () => promotionMatrix(handle.db)), unit: "ms", target: null });
+    figures.push({ figure: "dashboard /promotion data p95, 1M deployments", value: await p95(10, () => Promise.all([promotionView(handle.db), observedEnvironments(handle.db)])), unit: "ms", target: null });
     for (const days of [30, 90]) {
       const p = parsePeriod(null, null, new Date(), days);
       figures.push({ figure: `dashboard overview / data p95 (environments + aggregates), ${days} days, 1M deployments`, value: await p95(10, () => overview(handle.db, p)), unit: "ms", target: "< 1000" });

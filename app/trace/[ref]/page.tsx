@@ -3,6 +3,7 @@ import Link from "next/link";
 import { DeploymentChainView } from "@/components/deployment-chain-view";
 import { Digest } from "@/components/digest";
 import { Empty } from "@/components/empty";
+import { ObservedTraceView } from "@/components/observed-trace-view";
 import { Status } from "@/components/status";
 import { Time } from "@/components/time";
 import { requireUser } from "@/lib/auth/current-user";
@@ -34,7 +35,13 @@ export default async function TracePage({ params }: { params: Promise<{ ref: str
   return (
     <>
       <h1>Trace <code>{ref}</code></h1>
-      {readAs ? <p className="lead">Read as a {readAs}. The chain below is its furthest deployment; every deployment is listed after it.</p> : null}
+      {readAs ? (
+        <p className="lead">
+          Read as {/^[aeiou]/.test(readAs) ? "an" : "a"} {readAs}.{result.observed ? " Where the clusters ran it comes first." : ""}
+          {chain ? " The chain below is its furthest deployment; every deployment is listed after it." : ""}
+        </p>
+      ) : null}
+      {result.observed ? <ObservedTraceView trace={result.observed} /> : null}
       {chain ? <DeploymentChainView chain={chain} headingLevel={2} /> : null}
       {!result.recognised ? (
         <Empty>
@@ -44,7 +51,7 @@ export default async function TracePage({ params }: { params: Promise<{ ref: str
       ) : result.matchedAs.length === 0 ? (
         <Empty>Custody has no record of this reference.</Empty>
       ) : result.hits.length === 0 ? (
-        <Empty>No deployment was made from this {readAs}.</Empty>
+        <Empty>No deployment of this {readAs} was recorded.</Empty>
       ) : (
         <table>
           <caption className="caption-heading">
