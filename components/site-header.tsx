@@ -28,7 +28,7 @@ export function SiteHeader() {
           <label htmlFor="trace-ref" className="sr-only">
             Commit SHA, image digest, owner/repo#PR or pipeline run id
           </label>
-          <input id="trace-ref" name="ref" type="search" required placeholder="Trace: commit, digest, owner/repo#123, run id" />
+          <input id="trace-ref" name="ref" type="search" required placeholder="Trace: SHA, digest, PR, run" />
           <button type="submit">Trace</button>
         </form>
       </search>
