@@ -9,6 +9,26 @@ import { findingParsers } from "./finding-filters";
 import { Status } from "./status";
 import { Time } from "./time";
 
+type Row = { id: number; environment: string | null; service: string | null; workload: string | null; openedAt: string };
+
+/** Findings one event opened together (same workload, same instant) share a group, so one cause reads as one. */
+function groupByEvent<T extends Row>(rows: T[]): { key: string; items: T[] }[] {
+  const groups: { key: string; items: T[] }[] = [];
+  for (const r of rows) {
+    const key = `${r.environment ?? ""}|${r.workload ?? r.service ?? ""}|${r.openedAt}`;
+    const last = groups.at(-1);
+    if (last && last.key.startsWith(`${key}#`)) last.items.push(r);
+    else groups.push({ key: `${key}#${r.id}`, items: [r] });
+  }
+  return groups;
+}
+
+/** Digests shortened and instants in the summary text written as the rest of the page writes them. */
+function readable(summary: string): string {
+  return summary
+    .replace(/sha256:([0-9a-f]{12})[0-9a-f]{52}/g, "sha256:$1…")
+    .replace(/(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?Z/g, "$1 $2 UTC");
+}
 
 export function FindingsView({ options }: { options: FilterOptions }) {
   const [filters, setFilters] = useQueryStates(findingParsers);
@@ -75,22 +95,44 @@ export function FindingsView({ options }: { options: FilterOptions }) {
         {list.isError ? <p role="alert">Findings could not be loaded.</p> : rows.length === 0 && !list.isPending ? (
           <p className="empty">No findings match these filters.</p>
         ) : (
-          <table>
+          <table className="findings-list">
             <caption className="sr-only">Findings, newest first</caption>
-            <thead><tr><th scope="col">Opened</th><th scope="col">Rule</th><th scope="col">Status</th><th scope="col">Environment</th><th scope="col">Service</th><th scope="col">Person</th><th scope="col">Summary</th></tr></thead>
-            <tbody>
-              {rows.map((f) => (
-                <tr key={f.id}>
-                  <td><Time value={f.openedAt} /></td>
-                  <th scope="row"><Link href={`/findings/${f.id}`}>{f.ruleTitle}</Link></th>
-                  <td><Status value={f.status} /></td>
-                  <td>{f.environment ?? "—"}</td>
-                  <td>{f.service ?? "—"}</td>
-                  <td>{f.actor ?? <span className="muted">unknown</span>}</td>
-                  <td>{f.summary}</td>
-                </tr>
-              ))}
-            </tbody>
+            <thead>
+              <tr>
+                <th scope="col">Opened</th>
+                <th scope="col">Severity</th>
+                <th scope="col" className="col-rule">Rule</th>
+                <th scope="col">Status</th>
+                <th scope="col">Environment</th>
+                <th scope="col">Service</th>
+                <th scope="col">Person</th>
+                <th scope="col">Summary</th>
+              </tr>
+            </thead>
+            {groupByEvent(rows).map((g) => (
+              <tbody key={g.key}>
+                {g.items.length > 1 ? (
+                  <tr className="group-row">
+                    <td colSpan={8}>
+                      {g.items.length} findings opened together on {g.items[0]?.service ?? "—"} in {g.items[0]?.environment ?? "—"} at <Time value={g.items[0]?.openedAt ?? null} />
+                      {g.items[0]?.workload ? <> (<code>{g.items[0].workload}</code>)</> : null}
+                    </td>
+                  </tr>
+                ) : null}
+                {g.items.map((f) => (
+                  <tr key={f.id}>
+                    <td><Time value={f.openedAt} /></td>
+                    <td><Status value={f.severity} /></td>
+                    <th scope="row" className="col-rule"><Link href={`/findings/${f.id}`}>{f.title}</Link> <code className="muted">{f.ruleId}</code></th>
+                    <td><Status value={f.status} /></td>
+                    <td>{f.environment ?? "—"}</td>
+                    <td>{f.service ?? "—"}</td>
+                    <td>{f.actor ?? <span className="muted">unknown</span>}</td>
+                    <td>{readable(f.summary)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            ))}
           </table>
         )}
         {list.hasNextPage ? (

@@ -3,9 +3,10 @@
 import { requireUser } from "@/lib/auth/current-user";
 import { getDb } from "@/lib/db";
 import { doraFigures } from "@/lib/dashboard/dora";
-import { findingCountsByRule, listFindings, type FindingFilters } from "@/lib/dashboard/findings";
+import { findingCountsByRule, type FindingFilters } from "@/lib/dashboard/findings";
 import { deploymentsPerDay, gatePassRateOverTime, openFindingsOverTime } from "@/lib/dashboard/overview";
 import { parsePeriod } from "@/lib/dashboard/period";
+import { listFindings } from "@/lib/findings/queries";
 
 /** The overview's aggregates for one period (days as `YYYY-MM-DD`, `to` inclusive). */
 export async function fetchOverview(from: string | null, to: string | null) {
@@ -23,7 +24,17 @@ export async function fetchOverview(from: string | null, to: string | null) {
 
 export async function fetchFindings(filters: FindingFilters, cursor: string | null) {
   await requireUser("evidence:read", "/findings");
-  return listFindings(await getDb(), filters, cursor);
+  // The API's own list: same order, same cursor, same 400 for a bad cursor or filter.
+  return listFindings(await getDb(), {
+    status: filters.status === "any" || !filters.status ? undefined : filters.status,
+    rule: filters.rule ?? undefined,
+    environment: filters.environment ?? undefined,
+    service: filters.service ?? undefined,
+    from: filters.from ?? undefined,
+    to: filters.to ?? undefined,
+    cursor: cursor ?? undefined,
+    limit: 25,
+  });
 }
 
 export async function fetchFindingCounts(filters: FindingFilters) {

@@ -9,7 +9,8 @@ import { promotionView } from "@/lib/evidence/promotion";
 import { traceRef as apiTrace } from "@/lib/evidence/trace";
 import { deploymentChain } from "./chain";
 import { doraFigures } from "./dora";
-import { findingCountsByRule, listFindings } from "./findings";
+import { listFindings } from "@/lib/findings/queries";
+import { findingCountsByRule } from "./findings";
 import { listIncidents } from "./incidents";
 import { deploymentsPerDay, openFindingsOverTime } from "./overview";
 import { parsePeriod } from "./period";
@@ -63,7 +64,7 @@ describe("findings", () => {
     const seen = new Set<number>();
     let cursor: string | null = null;
     do {
-      const page = await listFindings(db, { status: "open" }, cursor, 20);
+      const page = await listFindings(db, { status: "open", cursor: cursor ?? undefined, limit: 20 });
       for (const f of page.items) {
         expect(seen.has(f.id)).toBe(false);
         seen.add(f.id);
@@ -79,10 +80,26 @@ describe("findings", () => {
     const [top] = await findingCountsByRule(db, { status: "open", environment: "production" });
     expect(top).toBeDefined();
     if (!top) return;
-    const page = await listFindings(db, { status: "open", environment: "production", rule: top.ruleId }, null, 500);
+    const page = await listFindings(db, { status: "open", environment: "production", rule: top.ruleId, limit: 500 });
     expect(page.items).toHaveLength(top.count);
     expect(page.items.every((f) => f.environment === "production" && f.ruleId === top.ruleId)).toBe(true);
     expect(top.ruleTitle).not.toBe(top.ruleId);
+  });
+
+  it("orders the counts by severity, then by count, and refuses a bad cursor or day as the API does", async () => {
+    const counts = await findingCountsByRule(db, { status: "open" });
+    const order = ["critical", "high", "medium", "low"];
+    for (let i = 1; i < counts.length; i++) {
+      const [a, b] = [counts[i - 1], counts[i]];
+      if (!a || !b) continue;
+      const d = order.indexOf(a.severity) - order.indexOf(b.severity);
+      expect(d < 0 || (d === 0 && a.count >= b.count), `${a.ruleId} before ${b.ruleId}`).toBe(true);
+    }
+    await expect(listFindings(db, { cursor: "not-a-cursor" })).rejects.toMatchObject({ code: "VALIDATION" });
+    await expect(listFindings(db, { from: "27/11/2026" })).rejects.toMatchObject({ code: "VALIDATION" });
+    const inNovember = await listFindings(db, { from: "2026-11-01", to: "2026-11-30", limit: 200 });
+    expect(inNovember.items.length).toBeGreaterThan(0);
+    expect(inNovember.items.every((f) => f.openedAt >= "2026-11-01" && f.openedAt < "2026-12-01")).toBe(true);
   });
 });
 

@@ -1,7 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
-import { isRuleId, ruleById } from "@/lib/policy";
-import { toIso } from "./period";
+import { isRuleId, ruleById, severities } from "@/lib/policy";
 
 export interface FindingFilters {
   status?: "open" | "resolved" | "any" | null;
@@ -11,25 +10,6 @@ export interface FindingFilters {
   /** Opened on or after / before (ISO days, `to` inclusive). */
   from?: string | null;
   to?: string | null;
-}
-
-export interface FindingRow {
-  id: number;
-  ruleId: string;
-  ruleTitle: string;
-  severity: string;
-  status: string;
-  environment: string | null;
-  service: string | null;
-  actor: string | null;
-  summary: string;
-  openedAt: string;
-  resolvedAt: string | null;
-}
-
-export interface FindingPage {
-  items: FindingRow[];
-  nextCursor: string | null;
 }
 
 const day = /^\d{4}-\d{2}-\d{2}$/;
@@ -45,45 +25,7 @@ function where(f: FindingFilters, withRule: boolean): SQL {
   return sql.join(parts, sql` and `);
 }
 
-/** The cursor is the last row's (opened_at, id), so pages stay stable while findings are added. */
-function decodeCursor(cursor: string | null | undefined): { at: string; id: number } | null {
-  if (!cursor) return null;
-  const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^\d+$/.test(id)) return null;
-  return { at, id: Number(id) };
-}
-
 export const ruleTitle = (id: string): string => (isRuleId(id) ? ruleById(id).title : id);
-
-export async function listFindings(db: Queryable, f: FindingFilters, cursor?: string | null, limit = 25): Promise<FindingPage> {
-  const c = decodeCursor(cursor);
-  const after = c ? sql`and (f.opened_at, f.id) < (${c.at}::timestamptz, ${c.id})` : sql``;
-  const rows = await queryRows<{
-    id: number | string; rule_id: string; severity: string; status: string; environment: string | null; service: string | null;
-    actor: string | null; summary: string; opened_at: Date | string; resolved_at: Date | string | null;
-  }>(
-    db,
-    sql`select f.id, f.rule_id, f.severity, f.status, f.environment, f.service, f.actor, f.summary, f.opened_at, f.resolved_at
-        from findings f where ${where(f, true)} ${after}
-        order by f.opened_at desc, f.id desc limit ${limit + 1}`,
-  );
-  const items = rows.slice(0, limit).map((r) => ({
-    id: Number(r.id),
-    ruleId: r.rule_id,
-    ruleTitle: ruleTitle(r.rule_id),
-    severity: r.severity,
-    status: r.status,
-    environment: r.environment,
-    service: r.service,
-    actor: r.actor,
-    summary: r.summary,
-    openedAt: toIso(r.opened_at) ?? "",
-    resolvedAt: toIso(r.resolved_at),
-  }));
-  const last = items[items.length - 1];
-  const nextCursor = rows.length > limit && last ? Buffer.from(`${last.openedAt}|${last.id}`).toString("base64url") : null;
-  return { items, nextCursor };
-}
 
 export interface RuleCount {
   ruleId: string;
@@ -92,18 +34,27 @@ export interface RuleCount {
   count: number;
 }
 
-/** Counts by rule under the same filters (except the rule itself, so every rule stays pickable). */
+/**
+ * Counts by rule under the same filters (except the rule itself, so every rule stays pickable),
+ * most severe first, then most frequent. The list itself comes from lib/findings/queries.ts.
+ */
 export async function findingCountsByRule(db: Queryable, f: FindingFilters): Promise<RuleCount[]> {
   const rows = await queryRows<{ rule_id: string; n: number | string }>(
     db,
     sql`select f.rule_id, count(*) as n from findings f where ${where(f, false)} group by f.rule_id order by count(*) desc, f.rule_id`,
   );
-  return rows.map((r) => ({
-    ruleId: r.rule_id,
-    ruleTitle: ruleTitle(r.rule_id),
-    severity: isRuleId(r.rule_id) ? ruleById(r.rule_id).severity : "unknown",
-    count: Number(r.n),
-  }));
+  const rank = (s: string) => {
+    const i = (severities as readonly string[]).indexOf(s);
+    return i === -1 ? severities.length : i;
+  };
+  return rows
+    .map((r) => ({
+      ruleId: r.rule_id,
+      ruleTitle: ruleTitle(r.rule_id),
+      severity: isRuleId(r.rule_id) ? ruleById(r.rule_id).severity : "unknown",
+      count: Number(r.n),
+    }))
+    .sort((a, b) => rank(a.severity) - rank(b.severity) || b.count - a.count || a.ruleId.localeCompare(b.ruleId));
 }
 
 export interface FilterOptions {

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { findings, type Finding } from "@/db/schema";
 import { validation } from "../errors";
@@ -13,6 +13,9 @@ export interface FindingFilter {
   rule?: string;
   environment?: string;
   service?: string;
+  /** Opened on or after this day / up to and including this day (`YYYY-MM-DD`, UTC). */
+  from?: string;
+  to?: string;
   cursor?: string;
   limit?: number;
 }
@@ -50,7 +53,10 @@ export function findingView(f: Finding, waiver: WaiverView | null): FindingView 
   };
 }
 
-/** Drift and gate findings, newest first, with the waiver active now; keyset-paginated by id. */
+/**
+ * Drift and gate findings, newest first, with the waiver active now; keyset-paginated by id. The
+ * API and the findings page both list through here, so a bad cursor or filter is a 400 for both.
+ */
 export async function listFindings(db: Queryable, f: FindingFilter, now = new Date()): Promise<{ items: FindingView[]; nextCursor: string | null }> {
   const limit = f.limit ?? 50;
   const where: SQL[] = [];
@@ -64,6 +70,11 @@ export async function listFindings(db: Queryable, f: FindingFilter, now = new Da
   }
   if (f.environment) where.push(eq(findings.environment, f.environment));
   if (f.service) where.push(eq(findings.service, f.service));
+  for (const [name, value] of [["from", f.from], ["to", f.to]] as const) {
+    if (value && (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))) throw validation(`${name}: must be a day, YYYY-MM-DD`);
+  }
+  if (f.from) where.push(gte(findings.openedAt, new Date(`${f.from}T00:00:00Z`)));
+  if (f.to) where.push(lt(findings.openedAt, sql`${`${f.to}T00:00:00Z`}::timestamptz + interval '1 day'`));
   if (f.cursor) where.push(lt(findings.id, Number(decodeCursor(f.cursor, { id: "number" }).id)));
   const rows = await db.select().from(findings).where(and(...where)).orderBy(desc(findings.id)).limit(limit + 1);
   const page = rows.slice(0, limit);

@@ -6,7 +6,8 @@ import { migrate } from "@/db/migrate";
 import { deploymentChain } from "@/lib/dashboard/chain";
 import { doraFigures } from "@/lib/dashboard/dora";
 import { findingDetail } from "@/lib/dashboard/finding-detail";
-import { filterOptions, findingCountsByRule, listFindings } from "@/lib/dashboard/findings";
+import { filterOptions, findingCountsByRule } from "@/lib/dashboard/findings";
+import { listFindings } from "@/lib/findings/queries";
 import { listIncidents } from "@/lib/dashboard/incidents";
 import { deploymentsPerDay, gatePassRateOverTime, openFindingsOverTime } from "@/lib/dashboard/overview";
 import { parsePeriod } from "@/lib/dashboard/period";
@@ -56,7 +57,7 @@ async function demoScale(db: Database): Promise<Figure[]> {
       const hit = t.hits[0];
       return hit ? deploymentChain(db, hit.deploymentId) : null;
     }],
-    ["/findings", () => Promise.all([filterOptions(db), findingCountsByRule(db, open), listFindings(db, open)])],
+    ["/findings", () => Promise.all([filterOptions(db), findingCountsByRule(db, open), listFindings(db, { status: "open", limit: 25 })])],
     ["/findings/[id]", () => findingDetail(db, Number(finding?.id ?? 0))],
     ["/incidents", () => listIncidents(db, {})],
     ["/posture", () => Promise.all([gateShares(db, quarter), exceptionsByRule(db, quarter), waiversInPeriod(db, quarter)])],

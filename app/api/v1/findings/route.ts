@@ -16,6 +16,8 @@ export const GET = handler(async (req) => {
       rule: q.get("rule") ?? undefined,
       environment: q.get("environment") ?? undefined,
       service: q.get("service") ?? undefined,
+      from: q.get("from") ?? undefined,
+      to: q.get("to") ?? undefined,
       cursor: q.get("cursor") ?? undefined,
       limit: parseLimit(q.get("limit")),
     }),
