@@ -1,9 +1,10 @@
 import Link from "next/link";
 import { Digest } from "./digest";
 import { Empty } from "./empty";
+import { EvidenceFields } from "./evidence-fields";
 import { Status } from "./status";
 import { Time } from "./time";
-import type { DeploymentChain } from "@/lib/dashboard/chain";
+import { byResult, chainVerdict, type DeploymentChain } from "@/lib/dashboard/chain";
 import { linkHref } from "@/lib/http/link-url";
 
 const Missing = ({ what }: { what: string }) => <Status value="missing" label={`No ${what} recorded`} />;
@@ -12,12 +13,18 @@ const Missing = ({ what }: { what: string }) => <Status value="missing" label={`
 export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: DeploymentChain; headingLevel?: 1 | 2 }) {
   const H = headingLevel === 1 ? "h2" : "h3";
   const { deployment: d, build, pipelineRun: run, commit, pullRequest: pr } = chain;
+  const verdict = chainVerdict(chain.gates);
+  const gates = byResult(chain.gates);
   return (
     <>
       {headingLevel === 1 ? <h1>{d.service} → {d.environment}</h1> : <h2>{d.service} → {d.environment}</h2>}
       <p className="lead">
-        Deployment {d.id}, <Time value={d.deployedAt} />, by {d.actor ?? "unknown"} ({d.actorType}) · <Status value={d.status} />
+        Deployment {d.id}, <Time value={d.deployedAt} />, by {d.actor ?? "unknown"} ({d.actorType}) · <Status value={d.status} label={`Deployment ${d.status}`} />
         {d.changeType !== "normal" ? <> · <Status value="fail" label={`${d.changeType} change`} /></> : null}
+      </p>
+      <p className="verdict" aria-label="Verdict">
+        <Status value={verdict.tone} label={verdict.tone === "pass" ? "Compliant" : verdict.tone === "fail" ? "Not compliant" : "Incomplete"} /> {verdict.text}.
+        {chain.findings.some((f) => f.status === "open") ? <> {chain.findings.filter((f) => f.status === "open").length} open findings.</> : null}
       </p>
       {chain.missing.length > 0 ? (
         <p role="note" className="notice">Missing links in this chain: {chain.missing.join(", ")}.</p>
@@ -86,16 +93,16 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
         <H id="gates-heading">Gate checks</H>
         {chain.gates.length === 0 ? <Empty>No gate check has been recorded for this deployment yet.</Empty> : (
           <table>
-            <caption className="sr-only">Gate checks of deployment {d.id}, with the evidence each used</caption>
+            <caption className="sr-only">Gate checks of deployment {d.id}, failures first, with the evidence each used</caption>
             <thead><tr><th scope="col">Check</th><th scope="col">Gate</th><th scope="col">Result</th><th scope="col">Controls</th><th scope="col">Evidence</th></tr></thead>
             <tbody>
-              {chain.gates.map((g) => (
+              {gates.map((g) => (
                 <tr key={g.ruleId}>
                   <th scope="row">{g.ruleTitle}<br /><code className="muted">{g.ruleId}</code></th>
                   <td>{g.gate}</td>
                   <td><Status value={g.result} /></td>
                   <td>{g.controls.join(", ")}</td>
-                  <td><details><summary>Evidence</summary><pre>{JSON.stringify(g.evidence, null, 2)}</pre></details></td>
+                  <td><EvidenceFields evidence={g.evidence} /></td>
                 </tr>
               ))}
             </tbody>

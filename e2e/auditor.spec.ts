@@ -28,7 +28,12 @@ test("an auditor picks a moment in production, walks a workload's evidence chain
   const chain = page.getByRole("list", { name: "Evidence chain" });
   await expect(chain.getByRole("heading", { name: "Pull request and approvers" })).toBeVisible();
   await expect(chain.getByRole("link", { name: /on GitHub/ }).first()).toHaveAttribute("href", /^https:\/\/github\.com\//);
-  await expect(page.getByRole("table", { name: /Gate checks of deployment/ }).getByRole("row").nth(1)).toBeVisible();
+  await expect(page.getByLabel("Verdict")).toHaveText(/(\d+ of \d+ checks (failed|lack evidence)|All \d+ checks passed)/);
+  const gateTable = page.getByRole("table", { name: /Gate checks of deployment/ });
+  await expect(gateTable.getByRole("row").nth(1)).toBeVisible();
+  const firstCheck = gateTable.getByRole("row").nth(1);
+  await firstCheck.getByText("Raw JSON").click();
+  await expect(firstCheck.locator("pre")).toContainText("{");
   await snapshot(page, testInfo, "deployment-chain");
 
   const release = checkoutReleaseInProduction();

@@ -25,3 +25,17 @@ test("a page a role may not open answers 403 and says which roles may; a missing
   expect((await page.goto("/no-such-page"))?.status()).toBe(404);
   await expect(page.getByRole("heading", { level: 1, name: "There is no page at this address" })).toBeVisible();
 });
+
+test("export buttons show only to roles the reports page lets in, and the menu offers Reports to them", async ({ page }) => {
+  await signIn(page, "manager");
+  await page.goto("/posture");
+  await expect(page.getByRole("heading", { level: 1, name: "Posture" })).toBeVisible();
+  await expect(page.getByRole("link", { name: /Export SOC 2 report/ })).toHaveCount(0);
+  await expect(page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Reports" })).toHaveCount(0);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, "auditor");
+  await page.goto("/posture");
+  await expect(page.getByRole("link", { name: /Export SOC 2 report/ })).toBeVisible();
+  await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Reports" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Evidence reports" })).toBeVisible();
+});

@@ -6,6 +6,7 @@ import { PeriodPicker } from "@/components/period-picker";
 import { Status } from "@/components/status";
 import { Time } from "@/components/time";
 import { requireUser } from "@/lib/auth/current-user";
+import { roleCan } from "@/lib/auth/permissions";
 import { parsePeriod, periodParams } from "@/lib/dashboard/period";
 import { exceptionsByRule, gateShares, waiversInPeriod } from "@/lib/dashboard/posture";
 import { getDb } from "@/lib/db";
@@ -16,7 +17,9 @@ export const metadata: Metadata = { title: "Posture" };
 const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : null);
 
 export default async function PosturePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireUser("evidence:read", "/posture");
+  const user = await requireUser("evidence:read", "/posture");
+  // Offered only to roles the reports page lets in; a manager would get a 403 there.
+  const mayExport = roleCan(user.role, "reports:export");
   const sp = await searchParams;
   const period = parsePeriod(one(sp.from), one(sp.to), new Date(), 90);
   const shown = periodParams(period);
@@ -30,10 +33,12 @@ export default async function PosturePage({ searchParams }: { searchParams: Prom
         Production changes from {shown.from} to {shown.to} (UTC) against each gate, the exceptions raised and the waivers in force.
       </p>
       <PeriodPicker defaults={shown} shallow={false} />
-      <p>
-        <Link className="button" href={`/reports?framework=soc2&from=${shown.from}&to=${shown.to}`}>Export SOC 2 report for this period</Link>{" "}
-        <Link className="button" href={`/reports?framework=iso27001&from=${shown.from}&to=${shown.to}`}>Export ISO 27001 report for this period</Link>
-      </p>
+      {mayExport ? (
+        <p>
+          <Link className="button" href={`/reports?framework=soc2&from=${shown.from}&to=${shown.to}`}>Export SOC 2 report for this period</Link>{" "}
+          <Link className="button" href={`/reports?framework=iso27001&from=${shown.from}&to=${shown.to}`}>Export ISO 27001 report for this period</Link>
+        </p>
+      ) : null}
       <section aria-labelledby="gates-heading">
         <h2 id="gates-heading">Production changes passing each gate check</h2>
         {!judged ? <Empty>No production deployment in this period has a recorded gate check.</Empty> : (

@@ -79,3 +79,24 @@ export async function deploymentChain(db: Queryable, id: number): Promise<Deploy
     missing: missingLinks(e, results.length),
   };
 }
+
+const resultOrder = ["fail", "missing-evidence", "pass"];
+
+/** Failures first, then checks without evidence, then passes (stable within each). */
+export function byResult<T extends { result: string }>(gates: readonly T[]): T[] {
+  const rank = (r: string) => (resultOrder.includes(r) ? resultOrder.indexOf(r) : resultOrder.length);
+  return [...gates].sort((a, b) => rank(a.result) - rank(b.result));
+}
+
+/** "3 of 21 checks failed: deployment gate": what an auditor needs before any detail. */
+export function chainVerdict(gates: readonly Pick<GateCheck, "gate" | "result">[]): { tone: "pass" | "fail" | "missing"; text: string } {
+  if (gates.length === 0) return { tone: "missing", text: "Not judged yet: no gate check recorded" };
+  const failed = gates.filter((g) => g.result === "fail");
+  const missing = gates.filter((g) => g.result === "missing-evidence");
+  const where = (list: typeof gates) => [...new Set(list.map((g) => (g.gate ? `${g.gate} gate` : "")).filter(Boolean))].join(", ");
+  if (failed.length > 0) {
+    return { tone: "fail", text: `${failed.length} of ${gates.length} checks failed: ${where(failed)}${missing.length > 0 ? `; ${missing.length} lack evidence` : ""}` };
+  }
+  if (missing.length > 0) return { tone: "missing", text: `${missing.length} of ${gates.length} checks lack evidence: ${where(missing)}` };
+  return { tone: "pass", text: `All ${gates.length} checks passed` };
+}

@@ -7,7 +7,7 @@ import { loadDemo } from "@/lib/demo/load";
 import { deploymentChain as evidenceChain } from "@/lib/evidence/deployments";
 import { promotionView } from "@/lib/evidence/promotion";
 import { traceRef as apiTrace } from "@/lib/evidence/trace";
-import { deploymentChain } from "./chain";
+import { byResult, chainVerdict, deploymentChain } from "./chain";
 import { doraFigures } from "./dora";
 import { listFindings } from "@/lib/findings/queries";
 import { findingCountsByRule } from "./findings";
@@ -194,5 +194,19 @@ describe("promotion, posture and incidents", () => {
     expect(page.items.map((i) => [i.title, i.durationHours])).toEqual([["Hand-patched checkout", 6.5]]);
     const dora = await doraFigures(db, parsePeriod("2026-11-01", "2026-11-30"));
     expect(dora.timeToRestoreHours).toBe(6.5);
+  });
+});
+
+describe("deployment verdict", () => {
+  it("says how many checks failed and in which gates, failures listed first", () => {
+    const g = (gate: string, result: string) => ({ gate, result });
+    expect(chainVerdict([g("merge", "pass"), g("deployment", "fail"), g("deployment", "fail"), g("production-apply", "missing-evidence")])).toEqual({
+      tone: "fail",
+      text: "2 of 4 checks failed: deployment gate; 1 lack evidence",
+    });
+    expect(chainVerdict([g("merge", "pass"), g("production-apply", "missing-evidence")])).toEqual({ tone: "missing", text: "1 of 2 checks lack evidence: production-apply gate" });
+    expect(chainVerdict([g("merge", "pass")])).toEqual({ tone: "pass", text: "All 1 checks passed" });
+    expect(chainVerdict([]).tone).toBe("missing");
+    expect(byResult([g("a", "pass"), g("b", "missing-evidence"), g("c", "fail")]).map((x) => x.gate)).toEqual(["c", "b", "a"]);
   });
 });
