@@ -1,7 +1,7 @@
 /** A result or status as text with a colour, never colour alone. */
 const tones: Record<string, "ok" | "bad" | "warn" | "neutral"> = {
   pass: "ok", success: "ok", resolved: "ok", closed: "ok", active: "ok", approved: "ok",
-  fail: "bad", failed: "bad", failure: "bad", open: "bad", critical: "bad", high: "bad", expired: "bad",
+  fail: "bad", failed: "bad", failure: "bad", denied: "bad", open: "bad", critical: "bad", high: "bad", expired: "bad",
   "missing-evidence": "warn", missing: "warn", medium: "warn", expiring: "warn", revoked: "neutral", low: "neutral",
 };
 

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
 import { createTestDatabase } from "@/db/testing";
-import { auditCsvChunks, listAudit } from "./query";
+import { auditCsvChunks, displayIp, listAudit } from "./query";
 import { recordAudit } from "./record";
 import { verifyAuditLog } from "./verify";
 
@@ -33,6 +33,20 @@ describe("the audit log", () => {
     expect(second.entries.map((e) => e.seq)).toEqual([4, 3, 2]);
     const third = await listAudit(h.db, { limit: 3, cursor: second.nextCursor });
     expect([third.entries.map((e) => e.seq), third.nextCursor]).toEqual([[1], null]);
+  });
+
+  it("filters by actor (any case), action or action family, and period, and refuses a bad day", async () => {
+    expect((await listAudit(h.db, { actor: "USER2@example.com" })).entries.map((e) => e.seq)).toEqual([2]);
+    expect((await listAudit(h.db, { action: "token.issue" })).entries).toHaveLength(7);
+    expect((await listAudit(h.db, { action: "token." })).entries).toHaveLength(7);
+    expect((await listAudit(h.db, { action: "token" })).entries).toHaveLength(0);
+    expect((await listAudit(h.db, { action: "auth." })).entries).toHaveLength(0);
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await listAudit(h.db, { from: today, to: today })).entries).toHaveLength(7);
+    expect((await listAudit(h.db, { to: "2000-01-01" })).entries).toHaveLength(0);
+    await expect(listAudit(h.db, { from: "01/12/2026" })).rejects.toMatchObject({ code: "VALIDATION" });
+    expect(displayIp("::ffff:192.0.2.1")).toBe("192.0.2.1");
+    expect(displayIp("2001:db8::1")).toBe("2001:db8::1");
   });
 
   it("an entry that failed mid-transaction leaves no gap", async () => {

@@ -1,4 +1,4 @@
-import { asc, desc, gt, lt } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, like, lt, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { auditLog, type AuditEntry } from "@/db/schema";
 import { csvRecords, guardCell } from "../csv";
@@ -9,23 +9,58 @@ export interface AuditPage {
   nextCursor: string | null;
 }
 
-/** Newest first; the cursor is the sequence number below which the next page starts. */
-export async function listAudit(db: Queryable, opts: { cursor?: string | null; limit?: number } = {}): Promise<AuditPage> {
+export interface AuditFilter {
+  cursor?: string | null;
+  limit?: number;
+  /** The actor, compared case-insensitively. */
+  actor?: string | null;
+  /** An action (`auth.sign-in`) or a family ending in a dot (`auth.`). */
+  action?: string | null;
+  /** Days, `YYYY-MM-DD` (UTC), `to` inclusive. */
+  from?: string | null;
+  to?: string | null;
+}
+
+const dayRe = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Newest first; the cursor is the sequence number below which the next page starts. Filters narrow it; a bad one is a 400. */
+export async function listAudit(db: Queryable, opts: AuditFilter = {}): Promise<AuditPage> {
   const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
-  let before: number | null = null;
+  const where: SQL[] = [];
   if (opts.cursor) {
     if (!/^\d{1,15}$/.test(opts.cursor)) throw new AppError("VALIDATION", "cursor: must be the nextCursor of a previous page");
-    before = Number(opts.cursor);
+    where.push(lt(auditLog.seq, Number(opts.cursor)));
   }
+  if (opts.actor) where.push(sql`lower(${auditLog.actor}) = ${opts.actor.trim().toLowerCase()}`);
+  if (opts.action) {
+    const a = opts.action.trim();
+    where.push(a.endsWith(".") ? like(auditLog.action, `${a.replace(/[%_\\]/g, "\\$&")}%`) : eq(auditLog.action, a));
+  }
+  for (const [name, value] of [["from", opts.from], ["to", opts.to]] as const) {
+    if (value && (!dayRe.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))) throw new AppError("VALIDATION", `${name}: must be a day, YYYY-MM-DD`);
+  }
+  if (opts.from) where.push(gte(auditLog.at, new Date(`${opts.from}T00:00:00Z`)));
+  if (opts.to) where.push(lt(auditLog.at, new Date(Date.parse(`${opts.to}T00:00:00Z`) + 86_400_000)));
   const rows = await db
     .select()
     .from(auditLog)
-    .where(before === null ? undefined : lt(auditLog.seq, before))
+    .where(where.length === 0 ? undefined : and(...where))
     .orderBy(desc(auditLog.seq))
     .limit(limit + 1);
   const entries = rows.slice(0, limit);
   const last = entries[entries.length - 1];
   return { entries, nextCursor: rows.length > limit && last ? String(last.seq) : null };
+}
+
+/** The actions recorded so far, for the page's filter. */
+export async function auditActions(db: Queryable): Promise<string[]> {
+  const rows = await db.selectDistinct({ action: auditLog.action }).from(auditLog).orderBy(asc(auditLog.action));
+  return rows.map((r) => r.action);
+}
+
+/** An IPv4 address as IPv4, not in its IPv6-mapped form (`::ffff:192.0.2.1`). */
+export function displayIp(ip: string | null): string | null {
+  return ip ? ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, "$1") : null;
 }
 
 export const auditCsvColumns = ["seq", "at", "actor", "actorType", "action", "target", "outcome", "ip", "details", "prevHash", "hash"] as const;
