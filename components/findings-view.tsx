@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useQueryStates } from "nuqs";
 import { getFindingCountsQueryOptions, getFindingsQueryOptions } from "@/app/_queries/options";
 import type { FilterOptions } from "@/lib/dashboard/findings";
+import { DayInput } from "./day-input";
 import { findingParsers } from "./finding-filters";
 import { Status } from "./status";
 import { Time } from "./time";
@@ -58,12 +59,12 @@ export function FindingsView({ options }: { options: FilterOptions }) {
         {select("environment", options.environments, "Environment")}
         {select("service", options.services, "Service")}
         <label>
-          Opened from
-          <input type="date" value={filters.from ?? ""} onChange={(e) => void setFilters({ from: e.target.value || null })} />
+          Opened from (UTC)
+          <DayInput value={filters.from ?? ""} onDay={(from) => void setFilters({ from })} />
         </label>
         <label>
-          Opened to
-          <input type="date" value={filters.to ?? ""} onChange={(e) => void setFilters({ to: e.target.value || null })} />
+          Opened to (UTC)
+          <DayInput value={filters.to ?? ""} onDay={(to) => void setFilters({ to })} />
         </label>
         {filters.rule ? <button type="button" onClick={() => void setFilters({ rule: null })}>Clear rule: {filters.rule}</button> : null}
       </form>

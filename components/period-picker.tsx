@@ -2,6 +2,7 @@
 
 import { parseAsString, useQueryStates } from "nuqs";
 import { useState, type FormEvent } from "react";
+import { DayInput } from "./day-input";
 
 /** The period lives in the URL (`?from=&to=`, UTC days), so a view can be shared as a link. */
 export function PeriodPicker({ defaults, shallow = true }: { defaults: { from: string; to: string }; shallow?: boolean }) {
@@ -16,11 +17,11 @@ export function PeriodPicker({ defaults, shallow = true }: { defaults: { from: s
     <form className="filters" onSubmit={submit} aria-label="Period">
       <label>
         From (UTC)
-        <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} required />
+        <DayInput value={from} onDay={(d) => setFrom(d ?? "")} required />
       </label>
       <label>
         To (UTC, inclusive)
-        <input type="date" value={to} onChange={(e) => setTo(e.target.value)} required />
+        <DayInput value={to} onDay={(d) => setTo(d ?? "")} required />
       </label>
       <button type="submit">Apply</button>
     </form>

@@ -48,10 +48,10 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
           </select>
         </label>
         <label>
-          From <input type="date" name="from" required defaultValue={input.from ?? d.from} />
+          From (UTC) <input name="from" required defaultValue={input.from ?? d.from} placeholder="YYYY-MM-DD" pattern="\d{4}-\d{2}-\d{2}" inputMode="numeric" />
         </label>
         <label>
-          To (inclusive) <input type="date" name="to" required defaultValue={input.to ?? d.to} />
+          To (UTC, inclusive) <input name="to" required defaultValue={input.to ?? d.to} placeholder="YYYY-MM-DD" pattern="\d{4}-\d{2}-\d{2}" inputMode="numeric" />
         </label>
         <label>
           Environments <input name="environment" placeholder="production" defaultValue={input.environment} />
