@@ -88,7 +88,26 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/v1/deployments": readOp("Deployments, newest first, cursor-paginated", [q("environment", ""), q("service", ""), q("from", ""), q("to", ""), q("cursor", "")]),
       "/api/v1/deployments/{id}": readOp("One deployment with its chain and gate results", [p("id", "deployment id")]),
       "/api/v1/trace/{ref}": readOp("Chains for a commit SHA, image digest, owner/repo#n or pipeline run id", [p("ref", "reference")]),
-      "/api/v1/findings": readOp("Drift and gate failures", [q("status", ""), q("rule", ""), q("environment", ""), q("cursor", "")]),
+      "/api/v1/findings": readOp("Drift and gate failures, newest first, each with the waiver in force", [
+        q("status", "open or resolved"), q("rule", "rule id"), q("environment", ""), q("service", ""), q("from", "opened on or after, YYYY-MM-DD (UTC)"), q("to", "opened on or before, YYYY-MM-DD (UTC)"), q("cursor", ""), q("limit", "1-200"),
+      ]),
+      "/api/v1/findings/{id}/waivers": {
+        ...readOp("Waivers of a finding, in force and past", [p("id", "finding id")]),
+        post: { summary: "Waive a finding for a time { justification, approver, expiresAt } (findings:waive)", security: [{ session: [] }], parameters: [p("id", "finding id")], responses: { "201": { description: "The waiver" }, ...errors(400, 401, 403, 404, 409, 415) } },
+      },
+      "/api/v1/findings/{id}/waivers/{waiverId}": {
+        delete: { summary: "Revoke a waiver (findings:waive)", security: [{ session: [] }], parameters: [p("id", "finding id"), p("waiverId", "waiver id")], responses: { "200": { description: "The revoked waiver" }, ...errors(401, 403, 404, 409) } },
+      },
+      "/api/v1/promotion": readOp("Per service, the digest each environment runs and whether production's passed staging first", [q("at", "ISO 8601 time, default now")]),
+      "/api/v1/reports/{framework}": readOp("Evidence report for an audit period: soc2 or iso27001, as json, csv, pdf or a signed evidence package (zip)", [
+        p("framework", "soc2 or iso27001"), q("from", "YYYY-MM-DD"), q("to", "YYYY-MM-DD, inclusive"), q("format", "json, csv, pdf or zip"), q("kind", "CSV contents"),
+        q("environment", ""), q("service", ""), q("sample", "sample size"), q("seed", "sample seed"), q("confidence", "90 or 95"), q("tolerable", "5 or 10"),
+      ]),
+      "/api/v1/keys": { get: { summary: "The public key(s) that sign evidence packages (no credentials)", security: [], responses: { "200": { description: "The keys" } } } },
+      "/api/v1/openapi.json": { get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.1" } } } },
+      "/api/v1/auth/oidc/start": { get: { summary: "Start sign-in through the organisation's OpenID Connect provider (404 when none is configured)", security: [], parameters: [q("next", "path to return to")], responses: { "302": { description: "To the provider" }, ...errors(404) } } },
+      "/api/v1/auth/oidc/callback": { get: { summary: "The provider's redirect back: opens a session", security: [], responses: { "303": { description: "To the page asked for, or /sign-in with an error" }, ...errors(404) } } },
+      "/api/metrics": { get: { summary: "Prometheus exposition (a read token unless CUSTODY_METRICS_PUBLIC=true)", security: [{ bearer: [] }, { session: [] }], responses: { "200": { description: "text/plain; version=0.0.4" }, ...errors(401, 403) } } },
       "/api/v1/incidents": {
         ...readOp("Incidents, newest first, with status and duration", [q("status", "open or closed"), q("cursor", "")]),
         post: { summary: "Open an incident from drift findings { owner, findingIds, title?, environment? }; captures the environment's state (incidents:write, session)", security: [{ session: [] }], responses: { "201": { description: "{ id, url }" }, ...errors(400, 401, 403, 404, 409, 415) } },
@@ -104,7 +123,7 @@ export function openApiDocument(): Record<string, unknown> {
         post: { summary: "Close; 409 naming every missing step, the fix deployment, unresolved findings, root cause or corrective action (incidents:write)", security: [{ session: [] }], parameters: [p("id", "incident id")], responses: { "200": { description: "The closed incident" }, ...errors(401, 403, 404, 409) } },
       },
       "/api/v1/audit-log": {
-        get: { summary: "Audit log, newest first: who did what, when, from where (admins and auditors; session only)", security: [{ session: [] }], parameters: [q("cursor", "nextCursor of the previous page"), q("limit", "1-500, default 50")], responses: { "200": { description: "{ entries, nextCursor }" }, ...errors(400, 401, 403) } },
+        get: { summary: "Audit log, newest first: who did what, when, from where (admins and auditors; session only)", security: [{ session: [] }], parameters: [q("cursor", "nextCursor of the previous page"), q("limit", "1-500, default 50"), q("actor", "actor, any case"), q("action", "an action or a family ending in a dot, e.g. auth."), q("from", "YYYY-MM-DD (UTC)"), q("to", "YYYY-MM-DD (UTC), inclusive")], responses: { "200": { description: "{ entries, nextCursor }" }, ...errors(400, 401, 403) } },
       },
       "/api/v1/audit-log/export": {
         get: { summary: "The whole audit log as CSV with its chain hashes (the export is itself audited)", security: [{ session: [] }], responses: { "200": { description: "text/csv" }, ...errors(401, 403) } },
