@@ -18,3 +18,15 @@ export async function snapshot(page: Page, testInfo: TestInfo, name: string): Pr
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach(name, { path, contentType: "image/png" });
 }
+
+/**
+ * With README_SCREENSHOTS=1, also writes the viewport (1440×900) to docs/screenshots/NAME.png, so
+ * the README's pictures come from the e2e run and stay current.
+ */
+export async function readmeScreenshot(page: Page, name: string): Promise<void> {
+  if (process.env.README_SCREENSHOTS !== "1") return;
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.screenshot({ path: `docs/screenshots/${name}.png` });
+  if (size) await page.setViewportSize(size);
+}

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { demoScenarios } from "../lib/demo/scenarios";
-import { signIn, snapshot } from "./helpers";
+import { readmeScreenshot, signIn, snapshot } from "./helpers";
 
 const hotPatched = demoScenarios.find((s) => s.kind === "drift" && s.drift === "hot-patch")?.service ?? "";
 
@@ -19,6 +19,7 @@ test("from the overview, two clicks reach the drifted production workload's trac
   const serviceWide = Number(/And (\d+) open finding/.exec((await cards.getByText(/about a service as a whole/).textContent().catch(() => "")) ?? "")?.[1] ?? 0);
   expect(perEnv.reduce((a, b) => a + b, 0) + serviceWide).toBe(total);
   await snapshot(page, testInfo, "overview-wrong-now");
+  await readmeScreenshot(page, "overview");
 
   await row.getByRole("link", { name: hotPatched }).click();
   await expect(page.getByRole("heading", { level: 1, name: /^Trace sha256:/ })).toBeVisible();
@@ -35,6 +36,7 @@ test("from the overview, two clicks reach the drifted production workload's trac
   await expect(table.getByRole("row", { name: new RegExp(`^${hotPatched}`) }).getByText("Drift: runs another digest")).toBeVisible();
   await expect(page.getByText(/snapshot \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/).first()).toBeVisible();
   await snapshot(page, testInfo, "environment-production");
+  await readmeScreenshot(page, "production");
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Environments" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Environments" })).toBeVisible();
@@ -44,4 +46,11 @@ test("from the overview, two clicks reach the drifted production workload's trac
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Promotion" }).click();
   const matrix = page.getByRole("table", { name: /Services by environment/ });
   await expect(matrix.getByRole("row", { name: new RegExp(`^${hotPatched}`) }).getByText("Changed in place in production")).toBeVisible();
+  await snapshot(page, testInfo, "promotion-observed");
+
+  // A production deployment with failed checks: the verdict comes first.
+  await matrix.getByRole("link", { name: "notifications in production: evidence chain" }).click();
+  await expect(page.getByLabel("Verdict")).toContainText("checks failed");
+  await snapshot(page, testInfo, "deployment-verdict");
+  await readmeScreenshot(page, "deployment");
 });
