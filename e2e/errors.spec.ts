@@ -38,4 +38,9 @@ test("export buttons show only to roles the reports page lets in, and the menu o
   await expect(page.getByRole("link", { name: /Export SOC 2 report/ })).toBeVisible();
   await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Reports" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Evidence reports" })).toBeVisible();
+  await page.goto("/reports?framework=soc2&from=2026-09-01&to=2026-11-27&format=pdf&seed=e2e");
+  const preview = page.getByRole("region", { name: "Preview" });
+  await expect(preview.getByText(/^\d+ production changes$/)).toBeVisible();
+  await expect(preview.getByRole("table", { name: "Exceptions by rule in the report" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Download PDF" })).toHaveAttribute("href", /seed=e2e/);
 });

@@ -1,7 +1,10 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
+import PageLoading from "@/components/page-loading";
 import { requireUser } from "@/lib/auth/current-user";
 import { AppError } from "@/lib/errors";
 import { csvKinds, paramsQuery, parseReportParams, type ReportParams } from "@/lib/reports/params";
+import { ReportPreview } from "./preview";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Evidence reports" };
@@ -133,6 +136,11 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
             <a href="/api/v1/keys">signing key</a>
           </p>
         </section>
+      ) : null}
+      {params ? (
+        <Suspense fallback={<PageLoading />}>
+          <ReportPreview params={params} />
+        </Suspense>
       ) : null}
     </>
   );
