@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import Link from "next/link";
 import { GateShareChart } from "@/components/charts/gate-share-chart";
 import { Empty } from "@/components/empty";
+import PageLoading from "@/components/page-loading";
 import { PeriodPicker } from "@/components/period-picker";
 import { Status } from "@/components/status";
 import { Time } from "@/components/time";
@@ -23,9 +25,6 @@ export default async function PosturePage({ searchParams }: { searchParams: Prom
   const sp = await searchParams;
   const period = parsePeriod(one(sp.from), one(sp.to), new Date(), 90);
   const shown = periodParams(period);
-  const db = await getDb();
-  const [shares, exceptions, waivers] = await Promise.all([gateShares(db, period), exceptionsByRule(db, period), waiversInPeriod(db, period)]);
-  const judged = shares.some((s) => s.passRate !== null);
   return (
     <>
       <h1>Posture</h1>
@@ -39,6 +38,20 @@ export default async function PosturePage({ searchParams }: { searchParams: Prom
           <Link className="button" href={`/reports?framework=iso27001&from=${shown.from}&to=${shown.to}`}>Export ISO 27001 report for this period</Link>
         </p>
       ) : null}
+      <Suspense fallback={<PageLoading />}>
+        <PostureBody period={period} shown={shown} />
+      </Suspense>
+    </>
+  );
+}
+
+/** The period's aggregates, streamed after the heading and the picker. */
+async function PostureBody({ period, shown }: { period: ReturnType<typeof parsePeriod>; shown: { from: string; to: string } }) {
+  const db = await getDb();
+  const [shares, exceptions, waivers] = await Promise.all([gateShares(db, period), exceptionsByRule(db, period), waiversInPeriod(db, period)]);
+  const judged = shares.some((s) => s.passRate !== null);
+  return (
+    <>
       <section aria-labelledby="gates-heading">
         <h2 id="gates-heading">Production changes passing each gate check</h2>
         {!judged ? <Empty>No production deployment in this period has a recorded gate check.</Empty> : (
