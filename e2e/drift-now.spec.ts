@@ -2,6 +2,8 @@ import { expect, test } from "@playwright/test";
 import { demoScenarios } from "../lib/demo/scenarios";
 import { readmeScreenshot, signIn, snapshot } from "./helpers";
 
+// Files run in name order on one worker: this one must see the demo's hot patch before
+// incidents.spec.ts redeploys inventory through the pipeline and so ends the drift.
 const hotPatched = demoScenarios.find((s) => s.kind === "drift" && s.drift === "hot-patch")?.service ?? "";
 
 test("from the overview, two clicks reach the drifted production workload's trace, which says no pipeline chain exists", async ({ page }, testInfo) => {
