@@ -64,6 +64,7 @@ const pages: Record<string, { access: Access; params?: Record<string, string> }>
   "": { access: "evidence:read" },
   "audit-log": { access: "audit:read" },
   "deployments/[id]": { access: "evidence:read", params: { id: "1" } },
+  environments: { access: "evidence:read" },
   "environments/[name]": { access: "evidence:read", params: { name: "production" } },
   findings: { access: "evidence:read" },
   "findings/[id]": { access: "evidence:read", params: { id: "1" } },
