@@ -57,6 +57,16 @@ const envSchema = z.object({
     .optional(),
   CUSTODY_METRICS_PUBLIC: flag,
   CUSTODY_TRUSTED_PROXIES: z.string().optional(),
+  DATABASE_MIGRATION_URL: postgresUrl.optional(),
+  CUSTODY_CHECKPOINT_EVERY: positiveInt(1000),
+  CUSTODY_CHECKPOINT_MINUTES: positiveInt(10),
+  CUSTODY_CHECKPOINT_ORIGIN: z
+    .string()
+    .trim()
+    .regex(/^[^\s+]+$/u, "must be a name without spaces or '+', e.g. custody.example.com/ledger")
+    .optional(),
+  CUSTODY_WITNESS_DIR: z.string().trim().min(1).optional(),
+  CUSTODY_WITNESS_URL: z.url().optional(),
 });
 
 /** What a deployed server must be given; it never falls back to the embedded database or trial secrets. */
@@ -78,6 +88,10 @@ export type Config = {
   metricsPublic: boolean;
   /** Proxies whose X-Forwarded-For is believed (hops or CIDRs); null: the socket's address. */
   trustedProxies: TrustedProxies;
+  /** The owner role's URL for migrations and rebuilds; the server's DATABASE_URL may then be a runtime role. */
+  migrationUrl: string | undefined;
+  /** Signed checkpoints of the ledger's Merkle tree, and where copies are witnessed. */
+  checkpoints: { everyEntries: number; everyMinutes: number; origin: string; witnessDir: string | undefined; witnessUrl: string | undefined };
 };
 
 export type OidcConfig = {
@@ -119,6 +133,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     oidc: oidcConfig(e),
     metricsPublic: e.CUSTODY_METRICS_PUBLIC,
     trustedProxies: trustedProxiesOf(e.CUSTODY_TRUSTED_PROXIES),
+    migrationUrl: e.DATABASE_MIGRATION_URL,
+    checkpoints: {
+      everyEntries: e.CUSTODY_CHECKPOINT_EVERY,
+      everyMinutes: e.CUSTODY_CHECKPOINT_MINUTES,
+      origin: e.CUSTODY_CHECKPOINT_ORIGIN ?? `${e.CUSTODY_PUBLIC_URL ? new URL(e.CUSTODY_PUBLIC_URL).host : "custody.local"}/ledger`,
+      witnessDir: e.CUSTODY_WITNESS_DIR,
+      witnessUrl: e.CUSTODY_WITNESS_URL,
+    },
   };
 }
 

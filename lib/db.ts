@@ -2,6 +2,7 @@ import { openDatabase, type Database, type DatabaseHandle } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { config } from "./config";
 import { startEvaluationWorker, stopEvaluationWorker } from "./evaluation/queue";
+import { startCheckpointTimer, stopCheckpointTimer } from "./ledger/checkpoints";
 
 const g = globalThis as unknown as { __custodyDb?: Promise<DatabaseHandle> };
 
@@ -9,9 +10,14 @@ const g = globalThis as unknown as { __custodyDb?: Promise<DatabaseHandle> };
 export function databaseHandle(): Promise<DatabaseHandle> {
   g.__custodyDb ??= (async () => {
     const c = config();
+    if (c.migrationUrl) {
+      const owner = await openDatabase({ url: c.migrationUrl });
+      await migrate(owner).finally(() => owner.close());
+    }
     const handle = await openDatabase(c.databaseUrl ? { url: c.databaseUrl } : { dataDir: c.dataDir });
-    await migrate(handle);
+    if (!c.migrationUrl) await migrate(handle);
     startEvaluationWorker(handle.db);
+    startCheckpointTimer(handle.db);
     return handle;
   })().catch((error: unknown) => {
     g.__custodyDb = undefined;
@@ -30,6 +36,7 @@ export async function closeDb(): Promise<void> {
   if (pending) {
     const handle = await pending;
     await stopEvaluationWorker(handle.db);
+    await stopCheckpointTimer(handle.db);
     await handle.close();
   }
 }

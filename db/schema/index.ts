@@ -7,6 +7,7 @@ export * from "./attestations";
 export * from "./findings";
 export * from "./incidents";
 export * from "./ledger";
+export * from "./ledger-tree";
 export * from "./accounts";
 export * from "./audit-log";
 export * from "./meta";

@@ -37,6 +37,8 @@ export const chainHeads = pgTable("chain_heads", {
   chain: text().primaryKey(),
   seq: bigint({ mode: "number" }).notNull(),
   hash: text().notNull(),
+  /** The ledger's Merkle right edge (`size:hash,hash,...`, lib/ledger/merkle.ts); null for the audit chain. */
+  frontier: text(),
 });
 
 export type LedgerEvent = typeof ledgerEvents.$inferSelect;

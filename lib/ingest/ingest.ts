@@ -2,6 +2,7 @@ import type { Database, Transaction } from "@/db/client";
 import { evaluateTouched } from "../evaluation";
 import { enqueueEvaluation, requestEvaluation } from "../evaluation/queue";
 import type { CustodyEvent } from "../events/schema";
+import { requestCheckpoint } from "../ledger/checkpoints";
 import { appendToLedger, existingDeliveries, lockLedger, type LedgerStatus, type NewLedgerEntry } from "../ledger/ledger";
 import { unstorableString } from "../http/json-limits";
 import { observeIngest } from "../metrics";
@@ -175,7 +176,10 @@ async function ingestTogether(db: Database, requests: Request[], receivedAt: Dat
     }));
     return { outcomes, touched, stored: parts.flatMap((p) => p.fresh), duplicates: parts.flatMap((p) => p.duplicates) };
   });
-  if (result.stored.length > 0) requestEvaluation(db);
+  if (result.stored.length > 0) {
+    requestEvaluation(db);
+    requestCheckpoint(db);
+  }
   observeIngest(result.stored, result.duplicates, (performance.now() - started) / 1000);
   return { outcomes: result.outcomes, touched: result.touched };
 }

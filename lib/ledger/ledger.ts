@@ -3,6 +3,7 @@ import { bulkInsert } from "@/db/bulk";
 import { queryRows, type Queryable } from "@/db/client";
 import { chainHeads, ledgerEvents, type LedgerEvent } from "@/db/schema";
 import { GENESIS_HASH, chainHash, lockHead, setHead, sha256Hex } from "./chain";
+import { frontierAt, growTree, storeNodes } from "./tree";
 
 export type LedgerStatus = "used" | "not-used" | "rejected";
 
@@ -59,10 +60,13 @@ export async function existingDeliveries(tx: Queryable, source: string, delivery
   return found;
 }
 
-/** Appends entries after `head` (from lockLedger, in the same transaction) and moves the head. */
+/**
+ * Appends entries after `head` (from lockLedger, in the same transaction), grows the Merkle tree's
+ * right edge over them and moves the head.
+ */
 export async function appendToLedger(
   tx: Queryable,
-  head: { seq: number; hash: string },
+  head: { seq: number; hash: string; frontier?: string | null },
   entries: NewLedgerEntry[],
 ): Promise<{ seq: number; hash: string }> {
   let { seq, hash } = head;
@@ -75,7 +79,15 @@ export async function appendToLedger(
   });
   // One parameter per column (unnest), in statements of bounded size.
   for (let i = 0; i < rows.length; i += 5000) await bulkInsert(tx, ledgerEvents, rows.slice(i, i + 5000));
-  if (rows.length > 0) await setHead(tx, "ledger", seq, hash);
+  if (rows.length > 0) {
+    const frontier = await frontierAt(tx, head.seq, head.frontier ?? null);
+    const nodes = growTree(
+      frontier,
+      rows.map((r) => r.hash),
+    );
+    if (nodes.length > 0) await storeNodes(tx, nodes);
+    await setHead(tx, "ledger", seq, hash, frontier.serialize());
+  }
   return { seq, hash };
 }
 

@@ -1,0 +1,154 @@
+import { and, asc, eq, gt, lte } from "drizzle-orm";
+import { bulkInsert } from "@/db/bulk";
+import type { Queryable } from "@/db/client";
+import { chainHeads, ledgerEvents, ledgerTreeNodes } from "@/db/schema";
+import { Frontier, consistencyPath, inclusionPath, leafHash, nodeHash, rootOfLeafHashes, splitPoint, type RangeHasher } from "./merkle";
+
+/**
+ * The ledger as an RFC 9162 Merkle tree. Leaf i is the entry with seq i + 1; its leaf data is the
+ * entry's 32-byte chain hash, which covers every field and the body's SHA-256, so a proof for a
+ * leaf vouches for the whole entry. Perfect subtrees of 2^STORED_LEVEL leaves and more are stored
+ * as they complete; smaller ones are recomputed from at most 64 entries' hashes.
+ */
+export const STORED_LEVEL = 6;
+const CHUNK = 2 ** STORED_LEVEL;
+
+export const entryLeafHash = (entryHashHex: string): Buffer => leafHash(Buffer.from(entryHashHex, "hex"));
+
+export type TreeNode = {
+  level: number;
+  index: number;
+  hash: string;
+};
+
+/** Appends leaves to the frontier; returns the stored-level nodes they complete. */
+export function growTree(frontier: Frontier, entryHashes: string[]): TreeNode[] {
+  const nodes: TreeNode[] = [];
+  const keep = (level: number, index: number, h: Buffer) => {
+    if (level >= STORED_LEVEL) nodes.push({ level, index, hash: h.toString("hex") });
+  };
+  for (const h of entryHashes) frontier.append(entryLeafHash(h), keep);
+  return nodes;
+}
+
+export async function storeNodes(tx: Queryable, nodes: TreeNode[]): Promise<void> {
+  for (let i = 0; i < nodes.length; i += 5000) await bulkInsert(tx, ledgerTreeNodes, nodes.slice(i, i + 5000));
+}
+
+/**
+ * The frontier of the first `size` entries: the stored one when it matches, else recomputed by
+ * reading the entries' hashes in seq order (a ledger from before the tree existed), storing the
+ * nodes that are missing.
+ */
+export async function frontierAt(tx: Queryable, size: number, stored: string | null): Promise<Frontier> {
+  if (stored) {
+    const f = Frontier.parse(stored);
+    if (f.size === size) return f;
+  }
+  const frontier = Frontier.empty();
+  let after = 0;
+  while (after < size) {
+    const rows = await tx
+      .select({ seq: ledgerEvents.seq, hash: ledgerEvents.hash })
+      .from(ledgerEvents)
+      .where(and(gt(ledgerEvents.seq, after), lte(ledgerEvents.seq, size)))
+      .orderBy(asc(ledgerEvents.seq))
+      .limit(20_000);
+    if (rows.length === 0) break;
+    const nodes = growTree(
+      frontier,
+      rows.map((r) => r.hash),
+    );
+    if (nodes.length > 0) await tx.insert(ledgerTreeNodes).values(nodes).onConflictDoNothing();
+    after = rows[rows.length - 1]?.seq ?? size;
+  }
+  return frontier;
+}
+
+/** The ledger's committed size and frontier, read together from its head row. */
+export async function treeHead(db: Queryable): Promise<{ size: number; frontier: string | null }> {
+  const [row] = await db.select({ seq: chainHeads.seq, frontier: chainHeads.frontier }).from(chainHeads).where(eq(chainHeads.chain, "ledger"));
+  return { size: row?.seq ?? 0, frontier: row?.frontier ?? null };
+}
+
+/**
+ * Subtree hashes of the stored tree, memoised for one proof or one package: stored nodes by
+ * (level, index), anything below the stored level from the entries' hashes.
+ */
+export function storedRangeHasher(db: Queryable): RangeHasher {
+  const memo = new Map<string, Promise<Buffer>>();
+  const leavesOf = async (lo: number, hi: number): Promise<Buffer[]> => {
+    const rows = await db
+      .select({ seq: ledgerEvents.seq, hash: ledgerEvents.hash })
+      .from(ledgerEvents)
+      .where(and(gt(ledgerEvents.seq, lo), lte(ledgerEvents.seq, hi)))
+      .orderBy(asc(ledgerEvents.seq));
+    if (rows.length !== hi - lo) throw new Error(`ledger entries ${lo + 1}..${hi} are missing`);
+    return rows.map((r) => entryLeafHash(r.hash));
+  };
+  const compute = async (lo: number, hi: number): Promise<Buffer> => {
+    const n = hi - lo;
+    if (n <= CHUNK) return rootOfLeafHashes(await leavesOf(lo, hi));
+    if ((n & (n - 1)) === 0 && lo % n === 0) {
+      const level = Math.log2(n);
+      const [row] = await db
+        .select({ hash: ledgerTreeNodes.hash })
+        .from(ledgerTreeNodes)
+        .where(and(eq(ledgerTreeNodes.level, level), eq(ledgerTreeNodes.index, lo / n)));
+      if (row) return Buffer.from(row.hash, "hex");
+    }
+    const k = splitPoint(n);
+    return nodeHash(await hash(lo, lo + k), await hash(lo + k, hi));
+  };
+  const hash: RangeHasher = (lo, hi) => {
+    const key = `${lo}:${hi}`;
+    let p = memo.get(key);
+    if (!p) {
+      p = compute(lo, hi);
+      memo.set(key, p);
+    }
+    return p;
+  };
+  return hash;
+}
+
+export async function rootAt(db: Queryable, size: number, hasher = storedRangeHasher(db)): Promise<Buffer> {
+  return hasher(0, size);
+}
+
+export async function inclusionProof(db: Queryable, index: number, size: number, hasher = storedRangeHasher(db)) {
+  const [path, leaf] = await Promise.all([inclusionPath(hasher, index, 0, size), hasher(index, index + 1)]);
+  return { leafIndex: index, treeSize: size, leafHash: leaf.toString("hex"), hashes: path.map((h) => h.toString("hex")) };
+}
+
+export async function consistencyProof(db: Queryable, from: number, to: number, hasher = storedRangeHasher(db)) {
+  const path = await consistencyPath(hasher, from, to);
+  return { from, to, hashes: path.map((h) => h.toString("hex")) };
+}
+
+/**
+ * Recomputes the tree from the entries alone, in seq order, ignoring every stored node: the
+ * roots at the sizes asked for and at the end. `custody rebuild` and `verify --against` use it.
+ */
+export async function recomputeRoots(db: Queryable, sizes: number[] = [], batchSize = 20_000): Promise<{ size: number; root: Buffer; roots: Map<number, Buffer> }> {
+  const wanted = new Set(sizes);
+  const roots = new Map<number, Buffer>();
+  const frontier = Frontier.empty();
+  if (wanted.has(0)) roots.set(0, frontier.root());
+  let after = 0;
+  for (;;) {
+    const rows = await db
+      .select({ seq: ledgerEvents.seq, hash: ledgerEvents.hash })
+      .from(ledgerEvents)
+      .where(gt(ledgerEvents.seq, after))
+      .orderBy(asc(ledgerEvents.seq))
+      .limit(batchSize);
+    for (const r of rows) {
+      frontier.append(entryLeafHash(r.hash));
+      if (wanted.has(frontier.size)) roots.set(frontier.size, frontier.root());
+    }
+    if (rows.length < batchSize) break;
+    after = rows[rows.length - 1]?.seq ?? after;
+  }
+  return { size: frontier.size, root: frontier.root(), roots };
+}
