@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type DatabaseHandle } from "@/db/client";
@@ -22,7 +23,7 @@ let client: pg.Client;
 describe.skipIf(!serverUrl)("the runtime database role", () => {
   beforeAll(async () => {
     owner = await createTestDatabase();
-    await owner.db.$client.query(`CREATE ROLE ${role} LOGIN IN ROLE custody_runtime`);
+    await owner.db.execute(sql.raw(`CREATE ROLE ${role} LOGIN IN ROLE custody_runtime`));
     const url = new URL(owner.url ?? "");
     url.username = role;
     runtime = await openDatabase({ url: url.toString() });
