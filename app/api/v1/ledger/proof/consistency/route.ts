@@ -1,0 +1,12 @@
+import { authorize } from "@/lib/auth/request";
+import { getDb } from "@/lib/db";
+import { handler, json } from "@/lib/http/respond";
+import { consistencyProofFor } from "@/lib/ledger/proof-api";
+
+export const dynamic = "force-dynamic";
+
+export const GET = handler(async (req) => {
+  const db = await getDb();
+  await authorize(db, req, "evidence:read");
+  return json(await consistencyProofFor(db, new URL(req.url).searchParams));
+});
