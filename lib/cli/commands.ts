@@ -10,6 +10,8 @@ import { ingestEvents } from "../ingest/events-api";
 import { parseAuditLog, podsToSnapshot } from "../ingest/kubernetes";
 import { rebuildProjections } from "../ingest/replay";
 import { verifyLedger } from "../ledger/ledger";
+import { verifyTree } from "../ledger/verify-tree";
+import { proofCommands, verifyMerkle } from "./proof-commands";
 import { withDatabase } from "./database";
 import { CliError, readStdin } from "./output";
 import { postEvents } from "./remote";
@@ -50,6 +52,7 @@ const cliActor = () => ({ actor: `cli:${process.env.USER ?? "unknown"}`, actorTy
 
 export const commands: Record<string, Command> = {
   ...reportCommands,
+  ...proofCommands,
   start: () => start(),
 
   migrate: async () => {
@@ -141,8 +144,9 @@ export const commands: Record<string, Command> = {
     return 0;
   },
 
-  verify: async () => {
+  verify: async (_args, values) => {
     const [ledger, audit] = await withDatabase(async ({ db }) => [await verifyLedger(db), await verifyAuditLog(db)] as const);
+    const merkle = await verifyMerkle(values);
     process.stdout.write(
       ledger.ok
         ? `ledger ok: ${ledger.events} entries, head ${ledger.head}\n`
@@ -153,14 +157,20 @@ export const commands: Record<string, Command> = {
         ? `audit log ok: ${audit.entries} entries, head ${audit.head}\n`
         : `audit log BROKEN at sequence ${audit.firstBadSeq}: ${audit.reason ?? ""}\n`,
     );
-    return ledger.ok && audit.ok ? 0 : 1;
+    for (const line of merkle.lines) process.stdout.write(`${line}\n`);
+    return ledger.ok && audit.ok && merkle.ok ? 0 : 1;
   },
 
   user: userCommand,
 
   rebuild: async () => {
-    const result = await withDatabase(({ db }) => rebuildProjections(db));
+    const [result, tree] = await withDatabase(async ({ db }) => [await rebuildProjections(db), await verifyTree(db)] as const, { owner: true });
     process.stdout.write(`rebuilt projections from ${result.entries} ledger entries (${result.events} events)\n`);
-    return 0;
+    process.stdout.write(
+      tree.ok
+        ? `merkle tree recomputed from the entries: ${tree.size} entries, root ${tree.root}; the ${tree.checkpoints} signed checkpoints agree\n`
+        : `merkle tree recomputed from the entries DIFFERS: ${tree.problem ?? ""}\n`,
+    );
+    return tree.ok ? 0 : 1;
   },
 };

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { CliError, reportError } from "./output";
 import { commands } from "./commands";
+import { proofUsage } from "./proof-commands";
 import { reportUsage } from "./report-commands";
 
 const usage = `Usage: custody <command> [options]
@@ -16,15 +17,16 @@ const usage = `Usage: custody <command> [options]
   push FILE.json                send Custody events (one event or { "events": [...] })
   snapshot k8s --environment E  read \`kubectl get pods -A -o json\` from stdin
   audit k8s --environment E     read Kubernetes audit-log JSON lines from stdin
-  verify                        recompute the hash chains of the ledger and the audit log
-  rebuild                       replay the ledger into fresh projections
+  verify                        recompute the hash chains of the ledger and the audit log, and the Merkle tree
+  rebuild                       replay the ledger into fresh projections; recompute the Merkle roots
+${proofUsage}
 ${reportUsage}
 
   push, snapshot and audit send to a running server with --url URL --token TOKEN,
   else they write to the configured database (DATABASE_URL, or the embedded one).`;
 
 const reportOptions = Object.fromEntries(
-  ["framework", "from", "to", "format", "kind", "service", "sample", "seed", "confidence", "tolerable", "out", "key"].map((k) => [k, { type: "string" as const }]),
+  ["framework", "from", "to", "format", "kind", "service", "sample", "seed", "confidence", "tolerable", "out", "key", "keys-url", "since", "checkpoint", "old-checkpoint", "entry", "against"].map((k) => [k, { type: "string" as const }]),
 );
 
 export async function main(argv: string[]): Promise<number> {
@@ -43,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
         url: { type: "string" },
         token: { type: "string" },
         help: { type: "boolean", short: "h" },
+        "allow-unverified-signer": { type: "boolean" },
         ...reportOptions,
       },
     });

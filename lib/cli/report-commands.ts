@@ -6,6 +6,7 @@ import { type ReadableStream as WebReadableStream } from "node:stream/web";
 import { exportReport } from "../reports/export";
 import { parseReportParams } from "../reports/params";
 import { verifyPackage } from "../reports/verify-package";
+import { checkpointVerifierKey } from "../ledger/checkpoints";
 import { instanceSigningKey } from "../signing/keys";
 import { withDatabase } from "./database";
 import { CliError } from "./output";
@@ -70,7 +71,7 @@ const keys: Command = async (_args, values) => {
   }
   const key = instanceSigningKey();
   if (!key) throw new CliError("no signing key: set CUSTODY_SIGNING_KEY to an Ed25519 PKCS#8 PEM private key");
-  process.stderr.write(`key id ${key.keyId} (Ed25519)\n`);
+  process.stderr.write(`key id ${key.keyId} (Ed25519); checkpoint verifier key ${checkpointVerifierKey(key)}\n`);
   process.stdout.write(key.publicKeyPem);
   return 0;
 };

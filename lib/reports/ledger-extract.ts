@@ -13,6 +13,7 @@ interface LedgerSqlRow {
   prev_hash: string;
   hash: string;
   status: string;
+  reason: string | null;
 }
 
 /**
@@ -24,7 +25,7 @@ export async function* ledgerExtract(db: Queryable, period: { from: Date; to: Da
   for (;;) {
     const rows = await queryRows<LedgerSqlRow>(
       db,
-      sql`select seq, source, event_type, delivery_id, content_type, received_at, body, body_sha256, prev_hash, hash, status from ledger_events
+      sql`select seq, source, event_type, delivery_id, content_type, received_at, body, body_sha256, prev_hash, hash, status, reason from ledger_events
           where received_at >= ${period.from} and received_at < ${period.to} and seq > ${after} order by seq limit ${pageSize}`,
     );
     for (const r of rows) {
@@ -37,6 +38,7 @@ export async function* ledgerExtract(db: Queryable, period: { from: Date; to: Da
         contentType: r.content_type,
         receivedAt: new Date(r.received_at).toISOString(),
         status: r.status,
+        reason: r.reason,
         bodySha256: r.body_sha256,
         prevHash: r.prev_hash,
         hash: r.hash,
