@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -49,6 +50,29 @@ describe("custody verify-package", () => {
     const r = await run(["verify-package", pkgFile, "--key", keyFile]);
     expect(r.out).toContain("package verified");
     expect(r.code).toBe(0);
+  });
+
+  it("without a trusted key says integrity only and exits 1, unless --allow-unverified-signer", async () => {
+    const r = await run(["verify-package", pkgFile]);
+    expect(r.out).toContain("integrity only: signer not verified");
+    expect(r.code).toBe(1);
+    const allowed = await run(["verify-package", pkgFile, "--allow-unverified-signer"]);
+    expect(allowed.out).toContain("integrity only: signer not verified");
+    expect(allowed.code).toBe(0);
+  });
+
+  it("proves the signer with keys fetched from --keys-url, and checks the ledger proofs", async () => {
+    const server = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem }] })));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    try {
+      const r = await run(["verify-package", pkgFile, "--keys-url", `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/api/v1/keys`]);
+      expect(r.out).toMatch(/ledger proofs: \d+ entries behind 3 sampled changes are in the log of 400 entries/);
+      expect(r.out).toContain("package verified: signed by a key you gave");
+      expect(r.code).toBe(0);
+    } finally {
+      server.close();
+    }
   });
 
   it("names the file that was changed and exits 1", async () => {

@@ -9,6 +9,7 @@ import { verifyPackage } from "../reports/verify-package";
 import { checkpointVerifierKey } from "../ledger/checkpoints";
 import { instanceSigningKey } from "../signing/keys";
 import { withDatabase } from "./database";
+import { signerVerdict, trustedKeys } from "./trust";
 import { CliError } from "./output";
 
 type Values = Record<string, string | boolean | undefined>;
@@ -77,33 +78,52 @@ const keys: Command = async (_args, values) => {
 };
 
 const verifyPackageCommand: Command = async ([file], values) => {
-  if (!file) throw new CliError("usage: custody verify-package FILE.zip [--key PUBKEY.pem]", 2);
-  const keyFile = str(values, "key");
+  if (!file) throw new CliError("usage: custody verify-package FILE.zip [--key PUBKEY.pem | --keys-url URL] [--since OLD.zip] [--allow-unverified-signer]", 2);
+  const keys = await trustedKeys(values);
+  const sinceFile = str(values, "since");
   let data: Buffer;
-  let keyPem: string | undefined;
+  let since: Buffer | undefined;
   try {
     data = readFileSync(file);
-    keyPem = keyFile ? readFileSync(keyFile, "utf8") : undefined;
+    since = sinceFile ? readFileSync(sinceFile) : undefined;
   } catch (error) {
     throw new CliError(`cannot read ${(error as { path?: string }).path ?? file}: ${(error as Error).message}`);
   }
-  let result: Awaited<ReturnType<typeof verifyPackage>>;
-  try {
-    result = await verifyPackage(data, keyPem);
-  } catch (error) {
-    throw new CliError(`${file} is not a readable evidence package: ${(error as Error).message}`);
+  const pems = keys ? keys.map((k) => k.export({ type: "spki", format: "pem" }).toString()) : [undefined];
+  let result: Awaited<ReturnType<typeof verifyPackage>> | undefined;
+  for (const pem of pems) {
+    try {
+      result = await verifyPackage(data, pem, { since });
+    } catch (error) {
+      throw new CliError(`${sinceFile ? `${file} or ${sinceFile}` : file} is not a readable evidence package: ${(error as Error).message}`);
+    }
+    if (result.signature.valid) break;
   }
+  if (!result) throw new CliError("no key to check with");
   for (const f of result.files) if (f.status !== "ok") process.stdout.write(`${f.status.toUpperCase()}\t${f.path}\n`);
   const okFiles = result.files.filter((f) => f.status === "ok").length;
   process.stdout.write(`files: ${okFiles} of ${result.files.length} match the manifest\n`);
   const s = result.signature;
   process.stdout.write(
     s.valid
-      ? `signature: valid, key ${s.keyId}${keyPem ? " (the key you gave)" : " (the key named in the manifest; pass --key to check who signed)"}\n`
+      ? `signature: valid, key ${s.keyId}${keys ? " (a key you gave)" : " (the key named in the manifest)"}\n`
       : `signature: INVALID (${s.reason ?? "unknown"})\n`,
   );
-  process.stdout.write(result.ok ? "package verified\n" : "package NOT verified\n");
-  return result.ok ? 0 : 1;
+  const l = result.ledger;
+  if (l?.checkpoint) {
+    process.stdout.write(
+      l.ok
+        ? `ledger proofs: ${l.entries} entries behind ${l.changes} sampled changes are in the log of ${l.checkpoint.treeSize} entries (${l.checkpoint.origin}, root ${l.checkpoint.rootHash})\n`
+        : `ledger proofs FAILED: ${l.problems.slice(0, 5).join("; ")}${l.problems.length > 5 ? ` (and ${l.problems.length - 5} more)` : ""}\n`,
+    );
+  } else if (l && !l.ok) process.stdout.write(`ledger proofs: ${l.problems.join("; ")}\n`);
+  if (result.since) process.stdout.write(`${result.since.ok ? "since" : "since FAILED"}: ${result.since.message}\n`);
+  if (!result.ok) {
+    process.stdout.write("package NOT verified\n");
+    return 1;
+  }
+  process.stdout.write(keys ? "package verified: signed by a key you gave\n" : "package verified\n");
+  return signerVerdict(keys, values);
 };
 
 export const reportCommands: Record<string, Command> = { report, keys, "verify-package": verifyPackageCommand };
@@ -112,4 +132,6 @@ export const reportUsage = `  report --framework soc2|iso27001 --from DATE --to 
         [--kind population|exceptions|incidents|waivers] [--environment E] [--service S]
         [--sample N | --confidence 90|95 --tolerable 5|10] [--seed S]
   keys                          print the public key that signs evidence packages (PEM)
-  verify-package FILE.zip [--key PUBKEY.pem]   check an evidence package offline`;
+  verify-package FILE.zip [--key PUBKEY.pem | --keys-url URL] [--since OLD.zip] [--allow-unverified-signer]
+                                check an evidence package offline: files, signature, each sampled entry's
+                                inclusion proof; --since proves the log only grew since the older package`;

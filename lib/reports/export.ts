@@ -89,7 +89,7 @@ export async function exportReport(db: Database, p: ReportParams, who: ExportAct
       await recordExport(db, who, {
         action: "report.export.completed",
         target,
-        details: details({ rows: model.populationSize, sha256: r.packageSha256, manifestSha256: r.manifestSha256, bytes: r.bytes, keyId: key.keyId }),
+        details: details({ rows: model.populationSize, sha256: r.packageSha256, manifestSha256: r.manifestSha256, bytes: r.bytes, keyId: key.keyId, checkpointTreeSize: r.manifest.checkpoint?.treeSize ?? null }),
       });
       return { sha256: r.packageSha256 };
     },

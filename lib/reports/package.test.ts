@@ -1,13 +1,18 @@
 import { execFileSync } from "node:child_process";
+import { createHash, createPublicKey } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "@/db/testing";
+import { ingestEvents } from "../ingest/events-api";
+import { checkExtractedEntry, type ExtractedEntry } from "../ledger/entry-check";
 import { ledgerHead } from "../ledger/ledger";
+import { signNote } from "../ledger/signed-note";
 import { parseSigningKey, signBytes } from "../signing/keys";
 import { evidencePackage, type Manifest } from "./package";
+import type { LedgerProofLine } from "./package-ledger";
 import { parseReportParams } from "./params";
 import { renderReportPdf } from "./pdf";
 import { buildReport, type ReportModel } from "./report";
@@ -78,7 +83,21 @@ describe("evidence package", () => {
   it("holds every file, hashed in a signed manifest, and verifies against the instance key", async () => {
     const files = await unzip(zip);
     expect([...files.keys()].sort()).toEqual(
-      ["exceptions.csv", "incidents.csv", "ledger-extract.jsonl", "manifest.json", "manifest.sig", "policy.json", "population.csv", "report.json", "report.pdf", "waivers.csv"].sort(),
+      [
+        "checkpoint.txt",
+        "consistency.json",
+        "exceptions.csv",
+        "incidents.csv",
+        "ledger-extract.jsonl",
+        "ledger-proofs.jsonl",
+        "manifest.json",
+        "manifest.sig",
+        "policy.json",
+        "population.csv",
+        "report.json",
+        "report.pdf",
+        "waivers.csv",
+      ].sort(),
     );
     const manifest = JSON.parse(String(files.get("manifest.json"))) as Manifest;
     const population = parse(files.get("population.csv") ?? "", { columns: true, bom: true }) as unknown[];
@@ -86,7 +105,8 @@ describe("evidence package", () => {
     expect(population.length).toBe(model.populationSize);
     expect(manifest.ledgerHead).toEqual(await ledgerHead(handle.db));
     expect(manifest.signer.keyId).toBe(key.keyId);
-    const ledgerLines = String(files.get("ledger-extract.jsonl")).trim().split("\n").map((l) => JSON.parse(l) as { seq: number; prevHash: string; hash: string });
+    const ledgerLines = String(files.get("ledger-extract.jsonl")).trim().split("\n").map((l) => JSON.parse(l) as ExtractedEntry);
+    for (const line of ledgerLines.slice(0, 50)) expect(checkExtractedEntry(line).ok, `entry ${line.seq} recomputes from the extract`).toBe(true);
     expect(ledgerLines.length).toBe(manifest.rowCounts.ledger);
     expect(ledgerLines.length).toBeGreaterThan(1000);
     for (let i = 1; i < ledgerLines.length; i++) expect(ledgerLines[i]?.prevHash).toBe(ledgerLines[i - 1]?.hash);
@@ -112,7 +132,6 @@ describe("evidence package", () => {
     const csv = Buffer.from(String(files.get("exceptions.csv")).replace(/\r\n$/, "\r\nforged,row\r\n"));
     files.set("exceptions.csv", csv);
     const manifest = JSON.parse(String(files.get("manifest.json"))) as Manifest;
-    const { createHash } = await import("node:crypto");
     manifest.files = manifest.files.map((f) => (f.path === "exceptions.csv" ? { ...f, sha256: createHash("sha256").update(csv).digest("hex") } : f));
     const rewritten = Buffer.from(JSON.stringify(manifest, null, 2));
     files.set("manifest.json", rewritten);
@@ -125,12 +144,71 @@ describe("evidence package", () => {
     const forgedBytes = Buffer.from(JSON.stringify(forged));
     files.set("manifest.json", forgedBytes);
     files.set("manifest.sig", Buffer.from(JSON.stringify({ algorithm: "Ed25519", keyId: forger.keyId, signature: signBytes(forger, forgedBytes) })));
+    // Its checkpoint is still signed by Custody's key, not the one the forged manifest names.
+    expect((await verifyPackage(await rezip(files))).ledger?.problems.join()).toMatch(/checkpoint\.txt: no signature by the trusted key/);
+    const note = String(files.get("checkpoint.txt"));
+    const origin = note.slice(0, note.indexOf("\n"));
+    const resigned = Buffer.from(signNote(note.slice(0, note.indexOf("\n\n") + 1), origin, forger.privateKey, createPublicKey(forger.privateKey)));
+    files.set("checkpoint.txt", resigned);
+    const thorough = { ...forged, files: forged.files.map((f) => (f.path === "checkpoint.txt" ? { ...f, sha256: createHash("sha256").update(resigned).digest("hex") } : f)) };
+    const thoroughBytes = Buffer.from(JSON.stringify(thorough));
+    files.set("manifest.json", thoroughBytes);
+    files.set("manifest.sig", Buffer.from(JSON.stringify({ algorithm: "Ed25519", keyId: forger.keyId, signature: signBytes(forger, thoroughBytes) })));
     const forgedZip = await rezip(files);
-    expect((await verifyPackage(forgedZip)).ok).toBe(true);
+    // Without a trusted key the forgery is internally consistent: only integrity, never origin.
+    const integrityOnly = await verifyPackage(forgedZip);
+    expect(integrityOnly.ok).toBe(true);
+    expect(integrityOnly.signerTrusted).toBe(false);
     const withKey = await verifyPackage(forgedZip, key.publicKeyPem);
     expect(withKey.ok).toBe(false);
     expect(withKey.signature.reason).toContain(`expected ${key.keyId}`);
   });
+
+  it("carries each sampled change's ledger entries with inclusion proofs against its signed checkpoint", async () => {
+    const files = await unzip(zip);
+    const manifest = JSON.parse(String(files.get("manifest.json"))) as Manifest;
+    expect(manifest.checkpoint?.treeSize).toBe(manifest.ledgerHead.seq);
+    const result = await verifyPackage(zip, key.publicKeyPem);
+    expect(result.ledger).toMatchObject({ ok: true, problems: [] });
+    expect(result.ledger?.changes).toBe(model.sample.changes.length);
+    expect(result.ledger?.entries).toBeGreaterThanOrEqual(model.sample.changes.length);
+    const lines = String(files.get("ledger-proofs.jsonl")).trim().split("\n").map((l) => JSON.parse(l) as LedgerProofLine);
+    expect(new Set(lines.flatMap((l) => l.changeIds))).toEqual(new Set(model.sample.changeIds));
+  });
+
+  it("fails a package whose entry was changed, even with the manifest re-signed by Custody's key", async () => {
+    const files = await unzip(zip);
+    const lines = String(files.get("ledger-proofs.jsonl")).trim().split("\n").map((l) => JSON.parse(l) as LedgerProofLine);
+    const victim = lines[0] as LedgerProofLine;
+    victim.entry.reason = "forged reason";
+    const forged = Buffer.from(lines.map((l) => `${JSON.stringify(l)}\n`).join(""));
+    files.set("ledger-proofs.jsonl", forged);
+    const manifest = JSON.parse(String(files.get("manifest.json"))) as Manifest;
+    manifest.files = manifest.files.map((f) => (f.path === "ledger-proofs.jsonl" ? { ...f, sha256: createHash("sha256").update(forged).digest("hex") } : f));
+    const bytes = Buffer.from(JSON.stringify(manifest));
+    files.set("manifest.json", bytes);
+    files.set("manifest.sig", Buffer.from(JSON.stringify({ algorithm: "Ed25519", keyId: key.keyId, signature: signBytes(key, bytes) })));
+    const result = await verifyPackage(await rezip(files), key.publicKeyPem);
+    expect(result.signature.valid).toBe(true);
+    expect(result.ok).toBe(false);
+    expect(result.ledger?.problems).toContain(`ledger entry ${victim.entry.seq}: the entry's hash does not match its fields`);
+  });
+
+  it("--since: a later package proves the log only grew since an earlier one", async () => {
+    const more = { events: [1, 2, 3].map((i) => ({ id: `since-${i}`, type: "attestation", occurredAt: "2026-11-20T10:00:00Z", attestationType: "backup-verification", subject: "production", result: "pass" })) };
+    await ingestEvents(handle.db, more, JSON.stringify(more));
+    const later = await buildReport(handle.db, p, new Date("2026-12-02T09:00:00Z"));
+    const pkg = evidencePackage(handle.db, p, later, key);
+    const next = await collect(pkg.stream);
+    await pkg.done;
+    expect(later.ledgerHead.seq).toBeGreaterThan(model.ledgerHead.seq);
+    const result = await verifyPackage(next, key.publicKeyPem, { since: zip });
+    expect(result.since).toMatchObject({ ok: true });
+    expect(result.ok).toBe(true);
+    const backwards = await verifyPackage(zip, key.publicKeyPem, { since: next });
+    expect(backwards.since?.ok).toBe(false);
+    expect(backwards.since?.message).toMatch(/larger than the new one's/);
+  }, 120_000);
 
   it("accepts a signing key written on one line with \\n escapes", () => {
     const pem = key.privateKey.export({ type: "pkcs8", format: "pem" }).toString().replace(/\n/g, "\\n");

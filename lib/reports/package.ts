@@ -5,6 +5,7 @@ import { describeParams, type ReportParams } from "./params";
 import { csvKinds, type CsvKind } from "./params";
 import { csvStream, csvTable } from "./csv";
 import { ledgerExtract } from "./ledger-extract";
+import { packageLedgerFiles, type PackageCheckpoint } from "./package-ledger";
 import { meter, meteredText, sha256Hex } from "./meter";
 import { renderReportPdf } from "./pdf";
 import { type ReportModel } from "./report";
@@ -31,6 +32,8 @@ export interface Manifest {
   rowCounts: Record<string, number>;
   files: ManifestFile[];
   signer: { algorithm: "Ed25519"; keyId: string; publicKeyPem: string };
+  /** The signed checkpoint in checkpoint.txt that ledger-proofs.jsonl proves against; null for an empty ledger. */
+  checkpoint: PackageCheckpoint | null;
 }
 
 export interface ManifestSignature {
@@ -80,6 +83,9 @@ export function evidencePackage(db: Queryable, p: ReportParams, model: ReportMod
     rowCounts.ledger = ledgerRows;
     files.push({ path: "ledger-extract.jsonl", sha256: lm.sha256, bytes: lm.bytes, rows: ledgerRows });
 
+    const ledgerProofs = await packageLedgerFiles(db, model, key);
+    for (const f of ledgerProofs.files) addBuffer(f.path, f.data, f.rows);
+
     addBuffer("report.pdf", await renderReportPdf(model));
     addBuffer("report.json", Buffer.from(`${JSON.stringify(model, null, 2)}\n`));
     const { version, ...settings } = model.policy.inForce;
@@ -97,6 +103,7 @@ export function evidencePackage(db: Queryable, p: ReportParams, model: ReportMod
       rowCounts,
       files,
       signer: { algorithm: "Ed25519", keyId: key.keyId, publicKeyPem: key.publicKeyPem },
+      checkpoint: ledgerProofs.checkpoint,
     };
     const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
     const signature: ManifestSignature = { algorithm: "Ed25519", keyId: key.keyId, signature: signBytes(key, manifestBytes) };

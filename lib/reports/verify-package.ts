@@ -3,6 +3,7 @@ import { type KeyObject } from "node:crypto";
 import yauzl from "yauzl";
 import { keyIdOf, parsePublicKey, verifyBytes } from "../signing/keys";
 import { type Manifest, type ManifestSignature } from "./package";
+import { ledgerProofFiles, verifyLedgerProofs, verifySince, type LedgerProofVerification } from "./verify-package-ledger";
 
 export type FileStatus = "ok" | "changed" | "missing" | "added" | "duplicate";
 
@@ -11,9 +12,16 @@ export interface PackageVerification {
   files: { path: string; status: FileStatus }[];
   signature: { valid: boolean; keyId: string | null; expectedKeyId: string | null; reason: string | null };
   manifest: Manifest | null;
+  /** The checkpoint and each sampled entry's inclusion proof (lib/reports/verify-package-ledger.ts). */
+  ledger: LedgerProofVerification | null;
+  /** With `since`: whether the log only grew from the older package's checkpoint to this one's. */
+  since: { ok: boolean; message: string } | null;
+  /** Whether the signature was checked with a key given by the caller, not the one named inside. */
+  signerTrusted: boolean;
 }
 
 const special = new Set(["manifest.json", "manifest.sig"]);
+const keptFiles = new Set<string>([...special, ...ledgerProofFiles]);
 
 export interface PackageLimits {
   /** Bytes of manifest.json read at most (a real one lists a dozen files). */
@@ -23,6 +31,8 @@ export interface PackageLimits {
   /** Uncompressed bytes all entries together may claim. */
   maxTotalBytes: number;
   maxEntries: number;
+  /** Bytes of ledger-proofs.jsonl and consistency.json read into memory at most (checkpoint.txt: maxSignatureBytes). */
+  maxProofBytes: number;
 }
 
 export const defaultPackageLimits: PackageLimits = {
@@ -30,6 +40,7 @@ export const defaultPackageLimits: PackageLimits = {
   maxSignatureBytes: 64 * 1024,
   maxTotalBytes: 8 * 1024 * 1024 * 1024,
   maxEntries: 10_000,
+  maxProofBytes: 512 * 1024 * 1024,
 };
 
 /**
@@ -37,7 +48,7 @@ export const defaultPackageLimits: PackageLimits = {
  * the entries claim is checked first, against the limits, before any is read; yauzl then refuses
  * an entry whose bytes differ from its claim.
  */
-async function readZip(data: Buffer, limits: PackageLimits): Promise<{ hashes: Map<string, string>; duplicates: Set<string>; kept: Map<string, Buffer> }> {
+export async function readZip(data: Buffer, limits: PackageLimits = defaultPackageLimits): Promise<{ hashes: Map<string, string>; duplicates: Set<string>; kept: Map<string, Buffer> }> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.fromBuffer(data, { lazyEntries: true }, (err, z) => (err || !z ? reject(err ?? new Error("not a zip")) : resolve(z))),
   );
@@ -50,7 +61,14 @@ async function readZip(data: Buffer, limits: PackageLimits): Promise<{ hashes: M
     zip.on("entry", (entry: yauzl.Entry) => {
       claimed += entry.uncompressedSize;
       if (claimed > limits.maxTotalBytes) return reject(new Error(`refused: the zip's entries claim more than ${limits.maxTotalBytes} bytes`));
-      const cap = entry.fileName === "manifest.json" ? limits.maxManifestBytes : entry.fileName === "manifest.sig" ? limits.maxSignatureBytes : null;
+      const cap =
+        entry.fileName === "manifest.json"
+          ? limits.maxManifestBytes
+          : entry.fileName === "manifest.sig" || entry.fileName === "checkpoint.txt"
+            ? limits.maxSignatureBytes
+            : keptFiles.has(entry.fileName)
+              ? limits.maxProofBytes
+              : null;
       if (cap !== null && entry.uncompressedSize > cap) return reject(new Error(`refused: ${entry.fileName} is larger than ${cap} bytes`));
       if (!entry.fileName.endsWith("/")) all.push(entry);
       zip.readEntry();
@@ -68,13 +86,13 @@ async function readZip(data: Buffer, limits: PackageLimits): Promise<{ hashes: M
         const chunks: Buffer[] = [];
         rs.on("data", (c: Buffer) => {
           hash.update(c);
-          if (special.has(entry.fileName)) chunks.push(c);
+          if (keptFiles.has(entry.fileName)) chunks.push(c);
         });
         rs.on("error", reject);
         rs.on("end", () => {
           if (hashes.has(entry.fileName)) duplicates.add(entry.fileName);
           hashes.set(entry.fileName, hash.digest("hex"));
-          if (special.has(entry.fileName)) kept.set(entry.fileName, Buffer.concat(chunks));
+          if (keptFiles.has(entry.fileName)) kept.set(entry.fileName, Buffer.concat(chunks));
           resolve();
         });
       });
@@ -89,7 +107,8 @@ async function readZip(data: Buffer, limits: PackageLimits): Promise<{ hashes: M
  * that key, so rewriting the manifest after changing a file fails; without it, only the key
  * embedded in the manifest is checked, which proves integrity but not origin.
  */
-export async function verifyPackage(data: Buffer, trustedKeyPem?: string, limits: Partial<PackageLimits> = {}): Promise<PackageVerification> {
+export async function verifyPackage(data: Buffer, trustedKeyPem?: string, opts: Partial<PackageLimits> & { since?: Buffer } = {}): Promise<PackageVerification> {
+  const { since: sinceData, ...limits } = opts;
   let trusted: KeyObject | null = null;
   if (trustedKeyPem !== undefined) trusted = parsePublicKey(trustedKeyPem);
   const { hashes, duplicates, kept } = await readZip(data, { ...defaultPackageLimits, ...limits });
@@ -143,6 +162,19 @@ export async function verifyPackage(data: Buffer, trustedKeyPem?: string, limits
     if (!verifyBytes(key, manifestBytes, sig.signature)) return fail("signature does not match manifest.json", sig.keyId);
     return { valid: true, keyId, expectedKeyId: trusted ? keyId : null, reason: null };
   })();
-  const ok = signature.valid && files.every((f) => f.status === "ok") && files.length > 0;
-  return { ok, files, signature, manifest };
+  const proofKey = trusted ?? embeddedKey(manifest);
+  const ledger = manifest ? verifyLedgerProofs(kept, manifest, proofKey) : null;
+  let since: PackageVerification["since"] = null;
+  if (sinceData && manifest && proofKey) since = verifySince(kept, manifest, (await readZip(sinceData, { ...defaultPackageLimits, ...limits })).kept, proofKey);
+  else if (sinceData) since = { ok: false, message: "no key to check the packages' checkpoints with" };
+  const ok = signature.valid && files.every((f) => f.status === "ok") && files.length > 0 && ledger?.ok === true && (since?.ok ?? true);
+  return { ok, files, signature, manifest, ledger, since, signerTrusted: trusted !== null };
+}
+
+function embeddedKey(manifest: Manifest | null): KeyObject | null {
+  try {
+    return manifest ? parsePublicKey(manifest.signer.publicKeyPem) : null;
+  } catch {
+    return null;
+  }
 }
