@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import crypto, { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import { chainHeads } from "@/db/schema";
@@ -6,8 +6,11 @@ import { chainHeads } from "@/db/schema";
 export const GENESIS_HASH = "0".repeat(64);
 export type ChainName = "ledger" | "audit";
 
+/** crypto.hash (Node 20.12+) hashes in one call, without a Hash object per entry. */
+const oneShot = typeof crypto.hash === "function" ? crypto.hash : null;
+
 export function sha256Hex(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
+  return oneShot ? oneShot("sha256", data, "hex") : createHash("sha256").update(data).digest("hex");
 }
 
 /** JSON with sorted keys, so the same fields always hash the same. */

@@ -1,5 +1,5 @@
-import { chainHash, sha256Hex } from "./chain";
-import { ledgerHashFields } from "./ledger";
+import { sha256Hex } from "./chain";
+import { ledgerEntryHash } from "./ledger";
 import { entryLeafHash } from "./tree";
 
 /** A ledger entry as an evidence package's ledger-extract.jsonl carries it. */
@@ -31,7 +31,7 @@ export function checkExtractedEntry(e: ExtractedEntry): { ok: true; leafHash: Bu
   if (e.body !== undefined && sha256Hex(e.body) !== e.bodySha256) return { ok: false, reason: "the body does not match its SHA-256" };
   const receivedAt = new Date(e.receivedAt);
   if (Number.isNaN(receivedAt.getTime())) return { ok: false, reason: "receivedAt is not a time" };
-  const hash = chainHash(e.prevHash, ledgerHashFields({ ...e, receivedAt }));
+  const hash = ledgerEntryHash(e.prevHash, { ...e, receivedAt });
   if (hash !== e.hash) return { ok: false, reason: "the entry's hash does not match its fields" };
   return { ok: true, leafHash: entryLeafHash(e.hash) };
 }

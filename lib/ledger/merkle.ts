@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import crypto, { createHash } from "node:crypto";
 
 /**
  * RFC 9162 (RFC 6962) Merkle tree hashing and proofs, written small: the libraries on npm either
@@ -10,11 +10,15 @@ const NODE = Buffer.from([1]);
 
 export const EMPTY_ROOT = createHash("sha256").digest();
 
+const oneShot = typeof crypto.hash === "function" ? crypto.hash : null;
+
 export function leafHash(data: Buffer): Buffer {
+  if (oneShot) return oneShot("sha256", Buffer.concat([LEAF, data]), "buffer");
   return createHash("sha256").update(LEAF).update(data).digest();
 }
 
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
+  if (oneShot) return oneShot("sha256", Buffer.concat([NODE, left, right]), "buffer");
   return createHash("sha256").update(NODE).update(left).update(right).digest();
 }
 
