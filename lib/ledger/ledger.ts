@@ -43,6 +43,16 @@ export function ledgerHashFields(e: {
   };
 }
 
+/** Entries of one request share their receipt time: format it once. */
+let lastIso: { time: number; text: string } = { time: NaN, text: "" };
+function isoOf(d: Date): string {
+  const time = d.getTime();
+  if (time !== lastIso.time) lastIso = { time, text: d.toISOString() };
+  return lastIso.text;
+}
+
+/** Text JSON.stringify writes unchanged between quotes: printable ASCII but `"` and `\\`. */
+const plain = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const hashKeys = ["bodySha256", "contentType", "deliveryId", "eventType", "reason", "receivedAt", "seq", "source", "status"] as const;
 
 /**
@@ -57,7 +67,7 @@ export function ledgerEntryHash(prevHash: string, e: Parameters<typeof ledgerHas
     deliveryId: e.deliveryId,
     eventType: e.eventType,
     reason: e.reason,
-    receivedAt: e.receivedAt.toISOString(),
+    receivedAt: isoOf(e.receivedAt),
     seq: e.seq,
     source: e.source,
     status: e.status,
@@ -66,7 +76,7 @@ export function ledgerEntryHash(prevHash: string, e: Parameters<typeof ledgerHas
   for (const k of hashKeys) {
     const v = values[k];
     if (v === undefined) continue;
-    json += `${json.length > 1 ? "," : ""}"${k}":${JSON.stringify(v)}`;
+    json += `${json.length > 1 ? "," : ""}"${k}":${typeof v === "string" && plain.test(v) ? `"${v}"` : JSON.stringify(v)}`;
   }
   return sha256Hex(`${prevHash}\n${json}}`);
 }

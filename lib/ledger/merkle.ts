@@ -12,13 +12,32 @@ export const EMPTY_ROOT = createHash("sha256").digest();
 
 const oneShot = typeof crypto.hash === "function" ? crypto.hash : null;
 
+const leafInput = Buffer.alloc(33);
+const nodeInput = Buffer.alloc(65, 1);
+
 export function leafHash(data: Buffer): Buffer {
-  if (oneShot) return oneShot("sha256", Buffer.concat([LEAF, data]), "buffer");
+  if (oneShot && data.length === 32) {
+    data.copy(leafInput, 1);
+    return oneShot("sha256", leafInput, "buffer");
+  }
   return createHash("sha256").update(LEAF).update(data).digest();
 }
 
+/** Leaf hash of a hex-encoded 32-byte value, without an intermediate Buffer. */
+export function leafHashOfHex(hex: string): Buffer {
+  if (oneShot && hex.length === 64) {
+    if (leafInput.write(hex, 1, "hex") !== 32) throw new Error("not a hex SHA-256 hash");
+    return oneShot("sha256", leafInput, "buffer");
+  }
+  return leafHash(Buffer.from(hex, "hex"));
+}
+
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  if (oneShot) return oneShot("sha256", Buffer.concat([NODE, left, right]), "buffer");
+  if (oneShot && left.length === 32 && right.length === 32) {
+    left.copy(nodeInput, 1);
+    right.copy(nodeInput, 33);
+    return oneShot("sha256", nodeInput, "buffer");
+  }
   return createHash("sha256").update(NODE).update(left).update(right).digest();
 }
 

@@ -15,6 +15,7 @@ const suites: Array<{ name: string; file: string; fn: string }> = [
   { name: "dashboard", file: "dashboard.ts", fn: "benchDashboard" },
   { name: "reports", file: "reports.ts", fn: "benchReports" },
   { name: "policy", file: "policy.ts", fn: "benchPolicy" },
+  { name: "ledger", file: "ledger.ts", fn: "benchLedger" },
 ];
 
 const figures: Figure[] = [];
