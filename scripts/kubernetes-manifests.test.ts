@@ -52,6 +52,13 @@ describe.skipIf(!hasKubectl).each(["development", "staging", "production"])("the
     expect(JSON.stringify(job)).toContain('"command":["node","scripts/migrate.mjs"]');
     expect(find(docs, "PodDisruptionBudget")).toHaveLength(1);
   });
+
+  it("migrates as the owner role and serves as the runtime role: the server never gets the owner's URL", () => {
+    const [job] = find(docs, "Job");
+    expect(JSON.stringify(job)).toContain('"name":"DATABASE_MIGRATION_URL","valueFrom":{"secretKeyRef":{"key":"DATABASE_MIGRATION_URL","name":"custody-db-owner"}}');
+    expect(JSON.stringify(job)).not.toContain('"name":"DATABASE_URL"');
+    expect(JSON.stringify(find(docs, "Deployment"))).not.toContain("custody-db-owner");
+  });
 });
 
 describe("the snapshot CronJob", () => {

@@ -15,8 +15,9 @@ function fail(message) {
   process.exit(1);
 }
 
-const url = process.env.DATABASE_URL;
-if (!url) fail("DATABASE_URL is required (the migrator only runs against Postgres)");
+// The owner role's URL when the server runs as a separate runtime role (README, "Database roles").
+const url = process.env.DATABASE_MIGRATION_URL || process.env.DATABASE_URL;
+if (!url) fail("DATABASE_MIGRATION_URL or DATABASE_URL is required (the migrator only runs against Postgres)");
 const here = path.dirname(fileURLToPath(import.meta.url));
 const folder = process.env.CUSTODY_MIGRATIONS_DIR ?? path.join(here, "..", "db", "migrations");
 

@@ -38,10 +38,10 @@ const migrateWith = (env: Record<string, string>) =>
   );
 
 describe("scripts/migrate.mjs (the migration Job's entrypoint)", () => {
-  it("refuses to run without DATABASE_URL, in one line", async () => {
+  it("refuses to run without DATABASE_MIGRATION_URL or DATABASE_URL, in one line", async () => {
     const r = await migrateWith({});
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe("custody migrate: DATABASE_URL is required (the migrator only runs against Postgres)\n");
+    expect(r.stderr).toBe("custody migrate: DATABASE_MIGRATION_URL or DATABASE_URL is required (the migrator only runs against Postgres)\n");
   });
 
   it("migrates an empty Postgres once, even when two Jobs run at the same time", async () => {
