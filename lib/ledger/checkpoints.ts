@@ -82,12 +82,15 @@ export async function checkpointIfDue(db: Queryable): Promise<LedgerCheckpoint |
 }
 
 const closed = (e: unknown) => /pool after calling end|PGlite is closed|Connection terminated/i.test(e instanceof Error ? e.message : String(e));
-const state = new WeakMap<Database, { running: Promise<void> | null; again: boolean; timer: NodeJS.Timeout | null }>();
-const stateOf = (db: Database) => {
+type State = { running: Promise<void> | null; again: boolean; timer: NodeJS.Timeout | null; deferred: NodeJS.Timeout | null; lastCheck: number };
+const state = new WeakMap<Database, State>();
+const stateOf = (db: Database): State => {
   let s = state.get(db);
-  if (!s) state.set(db, (s = { running: null, again: false, timer: null }));
+  if (!s) state.set(db, (s = { running: null, again: false, timer: null, deferred: null, lastCheck: 0 }));
   return s;
 };
+/** At most one look at the head per second per process, however many requests commit. */
+const CHECK_INTERVAL_MS = 1000;
 
 /** After a commit that appended: signs a checkpoint if one is due, off the request's path. */
 export function requestCheckpoint(db: Database): void {
@@ -96,6 +99,15 @@ export function requestCheckpoint(db: Database): void {
     s.again = true;
     return;
   }
+  const wait = s.lastCheck + CHECK_INTERVAL_MS - Date.now();
+  if (wait > 0) {
+    s.deferred ??= setTimeout(() => {
+      s.deferred = null;
+      requestCheckpoint(db);
+    }, wait).unref();
+    return;
+  }
+  s.lastCheck = Date.now();
   s.running = (async () => {
     try {
       do {
@@ -126,6 +138,8 @@ export function startCheckpointTimer(db: Database, intervalMs = 60_000): void {
 export async function stopCheckpointTimer(db: Database): Promise<void> {
   const s = stateOf(db);
   if (s.timer) clearInterval(s.timer);
+  if (s.deferred) clearTimeout(s.deferred);
   s.timer = null;
+  s.deferred = null;
   await checkpointsSettled(db);
 }
