@@ -21,7 +21,7 @@ import { benchDatabase } from "./server";
  */
 const ENTRIES = Number(process.env.BENCH_LEDGER_ENTRIES ?? 1_000_000);
 const BATCH = 500;
-const PAIRED_BATCHES = 60;
+const PAIRED_BATCHES = 100;
 const PROOFS = 500;
 
 const entry = (i: number, at: Date): NewLedgerEntry => ({
