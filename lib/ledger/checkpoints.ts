@@ -1,5 +1,5 @@
 import { createPublicKey } from "node:crypto";
-import { asc, desc, gt, gte } from "drizzle-orm";
+import { asc, desc, eq, gt, gte } from "drizzle-orm";
 import type { Database, Queryable } from "@/db/client";
 import { ledgerCheckpoints, type LedgerCheckpoint } from "@/db/schema";
 import { config } from "../config";
@@ -44,8 +44,6 @@ export async function signCheckpoint(db: Queryable, trigger: CheckpointTrigger, 
 
 /** Signs the checkpoint of the first `size` entries (already committed). */
 export async function signCheckpointAt(db: Queryable, size: number, trigger: CheckpointTrigger, key: SigningKey, frontier: string | null = null): Promise<LedgerCheckpoint> {
-  const [existing] = await db.select().from(ledgerCheckpoints).where(gte(ledgerCheckpoints.treeSize, size)).orderBy(asc(ledgerCheckpoints.treeSize)).limit(1);
-  if (existing?.treeSize === size) return existing;
   const f = frontier ? Frontier.parse(frontier) : null;
   const root = f?.size === size ? f.root() : await rootAt(db, size);
   const origin = checkpointOrigin();
@@ -57,7 +55,8 @@ export async function signCheckpointAt(db: Queryable, size: number, trigger: Che
     .onConflictDoNothing()
     .returning();
   if (!row) {
-    const [other] = await db.select().from(ledgerCheckpoints).where(gte(ledgerCheckpoints.treeSize, size)).orderBy(asc(ledgerCheckpoints.treeSize)).limit(1);
+    // Signed before (by this or another process): that one stands, and was witnessed then.
+    const [other] = await db.select().from(ledgerCheckpoints).where(eq(ledgerCheckpoints.treeSize, size));
     if (!other) throw new Error(`checkpoint ${size} vanished`);
     return other;
   }
