@@ -41,6 +41,8 @@ const envSchema = z.object({
   CUSTODY_DATA_DIR: z.string().trim().min(1).default(".data/pglite"),
   PORT: positiveInt(3000).refine((n) => n < 65536, "must be a TCP port (1-65535)"),
   CUSTODY_MAX_BODY_BYTES: positiveInt(5 * 1024 * 1024),
+  CUSTODY_MAX_BUNDLE_BYTES: positiveInt(1024 * 1024),
+  CUSTODY_SIGSTORE_TRUSTED_ROOTS: z.string().trim().optional(),
   GITHUB_WEBHOOK_SECRET: secret,
   CUSTODY_SESSION_SECRET: secret,
   CUSTODY_POLICY_FILE: z.string().trim().min(1).optional(),
@@ -78,6 +80,10 @@ export type Config = {
   dataDir: string;
   port: number;
   maxBodyBytes: number;
+  /** One Sigstore bundle's size limit (413 above it). */
+  maxBundleBytes: number;
+  /** Trusted-root files added to the shipped public-good root (comma-separated in the environment). */
+  sigstoreTrustedRoots: string[];
   githubWebhookSecret: string | undefined;
   sessionSecret: string | undefined;
   policyFile: string | undefined;
@@ -125,6 +131,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.CUSTODY_DATA_DIR,
     port: e.PORT,
     maxBodyBytes: e.CUSTODY_MAX_BODY_BYTES,
+    maxBundleBytes: e.CUSTODY_MAX_BUNDLE_BYTES,
+    sigstoreTrustedRoots: (e.CUSTODY_SIGSTORE_TRUSTED_ROOTS ?? "").split(",").map((f) => f.trim()).filter((f) => f !== ""),
     githubWebhookSecret: e.GITHUB_WEBHOOK_SECRET,
     sessionSecret: e.CUSTODY_SESSION_SECRET,
     policyFile: e.CUSTODY_POLICY_FILE,

@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "@/db/schema";
@@ -24,6 +24,7 @@ const matrix: Record<string, Partial<Record<string, Entry>>> = {
   "api/v1/openapi.json": { GET: { access: "public" } },
   "api/v1/keys": { GET: { access: "public" } },
   "api/v1/events": { POST: { access: "ingest:write", body: event } },
+  "api/v1/attestations/sigstore": { POST: { access: "ingest:write", body: JSON.parse(readFileSync(new URL("../../lib/provenance/fixtures/github_provenance_demo-0.0.12-py3-none-any-bundle.jsonl", import.meta.url), "utf8")) as unknown } },
   "api/v1/webhooks/github": { POST: { access: "signed", body: { zen: "hi" } } },
   "api/v1/ledger/verify": { GET: { access: "evidence:read" } },
   "api/v1/ledger/checkpoint": { GET: { access: "evidence:read" } },

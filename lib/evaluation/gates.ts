@@ -11,6 +11,7 @@ import { attestationTypes, type DeploymentEvidence } from "../policy/evidence";
 import type { CheckOutcome } from "../policy/outcome";
 import type { Policy } from "../policy/settings";
 import { storedInBatch, type Touched } from "../projections/touched";
+import { attachProvenance } from "../provenance/attach";
 
 const serviceLevelTypes: string[] = [...attestationTypes.network, ...attestationTypes.backup, ...attestationTypes.rollback];
 const BATCH = 500;
@@ -29,6 +30,7 @@ export async function evaluateGates(tx: Transaction, touched: Touched): Promise<
 export async function evaluateDeployments(db: Queryable, ids: readonly number[], policy: Policy, now = new Date(), resolvedAt = now): Promise<void> {
   for (let i = 0; i < ids.length; i += BATCH) {
     const evidence = await gatherEvidence(db, ids.slice(i, i + BATCH), policy, now);
+    await attachProvenance(db, evidence, now);
     // Oldest first, so when deployments share an image the latest one's image checks stand.
     const ordered = [...evidence.values()].sort((a, b) => a.deployment.deployedAt.getTime() - b.deployment.deployedAt.getTime());
     const results = ordered.map((e) => ({ e, outcomes: evaluateDeployment(e, policy) }));

@@ -213,6 +213,13 @@ export const clusterAuditEvent = z.object({
   userAgent: z.string().max(500).optional(),
 });
 
+export const sigstoreBundleEvent = z.object({
+  ...base,
+  type: z.literal("sigstore_bundle"),
+  digest: digestSchema.optional().describe("The image digest the bundle is about; default: each sha256 subject of its in-toto statement"),
+  bundle: z.record(z.string(), z.unknown()).describe("A Sigstore bundle; usually sent to POST /api/v1/attestations/sigstore, verified by the evaluator"),
+});
+
 export const custodyEvent = z.discriminatedUnion("type", [
   pipelineRunEvent,
   commitEvent,
@@ -224,6 +231,7 @@ export const custodyEvent = z.discriminatedUnion("type", [
   snapshotEvent,
   attestationEvent,
   clusterAuditEvent,
+  sigstoreBundleEvent,
 ]);
 
 export const eventsBatch = z.object({ events: z.array(custodyEvent).min(1).max(5000) });

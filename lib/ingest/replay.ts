@@ -9,10 +9,16 @@ import { EVENTS_SOURCE, parseEventsBody } from "./events-api";
 import { mapGithubDelivery } from "./github";
 import { GITHUB_SOURCE, decodePayload } from "./github-webhook";
 import { runEvaluators } from "./ingest";
+import { SIGSTORE_SOURCE, bundleEvent } from "../provenance/ingest";
 
 /** The events a ledger entry stands for, derived again from its stored body. */
-export function eventsOfEntry(entry: Pick<LedgerEvent, "source" | "eventType" | "deliveryId" | "contentType" | "body" | "status">): CustodyEvent[] {
+export function eventsOfEntry(
+  entry: Pick<LedgerEvent, "source" | "eventType" | "deliveryId" | "contentType" | "body" | "status"> & Partial<Pick<LedgerEvent, "receivedAt">>,
+): CustodyEvent[] {
   if (entry.status !== "used") return [];
+  if (entry.source === SIGSTORE_SOURCE) {
+    return [bundleEvent(entry.deliveryId, JSON.parse(entry.body) as Record<string, unknown>, entry.receivedAt ?? new Date(0))];
+  }
   if (entry.source === GITHUB_SOURCE) {
     const payload = decodePayload(entry.body, entry.contentType ?? "application/json");
     if (!payload.ok) return [];
@@ -39,6 +45,7 @@ const projectionTables = [
   "commits",
   "attestations",
   "cluster_audit_events",
+  "provenance_bundles",
   // Rebuild judges everything it replays; what was queued before is covered.
   "evaluation_queue",
 ];

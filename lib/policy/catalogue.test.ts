@@ -13,9 +13,9 @@ const valid: RuleDefinition = {
 };
 
 describe("rules catalogue", () => {
-  it("holds the 15 gate, 6 image and 8 drift rules of CONTROLS.md", () => {
-    expect(rulesOfKind("gate")).toHaveLength(15);
-    expect(rulesOfKind("image")).toHaveLength(6);
+  it("holds the 16 gate, 7 image and 8 drift rules of CONTROLS.md (with the provenance rules)", () => {
+    expect(rulesOfKind("gate")).toHaveLength(16);
+    expect(rulesOfKind("image")).toHaveLength(7);
     expect(rulesOfKind("drift")).toHaveLength(8);
     expect(rules.filter((r) => r.kind === "gate" && r.gate === "production-apply").map((r) => r.id)).toEqual([
       "prod.staging-verified",

@@ -13,6 +13,7 @@ export const frameworkNames: Record<Framework, string> = {
 
 const isoTitles = {
   "5.3": "Segregation of duties",
+  "5.21": "ICT supply chain security",
   "5.24": "Incident management planning",
   "5.25": "Assessing security events",
   "5.26": "Responding to incidents",
@@ -26,6 +27,7 @@ const isoTitles = {
   "8.16": "Monitoring activities",
   "8.19": "Software installation on operational systems",
   "8.25": "Secure development life cycle",
+  "8.28": "Secure coding",
   "8.29": "Security testing before acceptance",
   "8.31": "Separate development, test and production",
   "8.32": "Change management",

@@ -2,7 +2,7 @@ import { rules, type DeploymentRuleId, type Rule } from "./catalogue";
 import { checks } from "./checks";
 import type { DeploymentEvidence } from "./evidence";
 import type { CheckOutcome } from "./outcome";
-import type { Policy } from "./settings";
+import { provenanceModeFor, type Policy } from "./settings";
 
 type DeploymentRule = Extract<Rule, { id: DeploymentRuleId }>;
 
@@ -22,7 +22,23 @@ export function applicableRules(e: Pick<DeploymentEvidence, "environment">): Dep
   return rules.filter(isDeploymentRule).filter((r) => ruleApplies(r, e));
 }
 
+/** The rules that judge Sigstore provenance. */
+export const provenanceRuleIds: readonly string[] = ["image.provenance-verified", "deploy.provenance-commit-matches"];
+
+/**
+ * Whether the provenance rules judge this deployment: always where the policy requires provenance,
+ * never where it is off, and where it is advisory only once a bundle was sent for the digest (so a
+ * report does not count checks that had nothing to judge).
+ */
+export function provenanceRulesApply(e: Pick<DeploymentEvidence, "deployment" | "provenance">, p: Policy): boolean {
+  const mode = provenanceModeFor(p, e.deployment.environment);
+  return mode === "required" || (mode === "advisory" && (e.provenance?.length ?? 0) > 0);
+}
+
 /** Runs every applicable gate and image check, in catalogue order. The one entry point callers use. */
 export function evaluateDeployment(e: DeploymentEvidence, p: Policy): CheckOutcome[] {
-  return applicableRules(e).map((rule) => checks[rule.id](e, p));
+  const provenance = provenanceRulesApply(e, p);
+  return applicableRules(e)
+    .filter((rule) => provenance || !provenanceRuleIds.includes(rule.id))
+    .map((rule) => checks[rule.id](e, p));
 }

@@ -9,6 +9,7 @@ import type {
   PullRequest,
   Review,
 } from "@/db/schema";
+import type { LinkedProvenance } from "../provenance/judge";
 
 /** The attestation types the checks read, as producers send them (`attestationType`). */
 export const attestationTypes = {
@@ -64,6 +65,11 @@ export interface DeploymentEvidence {
   retainedImages: number | null;
   /** When the evaluation runs; anything observed after it is ignored, so a result is reproducible. */
   now: Date;
+  /**
+   * The Sigstore bundles linked to `deployment.digest`, each with its verification (done by the
+   * evaluator, cached by bundle hash). Absent or empty: no provenance was sent for the digest.
+   */
+  provenance?: LinkedProvenance[];
 }
 
 export function emptyAttestations(): AttestationsByGroup {

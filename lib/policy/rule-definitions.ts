@@ -60,6 +60,15 @@ export const ruleDefinitions = [
     controls: { iso27001: ["8.32"], soc2: ["CC8.1"] },
   },
   {
+    id: "deploy.provenance-commit-matches",
+    kind: "gate",
+    gate: "deployment",
+    title: "Verified provenance names the approved merge commit",
+    description: "The source commit in the image's verified SLSA provenance is not the commit the approved pull request was merged as, or there is no verified provenance where policy requires it.",
+    severity: "critical",
+    controls: { iso27001: ["8.32", "8.28"], soc2: ["CC8.1"] },
+  },
+  {
     id: "deploy.immutable-ref",
     kind: "gate",
     gate: "deployment",
@@ -187,6 +196,14 @@ export const ruleDefinitions = [
     description: "No secret scan of the image was recorded, or it found secrets baked into the image.",
     severity: "critical",
     controls: { iso27001: ["8.9"], soc2: ["CC6.1"] },
+  },
+  {
+    id: "image.provenance-verified",
+    kind: "image",
+    title: "Signed build provenance verifies",
+    description: "No Sigstore-signed SLSA provenance for the digest verifies offline against the trusted roots, or its signer is not the one policy expects.",
+    severity: "high",
+    controls: { iso27001: ["8.32", "5.21"], soc2: ["CC8.1", "CC7.1"] },
   },
   {
     id: "drift.unrecorded-digest",

@@ -21,6 +21,28 @@ const regexSource = z
     "has nested unbounded quantifiers, which can backtrack catastrophically: bound the outer one, e.g. {0,8}",
   );
 
+export const provenanceModes = ["required", "advisory", "off"] as const;
+export type ProvenanceMode = (typeof provenanceModes)[number];
+
+/**
+ * Who may sign a service's provenance. Every field given must match the signing certificate
+ * (`*` globs, case-insensitive); a rule with `service` applies to that service only and takes
+ * precedence over rules without one.
+ */
+const expectedSigner = z.strictObject({
+  service: z.string().min(1).optional(),
+  /** `owner/name` of the source repository (Source Repository URI / SAN). */
+  repository: z.string().min(1).optional(),
+  /** The workflow file, e.g. `.github/workflows/release.yml`. */
+  workflow: z.string().min(1).optional(),
+  /** The ref the workflow ran from, e.g. `refs/heads/main` or `refs/tags/v*`. */
+  ref: z.string().min(1).optional(),
+  /** The OIDC issuer, e.g. `https://token.actions.githubusercontent.com`. */
+  issuer: z.string().min(1).optional(),
+  runnerEnvironment: z.enum(["github-hosted", "self-hosted"]).optional(),
+});
+export type ExpectedSigner = z.infer<typeof expectedSigner>;
+
 const settingsShape = {
   /** Independent approvals (by someone who neither wrote nor opened the PR) a change needs. */
   requiredApprovals: z.number().int().min(1).max(20),
@@ -43,6 +65,12 @@ const settingsShape = {
   manualTriggerEvents: z.array(z.string().min(1)),
   /** CI check names that must pass on the merged commit; empty means every check on it must pass. */
   requiredChecks: z.array(z.string().min(1)),
+  /** Whether verified Sigstore provenance is required, advisory or not checked, where no environment says otherwise. */
+  provenanceMode: z.enum(provenanceModes),
+  /** Per environment name, overriding `provenanceMode`, e.g. `{ "production": "required" }`. */
+  provenanceModeByEnvironment: z.record(z.string().min(1), z.enum(provenanceModes)),
+  /** The signers whose provenance counts; see expectedSigner. */
+  provenanceSigners: z.array(expectedSigner).min(1),
 };
 
 const settingsSchema = z.strictObject(settingsShape);
@@ -84,7 +112,15 @@ export const defaultSettings: PolicySettings = settingsSchema.parse({
   ],
   manualTriggerEvents: ["workflow_dispatch", "repository_dispatch", "manual", "web", "api", "trigger"],
   requiredChecks: [],
+  provenanceMode: "advisory",
+  provenanceModeByEnvironment: {},
+  provenanceSigners: [{ issuer: "https://token.actions.githubusercontent.com" }],
 });
+
+/** The provenance mode of an environment. */
+export function provenanceModeFor(policy: Pick<Policy, "provenanceMode" | "provenanceModeByEnvironment">, environment: string): ProvenanceMode {
+  return policy.provenanceModeByEnvironment[environment] ?? policy.provenanceMode;
+}
 
 /** First 12 hex of the SHA-256 of the canonical JSON of the effective settings. */
 export function policyVersion(settings: PolicySettings): string {

@@ -6,8 +6,8 @@ import { parseBundles, sha256Subjects, statementOf } from "./bundle";
 import { buildTrustRoots, loadTrustRoots, parseTrustRootFile } from "./trust";
 import { subjectMatches, verifyBundle } from "./verify";
 
-// Real GitHub Actions attestations from the GitHub CLI's test data (MIT), see shared/fixtures/sigstore/README.md.
-const dir = new URL("../../../shared/fixtures/sigstore/", import.meta.url);
+// Real GitHub Actions attestations from the GitHub CLI's test data (MIT), see fixtures/README.md.
+const dir = new URL("./fixtures/", import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, dir), "utf8");
 const one = (name: string) => {
   const [b] = parseBundles(fixture(name), 1 << 20);

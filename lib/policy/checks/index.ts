@@ -4,11 +4,13 @@ import { deployBuiltByCi } from "./deploy-built-by-ci";
 import { deployCommitMatches } from "./deploy-commit-matches";
 import { deployImmutableRef } from "./deploy-immutable-ref";
 import { deployManifestFromVcs } from "./deploy-manifest-from-vcs";
+import { deployProvenanceCommitMatches } from "./deploy-provenance-commit-matches";
 import { deployPipelineActor } from "./deploy-pipeline-actor";
 import { deployRollbackReady } from "./deploy-rollback-ready";
 import { imageBasePinned } from "./image-base-pinned";
 import { imageMultiStage } from "./image-multi-stage";
 import { imageNoBakedSecrets } from "./image-no-baked-secrets";
+import { imageProvenanceVerified } from "./image-provenance-verified";
 import { imageScanned } from "./image-scanned";
 import { imageShaTag } from "./image-sha-tag";
 import { imageSizeLimit } from "./image-size-limit";
@@ -30,6 +32,7 @@ export const checks: Record<DeploymentRuleId, Check> = {
   "merge.checks-passed": mergeChecksPassed,
   "deploy.built-by-ci": deployBuiltByCi,
   "deploy.commit-matches": deployCommitMatches,
+  "deploy.provenance-commit-matches": deployProvenanceCommitMatches,
   "deploy.immutable-ref": deployImmutableRef,
   "deploy.manifest-from-vcs": deployManifestFromVcs,
   "deploy.pipeline-actor": deployPipelineActor,
@@ -45,4 +48,5 @@ export const checks: Record<DeploymentRuleId, Check> = {
   "image.scanned": imageScanned,
   "image.sha-tag": imageShaTag,
   "image.no-baked-secrets": imageNoBakedSecrets,
+  "image.provenance-verified": imageProvenanceVerified,
 };
