@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { DeploymentChainView } from "@/components/deployment-chain-view";
+import { ProvenanceSection } from "@/components/provenance-section";
 import { requireUser } from "@/lib/auth/current-user";
 import { deploymentChain } from "@/lib/dashboard/chain";
 import { getDb } from "@/lib/db";
+import { deploymentProvenance } from "@/lib/provenance/view";
 
 export const dynamic = "force-dynamic";
 
@@ -17,7 +19,14 @@ export default async function DeploymentPage({ params }: Props) {
   const raw = (await params).id;
   await requireUser("evidence:read", `/deployments/${raw}`);
   if (!/^\d+$/.test(raw)) notFound();
-  const chain = await deploymentChain(await getDb(), Number(raw));
+  const db = await getDb();
+  const chain = await deploymentChain(db, Number(raw));
   if (!chain) notFound();
-  return <DeploymentChainView chain={chain} />;
+  const provenance = await deploymentProvenance(db, chain.deployment);
+  return (
+    <>
+      <DeploymentChainView chain={chain} />
+      <ProvenanceSection provenance={provenance} />
+    </>
+  );
 }
