@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { buildTarget, parseDockerfile } from "./dockerfile.mjs";
+import { sendProvenance } from "./provenance.mjs";
 
 const list = (v) => (v ?? "").split(/[\s,]+/).filter(Boolean);
 const opt = (v) => (v === undefined || v === "" ? undefined : v);
@@ -105,6 +106,11 @@ export function buildEvent(env, now = new Date().toISOString()) {
 }
 
 async function main() {
+  if (process.env.CUSTODY_KIND === "provenance") {
+    const text = await sendProvenance(process.env);
+    process.stdout.write(`custody: sent the provenance bundle for ${process.env.CUSTODY_DIGEST || "its subjects"} (${text})\n`);
+    return;
+  }
   const event = buildEvent(process.env);
   if (process.env.CUSTODY_DRY_RUN === "true") {
     process.stdout.write(`${JSON.stringify(event, null, 2)}\n`);

@@ -85,9 +85,26 @@ describe("custody CLI on the embedded database", () => {
     expect(r.stderr).toMatch(/line 2/);
   });
 
+  it("attests a digest with the JSON lines of gh attestation download, says what verified, and refuses a bundle without a certificate", async () => {
+    // Real bundles from the GitHub CLI's test data (MIT): lib/provenance/fixtures/README.md.
+    const fixtures = path.join(root, "lib", "provenance", "fixtures");
+    const digest = "sha256:1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988";
+    const first = await custody(["attest", path.join(fixtures, "sigstore-js-2.1.0-bundle.json"), "--digest", digest]);
+    expect(first.stderr).toBe("");
+    expect(first.stdout).toContain("accepted 1, duplicates 0");
+    expect(first.stdout).toMatch(/verified, subject does not match sha256:1f2e.*release\.yml@refs\/heads\/main/);
+    const github = await custody(["attest", path.join(fixtures, "github_provenance_demo-0.0.12-py3-none-any-bundle.jsonl")]);
+    expect(github.stdout).toContain("not verified: untrusted CA");
+    const again = await custody(["attest", path.join(fixtures, "sigstore-js-2.1.0-bundle.json"), "--digest", digest]);
+    expect(again.stdout).toContain("accepted 0, duplicates 1");
+    const broken = await custody(["attest", path.join(fixtures, "github_provenance_demo-0.0.12-py3-none-any-bundle-missing-cert.jsonl")]);
+    expect(broken.status).toBe(2);
+    expect(broken.stderr).toMatch(/no certificate or key/);
+  });
+
   it("verifies the ledger it wrote", async () => {
     const r = await custody(["verify"]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/ledger ok: 2 entries/);
+    expect(r.stdout).toMatch(/ledger ok: 4 entries/);
   });
 });

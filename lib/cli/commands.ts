@@ -14,7 +14,13 @@ import { verifyTree } from "../ledger/verify-tree";
 import { proofCommands, verifyMerkle } from "./proof-commands";
 import { withDatabase } from "./database";
 import { CliError, readStdin } from "./output";
-import { postEvents } from "./remote";
+import { postBundles, postEvents } from "./remote";
+import { config } from "../config";
+import { parseBundles } from "../provenance/bundle";
+import { ingestSigstoreBundles, parseDigestParam } from "../provenance/ingest";
+import { configuredTrustRoots } from "../provenance/store";
+import { subjectMatches, verifyBundle } from "../provenance/verify";
+import { AppError } from "../errors";
 import { reportCommands } from "./report-commands";
 import { start } from "./start";
 
@@ -113,6 +119,46 @@ export const commands: Record<string, Command> = {
     }
     await send(values, body);
     return 0;
+  },
+
+  attest: async ([file], values) => {
+    if (!file) throw new CliError("usage: custody attest BUNDLE.jsonl [--digest sha256:…] (the output of gh attestation download)", 2);
+    let text: string;
+    try {
+      text = file === "-" ? await readStdin() : readFileSync(file, "utf8");
+    } catch (error) {
+      throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
+    }
+    const url = str(values, "url");
+    const token = str(values, "token") ?? process.env.CUSTODY_TOKEN;
+    try {
+      const digest = parseDigestParam(str(values, "digest") ?? null);
+      const maxBundleBytes = config().maxBundleBytes;
+      if (url) {
+        if (!token) throw new CliError("--token (or CUSTODY_TOKEN) is required with --url", 2);
+        const r = await postBundles(url, token, text, digest);
+        process.stdout.write(`accepted ${r.accepted}, duplicates ${r.duplicates}; the server verifies them with its next evaluation\n`);
+        return 0;
+      }
+      const r = await withDatabase(async ({ db }) => {
+        const result = await ingestSigstoreBundles(db, text, { digest, maxBundleBytes });
+        await evaluationSettled(db);
+        return result;
+      });
+      process.stdout.write(`accepted ${r.accepted}, duplicates ${r.duplicates}\n`);
+      // What the evaluator concluded, bundle by bundle (offline, against the configured trusted roots).
+      const trust = configuredTrustRoots();
+      for (const b of parseBundles(text, maxBundleBytes)) {
+        const v = verifyBundle(b.json, b.sha256, trust);
+        const subject = digest === undefined ? "" : subjectMatches(v, digest) ? `, subject ${digest}` : `, subject does not match ${digest}`;
+        const verdict = v.status === "verified" ? "verified" : `not verified: ${v.reason ?? "unknown"}`;
+        process.stdout.write(`bundle ${b.sha256.slice(0, 12)}: ${verdict}${subject}; signer ${v.signer?.subjectAlternativeName ?? "unknown"}\n`);
+      }
+      return 0;
+    } catch (error) {
+      if (error instanceof AppError) throw new CliError(error.message, error.code === "VALIDATION" ? 2 : 1);
+      throw error;
+    }
   },
 
   snapshot: async ([kind], values) => {

@@ -15,6 +15,8 @@ const usage = `Usage: custody <command> [options]
                                 password from CUSTODY_PASSWORD, a prompt, or generated and printed once
   user list
   push FILE.json                send Custody events (one event or { "events": [...] })
+  attest FILE [--digest D]      send Sigstore bundles (a bundle, or the JSON lines of gh attestation download)
+                                for the image digest D (default: the sha256 subjects of each statement)
   snapshot k8s --environment E  read \`kubectl get pods -A -o json\` from stdin
   audit k8s --environment E     read Kubernetes audit-log JSON lines from stdin
   verify                        recompute the hash chains of the ledger and the audit log, and the Merkle tree
@@ -22,7 +24,7 @@ const usage = `Usage: custody <command> [options]
 ${proofUsage}
 ${reportUsage}
 
-  push, snapshot and audit send to a running server with --url URL --token TOKEN,
+  push, attest, snapshot and audit send to a running server with --url URL --token TOKEN,
   else they write to the configured database (DATABASE_URL, or the embedded one).`;
 
 const reportOptions = Object.fromEntries(
@@ -44,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
         environment: { type: "string" },
         url: { type: "string" },
         token: { type: "string" },
+        digest: { type: "string" },
         help: { type: "boolean", short: "h" },
         "allow-unverified-signer": { type: "boolean" },
         ...reportOptions,

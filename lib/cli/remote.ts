@@ -1,10 +1,20 @@
 import { CliError } from "./output";
 
 /** Sends events to a running Custody (`--url`, `--token`) instead of the local database. */
-export async function postEvents(url: string, token: string, body: unknown): Promise<{ accepted: number; duplicates: number }> {
+export function postEvents(url: string, token: string, body: unknown): Promise<{ accepted: number; duplicates: number }> {
+  return postTo(url, "/api/v1/events", token, "application/json", JSON.stringify(body));
+}
+
+/** Sends Sigstore bundles (a bundle or JSON lines, as read) to a running Custody. */
+export function postBundles(url: string, token: string, text: string, digest: string | undefined): Promise<{ accepted: number; duplicates: number }> {
+  const path = `/api/v1/attestations/sigstore${digest ? `?digest=${encodeURIComponent(digest)}` : ""}`;
+  return postTo(url, path, token, "application/x-ndjson", text);
+}
+
+async function postTo(url: string, path: string, token: string, contentType: string, body: string): Promise<{ accepted: number; duplicates: number }> {
   let target: URL;
   try {
-    target = new URL("/api/v1/events", url);
+    target = new URL(path, url);
   } catch {
     throw new CliError(`--url ${url} is not a URL`, 2);
   }
@@ -12,8 +22,8 @@ export async function postEvents(url: string, token: string, body: unknown): Pro
   try {
     res = await fetch(target, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
+      headers: { "content-type": contentType, authorization: `Bearer ${token}` },
+      body,
     });
   } catch (error) {
     throw new CliError(`cannot reach ${target.origin}: ${(error as Error).message}`);
