@@ -94,6 +94,30 @@ function exceptionsSection(doc: Doc, m: ReportModel): void {
   );
 }
 
+function provenanceSection(doc: Doc, m: ReportModel): void {
+  const p = m.provenance;
+  heading(doc, "Build provenance");
+  const share = p.share === null ? "no production deployments in the period" : `${(p.share * 100).toFixed(1)} % (${p.verified} of ${p.deployments})`;
+  facts(doc, [
+    ["Controls", p.controls.join("; ")],
+    ["Verified provenance", share],
+    ["Meaning", "the deployed digest had a Sigstore-signed SLSA provenance that verified offline against the trusted roots, about that digest, from a signer the policy expects"],
+  ]);
+  if (p.exceptions.total === 0) return paragraph(doc, "Every production deployment in scope had verified provenance.");
+  if (p.exceptions.total > p.exceptions.shown.length) paragraph(doc, `The first ${p.exceptions.shown.length} of ${p.exceptions.total} are listed.`, { color: ink.muted });
+  table(
+    doc,
+    [
+      { header: "Change", width: 0.3 },
+      { header: "Service / environment", width: 0.18 },
+      { header: "Deployed at", width: 0.2 },
+      { header: "Provenance", width: 0.32 },
+    ],
+    p.exceptions.shown.map((e) => [`${e.changeId}\n${e.digest}`, `${e.service} / ${e.environment}`, e.deployedAt, e.status]),
+    { size: 7, colorOf: (_row, col) => (col === 3 ? ink.bad : undefined) },
+  );
+}
+
 function registerSection(doc: Doc, title: string, empty: string, rows: string[][], pick: (r: string[]) => string[], columns: { header: string; width: number }[]): void {
   heading(doc, `${title} (${rows.length})`);
   if (rows.length === 0) return paragraph(doc, empty);
@@ -209,6 +233,7 @@ export async function renderReportPdf(m: ReportModel): Promise<Buffer> {
   doc.addPage();
   controlsSection(doc, m);
   exceptionsSection(doc, m);
+  provenanceSection(doc, m);
   registerSection(doc, "Incidents", "No incidents were open during the period.", m.incidents.rows, (r) => [r[0] ?? "", `${r[1] ?? ""} (${r[2] ?? ""})`, `${r[6] ?? ""} to ${r[7] || "open"}`, r[9] ?? "", r[12] ?? ""], [
     { header: "Id", width: 0.06 },
     { header: "Title (status)", width: 0.26 },

@@ -10,6 +10,7 @@ import { exceptionRows, incidentColumns, incidentRows, waiverColumns, waiverRows
 import { drawSample, sampleMethod } from "./sample";
 import { populationCount, populationIds, scopeEnvironments } from "./scope";
 import { controlSummaries, policyVersionsUsed, type ControlSummary } from "./summary";
+import { provenanceSummary, type ProvenanceSummary } from "./provenance";
 
 /** Names the software that produced an export; bump with the package version. */
 export const generatorVersion = "custody 0.1.0 (reports 1)";
@@ -33,6 +34,8 @@ export interface ReportModel {
   waivers: { columns: readonly string[]; rows: string[][] };
   sample: { requested: number; size: number; basis: string; seed: string; method: string; changeIds: string[]; changes: ChangeEvidence[] };
   policy: { inForce: Policy; versionsUsed: { version: string; checks: number }[] };
+  /** Build provenance: share of the population with verified Sigstore provenance, and the exceptions. */
+  provenance: ProvenanceSummary;
 }
 
 /** Rows of the population with these change ids, in change-id order. */
@@ -45,6 +48,7 @@ async function rowsOf(db: Queryable, p: ReportParams, changeIds: string[]): Prom
 /** Everything the PDF, the JSON report and the package's summary say, computed once. */
 export async function buildReport(db: Queryable, p: ReportParams, now: Date = new Date()): Promise<ReportModel> {
   const head = await ledgerHead(db);
+  const policy = loadPolicy(config().policyFile);
   const [count, ids, environments] = [await populationCount(db, p), await populationIds(db, p), await scopeEnvironments(db, p)];
   const byRule = new Map<string, number>();
   const shown: ExceptionRow[] = [];
@@ -74,6 +78,7 @@ export async function buildReport(db: Queryable, p: ReportParams, now: Date = ne
     incidents: { columns: incidentColumns, rows: await incidentRows(db, p) },
     waivers: { columns: waiverColumns, rows: await waiverRows(db, p) },
     sample: { requested: p.sampleSize, size: sampleIds.length, basis: p.sampleBasis, seed: p.seed, method: sampleMethod, changeIds: sampleIds, changes },
-    policy: { inForce: loadPolicy(config().policyFile), versionsUsed: await policyVersionsUsed(db, p) },
+    policy: { inForce: policy, versionsUsed: await policyVersionsUsed(db, p) },
+    provenance: await provenanceSummary(db, p, policy, exceptionsShown),
   };
 }
