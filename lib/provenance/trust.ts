@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { TrustedRoot } from "@sigstore/protobuf-specs";
+import type { X509Certificate } from "@sigstore/core";
 import { toTrustMaterial, type TrustMaterial } from "@sigstore/verify";
 import publicGoodRoot from "./public-good-trusted-root.json";
 
@@ -75,6 +76,8 @@ export function buildTrustRoots(roots: { origin: string; json: Record<string, un
   }
   const mediaType = roots[0]?.json.mediaType ?? "application/vnd.dev.sigstore.trustedroot+json;version=0.1";
   const material = toTrustMaterial(TrustedRoot.fromJSON({ mediaType, ...merged }));
+  for (const ca of [...material.certificateAuthorities, ...material.timestampAuthorities]) ca.certChain.forEach(rememberEncoding);
+  for (const ca of material.certificateAuthorities) ca.certChain.forEach(rememberSignatureChecks);
   return { roots, fingerprint: hash.digest("hex").slice(0, 16), material, subjectsWithoutCt };
 }
 
@@ -100,4 +103,35 @@ export function activeTrustRoots(files: readonly string[]): TrustRoots {
   const key = files.join("\u0000");
   if (cached === undefined || cached.key !== key) cached = { key, roots: loadTrustRoots(files) };
   return cached.roots;
+}
+
+/**
+ * @sigstore/core re-encodes a certificate to DER for every comparison (the chain builder compares
+ * each pair of candidate certificates), which costs more than the signatures. A parsed certificate
+ * never changes, so its encoding is computed once per instance. Applied to the trusted CAs here
+ * and to each bundle's leaf certificate in verify.ts.
+ */
+export function rememberEncoding(cert: X509Certificate): void {
+  const der = cert.root.toDER();
+  cert.root.toDER = () => der;
+}
+
+/**
+ * The trusted CAs' own signatures (intermediate by root, root by itself) are checked again for
+ * every bundle. The library still makes each check; a CA certificate remembers the outcome per
+ * issuer instance (weakly held: a bundle's leaf offered as an issuer is forgotten with the bundle).
+ */
+function rememberSignatureChecks(cert: X509Certificate): void {
+  const verify = cert.verify.bind(cert);
+  const byIssuer = new WeakMap<X509Certificate, boolean>();
+  let selfSigned: boolean | undefined;
+  cert.verify = (issuer?: X509Certificate): boolean => {
+    if (issuer === undefined) return (selfSigned ??= verify());
+    let ok = byIssuer.get(issuer);
+    if (ok === undefined) {
+      ok = verify(issuer);
+      byIssuer.set(issuer, ok);
+    }
+    return ok;
+  };
 }

@@ -3,7 +3,7 @@ import { ByteStream, type X509Certificate } from "@sigstore/core";
 import { Verifier, toSignedEntity } from "@sigstore/verify";
 import { integratedTimeOf, statementOf, type StatementSubject } from "./bundle";
 import { leafCertificateOf, signerIdentityOf, type SignerIdentity } from "./certificate";
-import type { TrustRoots } from "./trust";
+import { rememberEncoding, type TrustRoots } from "./trust";
 
 // @sigstore/core re-encodes ASN.1 through ByteStreams that grow by BLOCK_SIZE zero-filled bytes
 // per node; 1 KiB per node made half of a verification's time allocation. A smaller block only
@@ -169,7 +169,9 @@ export function verifyBundle(bundle: Record<string, unknown>, sha256: string, tr
     verifiers.set(trust, pair);
   }
   try {
-    (issuedWithoutCt(leaf, trust) ? pair.withoutCt : pair.withCt).verify(toSignedEntity(parsed));
+    const entity = toSignedEntity(parsed);
+    if (entity.key.$case === "certificate") rememberEncoding(entity.key.certificate);
+    (issuedWithoutCt(leaf, trust) ? pair.withoutCt : pair.withCt).verify(entity);
   } catch (error) {
     const code = isObject(error) && typeof error.code === "string" ? error.code : "VERIFICATION_ERROR";
     return notVerified(reasonOf(code, leaf, trust), code, error instanceof Error ? error.message : String(error));
