@@ -61,6 +61,21 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      "/api/v1/attestations/sigstore": {
+        post: {
+          summary: "Sigstore bundles (one, or JSON lines as gh attestation download writes) stored verbatim and linked to an image digest; verified by the evaluator",
+          security: [{ bearer: [] }],
+          parameters: [{ name: "digest", in: "query", required: false, description: "The image digest (sha256:…); default: each sha256 subject of the statement", schema: { type: "string" } }],
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object" } }, "application/x-ndjson": { schema: { type: "string" } } } },
+          responses: {
+            "202": {
+              description: "Stored (the verdict follows with the evaluation)",
+              content: { "application/json": { schema: { type: "object", properties: { accepted: { type: "integer" }, duplicates: { type: "integer" } } } } },
+            },
+            ...errors(400, 401, 403, 413, 415),
+          },
+        },
+      },
       "/api/v1/webhooks/github": {
         post: {
           summary: "GitHub webhook deliveries, unmodified",
@@ -90,7 +105,7 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/v1/environments": readOp("Environments with their current state summary"),
       "/api/v1/environments/{name}/state": readOp("What ran in an environment at a time, with evidence chains", [p("name", "environment"), q("at", "ISO 8601 time, default now")]),
       "/api/v1/deployments": readOp("Deployments, newest first, cursor-paginated", [q("environment", ""), q("service", ""), q("from", ""), q("to", ""), q("cursor", "")]),
-      "/api/v1/deployments/{id}": readOp("One deployment with its chain and gate results", [p("id", "deployment id")]),
+      "/api/v1/deployments/{id}": readOp("One deployment with its chain, gate results and the image's build provenance (verified or not and why)", [p("id", "deployment id")]),
       "/api/v1/trace/{ref}": readOp("Chains for a commit SHA, image digest, owner/repo#n or pipeline run id", [p("ref", "reference")]),
       "/api/v1/findings": readOp("Drift and gate failures, newest first, each with the waiver in force", [
         q("status", "open or resolved"), q("rule", "rule id"), q("environment", ""), q("service", ""), q("from", "opened on or after, YYYY-MM-DD (UTC)"), q("to", "opened on or before, YYYY-MM-DD (UTC)"), q("cursor", ""), q("limit", "1-200"),
