@@ -10,7 +10,7 @@ import type { DeploymentProvenance } from "@/lib/provenance/view";
 export function ProvenanceSection({ provenance: p, headingLevel = 2 }: { provenance: DeploymentProvenance; headingLevel?: 2 | 3 }) {
   const H = headingLevel === 2 ? "h2" : "h3";
   const s = p.signer;
-  const claim = p.state === "verified" ? "" : " (claimed, not verified)";
+  const claim = p.signatureVerified ? "" : " (claimed, not verified)";
   return (
     <section aria-labelledby="provenance-heading" className="provenance">
       <H id="provenance-heading">Build provenance</H>
@@ -26,7 +26,7 @@ export function ProvenanceSection({ provenance: p, headingLevel = 2 }: { provena
           <dt>Signer identity{claim}</dt>
           <dd className="wrap">{s?.workflowPath ? <><code>{s.workflowPath}</code> at <code>{s.workflowRef ?? "?"}</code></> : <code>{s?.identity ?? "unknown"}</code>}</dd>
           <dt>Signer matches policy</dt>
-          <dd>{p.signerMatches === null ? "no certificate" : p.signerMatches ? <Status value="pass" label="yes" /> : <><Status value="fail" label="no" /> {p.signerMismatches.join("; ")}</>}</dd>
+          <dd>{p.signerMatches === null ? "not judged: the certificate did not verify" : p.signerMatches ? <Status value="pass" label="yes" /> : <><Status value="fail" label="no" /> {p.signerMismatches.join("; ")}</>}</dd>
           <dt>Issuer</dt><dd className="wrap">{s?.issuer ?? "unknown"}{p.state !== "verified" && s?.issuerName ? <> (certificate issued by {s.issuerName})</> : null}</dd>
           <dt>Repository</dt><dd>{s?.repository ?? "unknown"}</dd>
           <dt>Source commit</dt><dd>{s?.sourceCommit ? <code>{s.sourceCommit.slice(0, 12)}</code> : "unknown"}{s?.sourceRef ? <> on <code>{s.sourceRef}</code></> : null}</dd>

@@ -13,7 +13,9 @@ export interface DeploymentProvenance {
   state: "verified" | "not-verified" | "absent";
   /** `verified`, `not verified: untrusted CA`, `no provenance`. */
   status: string;
-  /** Whether the signer is one the policy expects (null when there is no certificate to judge). */
+  /** Whether the bundle's signature and certificate verified (its subject may still be another artifact). */
+  signatureVerified: boolean;
+  /** Whether the signer is one the policy expects (null when there is no verified certificate to judge). */
   signerMatches: boolean | null;
   signerMismatches: string[];
   signer: {
@@ -53,7 +55,8 @@ export async function deploymentProvenance(
     mode: provenanceModeFor(policy, d.environment),
     state: j.state,
     status: j.state === "verified" ? "verified" : j.state === "absent" ? "no provenance" : `not verified: ${j.reason ?? "unknown"}`,
-    signerMatches: j.signerMatch ? j.signerMatch.matched !== null : null,
+    signatureVerified: v?.status === "verified",
+    signerMatches: j.signerMatch && v?.status === "verified" ? j.signerMatch.matched !== null : null,
     signerMismatches: j.signerMatch?.mismatches ?? [],
     signer: s
       ? {
