@@ -72,34 +72,26 @@ export async function verificationsOf(db: Queryable, shas: readonly string[], tr
 }
 
 /**
- * Every bundle linked to these digests, each with its verdict, by digest: one statement reads the
- * links and their cached verdicts together; a bundle without a verdict under `trust` is verified.
+ * Every bundle linked to these digests, each with its verdict, by digest. The links are one small
+ * indexed read; verdicts come from this process's memory, else the stored cache, else verification.
  */
 export async function provenanceOfDigests(db: Queryable, digests: readonly string[], trust: TrustRoots = configuredTrustRoots(), now = new Date()): Promise<Map<string, LinkedProvenance[]>> {
   const out = new Map<string, LinkedProvenance[]>();
   const wanted = [...new Set(digests)];
   if (wanted.length === 0) return out;
   const links = await db
-    .select({
-      id: provenanceBundles.id,
-      sha: provenanceBundles.bundleSha256,
-      digest: provenanceBundles.digest,
-      receivedAt: provenanceBundles.receivedAt,
-      result: provenanceVerifications.result,
-    })
+    .select({ id: provenanceBundles.id, sha: provenanceBundles.bundleSha256, digest: provenanceBundles.digest, receivedAt: provenanceBundles.receivedAt })
     .from(provenanceBundles)
-    .leftJoin(
-      provenanceVerifications,
-      and(eq(provenanceVerifications.bundleSha256, provenanceBundles.bundleSha256), eq(provenanceVerifications.trustFingerprint, trust.fingerprint)),
-    )
     .where(inArray(provenanceBundles.digest, wanted));
   if (links.length === 0) return out;
-  const known = new Map<string, BundleVerification>();
-  for (const l of links) if (l.result) known.set(l.sha, l.result as unknown as BundleVerification);
-  const missing = links.filter((l) => !known.has(l.sha)).map((l) => l.sha);
-  const verdicts = missing.length > 0 ? await verificationsOf(db, missing, trust, now) : new Map<string, BundleVerification>();
+  const verdicts = await verificationsOf(
+    db,
+    links.map((l) => l.sha),
+    trust,
+    now,
+  );
   for (const l of links) {
-    const verification = known.get(l.sha) ?? verdicts.get(l.sha);
+    const verification = verdicts.get(l.sha);
     if (!verification || l.digest === null) continue;
     const list = out.get(l.digest) ?? [];
     list.push({ bundleId: Number(l.id), digest: l.digest, receivedAt: l.receivedAt, verification });

@@ -80,8 +80,21 @@ export async function benchProvenance(ctx: BenchContext): Promise<Figure[]> {
     const policy = resolvePolicy({ provenanceModeByEnvironment: { production: "required" } });
     clearVerificationMemo();
     const times: number[] = [];
+    const cold: number[] = [];
     const without: number[] = [];
     let passed = 0;
+    // Cold: verdicts read from provenance_verifications (a process that has not seen these bundles).
+    for (let i = 0; i < RUNS; i++) {
+      const k = Math.floor(Math.random() * CHANGES);
+      const [dep] = await queryRows<{ id: number }>(db, sql`select id from deployments where external_id = ${`dep-${k}-production`}`);
+      const t = performance.now();
+      const ev = await gatherEvidence(db, [Number(dep?.id)], policy);
+      await attachProvenance(db, ev);
+      for (const e of ev.values()) evaluateDeployment(e, policy);
+      cold.push(performance.now() - t);
+    }
+    // Steady state: the evaluator has seen the bundles (in-memory verdicts by bundle hash).
+    await verificationsOf(db, Array.from({ length: CHANGES }, (_, k) => `b${k}`), trust);
     for (let i = 0; i < RUNS; i++) {
       const k = Math.floor(Math.random() * CHANGES);
       const [dep] = await queryRows<{ id: number }>(db, sql`select id from deployments where external_id = ${`dep-${k}-production`}`);
@@ -101,8 +114,10 @@ export async function benchProvenance(ctx: BenchContext): Promise<Figure[]> {
     const round = (n: number) => Math.round(n * 10) / 10;
     return [
       { figure: `provenance: bundles verified per second by the evaluator (${BUNDLES} distinct real bundles, read, verified, cached)`, value: round(BUNDLES / verifySeconds), unit: "/s", target: ">= 200" },
-      { figure: `provenance: gather + attach provenance + evaluate one production deployment, provenance required (p95 of ${RUNS}, ${CHANGES * 3} deployments)`, value: round(percentile(times, 95)), unit: "ms", target: "< 10" },
+      { figure: `provenance: gather + attach provenance + evaluate one production deployment, provenance required, verdicts cached in memory (p95 of ${RUNS}, ${CHANGES * 3} deployments)`, value: round(percentile(times, 95)), unit: "ms", target: "< 10" },
+      { figure: "provenance: the same with each verdict read from provenance_verifications (p95)", value: round(percentile(cold, 95)), unit: "ms", target: null },
       { figure: "provenance: the same gather + evaluate without attaching provenance, for reference (p95)", value: round(percentile(without, 95)), unit: "ms", target: null },
+      { figure: "provenance: medians with provenance (in memory) / without, for reference", value: round(percentile(times, 50)), unit: `ms / ${round(percentile(without, 50))} ms`, target: null },
     ];
   } finally {
     await h.close();
