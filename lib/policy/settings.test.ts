@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { defaultPolicy, loadPolicy } from "./settings";
+import { defaultPolicy, loadPolicy, provenanceModeFor } from "./settings";
 
 const dir = mkdtempSync(path.join(tmpdir(), "custody-policy-"));
 const file = (name: string, content: string): string => {
@@ -54,5 +54,18 @@ describe("policy settings", () => {
     const notJson = file("broken.json", "{ requiredApprovals: 2 ");
     expect(() => loadPolicy(notJson)).toThrow(`policy file ${notJson}: is not valid JSON`);
     expect(() => loadPolicy(path.join(dir, "absent.json"))).toThrow(/absent\.json: cannot be read/);
+  });
+});
+
+describe("provenance policy settings", () => {
+  it("takes a mode per environment and expected signers, and names a bad value", () => {
+    const p = loadPolicy(
+      file("provenance.json", JSON.stringify({ provenanceModeByEnvironment: { production: "required" }, provenanceSigners: [{ service: "checkout", repository: "acme/checkout", ref: "refs/tags/v*" }] })),
+    );
+    expect(provenanceModeFor(p, "production")).toBe("required");
+    expect(provenanceModeFor(p, "staging")).toBe("advisory");
+    expect(p.version).not.toBe(defaultPolicy.version);
+    expect(() => loadPolicy(file("bad-mode.json", JSON.stringify({ provenanceMode: "strict" })))).toThrow(/provenanceMode/);
+    expect(() => loadPolicy(file("bad-signer.json", JSON.stringify({ provenanceSigners: [{ workflowPath: "x" }] })))).toThrow(/provenanceSigners/);
   });
 });

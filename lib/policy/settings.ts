@@ -145,9 +145,11 @@ export function resolvePolicy(overrides: unknown, source = "policy overrides"): 
   const parsed = overridesSchema.safeParse(overrides);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    const at = issue && issue.path.length > 0 ? issue.path.map(String).join(".") : null;
     const unknownKeys = issue?.code === "unrecognized_keys" ? issue.keys.join(", ") : undefined;
-    const key = unknownKeys ?? (issue && issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)");
-    const message = unknownKeys !== undefined ? "is not a policy setting" : (issue?.message ?? "is invalid");
+    // An unknown key inside a setting (e.g. a signer rule's field) is named with the setting's path.
+    const key = unknownKeys !== undefined ? (at !== null ? `${at}.${unknownKeys}` : unknownKeys) : (at ?? "(root)");
+    const message = unknownKeys !== undefined ? (at !== null ? "is not a known field" : "is not a policy setting") : (issue?.message ?? "is invalid");
     throw new PolicyError(`${source}: ${key} ${message}`);
   }
   const effective: PolicySettings = { ...defaultSettings };
