@@ -34,6 +34,8 @@ test("an auditor picks a moment in production, walks a workload's evidence chain
   const firstCheck = gateTable.getByRole("row").nth(1);
   await firstCheck.getByText("Raw JSON").click();
   await expect(firstCheck.locator("pre")).toContainText("{");
+  // The demo sends no Sigstore bundles: the page says so rather than hiding the section.
+  await expect(page.getByRole("region", { name: "Build provenance" }).getByText("no provenance", { exact: true })).toBeVisible();
   await snapshot(page, testInfo, "deployment-chain");
 
   const release = checkoutReleaseInProduction();
