@@ -46,7 +46,7 @@ export const ruleDefinitions = [
     kind: "gate",
     gate: "deployment",
     title: "Deployed image was built by CI",
-    description: "There is no build record for the deployed digest, or it was built by something other than a CI pipeline run.",
+    description: "There is no build record for the deployed digest, or it was built by something other than a CI pipeline run; where policy requires provenance, no verified Sigstore provenance from an expected signer.",
     severity: "critical",
     controls: { iso27001: ["8.32", "8.19"], soc2: ["CC8.1", "CC6.8"] },
   },
