@@ -12,7 +12,8 @@ import { verifyBundle, type BundleVerification } from "./verify";
  * is computed once and kept (in provenance_verifications, and here for this process).
  */
 const memo = new Map<string, BundleVerification>();
-const MEMO_LIMIT = 20_000;
+// A verdict is about 3 KB as JSON, several in memory: 5,000 stay within a few tens of MB.
+const MEMO_LIMIT = 5_000;
 
 function remember(key: string, v: BundleVerification): void {
   if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);

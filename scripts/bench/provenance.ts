@@ -16,7 +16,7 @@ const DB_NAME = "custody_bench_provenance";
 /** Distinct bundles verified from scratch by the evaluator's path (read, verify, cache). */
 const BUNDLES = 600;
 /** Changes, each deployed to development, staging and production, each digest with a verified bundle. */
-const CHANGES = 20_000;
+const CHANGES = 4_000;
 const RUNS = 300;
 
 const fixtures = path.join(import.meta.dirname, "..", "..", "lib", "provenance", "fixtures");
