@@ -1,3 +1,4 @@
+import { linkHref } from "@/lib/http/link-url";
 import { Status } from "./status";
 import { Time } from "./time";
 import type { DeploymentProvenance } from "@/lib/provenance/view";
@@ -11,6 +12,8 @@ export function ProvenanceSection({ provenance: p, headingLevel = 2 }: { provena
   const H = headingLevel === 2 ? "h2" : "h3";
   const s = p.signer;
   const claim = p.signatureVerified ? "" : " (claimed, not verified)";
+  // The run URL comes from the certificate (any bundle's claim): linked only when it is https.
+  const runHref = linkHref(s?.runUrl);
   return (
     <section aria-labelledby="provenance-heading" className="provenance">
       <H id="provenance-heading">Build provenance</H>
@@ -30,7 +33,7 @@ export function ProvenanceSection({ provenance: p, headingLevel = 2 }: { provena
           <dt>Issuer</dt><dd className="wrap">{s?.issuer ?? "unknown"}{p.state !== "verified" && s?.issuerName ? <> (certificate issued by {s.issuerName})</> : null}</dd>
           <dt>Repository</dt><dd>{s?.repository ?? "unknown"}</dd>
           <dt>Source commit</dt><dd>{s?.sourceCommit ? <code>{s.sourceCommit.slice(0, 12)}</code> : "unknown"}{s?.sourceRef ? <> on <code>{s.sourceRef}</code></> : null}</dd>
-          <dt>Run</dt><dd className="wrap">{s?.runUrl ? <a href={s.runUrl} rel="noreferrer">{s.runUrl}</a> : "unknown"}</dd>
+          <dt>Run</dt><dd className="wrap">{runHref ? <a href={runHref} rel="noreferrer">{runHref}</a> : (s?.runUrl ?? "unknown")}</dd>
           <dt>Runner</dt><dd>{s?.runnerEnvironment ?? "unknown"}</dd>
           <dt>Rekor log entry</dt>
           <dd>{p.logEntry ? <>index {p.logEntry.logIndex}{p.logEntry.integratedTime ? <>, integrated <Time value={p.logEntry.integratedTime} /></> : null}</> : "none (signed timestamp only)"}</dd>
