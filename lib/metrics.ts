@@ -18,6 +18,9 @@ interface Metrics {
   findingsOpen: Gauge<"rule">;
   ledgerEvents: Gauge;
   evaluationQueue: Gauge<"state">;
+  admissions: Counter<"result">;
+  admissionMisses: Counter<"reason">;
+  admissionDuration: Histogram;
 }
 
 function create(): Metrics {
@@ -69,6 +72,24 @@ function create(): Metrics {
       labelNames: ["state"],
       registers: [registry],
     }),
+    admissions: new Counter({
+      name: "custody_admission_reviews_total",
+      help: "AdmissionReviews answered, by result (allowed, denied, warned, break-glass, unjudged)",
+      labelNames: ["result"],
+      registers: [registry],
+    }),
+    admissionMisses: new Counter({
+      name: "custody_admission_misses_total",
+      help: "AdmissionReviews Custody could not judge in time or at all; the failure policy answered (timeout, malformed, error)",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
+    admissionDuration: new Histogram({
+      name: "custody_admission_duration_seconds",
+      help: "Time to judge one AdmissionReview, in seconds",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 1, 2.5],
+      registers: [registry],
+    }),
   };
 }
 
@@ -112,6 +133,14 @@ export function observeIngest(
   for (const d of duplicates) m.ingested.inc({ source: d.source, status: "duplicate" });
   const sources = new Set([...stored, ...duplicates].map((d) => d.source));
   for (const source of sources) m.ingestDuration.observe({ source }, seconds);
+}
+
+/** Records one admission answer; `miss` names why the failure policy answered instead of Custody. */
+export function observeAdmission(result: string, seconds: number, miss: "timeout" | "malformed" | "error" | null): void {
+  const m = metrics();
+  m.admissions.inc({ result });
+  if (miss !== null) m.admissionMisses.inc({ reason: miss });
+  m.admissionDuration.observe(seconds);
 }
 
 /** The exposition text, after refreshing the gauges that come from the database. */

@@ -24,6 +24,8 @@ const matrix: Record<string, Partial<Record<string, Entry>>> = {
   "api/v1/openapi.json": { GET: { access: "public" } },
   "api/v1/keys": { GET: { access: "public" } },
   "api/v1/events": { POST: { access: "ingest:write", body: event } },
+  "api/v1/admission": { POST: { access: "ingest:write", body: { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { uid: "sec-uid", operation: "DELETE", kind: { kind: "Pod" }, resource: { resource: "pods" }, namespace: "production" } } } },
+  "api/v1/decisions": { POST: { access: "ingest:write", body: { gate: "deployment", environment: "staging", digest: `sha256:${"ab".repeat(32)}` } } },
   "api/v1/webhooks/github": { POST: { access: "signed", body: { zen: "hi" } } },
   "api/v1/ledger/verify": { GET: { access: "evidence:read" } },
   "api/v1/ledger/checkpoint": { GET: { access: "evidence:read" } },

@@ -13,3 +13,4 @@ export * from "./audit-log";
 export * from "./meta";
 export * from "./rate-limits";
 export * from "./evaluation";
+export * from "./decisions";

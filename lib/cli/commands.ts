@@ -12,6 +12,7 @@ import { rebuildProjections } from "../ingest/replay";
 import { verifyLedger } from "../ledger/ledger";
 import { verifyTree } from "../ledger/verify-tree";
 import { proofCommands, verifyMerkle } from "./proof-commands";
+import { assertCommand } from "./assert";
 import { withDatabase } from "./database";
 import { CliError, readStdin } from "./output";
 import { postEvents } from "./remote";
@@ -54,6 +55,7 @@ export const commands: Record<string, Command> = {
   ...reportCommands,
   ...proofCommands,
   start: () => start(),
+  assert: (_args, values) => assertCommand(values),
 
   migrate: async () => {
     await withDatabase(async ({ driver }) => {

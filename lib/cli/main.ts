@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { CliError, reportError } from "./output";
 import { commands } from "./commands";
 import { proofUsage } from "./proof-commands";
+import { assertUsage } from "./assert";
 import { reportUsage } from "./report-commands";
 
 const usage = `Usage: custody <command> [options]
@@ -21,12 +22,17 @@ const usage = `Usage: custody <command> [options]
   rebuild                       replay the ledger into fresh projections; recompute the Merkle roots
 ${proofUsage}
 ${reportUsage}
+${assertUsage}
 
   push, snapshot and audit send to a running server with --url URL --token TOKEN,
   else they write to the configured database (DATABASE_URL, or the embedded one).`;
 
 const reportOptions = Object.fromEntries(
   ["framework", "from", "to", "format", "kind", "service", "sample", "seed", "confidence", "tolerable", "out", "key", "keys-url", "since", "checkpoint", "old-checkpoint", "entry", "against"].map((k) => [k, { type: "string" as const }]),
+);
+
+const assertOptions = Object.fromEntries(
+  ["gate", "digest", "commit", "pr", "image-ref", "provider", "run-id", "manifest-commit", "break-glass-reason", "break-glass-person"].map((k) => [k, { type: "string" as const }]),
 );
 
 export async function main(argv: string[]): Promise<number> {
@@ -47,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
         help: { type: "boolean", short: "h" },
         "allow-unverified-signer": { type: "boolean" },
         ...reportOptions,
+        ...assertOptions,
       },
     });
     const [command, ...rest] = positionals;

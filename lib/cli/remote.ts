@@ -2,9 +2,14 @@ import { CliError } from "./output";
 
 /** Sends events to a running Custody (`--url`, `--token`) instead of the local database. */
 export async function postEvents(url: string, token: string, body: unknown): Promise<{ accepted: number; duplicates: number }> {
+  return postJson(url, "/api/v1/events", token, body);
+}
+
+/** POSTs JSON to a running Custody and returns the parsed answer; an error answer becomes a CliError. */
+export async function postJson<T>(url: string, path: string, token: string, body: unknown): Promise<T> {
   let target: URL;
   try {
-    target = new URL("/api/v1/events", url);
+    target = new URL(path, url);
   } catch {
     throw new CliError(`--url ${url} is not a URL`, 2);
   }
@@ -29,5 +34,5 @@ export async function postEvents(url: string, token: string, body: unknown): Pro
     const err = (json as { error?: { code?: string; message?: string } } | null)?.error;
     throw new CliError(`server answered ${res.status} ${err?.code ?? ""}: ${err?.message ?? text.slice(0, 200)}`);
   }
-  return json as { accepted: number; duplicates: number };
+  return json as T;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { custodyEvent, eventsRequest } from "../events/schema";
+import { decisionRequestSchema } from "../gates/request";
 
 const errorSchema = {
   type: "object",
@@ -44,6 +45,7 @@ export function openApiDocument(): Record<string, unknown> {
         Error: errorSchema,
         CustodyEvent: z.toJSONSchema(custodyEvent, { io: "input", unrepresentable: "any" }),
         EventsRequest: z.toJSONSchema(eventsRequest, { io: "input", unrepresentable: "any" }),
+        DecisionRequest: z.toJSONSchema(decisionRequestSchema, { io: "input", unrepresentable: "any" }),
       },
     },
     paths: {
@@ -58,6 +60,45 @@ export function openApiDocument(): Record<string, unknown> {
               content: { "application/json": { schema: { type: "object", properties: { accepted: { type: "integer" }, duplicates: { type: "integer" } } } } },
             },
             ...errors(400, 401, 403, 413, 415),
+          },
+        },
+      },
+      "/api/v1/decisions": {
+        post: {
+          summary:
+            "Ask a gate (merge, deployment, production-apply) about a change before it goes through: { decision: allow|deny|warn, checks, policyVersion, decisionId }; recorded in the ledger",
+          security: [{ bearer: [] }],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/DecisionRequest" } } } },
+          responses: {
+            "200": {
+              description: "The decision; checks lists the failed, unjudgeable and waived checks with their reasons and remedies",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    properties: {
+                      decision: { type: "string", enum: ["allow", "deny", "warn"] },
+                      checks: { type: "array", items: { type: "object" } },
+                      policyVersion: { type: "string" },
+                      decisionId: { type: "string" },
+                    },
+                  },
+                },
+              },
+            },
+            ...errors(400, 401, 403, 413, 415),
+          },
+        },
+      },
+      "/api/v1/admission": {
+        post: {
+          summary:
+            "Kubernetes validating admission webhook: an admission.k8s.io/v1 AdmissionReview in, an AdmissionReview with the request's uid out (always 200 once authenticated)",
+          security: [{ bearer: [] }],
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
+          responses: {
+            "200": { description: "AdmissionReview response: allowed, status.message, warnings", content: { "application/json": { schema: { type: "object" } } } },
+            ...errors(401, 403),
           },
         },
       },

@@ -16,6 +16,8 @@ export interface ChangeEvidence {
   attestations: string[];
   gateResults: { ruleId: string; title: string; result: string; evidence: string; policyVersion: string }[];
   findings: string[];
+  /** The gates asked before the change (decisions for its digest in its environment), oldest first. */
+  decisions: string[];
   /** Links of the chain with no record: build, pipeline run, commit, pull request, approval, staging. */
   missing: string[];
 }
@@ -51,6 +53,12 @@ export async function changeEvidence(db: Queryable, change: ChangeRow): Promise<
   const atts = digest ? await queryRows<Row>(db, sql`select * from attestations where subject = ${digest} order by observed_at, id limit 30`) : [];
   const gates = await queryRows<Row>(db, sql`select * from check_results where deployment_id = ${id} order by rule_id`);
   const findings = await queryRows<Row>(db, sql`select * from findings where deployment_id = ${id} order by opened_at, id`);
+  const decisions = digest
+    ? await queryRows<Row>(
+        db,
+        sql`select * from gate_decisions where digest = ${digest} and environment = ${change.environment} and decided_at <= ${dep?.deployed_at ?? new Date()}::timestamptz + interval '1 hour' order by decided_at, id limit 20`,
+      )
+    : [];
 
   const approvals = reviews.filter((r) => s(r.state).toLowerCase() === "approved");
   const missing = [
@@ -112,6 +120,14 @@ export async function changeEvidence(db: Queryable, change: ChangeRow): Promise<
       policyVersion: s(g.policy_version),
     })),
     findings: findings.map((f) => `#${s(f.id)} ${s(f.rule_id)} (${s(f.status)}): ${s(f.summary)}`),
+    decisions: decisions.map((d) => decisionLine(d)),
     missing,
   };
+}
+
+function decisionLine(d: Row): string {
+  const checks = Array.isArray(d.checks) ? (d.checks as { ruleId?: string; waived?: boolean }[]) : [];
+  const failed = checks.map((c) => `${c.ruleId ?? "?"}${c.waived ? " (waived)" : ""}`).join(", ");
+  const glass = d.break_glass ? `, break glass by ${s((d.break_glass as Row).person)}: ${s((d.break_glass as Row).reason)}` : "";
+  return `${iso(d.decided_at as string)} ${s(d.gate)}: ${s(d.decision)} for ${s(d.requested_by)} (policy ${s(d.policy_version)}, ${s(d.decision_id)})${failed ? ` failed: ${failed}` : ""}${glass}`;
 }

@@ -170,6 +170,10 @@ function evidencePage(doc: Doc, e: ChangeEvidence, index: number, total: number)
       e.gateResults.map((g) => [`${g.ruleId}\n${g.title}`, g.result, g.evidence]),
       { size: 7, colorOf: (row, col) => (col === 1 ? (row[1] === "pass" ? ink.good : ink.bad) : undefined) },
     );
+  if (e.decisions.length > 0) {
+    heading(doc, "Gate decisions asked before the change", 11);
+    paragraph(doc, e.decisions.join("\n"));
+  }
   if (e.findings.length > 0) {
     heading(doc, "Findings", 11);
     paragraph(doc, e.findings.join("\n"), { color: ink.bad });

@@ -16,6 +16,7 @@ const suites: Array<{ name: string; file: string; fn: string }> = [
   { name: "reports", file: "reports.ts", fn: "benchReports" },
   { name: "policy", file: "policy.ts", fn: "benchPolicy" },
   { name: "ledger", file: "ledger.ts", fn: "benchLedger" },
+  { name: "gates", file: "gates.ts", fn: "benchGates" },
 ];
 
 const figures: Figure[] = [];

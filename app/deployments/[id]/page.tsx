@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { DeploymentChainView } from "@/components/deployment-chain-view";
+import { GateDecisions } from "@/components/gate-decisions";
 import { requireUser } from "@/lib/auth/current-user";
 import { deploymentChain } from "@/lib/dashboard/chain";
 import { getDb } from "@/lib/db";
+import { decisionsForChange } from "@/lib/gates/queries";
 
 export const dynamic = "force-dynamic";
 
@@ -17,7 +19,14 @@ export default async function DeploymentPage({ params }: Props) {
   const raw = (await params).id;
   await requireUser("evidence:read", `/deployments/${raw}`);
   if (!/^\d+$/.test(raw)) notFound();
-  const chain = await deploymentChain(await getDb(), Number(raw));
+  const db = await getDb();
+  const chain = await deploymentChain(db, Number(raw));
   if (!chain) notFound();
-  return <DeploymentChainView chain={chain} />;
+  const decisions = await decisionsForChange(db, { digest: chain.deployment.digest, environment: chain.deployment.environment, commitSha: chain.commit?.sha ?? null });
+  return (
+    <>
+      <DeploymentChainView chain={chain} />
+      <GateDecisions decisions={decisions} />
+    </>
+  );
 }
