@@ -67,6 +67,7 @@ const envSchema = z.object({
     .optional(),
   CUSTODY_WITNESS_DIR: z.string().trim().min(1).optional(),
   CUSTODY_WITNESS_URL: z.url().optional(),
+  CUSTODY_FUTURE_SKEW_SECONDS: positiveInt(300),
   CUSTODY_BREAK_GLASS: z
     .string()
     .trim()
@@ -109,6 +110,8 @@ export type Config = {
   migrationUrl: string | undefined;
   /** Signed checkpoints of the ledger's Merkle tree, and where copies are witnessed. */
   checkpoints: { everyEntries: number; everyMinutes: number; origin: string; witnessDir: string | undefined; witnessUrl: string | undefined };
+  /** How far in the future an event's `occurredAt` may be (clock skew) before it is refused. */
+  futureSkewSeconds: number;
   /** Environments where break glass may admit a refused change: `*` (all), `off`, or a list. */
   breakGlass: "*" | "off" | string[];
   admission: AdmissionConfig;
@@ -176,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       witnessDir: e.CUSTODY_WITNESS_DIR,
       witnessUrl: e.CUSTODY_WITNESS_URL,
     },
+    futureSkewSeconds: e.CUSTODY_FUTURE_SKEW_SECONDS,
     breakGlass: e.CUSTODY_BREAK_GLASS === "*" || e.CUSTODY_BREAK_GLASS === "off" ? e.CUSTODY_BREAK_GLASS : e.CUSTODY_BREAK_GLASS.split(","),
     admission: {
       namespaces: Object.fromEntries(

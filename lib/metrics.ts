@@ -15,6 +15,7 @@ interface Metrics {
   httpDuration: Histogram<"method" | "route">;
   ingested: Counter<"source" | "status">;
   ingestDuration: Histogram<"source">;
+  replays: Counter<"source">;
   findingsOpen: Gauge<"rule">;
   ledgerEvents: Gauge;
   evaluationQueue: Gauge<"state">;
@@ -53,6 +54,12 @@ function create(): Metrics {
       help: "Time to verify, project, evaluate and append one ingest request, in seconds",
       labelNames: ["source"],
       buckets: seconds,
+      registers: [registry],
+    }),
+    replays: new Counter({
+      name: "custody_ingest_replays_total",
+      help: "Webhook deliveries refused as replays: a body already stored under another delivery id",
+      labelNames: ["source"],
       registers: [registry],
     }),
     findingsOpen: new Gauge({
@@ -127,8 +134,10 @@ export function observeIngest(
   stored: readonly { source: string; status: string }[],
   duplicates: readonly { source: string }[],
   seconds: number,
+  replays: readonly { source: string }[] = [],
 ): void {
   const m = metrics();
+  for (const d of replays) m.replays.inc({ source: d.source });
   for (const d of stored) m.ingested.inc({ source: d.source, status: d.status });
   for (const d of duplicates) m.ingested.inc({ source: d.source, status: "duplicate" });
   const sources = new Set([...stored, ...duplicates].map((d) => d.source));

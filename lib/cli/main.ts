@@ -10,7 +10,8 @@ const usage = `Usage: custody <command> [options]
   start                         migrate, load the demo (embedded database only) and run the server (honours PORT)
   migrate                       apply the database migrations
   demo                          load the demo history (also into a real Postgres, when asked)
-  token create --name N --scopes ingest,read
+  token create --name N --scopes ingest,read [--types deployment,snapshot] [--repositories acme/*]
+               [--environments staging,production] [--expires 90d|2027-03-01]
   token list | token revoke --id ID
   user create --email E --role admin|compliance|manager|auditor [--name N]
                                 password from CUSTODY_PASSWORD, a prompt, or generated and printed once
@@ -44,6 +45,11 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         name: { type: "string" },
         scopes: { type: "string" },
+        types: { type: "string" },
+        repositories: { type: "string" },
+        environments: { type: "string" },
+        expires: { type: "string" },
+        "yes-load-demo-into": { type: "string" },
         id: { type: "string" },
         email: { type: "string" },
         role: { type: "string" },

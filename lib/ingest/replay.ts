@@ -8,10 +8,16 @@ import { emptyTouched } from "../projections/touched";
 import { EVENTS_SOURCE, parseEventsBody } from "./events-api";
 import { mapGithubDelivery } from "./github";
 import { GITHUB_SOURCE, decodePayload } from "./github-webhook";
-import { runEvaluators } from "./ingest";
+import { runEvaluators, sourcedEvents } from "./ingest";
 
 /** The events a ledger entry stands for, derived again from its stored body. */
-export function eventsOfEntry(entry: Pick<LedgerEvent, "source" | "eventType" | "deliveryId" | "contentType" | "body" | "status">): CustodyEvent[] {
+export function eventsOfEntry(
+  entry: Pick<LedgerEvent, "source" | "eventType" | "deliveryId" | "contentType" | "body" | "status"> & { principal?: string | null },
+): CustodyEvent[] {
+  return sourcedEvents({ ...entry, events: parsedEventsOf(entry) });
+}
+
+function parsedEventsOf(entry: Pick<LedgerEvent, "source" | "eventType" | "deliveryId" | "contentType" | "body" | "status">): CustodyEvent[] {
   if (entry.status !== "used") return [];
   if (entry.source === GITHUB_SOURCE) {
     const payload = decodePayload(entry.body, entry.contentType ?? "application/json");
@@ -41,6 +47,7 @@ const projectionTables = [
   "cluster_audit_events",
   // Rebuild judges everything it replays; what was queued before is covered.
   "evaluation_queue",
+  "webhook_repositories",
 ];
 
 /**

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { canonicalJson } from "./canonical-json";
 import { hasNestedUnboundedQuantifier } from "./regex-safety";
 import { severities } from "./rule-types";
+import { defaultEvidenceSources, evidenceSourcesSchema } from "./sources";
 
 const regexSource = z
   .string()
@@ -43,10 +44,13 @@ const settingsShape = {
   manualTriggerEvents: z.array(z.string().min(1)),
   /** CI check names that must pass on the merged commit; empty means every check on it must pass. */
   requiredChecks: z.array(z.string().min(1)),
+  /** Which sources each kind of fact may come from (lib/policy/sources.ts); README "Where evidence comes from". */
+  evidenceSources: evidenceSourcesSchema,
 };
 
 const settingsSchema = z.strictObject(settingsShape);
-const overridesSchema = z.strictObject(settingsShape).partial();
+// evidenceSources may be given in part: its `accept` lists are merged per fact over the defaults.
+const overridesSchema = z.strictObject({ ...settingsShape, evidenceSources: evidenceSourcesSchema.partial() }).partial();
 
 export type PolicySettings = z.infer<typeof settingsSchema>;
 export type PolicyOverrides = z.infer<typeof overridesSchema>;
@@ -84,6 +88,7 @@ export const defaultSettings: PolicySettings = settingsSchema.parse({
   ],
   manualTriggerEvents: ["workflow_dispatch", "repository_dispatch", "manual", "web", "api", "trigger"],
   requiredChecks: [],
+  evidenceSources: defaultEvidenceSources,
 });
 
 /** First 12 hex of the SHA-256 of the canonical JSON of the effective settings. */
@@ -116,7 +121,15 @@ export function resolvePolicy(overrides: unknown, source = "policy overrides"): 
   }
   const effective: PolicySettings = { ...defaultSettings };
   for (const [k, v] of Object.entries(parsed.data)) {
-    if (v !== undefined) Object.assign(effective, { [k]: v });
+    if (v !== undefined && k !== "evidenceSources") Object.assign(effective, { [k]: v });
+  }
+  const sources = parsed.data.evidenceSources;
+  if (sources !== undefined) {
+    effective.evidenceSources = {
+      accept: { ...defaultEvidenceSources.accept, ...sources.accept },
+      repositories: sources.repositories ?? defaultEvidenceSources.repositories,
+      webhookOnlyForWebhookRepositories: sources.webhookOnlyForWebhookRepositories ?? defaultEvidenceSources.webhookOnlyForWebhookRepositories,
+    };
   }
   return withVersion(effective);
 }

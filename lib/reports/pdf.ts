@@ -134,6 +134,7 @@ function evidencePage(doc: Doc, e: ChangeEvidence, index: number, total: number)
     ["Change type", c.changeType + (c.emergencyApproval ? ` (${c.emergencyApproval})` : "")],
     ["Description", c.description],
     ["Deployed", `${c.deployedAt} by ${c.deployer || "unknown"} (${c.deployerType})`],
+    ["Deployment record from", e.deploymentSource],
     ["Image", `${c.imageRef}${c.imageDigest ? ` = ${c.imageDigest}` : ""}`],
     ["Staging deployment", c.stagingDeployment ? `${c.stagingDeployment} at ${c.stagingDeployedAt}` : "none recorded"],
     ["Missing links", e.missing.length > 0 ? e.missing.join(", ") : "none: the chain is complete"],
