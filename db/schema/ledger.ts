@@ -5,7 +5,7 @@ import { tstz } from "./columns";
 /**
  * The ledger: every accepted request, verbatim, hash-chained. Append-only: a trigger in the
  * migrations refuses UPDATE, DELETE and TRUNCATE, so evidence cannot be rewritten after the fact.
- * hash = sha256(prevHash | seq | source | eventType | deliveryId | receivedAt | bodySha256 | principal when set).
+ * hash = sha256(prevHash | seq | source | eventType | deliveryId | receivedAt | bodySha256); `principal` is not in it yet.
  */
 export const ledgerEvents = pgTable(
   "ledger_events",
