@@ -25,6 +25,7 @@ RUN node node_modules/next/dist/bin/next build \
  && cp -R public /out/public \
  && cp -R db/migrations /out/db/migrations \
  && cp scripts/migrate.mjs /out/scripts/migrate.mjs \
+ && cp scripts/admission-tls.mjs /out/scripts/admission-tls.mjs \
  && if [ ! -d /out/node_modules/drizzle-orm ]; then cp -R node_modules/drizzle-orm /out/node_modules/drizzle-orm; fi
 
 # Production dependencies only, for the CLI image.

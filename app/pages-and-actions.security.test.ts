@@ -62,6 +62,7 @@ const form = (fields: Record<string, string> = {}) => {
 
 const pages: Record<string, { access: Access; params?: Record<string, string> }> = {
   "": { access: "evidence:read" },
+  "account/password": { access: "evidence:read" },
   "audit-log": { access: "audit:read" },
   "deployments/[id]": { access: "evidence:read", params: { id: "1" } },
   environments: { access: "evidence:read" },
@@ -85,6 +86,8 @@ const actions: Record<string, { access: Access; args: () => unknown[] }> = {
   "_queries/actions.ts#fetchOverview": { access: "evidence:read", args: () => [null, null] },
   "_queries/actions.ts#fetchFindings": { access: "evidence:read", args: () => [{}, null] },
   "_queries/actions.ts#fetchFindingCounts": { access: "evidence:read", args: () => [{}] },
+  "account/password/actions.ts#changePasswordAction": { access: "evidence:read", args: () => [{}, form({ currentPassword: "x", newPassword: "differs", confirmPassword: "from this" })] },
+  "findings/[id]/actions.ts#waiverAction": { access: "findings:waive", args: () => [{}, form({ findingId: "999999", op: "revoke", waiverId: "1" })] },
   "incidents/actions.ts#openIncidentAction": { access: "incidents:write", args: () => [{}, form({ title: "", owner: "", environment: "" })] },
   "incidents/actions.ts#updateIncidentAction": { access: "incidents:write", args: () => [{}, form({ id: "999999" })] },
   "incidents/actions.ts#addStepAction": { access: "incidents:write", args: () => [{}, form({ id: "999999", step: "identify", notes: "x" })] },
@@ -92,6 +95,7 @@ const actions: Record<string, { access: Access; args: () => unknown[] }> = {
   "settings/tokens/actions.ts#issueTokenAction": { access: "tokens:manage", args: () => [{}, form({ name: "" })] },
   "settings/tokens/actions.ts#revokeTokenAction": { access: "tokens:manage", args: () => [form({ id: "999999" })] },
   "settings/users/actions.ts#createUserAction": { access: "users:manage", args: () => [{}, form({ email: "" })] },
+  "settings/users/actions.ts#manageUserAction": { access: "users:manage", args: () => [{}, form({ id: "999999", op: "sessions" })] },
 };
 
 const appDir = import.meta.dirname;

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { Digest } from "./digest";
+import { SourceBadge } from "./source-badge";
 import { Empty } from "./empty";
 import { EvidenceFields } from "./evidence-fields";
 import { Status } from "./status";
@@ -37,6 +38,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
             <dt>Digest</dt><dd><Digest value={d.digest} /></dd>
             <dt>Manifest commit</dt><dd>{d.manifestCommitSha ? <code>{d.manifestCommitSha.slice(0, 12)}</code> : <Missing what="manifest commit" />}</dd>
             {d.description ? <><dt>Description</dt><dd>{d.description}</dd></> : null}
+            <dt>Source</dt><dd><SourceBadge source={d.source} /></dd>
           </dl>
         </li>
         <li>
@@ -47,6 +49,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
               <dt>Tags</dt><dd className="wrap">{build.tags.map((t) => <code key={t}>{t} </code>)}</dd>
               <dt>Builder</dt><dd>{build.builder ?? "unknown"}</dd>
               <dt>Built</dt><dd><Time value={build.builtAt} /></dd>
+              <dt>Source</dt><dd><SourceBadge source={build.source} /></dd>
             </dl>
           ) : <Missing what="build" />}
         </li>
@@ -58,6 +61,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
               <dt>Workflow</dt><dd>{run.workflow ?? "unknown"}</dd>
               <dt>Actor</dt><dd>{run.actor ?? "unknown"}</dd>
               <dt>Conclusion</dt><dd>{run.conclusion ? <Status value={run.conclusion} /> : "unknown"}</dd>
+              <dt>Source</dt><dd><SourceBadge source={run.source} /></dd>
             </dl>
           ) : <Missing what="pipeline run" />}
         </li>
@@ -69,6 +73,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
               <dt>Message</dt><dd>{commit.message.split("\n")[0]}</dd>
               <dt>Author</dt><dd>{commit.author ?? "unknown"}</dd>
               <dt>Committed</dt><dd><Time value={commit.committedAt} /></dd>
+              <dt>Source</dt><dd><SourceBadge source={commit.source} /></dd>
             </dl>
           ) : <Missing what="commit" />}
         </li>
@@ -79,16 +84,23 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
               <dt>Pull request</dt><dd>{linkHref(pr.url) ? <a href={linkHref(pr.url) ?? undefined} rel="noreferrer">{pr.repository}#{pr.number} on GitHub</a> : `${pr.repository}#${pr.number}`}: {pr.title}</dd>
               <dt>Author</dt><dd>{pr.author ?? "unknown"}</dd>
               <dt>Merged</dt><dd>{pr.mergedAt ? <><Time value={pr.mergedAt} /> by {pr.mergedBy ?? "unknown"}</> : "not merged"}</dd>
+              <dt>Source</dt><dd><SourceBadge source={pr.source} /></dd>
               <dt>Approved by</dt>
               <dd>
                 {chain.approvers.length === 0 ? <Status value="fail" label="No approval recorded" /> : (
-                  <ul className="plain">{chain.approvers.map((a) => <li key={a.reviewer}>{a.reviewer}, <Time value={a.submittedAt} /></li>)}</ul>
+                  <ul className="plain">{chain.approvers.map((a) => <li key={a.reviewer}>{a.reviewer}, <Time value={a.submittedAt} /> <SourceBadge source={a.source} /></li>)}</ul>
                 )}
               </dd>
             </dl>
           ) : <Missing what="pull request" />}
         </li>
       </ol>
+      {chain.notCounted.length > 0 ? (
+        <section aria-labelledby="not-counted-heading">
+          <H id="not-counted-heading">Not counted (source not accepted by the policy)</H>
+          <ul className="plain">{chain.notCounted.map((n) => <li key={n}>{n}</li>)}</ul>
+        </section>
+      ) : null}
       <section aria-labelledby="gates-heading">
         <H id="gates-heading">Gate checks</H>
         {chain.gates.length === 0 ? <Empty>No gate check has been recorded for this deployment yet.</Empty> : (

@@ -69,6 +69,24 @@ const envSchema = z.object({
     .optional(),
   CUSTODY_WITNESS_DIR: z.string().trim().min(1).optional(),
   CUSTODY_WITNESS_URL: z.url().optional(),
+  CUSTODY_FUTURE_SKEW_SECONDS: positiveInt(300),
+  CUSTODY_BREAK_GLASS: z
+    .string()
+    .trim()
+    .regex(/^(\*|off|[a-z0-9][a-z0-9-]*(,[a-z0-9][a-z0-9-]*)*)$/, "must be *, off, or environment names, comma-separated")
+    .default("*"),
+  CUSTODY_ADMISSION_NAMESPACES: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9-]+=(enforce|warn|off)(:[a-z0-9-]+)?(,[a-z0-9-]+=(enforce|warn|off)(:[a-z0-9-]+)?)*$/, "must be namespace=enforce|warn|off[:environment] pairs, comma-separated, e.g. shop=enforce:production")
+    .optional(),
+  CUSTODY_ADMISSION_FAILURE_POLICY: z.enum(["Ignore", "Fail"], { message: "must be Ignore or Fail" }).default("Ignore"),
+  CUSTODY_ADMISSION_BUDGET_MS: positiveInt(2000),
+  CUSTODY_GITHUB_API_URL: z.url().default("https://api.github.com"),
+  CUSTODY_GITHUB_TOKEN: z.string().trim().min(1).optional(),
+  CUSTODY_GITHUB_APP_ID: z.string().trim().regex(/^\d+$/, "must be the App's numeric id").optional(),
+  CUSTODY_GITHUB_APP_PRIVATE_KEY: z.string().trim().includes("PRIVATE KEY", { message: "must be the App's PEM private key" }).optional(),
+  CUSTODY_GITHUB_APP_INSTALLATION_ID: z.string().trim().regex(/^\d+$/, "must be the installation's numeric id").optional(),
 });
 
 /** What a deployed server must be given; it never falls back to the embedded database or trial secrets. */
@@ -98,6 +116,26 @@ export type Config = {
   migrationUrl: string | undefined;
   /** Signed checkpoints of the ledger's Merkle tree, and where copies are witnessed. */
   checkpoints: { everyEntries: number; everyMinutes: number; origin: string; witnessDir: string | undefined; witnessUrl: string | undefined };
+  /** How far in the future an event's `occurredAt` may be (clock skew) before it is refused. */
+  futureSkewSeconds: number;
+  /** Environments where break glass may admit a refused change: `*` (all), `off`, or a list. */
+  breakGlass: "*" | "off" | string[];
+  admission: AdmissionConfig;
+  /** Where decisions are reported on GitHub: a token (commit statuses) or an App (check runs); null when neither is set. */
+  githubReporting: GithubReporting | null;
+};
+
+export type GithubReporting =
+  | { kind: "token"; apiUrl: string; token: string; publicUrl: string | undefined }
+  | { kind: "app"; apiUrl: string; appId: string; privateKey: string; installationId: string; publicUrl: string | undefined };
+
+export type AdmissionMode = "enforce" | "warn" | "off";
+export type AdmissionConfig = {
+  /** Namespace to mode and environment; a namespace not listed that is named like a known environment is `warn`. */
+  namespaces: Record<string, { mode: AdmissionMode; environment: string }>;
+  /** What the webhook answers when it cannot judge (malformed review, time budget spent): mirror the webhook's failurePolicy. */
+  failurePolicy: "Ignore" | "Fail";
+  budgetMs: number;
 };
 
 export type OidcConfig = {
@@ -149,6 +187,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       witnessDir: e.CUSTODY_WITNESS_DIR,
       witnessUrl: e.CUSTODY_WITNESS_URL,
     },
+    futureSkewSeconds: e.CUSTODY_FUTURE_SKEW_SECONDS,
+    breakGlass: e.CUSTODY_BREAK_GLASS === "*" || e.CUSTODY_BREAK_GLASS === "off" ? e.CUSTODY_BREAK_GLASS : e.CUSTODY_BREAK_GLASS.split(","),
+    admission: {
+      namespaces: Object.fromEntries(
+        (e.CUSTODY_ADMISSION_NAMESPACES?.split(",") ?? []).map((pair) => {
+          const [namespace = "", rest = ""] = pair.split("=");
+          const [mode = "warn", environment = namespace] = rest.split(":");
+          return [namespace, { mode: mode as AdmissionMode, environment }];
+        }),
+      ),
+      failurePolicy: e.CUSTODY_ADMISSION_FAILURE_POLICY,
+      budgetMs: e.CUSTODY_ADMISSION_BUDGET_MS,
+    },
+    githubReporting: githubReporting(e),
   };
 }
 
@@ -158,6 +210,25 @@ function trustedProxiesOf(value: string | undefined): TrustedProxies {
   } catch (error) {
     throw new ConfigError(`invalid configuration: ${(error as Error).message}`);
   }
+}
+
+function githubReporting(e: z.infer<typeof envSchema>): GithubReporting | null {
+  const app = [e.CUSTODY_GITHUB_APP_ID, e.CUSTODY_GITHUB_APP_PRIVATE_KEY, e.CUSTODY_GITHUB_APP_INSTALLATION_ID];
+  if (app.some((v) => v !== undefined)) {
+    const names = ["CUSTODY_GITHUB_APP_ID", "CUSTODY_GITHUB_APP_PRIVATE_KEY", "CUSTODY_GITHUB_APP_INSTALLATION_ID"];
+    const missing = names.find((_, i) => app[i] === undefined);
+    if (missing) throw new ConfigError(`invalid configuration: ${missing} is required when a GitHub App reports decisions`);
+    return {
+      kind: "app",
+      apiUrl: e.CUSTODY_GITHUB_API_URL,
+      appId: e.CUSTODY_GITHUB_APP_ID ?? "",
+      privateKey: (e.CUSTODY_GITHUB_APP_PRIVATE_KEY ?? "").replace(/\\n/g, "\n"),
+      installationId: e.CUSTODY_GITHUB_APP_INSTALLATION_ID ?? "",
+      publicUrl: e.CUSTODY_PUBLIC_URL,
+    };
+  }
+  if (e.CUSTODY_GITHUB_TOKEN) return { kind: "token", apiUrl: e.CUSTODY_GITHUB_API_URL, token: e.CUSTODY_GITHUB_TOKEN, publicUrl: e.CUSTODY_PUBLIC_URL };
+  return null;
 }
 
 function oidcConfig(e: z.infer<typeof envSchema>): OidcConfig | undefined {

@@ -15,9 +15,13 @@ interface Metrics {
   httpDuration: Histogram<"method" | "route">;
   ingested: Counter<"source" | "status">;
   ingestDuration: Histogram<"source">;
+  replays: Counter<"source">;
   findingsOpen: Gauge<"rule">;
   ledgerEvents: Gauge;
   evaluationQueue: Gauge<"state">;
+  admissions: Counter<"result">;
+  admissionMisses: Counter<"reason">;
+  admissionDuration: Histogram;
 }
 
 function create(): Metrics {
@@ -52,6 +56,12 @@ function create(): Metrics {
       buckets: seconds,
       registers: [registry],
     }),
+    replays: new Counter({
+      name: "custody_ingest_replays_total",
+      help: "Webhook deliveries refused as replays: a body already stored under another delivery id",
+      labelNames: ["source"],
+      registers: [registry],
+    }),
     findingsOpen: new Gauge({
       name: "custody_findings_open",
       help: "Open findings by rule, read from the database at scrape time",
@@ -67,6 +77,24 @@ function create(): Metrics {
       name: "custody_evaluation_queue",
       help: "Ingested batches not yet judged by the gate checks and drift rules (pending), and those set aside after failing (failed)",
       labelNames: ["state"],
+      registers: [registry],
+    }),
+    admissions: new Counter({
+      name: "custody_admission_reviews_total",
+      help: "AdmissionReviews answered, by result (allowed, denied, warned, break-glass, unjudged)",
+      labelNames: ["result"],
+      registers: [registry],
+    }),
+    admissionMisses: new Counter({
+      name: "custody_admission_misses_total",
+      help: "AdmissionReviews Custody could not judge in time or at all; the failure policy answered (timeout, malformed, error)",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
+    admissionDuration: new Histogram({
+      name: "custody_admission_duration_seconds",
+      help: "Time to judge one AdmissionReview, in seconds",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 1, 2.5],
       registers: [registry],
     }),
   };
@@ -106,12 +134,22 @@ export function observeIngest(
   stored: readonly { source: string; status: string }[],
   duplicates: readonly { source: string }[],
   seconds: number,
+  replays: readonly { source: string }[] = [],
 ): void {
   const m = metrics();
+  for (const d of replays) m.replays.inc({ source: d.source });
   for (const d of stored) m.ingested.inc({ source: d.source, status: d.status });
   for (const d of duplicates) m.ingested.inc({ source: d.source, status: "duplicate" });
   const sources = new Set([...stored, ...duplicates].map((d) => d.source));
   for (const source of sources) m.ingestDuration.observe({ source }, seconds);
+}
+
+/** Records one admission answer; `miss` names why the failure policy answered instead of Custody. */
+export function observeAdmission(result: string, seconds: number, miss: "timeout" | "malformed" | "error" | null): void {
+  const m = metrics();
+  m.admissions.inc({ result });
+  if (miss !== null) m.admissionMisses.inc({ reason: miss });
+  m.admissionDuration.observe(seconds);
 }
 
 /** The exposition text, after refreshing the gauges that come from the database. */

@@ -25,6 +25,8 @@ const matrix: Record<string, Partial<Record<string, Entry>>> = {
   "api/v1/keys": { GET: { access: "public" } },
   "api/v1/events": { POST: { access: "ingest:write", body: event } },
   "api/v1/attestations/sigstore": { POST: { access: "ingest:write", body: JSON.parse(readFileSync(new URL("../../lib/provenance/fixtures/github_provenance_demo-0.0.12-py3-none-any-bundle.jsonl", import.meta.url), "utf8")) as unknown } },
+  "api/v1/admission": { POST: { access: "ingest:write", body: { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { uid: "sec-uid", operation: "DELETE", kind: { kind: "Pod" }, resource: { resource: "pods" }, namespace: "production" } } } },
+  "api/v1/decisions": { POST: { access: "ingest:write", body: { gate: "deployment", environment: "staging", digest: `sha256:${"ab".repeat(32)}` } } },
   "api/v1/webhooks/github": { POST: { access: "signed", body: { zen: "hi" } } },
   "api/v1/ledger/verify": { GET: { access: "evidence:read" } },
   "api/v1/ledger/checkpoint": { GET: { access: "evidence:read" } },
@@ -40,9 +42,15 @@ const matrix: Record<string, Partial<Record<string, Entry>>> = {
   "api/v1/findings": { GET: { access: "evidence:read" } },
   "api/v1/findings/[id]/waivers": {
     GET: { access: "evidence:read", params: { id: "1" }, path: "api/v1/findings/1/waivers" },
-    POST: { access: "findings:waive", params: { id: "1" }, path: "api/v1/findings/1/waivers", body: { justification: "accepted risk until the base image is rebuilt", approver: "ciso@example.com", expiresAt: "2027-01-31T00:00:00Z" } },
+    POST: { access: "findings:waive", params: { id: "1" }, path: "api/v1/findings/1/waivers", body: { justification: "accepted risk until the base image is rebuilt", expiresAt: "2027-01-31T00:00:00Z" } },
   },
-  "api/v1/findings/[id]/waivers/[waiverId]": { DELETE: { access: "findings:waive", params: { id: "1", waiverId: "1" }, path: "api/v1/findings/1/waivers/1" } },
+  "api/v1/findings/[id]/waivers/[waiverId]": {
+    DELETE: { access: "findings:waive", params: { id: "1", waiverId: "1" }, path: "api/v1/findings/1/waivers/1" },
+    PATCH: { access: "findings:waive", params: { id: "1", waiverId: "1" }, path: "api/v1/findings/1/waivers/1", body: { expiresAt: "2027-01-31T00:00:00Z" } },
+  },
+  "api/v1/findings/[id]/waiver-requests/[requestId]/approve": {
+    POST: { access: "findings:waive", params: { id: "1", requestId: "1" }, path: "api/v1/findings/1/waiver-requests/1/approve" },
+  },
   "api/v1/incidents": {
     GET: { access: "evidence:read" },
     POST: { access: "incidents:write", body: { owner: "maya@acme.com", environment: "production", title: "Hand-edited config" } },
@@ -55,6 +63,10 @@ const matrix: Record<string, Partial<Record<string, Entry>>> = {
   "api/v1/incidents/[id]/close": { POST: { access: "incidents:write", params: { id: "1" }, path: "api/v1/incidents/1/close" } },
   "api/v1/reports/[framework]": { GET: { access: "reports:export", params: { framework: "soc2" }, path: "api/v1/reports/soc2?from=2026-10-01&to=2026-11-01&format=json" } },
   "api/v1/audit-log": { GET: { access: "audit:read" } },
+  // A no-op role change of user 1; the others aim at a user that does not exist (404 once allowed).
+  "api/v1/users/[id]": { PATCH: { access: "users:manage", params: { id: "1" }, path: "api/v1/users/1", body: { role: "admin" } } },
+  "api/v1/users/[id]/sessions": { DELETE: { access: "users:manage", params: { id: "999999" }, path: "api/v1/users/999999/sessions" } },
+  "api/v1/users/[id]/password-reset": { POST: { access: "users:manage", params: { id: "999999" }, path: "api/v1/users/999999/password-reset" } },
   "api/v1/audit-log/export": { GET: { access: "audit:read" } },
   "api/v1/[...path]": Object.fromEntries(
     (["GET", "POST", "PUT", "PATCH", "DELETE"] as const).map((m) => [m, { access: "public", params: { path: ["no", "such"] }, path: "api/v1/no/such" } satisfies Entry]),

@@ -1,4 +1,4 @@
-import { bigint, bigserial, foreignKey, index, integer, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, foreignKey, index, integer, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, tstz } from "./columns";
 
 export const users = pgTable(
@@ -13,6 +13,8 @@ export const users = pgTable(
     failedSignIns: integer().notNull().default(0),
     lockedUntil: tstz(),
     disabledAt: tstz(),
+    /** Set by an admin's password reset: the one-time password must be changed at the next sign-in. */
+    mustChangePassword: boolean().notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("users_email_key").on(t.email), uniqueIndex("users_oidc_subject_key").on(t.oidcSubject)],
@@ -49,6 +51,11 @@ export const apiTokens = pgTable(
     tokenHash: text().notNull(),
     scopes: text().array().notNull(),
     createdBy: text().notNull(),
+    /** Scope limits; empty means any. Repositories are globs (`acme/*`). */
+    eventTypes: text().array().notNull().default([]),
+    repositories: text().array().notNull().default([]),
+    environments: text().array().notNull().default([]),
+    expiresAt: tstz(),
     lastUsedAt: tstz(),
     revokedAt: tstz(),
     createdAt: createdAt(),

@@ -1,5 +1,5 @@
 import { bigserial, index, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { createdAt, tstz } from "./columns";
+import { createdAt, sourceColumns, tstz } from "./columns";
 
 /**
  * A named check with a result about a subject: staging verification, backup verification,
@@ -19,10 +19,11 @@ export const attestations = pgTable(
     actor: text(),
     details: jsonb().$type<Record<string, unknown>>(),
     observedAt: tstz().notNull(),
+    ...sourceColumns(),
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex("attestations_external_id_key").on(t.externalId),
+    uniqueIndex("attestations_source_key_external_id_key").on(t.sourceKey, t.externalId),
     index("attestations_subject_type_idx").on(t.subject, t.type),
     index("attestations_type_environment_observed_at_idx").on(t.type, t.environment, t.observedAt),
     // A deployment's evidence reads the service-level attestations (network, backup, rollback) of its service.

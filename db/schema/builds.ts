@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, bigserial, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { createdAt, tstz } from "./columns";
+import { createdAt, sourceColumns, tstz } from "./columns";
 
 export interface BaseImage {
   ref: string;
@@ -35,6 +35,7 @@ export const imageBuilds = pgTable(
     secretScan: jsonb().$type<{ passed: boolean; scanner?: string }>(),
     provenance: jsonb().$type<Record<string, unknown>>(),
     builtAt: tstz().notNull(),
+    ...sourceColumns(),
     createdAt: createdAt(),
   },
   (t) => [

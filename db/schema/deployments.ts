@@ -1,5 +1,5 @@
 import { bigserial, index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { createdAt, tstz } from "./columns";
+import { createdAt, sourceColumns, tstz } from "./columns";
 
 /** A deployment of one image to one service in one environment. */
 export const deployments = pgTable(
@@ -25,6 +25,7 @@ export const deployments = pgTable(
     status: text().notNull().default("success"),
     deployedAt: tstz().notNull(),
     sourceUpdatedAt: tstz().notNull(),
+    ...sourceColumns(),
     createdAt: createdAt(),
   },
   (t) => [

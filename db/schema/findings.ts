@@ -62,6 +62,8 @@ export const findings = pgTable(
     lastSeenAt: tstz().notNull(),
     resolvedAt: tstz(),
     resolution: text(),
+    /** The policy version in force when the finding was opened (drift rules and gate checks alike). */
+    policyVersion: text(),
     createdAt: createdAt(),
   },
   (t) => [
@@ -94,6 +96,30 @@ export const waivers = pgTable(
   ],
 );
 
+/**
+ * A request for a waiver, made by one person and decided by another (two people): approving it
+ * creates the waiver, named after the signed-in approver. Until then nothing is waived.
+ */
+export const waiverRequests = pgTable(
+  "waiver_requests",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    ruleId: text().notNull(),
+    subjectKey: text().notNull(),
+    justification: text().notNull(),
+    expiresAt: tstz().notNull(),
+    requestedBy: text().notNull(),
+    /** `requested`, `approved` or `withdrawn`. */
+    status: text().notNull().default("requested"),
+    decidedBy: text(),
+    decidedAt: tstz(),
+    waiverId: bigint({ mode: "number" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("waiver_requests_subject_key_rule_id_idx").on(t.subjectKey, t.ruleId)],
+);
+
 export type CheckResult = typeof checkResults.$inferSelect;
 export type Finding = typeof findings.$inferSelect;
 export type Waiver = typeof waivers.$inferSelect;
+export type WaiverRequest = typeof waiverRequests.$inferSelect;

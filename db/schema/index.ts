@@ -14,3 +14,4 @@ export * from "./meta";
 export * from "./rate-limits";
 export * from "./evaluation";
 export * from "./provenance";
+export * from "./decisions";

@@ -1,10 +1,11 @@
+import { sql } from "drizzle-orm";
 import { bigint, index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { tstz } from "./columns";
 
 /**
  * The ledger: every accepted request, verbatim, hash-chained. Append-only: a trigger in the
  * migrations refuses UPDATE, DELETE and TRUNCATE, so evidence cannot be rewritten after the fact.
- * hash = sha256(prevHash | seq | source | eventType | deliveryId | receivedAt | bodySha256).
+ * hash = sha256(prevHash | seq | source | eventType | deliveryId | receivedAt | bodySha256); `principal` is not in it yet.
  */
 export const ledgerEvents = pgTable(
   "ledger_events",
@@ -22,10 +23,15 @@ export const ledgerEvents = pgTable(
     /** `used`, `not-used` (understood but irrelevant or unknown type) or `rejected` (parser refused it). */
     status: text().notNull(),
     reason: text(),
+    /** Who sent it through an authenticated channel other than a signed webhook: `token:<name>`, `cli`, `demo`. */
+    principal: text(),
   },
   (t) => [
     uniqueIndex("ledger_events_source_delivery_id_key").on(t.source, t.deliveryId),
     index("ledger_events_received_at_idx").on(t.receivedAt),
+    // A replayed webhook body under a new delivery id is found by its hash (webhook sources only,
+    // so batches of events do not pay for a second index).
+    index("ledger_events_webhook_body_sha256_idx").on(t.source, t.bodySha256).where(sql`source in ('github', 'gitlab')`),
   ],
 );
 

@@ -1,5 +1,5 @@
 import { bigint, bigserial, foreignKey, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { createdAt, tstz } from "./columns";
+import { createdAt, sourceColumns, tstz } from "./columns";
 
 /** What an environment actually ran at one instant. */
 export const snapshots = pgTable(
@@ -11,10 +11,11 @@ export const snapshots = pgTable(
     source: text().notNull().default("kubernetes"),
     observedAt: tstz().notNull(),
     workloadCount: integer().notNull().default(0),
+    ...sourceColumns(),
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex("snapshots_external_id_key").on(t.externalId),
+    uniqueIndex("snapshots_source_key_external_id_key").on(t.sourceKey, t.externalId),
     index("snapshots_environment_observed_at_idx").on(t.environment, t.observedAt),
   ],
 );

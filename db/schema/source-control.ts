@@ -1,5 +1,5 @@
 import { bigserial, index, integer, pgTable, text, uniqueIndex, boolean } from "drizzle-orm/pg-core";
-import { createdAt, tstz } from "./columns";
+import { createdAt, sourceColumns, tstz } from "./columns";
 
 export const commits = pgTable(
   "commits",
@@ -15,6 +15,7 @@ export const commits = pgTable(
     pushedBy: text(),
     committedAt: tstz(),
     url: text(),
+    ...sourceColumns(),
     createdAt: createdAt(),
   },
   (t) => [index("commits_repository_committed_at_idx").on(t.repository, t.committedAt)],
@@ -40,6 +41,7 @@ export const pullRequests = pgTable(
     openedAt: tstz(),
     /** Source timestamp of the last event applied: a late, older event never overwrites a newer one. */
     sourceUpdatedAt: tstz().notNull(),
+    ...sourceColumns(),
     createdAt: createdAt(),
   },
   (t) => [
@@ -61,10 +63,12 @@ export const reviews = pgTable(
     state: text().notNull(),
     commitSha: text(),
     submittedAt: tstz().notNull(),
+    ...sourceColumns(),
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex("reviews_repository_external_id_key").on(t.repository, t.externalId),
+    // Keyed by sender too: a token's copy of a review never replaces the webhook's, both are kept.
+    uniqueIndex("reviews_repository_source_key_external_id_key").on(t.repository, t.sourceKey, t.externalId),
     index("reviews_repository_pull_number_idx").on(t.repository, t.pullNumber),
   ],
 );
@@ -83,6 +87,7 @@ export const checkRuns = pgTable(
     completedAt: tstz(),
     url: text(),
     sourceUpdatedAt: tstz().notNull(),
+    ...sourceColumns(),
     createdAt: createdAt(),
   },
   (t) => [
@@ -111,6 +116,7 @@ export const pipelineRuns = pgTable(
     completedAt: tstz(),
     url: text(),
     sourceUpdatedAt: tstz().notNull(),
+    ...sourceColumns(),
     createdAt: createdAt(),
   },
   (t) => [
@@ -119,6 +125,16 @@ export const pipelineRuns = pgTable(
     index("pipeline_runs_commit_sha_idx").on(t.commitSha),
   ],
 );
+
+/**
+ * Repositories that send Custody signed webhook deliveries (derived from the ledger). The policy's
+ * default for them: pull requests, reviews, merges and check runs count only from the webhook.
+ */
+export const webhookRepositories = pgTable("webhook_repositories", {
+  repository: text().primaryKey(),
+  sourceKind: text().notNull(),
+  createdAt: createdAt(),
+});
 
 export type Commit = typeof commits.$inferSelect;
 export type PullRequest = typeof pullRequests.$inferSelect;

@@ -8,6 +8,8 @@ import { roleCan, type Permission } from "./permissions";
 import { recordRefusal } from "./refusals";
 import { SECURE_SESSION_COOKIE, resolveSession, sessionCookieName, type Session } from "./sessions";
 
+export const PASSWORD_PAGE = "/account/password";
+
 /** The signed-in person for a server component or server action, or null. */
 export async function currentSession(): Promise<Session | null> {
   // The name sessionCookie chose for this request's URL (proto and host as Next saw them).
@@ -30,6 +32,8 @@ export async function currentSession(): Promise<Session | null> {
 export async function requireUser(permission: Permission, next = "/"): Promise<User & { csrfToken: string }> {
   const session = await currentSession();
   if (!session) redirect(`/sign-in?next=${encodeURIComponent(next)}`);
+  // After an admin's reset, nothing but the password change until the one-time password is replaced.
+  if (session.user.mustChangePassword && next !== PASSWORD_PAGE) redirect(PASSWORD_PAGE);
   if (!roleCan(session.user.role, permission)) {
     const h = await headers();
     const db = await getDb();

@@ -42,6 +42,7 @@ export async function authorize(db: Database, req: Request, permission: Permissi
     const session = await resolveSession(db, cookie);
     if (!session) return deny(new AppError("UNAUTHENTICATED", "session expired or signed out; sign in again"), "(session)", "anonymous");
     const who = session.user.email;
+    if (session.user.mustChangePassword) return deny(new AppError("FORBIDDEN", "change the one-time password first (/account/password)"), who, "user");
     if (!roleCan(session.user.role, permission)) return deny(new AppError("FORBIDDEN", `your role (${session.user.role}) may not ${permission}`), who, "user");
     const csrf = checkCsrf(req, session.csrfToken);
     if (csrf) return deny(csrf, who, "user");

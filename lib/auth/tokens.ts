@@ -4,6 +4,7 @@ import type { Queryable } from "@/db/client";
 import { apiTokens, type ApiToken } from "@/db/schema";
 import { AppError } from "../errors";
 import { sha256Hex } from "../ledger/chain";
+import { noLimits, type TokenLimits } from "./token-scope";
 
 export const tokenScopes = ["ingest", "read"] as const;
 export type TokenScope = (typeof tokenScopes)[number];
@@ -25,18 +26,29 @@ export function parseScopes(input: string): TokenScope[] {
 /** Creates a token; the secret is returned once and only its SHA-256 is stored. */
 export async function createToken(
   db: Queryable,
-  input: { name: string; scopes: TokenScope[]; createdBy: string },
-): Promise<{ id: number; token: string; name: string; scopes: TokenScope[] }> {
+  input: { name: string; scopes: TokenScope[]; createdBy: string; limits?: TokenLimits; expiresAt?: Date | null },
+): Promise<{ id: number; token: string; name: string; scopes: TokenScope[]; limits: TokenLimits; expiresAt: Date | null }> {
   const name = input.name.trim();
   if (!/^[\w .:-]{1,100}$/.test(name)) throw new AppError("VALIDATION", "name: 1-100 letters, digits, spaces, . : _ -");
+  const limits = input.limits ?? noLimits;
   const secret = randomBytes(32).toString("base64url");
   const token = `${TOKEN_PREFIX}${secret}`;
   const [row] = await db
     .insert(apiTokens)
-    .values({ name, prefix: token.slice(0, 12), tokenHash: sha256Hex(token), scopes: input.scopes, createdBy: input.createdBy })
+    .values({
+      name,
+      prefix: token.slice(0, 12),
+      tokenHash: sha256Hex(token),
+      scopes: input.scopes,
+      createdBy: input.createdBy,
+      eventTypes: [...limits.eventTypes],
+      repositories: [...limits.repositories],
+      environments: [...limits.environments],
+      expiresAt: input.expiresAt ?? null,
+    })
     .returning({ id: apiTokens.id });
   if (!row) throw new Error("token insert returned nothing");
-  return { id: row.id, token, name, scopes: input.scopes };
+  return { id: row.id, token, name, scopes: input.scopes, limits, expiresAt: input.expiresAt ?? null };
 }
 
 export async function revokeToken(db: Queryable, id: number): Promise<boolean> {
@@ -66,6 +78,9 @@ export async function authenticateToken(db: Queryable, authorization: string | n
   if (!row || !timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(hash)) || row.revokedAt) {
     throw new AppError("UNAUTHENTICATED", "invalid or revoked token");
   }
+  if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) {
+    throw new AppError("UNAUTHENTICATED", `this token expired at ${row.expiresAt.toISOString()}; ask an admin for a new one`);
+  }
   if (!row.scopes.includes(scope)) throw new AppError("FORBIDDEN", `this token lacks the "${scope}" scope`);
   const now = new Date();
   // Record use at most once a minute, so reads do not turn into a write per request.
@@ -74,3 +89,10 @@ export async function authenticateToken(db: Queryable, authorization: string | n
   }
   return row;
 }
+
+/** A token's limits as the ingest path checks them. */
+export const limitsOf = (t: Pick<ApiToken, "eventTypes" | "repositories" | "environments">): TokenLimits => ({
+  eventTypes: t.eventTypes,
+  repositories: t.repositories,
+  environments: t.environments,
+});

@@ -73,13 +73,17 @@ export async function countAdmins(db: Queryable): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-/** Creates the demo's one user per role when missing (the passwords are public: sample data only). */
-export async function ensureDemoUsers(db: Database): Promise<number> {
-  let created = 0;
+/**
+ * Creates the demo's one user per role when missing. In the embedded trial their passwords are the
+ * public ones; in a real database (`random`) each gets a generated password, returned once.
+ */
+export async function ensureDemoUsers(db: Database, passwords: "public" | "random" = "public"): Promise<{ email: string; role: string; password: string }[]> {
+  const created: { email: string; role: string; password: string }[] = [];
   for (const u of demoUsers) {
     if (await findUserByEmail(db, u.email)) continue;
-    await createUser(db, { actor: "demo", actorType: "system" }, { email: u.email, role: u.role, name: u.name, password: u.password });
-    created += 1;
+    const password = passwords === "random" ? generatePassword() : u.password;
+    await createUser(db, { actor: "demo", actorType: "system" }, { email: u.email, role: u.role, name: u.name, password });
+    created.push({ email: u.email, role: u.role, password });
   }
   return created;
 }

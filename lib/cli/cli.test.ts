@@ -53,6 +53,16 @@ describe("custody CLI refuses bad configuration in one line, touching nothing", 
     expect(oneLine(r.stderr)).toBe(true);
   });
 
+  it("refuses to load the demo into a DATABASE_URL database unless told its name, touching nothing", async () => {
+    // An unreachable server: the refusal comes before any connection is attempted.
+    const r = await custody(["demo"], { env: { DATABASE_URL: "postgres://custody@127.0.0.1:1/payments_prod" } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('refusing to load sample data into the database "payments_prod"');
+    expect(r.stderr).toContain("--yes-load-demo-into payments_prod");
+    const wrong = await custody(["demo", "--yes-load-demo-into", "other"], { env: { DATABASE_URL: "postgres://custody@127.0.0.1:1/payments_prod" } });
+    expect(wrong.status).toBe(2);
+  });
+
   it("explains usage errors with exit code 2", async () => {
     const r = await custody(["token", "create", "--name", "ci"]);
     expect(r.status).toBe(2);
@@ -70,6 +80,18 @@ describe("custody CLI on the embedded database", () => {
     writeFileSync(file, JSON.stringify({ events: [event] }));
     expect((await custody(["push", file])).stdout).toContain("accepted 1, duplicates 0");
     expect((await custody(["push", file])).stdout).toContain("accepted 0, duplicates 1");
+  });
+
+  it("creates a scoped, expiring ingest token as the issue describes, and lists its scope", async () => {
+    const r = await custody(["token", "create", "--types", "deployment,snapshot", "--environments", "staging,production", "--expires", "90d"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\(ingest; types deployment, snapshot; environments staging, production; expires 20\d\d-/);
+    const list = await custody(["token", "list"]);
+    expect(list.stdout).toMatch(/ingest\ttypes deployment, snapshot; environments staging, production; expires/);
+    const bad = await custody(["token", "create", "--types", "deploy"]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/types: unknown event type "deploy"/);
   });
 
   it("reads kubectl get pods -A -o json from stdin", async () => {

@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { issueToken, revokeTokenAs } from "../auth/token-admin";
-import { listTokens, parseScopes } from "../auth/tokens";
+import { describeLimits, parseExpiry, parseTokenLimits } from "../auth/token-scope";
+import { limitsOf, listTokens, parseScopes } from "../auth/tokens";
 import { userCommand } from "./users";
 import { verifyAuditLog } from "../audit/verify";
+import { config } from "../config";
 import { loadDemo } from "../demo/load";
 import { evaluationSettled } from "../evaluation/queue";
 import { ingestEvents } from "../ingest/events-api";
@@ -12,10 +14,10 @@ import { rebuildProjections } from "../ingest/replay";
 import { verifyLedger } from "../ledger/ledger";
 import { verifyTree } from "../ledger/verify-tree";
 import { proofCommands, verifyMerkle } from "./proof-commands";
+import { assertCommand } from "./assert";
 import { withDatabase } from "./database";
 import { CliError, readStdin } from "./output";
 import { postBundles, postEvents } from "./remote";
-import { config } from "../config";
 import { parseBundles } from "../provenance/bundle";
 import { ingestSigstoreBundles, parseDigestParam } from "../provenance/ingest";
 import { configuredTrustRoots } from "../provenance/store";
@@ -45,7 +47,7 @@ async function send(values: Values, body: unknown): Promise<void> {
   } else {
     const raw = JSON.stringify(body);
     result = await withDatabase(async ({ db }) => {
-      const r = await ingestEvents(db, body, raw);
+      const r = await ingestEvents(db, body, raw, { principal: `cli:${process.env.USER ?? "unknown"}` });
       await evaluationSettled(db);
       return r;
     });
@@ -60,6 +62,7 @@ export const commands: Record<string, Command> = {
   ...reportCommands,
   ...proofCommands,
   start: () => start(),
+  assert: (_args, values) => assertCommand(values),
 
   migrate: async () => {
     await withDatabase(async ({ driver }) => {
@@ -68,19 +71,40 @@ export const commands: Record<string, Command> = {
     return 0;
   },
 
-  demo: async () => {
-    const result = await withDatabase(({ db }) => loadDemo(db));
+  demo: async (_rest, values) => {
+    const c = config();
+    // Sample data in a real database is a decision someone must type out: the database's own name.
+    const real = c.databaseUrl !== undefined || c.mode === "server";
+    if (real) {
+      const name = c.databaseUrl ? decodeURIComponent(new URL(c.databaseUrl).pathname.replace(/^\//, "")) || "postgres" : "(none)";
+      const confirmed = str(values, "yes-load-demo-into");
+      if (confirmed !== name) {
+        throw new CliError(
+          `refusing to load sample data into the database "${name}"${c.mode === "server" ? " in server mode" : ""}; if that is really wanted, run: custody demo --yes-load-demo-into ${name}`,
+          2,
+        );
+      }
+    }
+    const result = await withDatabase(({ db }) => loadDemo(db, real ? "random" : "public"));
     process.stdout.write(`demo history: ${result.accepted} events stored, ${result.duplicates} already present\n`);
+    if (real && result.users.length > 0) {
+      process.stdout.write("demo sign-ins (random passwords, shown once):\n");
+      for (const u of result.users) process.stdout.write(`  ${u.role.padEnd(10)} ${u.email.padEnd(26)} ${u.password}\n`);
+    }
     return 0;
   },
 
   token: async ([sub], values) => {
     if (sub === "create") {
-      const name = need(values, "name", "e.g. --name ci");
-      const scopes = parseScopes(need(values, "scopes", "ingest and/or read, comma-separated"));
-      const created = await withDatabase(({ db }) => issueToken(db, cliActor(), { name, scopes }));
+      const limits = parseTokenLimits({ types: str(values, "types"), repositories: str(values, "repositories"), environments: str(values, "environments") });
+      const limited = limits.eventTypes.length + limits.repositories.length + limits.environments.length > 0;
+      // A token limited to event types, repositories or environments is an ingest token unless told otherwise.
+      const scopes = parseScopes(str(values, "scopes") ?? (limited ? "ingest" : need(values, "scopes", "ingest and/or read, comma-separated")));
+      const name = str(values, "name") ?? (limited ? `ingest-${[...limits.eventTypes, ...limits.environments].join("-").slice(0, 60) || "scoped"}` : need(values, "name", "e.g. --name ci"));
+      const expiresAt = parseExpiry(str(values, "expires"));
+      const created = await withDatabase(({ db }) => issueToken(db, cliActor(), { name, scopes, limits, expiresAt }));
       process.stdout.write(
-        `token ${created.id} "${created.name}" (${created.scopes.join(",")}), shown once, store it now:\n${created.token}\n`,
+        `token ${created.id} "${created.name}" (${created.scopes.join(",")}; ${describeLimits(created.limits, created.expiresAt)}), shown once, store it now:\n${created.token}\n`,
       );
       return 0;
     }
@@ -95,12 +119,15 @@ export const commands: Record<string, Command> = {
       const rows = await withDatabase(({ db }) => listTokens(db));
       for (const t of rows) {
         process.stdout.write(
-          `${t.id}\t${t.name}\t${t.scopes.join(",")}\t${t.prefix}…\tlast used ${t.lastUsedAt?.toISOString() ?? "never"}${t.revokedAt ? "\trevoked" : ""}\n`,
+          `${t.id}\t${t.name}\t${t.scopes.join(",")}\t${describeLimits(limitsOf(t), t.expiresAt)}\t${t.prefix}…\tlast used ${t.lastUsedAt?.toISOString() ?? "never"}${t.revokedAt ? "\trevoked" : ""}\n`,
         );
       }
       return 0;
     }
-    throw new CliError("usage: custody token create --name N --scopes ingest,read | token list | token revoke --id ID", 2);
+    throw new CliError(
+      "usage: custody token create --name N --scopes ingest,read [--types T,..] [--repositories GLOB,..] [--environments E,..] [--expires 90d] | token list | token revoke --id ID",
+      2,
+    );
   },
 
   push: async ([file], values) => {

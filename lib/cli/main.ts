@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { CliError, reportError } from "./output";
 import { commands } from "./commands";
 import { proofUsage } from "./proof-commands";
+import { assertUsage } from "./assert";
 import { reportUsage } from "./report-commands";
 
 const usage = `Usage: custody <command> [options]
@@ -9,7 +10,8 @@ const usage = `Usage: custody <command> [options]
   start                         migrate, load the demo (embedded database only) and run the server (honours PORT)
   migrate                       apply the database migrations
   demo                          load the demo history (also into a real Postgres, when asked)
-  token create --name N --scopes ingest,read
+  token create --name N --scopes ingest,read [--types deployment,snapshot] [--repositories acme/*]
+               [--environments staging,production] [--expires 90d|2027-03-01]
   token list | token revoke --id ID
   user create --email E --role admin|compliance|manager|auditor [--name N]
                                 password from CUSTODY_PASSWORD, a prompt, or generated and printed once
@@ -23,12 +25,17 @@ const usage = `Usage: custody <command> [options]
   rebuild                       replay the ledger into fresh projections; recompute the Merkle roots
 ${proofUsage}
 ${reportUsage}
+${assertUsage}
 
   push, attest, snapshot and audit send to a running server with --url URL --token TOKEN,
   else they write to the configured database (DATABASE_URL, or the embedded one).`;
 
 const reportOptions = Object.fromEntries(
   ["framework", "from", "to", "format", "kind", "service", "sample", "seed", "confidence", "tolerable", "out", "key", "keys-url", "since", "checkpoint", "old-checkpoint", "entry", "against"].map((k) => [k, { type: "string" as const }]),
+);
+
+const assertOptions = Object.fromEntries(
+  ["gate", "digest", "commit", "pr", "image-ref", "provider", "run-id", "manifest-commit", "break-glass-reason", "break-glass-person"].map((k) => [k, { type: "string" as const }]),
 );
 
 export async function main(argv: string[]): Promise<number> {
@@ -40,6 +47,11 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         name: { type: "string" },
         scopes: { type: "string" },
+        types: { type: "string" },
+        repositories: { type: "string" },
+        environments: { type: "string" },
+        expires: { type: "string" },
+        "yes-load-demo-into": { type: "string" },
         id: { type: "string" },
         email: { type: "string" },
         role: { type: "string" },
@@ -50,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
         help: { type: "boolean", short: "h" },
         "allow-unverified-signer": { type: "boolean" },
         ...reportOptions,
+        ...assertOptions,
       },
     });
     const [command, ...rest] = positionals;

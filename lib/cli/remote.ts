@@ -2,7 +2,7 @@ import { CliError } from "./output";
 
 /** Sends events to a running Custody (`--url`, `--token`) instead of the local database. */
 export function postEvents(url: string, token: string, body: unknown): Promise<{ accepted: number; duplicates: number }> {
-  return postTo(url, "/api/v1/events", token, "application/json", JSON.stringify(body));
+  return postJson(url, "/api/v1/events", token, body);
 }
 
 /** Sends Sigstore bundles (a bundle or JSON lines, as read) to a running Custody. */
@@ -11,7 +11,12 @@ export function postBundles(url: string, token: string, text: string, digest: st
   return postTo(url, path, token, "application/x-ndjson", text);
 }
 
-async function postTo(url: string, path: string, token: string, contentType: string, body: string): Promise<{ accepted: number; duplicates: number }> {
+/** POSTs JSON to a running Custody and returns the parsed answer; an error answer becomes a CliError. */
+export function postJson<T>(url: string, path: string, token: string, body: unknown): Promise<T> {
+  return postTo<T>(url, path, token, "application/json", JSON.stringify(body));
+}
+
+async function postTo<T = { accepted: number; duplicates: number }>(url: string, path: string, token: string, contentType: string, body: string): Promise<T> {
   let target: URL;
   try {
     target = new URL(path, url);
@@ -39,5 +44,5 @@ async function postTo(url: string, path: string, token: string, contentType: str
     const err = (json as { error?: { code?: string; message?: string } } | null)?.error;
     throw new CliError(`server answered ${res.status} ${err?.code ?? ""}: ${err?.message ?? text.slice(0, 200)}`);
   }
-  return json as { accepted: number; duplicates: number };
+  return json as T;
 }

@@ -1,5 +1,6 @@
 import type { Queryable } from "@/db/client";
 import { chainSources, missingLinks } from "@/lib/evidence/chain";
+import { describeSource, sourceOfRow, type FactSource } from "@/lib/evidence/source";
 import { isRuleId, ruleById } from "@/lib/policy";
 import { ruleTitle } from "./findings";
 
@@ -16,12 +17,15 @@ export interface DeploymentChain {
   deployment: {
     id: number; service: string; environment: string; imageRef: string; digest: string | null; actor: string | null;
     actorType: string; changeType: string; status: string; description: string | null; deployedAt: string; manifestCommitSha: string | null;
+    source: FactSource;
   };
-  build: { repository: string; digest: string; tags: string[]; builder: string | null; builtAt: string } | null;
-  pipelineRun: { provider: string; runId: string; attempt: number; workflow: string | null; actor: string | null; conclusion: string | null; url: string | null } | null;
-  commit: { sha: string; repository: string; message: string; author: string | null; committedAt: string | null; url: string | null } | null;
-  pullRequest: { repository: string; number: number; title: string; author: string | null; mergedBy: string | null; mergedAt: string | null; url: string | null } | null;
-  approvers: { reviewer: string; submittedAt: string }[];
+  build: { repository: string; digest: string; tags: string[]; builder: string | null; builtAt: string; source: FactSource } | null;
+  pipelineRun: { provider: string; runId: string; attempt: number; workflow: string | null; actor: string | null; conclusion: string | null; url: string | null; source: FactSource } | null;
+  commit: { sha: string; repository: string; message: string; author: string | null; committedAt: string | null; url: string | null; source: FactSource } | null;
+  pullRequest: { repository: string; number: number; title: string; author: string | null; mergedBy: string | null; mergedAt: string | null; url: string | null; source: FactSource } | null;
+  approvers: { reviewer: string; submittedAt: string; source: FactSource }[];
+  /** Facts the source policy did not let the checks use, in words (what, where from, which setting). */
+  notCounted: string[];
   gates: GateCheck[];
   findings: { id: number; ruleId: string; ruleTitle: string; status: string; summary: string }[];
   /** Links of the chain with no record, named as in the API. */
@@ -45,28 +49,37 @@ export async function deploymentChain(db: Queryable, id: number): Promise<Deploy
   // The run that deployed it, else the run that built it.
   const run = e.deployRun ?? e.buildRun;
   const pr = e.pullRequest;
-  const latest = new Map<string, Date>();
+  const latest = new Map<string, (typeof e.reviews)[number]>();
   for (const r of e.reviews) {
     if (r.state.toLowerCase() !== "approved") continue;
     const seen = latest.get(r.reviewer);
-    if (!seen || r.submittedAt > seen) latest.set(r.reviewer, r.submittedAt);
+    if (!seen || r.submittedAt > seen.submittedAt) latest.set(r.reviewer, r);
   }
   return {
     deployment: {
       id: d.id, service: d.service, environment: d.environment, imageRef: d.imageRef, digest: d.digest, actor: d.actor, actorType: d.actorType,
       changeType: d.changeType, status: d.status, description: d.description, deployedAt: d.deployedAt.toISOString(), manifestCommitSha: d.manifestCommitSha,
+      source: sourceOfRow(d),
     },
-    build: build ? { repository: build.repository, digest: build.digest, tags: build.tags, builder: build.builder, builtAt: build.builtAt.toISOString() } : null,
+    build: build
+      ? { repository: build.repository, digest: build.digest, tags: build.tags, builder: build.builder, builtAt: build.builtAt.toISOString(), source: sourceOfRow(build) }
+      : null,
     pipelineRun: run
-      ? { provider: run.provider, runId: run.runId, attempt: run.attempt, workflow: run.workflow, actor: run.actor, conclusion: run.conclusion, url: run.url }
+      ? { provider: run.provider, runId: run.runId, attempt: run.attempt, workflow: run.workflow, actor: run.actor, conclusion: run.conclusion, url: run.url, source: sourceOfRow(run) }
       : null,
     commit: e.commit
-      ? { sha: e.commit.sha, repository: e.commit.repository, message: e.commit.message, author: e.commit.authorLogin ?? e.commit.authorName, committedAt: iso(e.commit.committedAt), url: e.commit.url }
+      ? {
+          sha: e.commit.sha, repository: e.commit.repository, message: e.commit.message, author: e.commit.authorLogin ?? e.commit.authorName, committedAt: iso(e.commit.committedAt),
+          url: e.commit.url, source: sourceOfRow(e.commit),
+        }
       : null,
     pullRequest: pr
-      ? { repository: pr.repository, number: pr.number, title: pr.title, author: pr.author, mergedBy: pr.mergedBy, mergedAt: iso(pr.mergedAt), url: pr.url }
+      ? { repository: pr.repository, number: pr.number, title: pr.title, author: pr.author, mergedBy: pr.mergedBy, mergedAt: iso(pr.mergedAt), url: pr.url, source: sourceOfRow(pr) }
       : null,
-    approvers: [...latest].sort((x, y) => x[1].getTime() - y[1].getTime()).map(([reviewer, at]) => ({ reviewer, submittedAt: at.toISOString() })),
+    approvers: [...latest.values()]
+      .sort((x, y) => x.submittedAt.getTime() - y.submittedAt.getTime())
+      .map((r) => ({ reviewer: r.reviewer, submittedAt: r.submittedAt.toISOString(), source: sourceOfRow(r) })),
+    notCounted: e.setAside.map((a) => `${a.ref}, from ${describeSource(a.source)}: not accepted by ${a.rule} (${a.accepts.join(", ") || "none"})`),
     gates: results.map((r) => {
       const rule = isRuleId(r.ruleId) ? ruleById(r.ruleId) : null;
       return {

@@ -22,7 +22,9 @@ export interface FindingDetail {
   resolvedAt: string | null;
   resolution: string | null;
   incidents: { id: number; title: string; status: string }[];
-  waivers: { id: number; approver: string; justification: string; expiresAt: string; revokedAt: string | null }[];
+  waivers: { id: number; approver: string; justification: string; expiresAt: string; revokedAt: string | null; createdBy: string }[];
+  /** Waiver requests still waiting for a second person's approval. */
+  waiverRequests: { id: number; requestedBy: string; justification: string; expiresAt: string; createdAt: string }[];
 }
 
 export async function findingDetail(db: Queryable, id: number): Promise<FindingDetail | null> {
@@ -38,10 +40,15 @@ export async function findingDetail(db: Queryable, id: number): Promise<FindingD
     sql`select i.id, i.title, i.status from incident_findings l join incidents i on i.id = l.incident_id
         where l.rule_id = ${f.rule_id} and l.subject_key = ${f.subject_key} order by i.opened_at`,
   );
-  const waivers = await queryRows<{ id: number | string; approver: string; justification: string; expires_at: Date | string; revoked_at: Date | string | null }>(
+  const waivers = await queryRows<{ id: number | string; approver: string; justification: string; expires_at: Date | string; revoked_at: Date | string | null; created_by: string }>(
     db,
-    sql`select id, approver, justification, expires_at, revoked_at from waivers
+    sql`select id, approver, justification, expires_at, revoked_at, created_by from waivers
         where rule_id = ${f.rule_id} and subject_key = ${f.subject_key} order by created_at desc`,
+  );
+  const requests = await queryRows<{ id: number | string; requested_by: string; justification: string; expires_at: Date | string; created_at: Date | string }>(
+    db,
+    sql`select id, requested_by, justification, expires_at, created_at from waiver_requests
+        where rule_id = ${f.rule_id} and subject_key = ${f.subject_key} and status = 'requested' order by created_at desc`,
   );
   return {
     id: Number(f.id),
@@ -64,7 +71,10 @@ export async function findingDetail(db: Queryable, id: number): Promise<FindingD
     incidents: incidents.map((i) => ({ id: Number(i.id), title: i.title, status: i.status })),
     waivers: waivers.map((w) => ({
       id: Number(w.id), approver: w.approver, justification: w.justification,
-      expiresAt: toIso(w.expires_at) ?? "", revokedAt: toIso(w.revoked_at),
+      expiresAt: toIso(w.expires_at) ?? "", revokedAt: toIso(w.revoked_at), createdBy: w.created_by,
+    })),
+    waiverRequests: requests.map((r) => ({
+      id: Number(r.id), requestedBy: r.requested_by, justification: r.justification, expiresAt: toIso(r.expires_at) ?? "", createdAt: toIso(r.created_at) ?? "",
     })),
   };
 }

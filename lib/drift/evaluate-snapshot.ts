@@ -52,7 +52,7 @@ export async function evaluateSnapshot(
   }
   const judged = [...failed.values()];
   const audit = await auditFor(db, snap, judged);
-  await openFindings(db, judged.map((j) => toFinding(j, snap, attribute(j, audit))));
+  await openFindings(db, judged.map((j) => ({ ...toFinding(j, snap, attribute(j, audit)), policyVersion: policy.version ?? null })));
   for (const j of judged) passed.get(j.outcome.ruleId)?.delete(j.subject);
   const open = await openDriftFindings(db, snap.environment);
   let resolved = 0;

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import { openFinding } from "../findings/store";
+import { activePolicy } from "../policy/active";
 import { containerAccess, execIntoContainer, isPerson, type AuditRecord } from "../policy/drift";
 import { selectAuditRecords } from "./audit-records";
 import { storedInBatch, type Touched } from "../projections/touched";
@@ -26,6 +27,7 @@ export async function evaluateExecs(db: Queryable, touched: Touched): Promise<nu
     if (outcome === null) continue;
     const workload = workloads.get(`${a.environment}\u0000${a.namespace ?? ""}\u0000${a.name ?? ""}`) ?? null;
     await openFinding(db, {
+      policyVersion: activePolicy().version,
       ruleId: outcome.ruleId,
       subjectKey: execSubject(a.environment, a.namespace, a.name, a.username),
       environment: a.environment,

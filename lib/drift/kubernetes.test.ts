@@ -10,6 +10,8 @@ import type { CustodyEvent } from "../events/schema";
 import { ingestEvents } from "../ingest/events-api";
 import { parseAuditLog, podsToSnapshot } from "../ingest/kubernetes";
 import { evaluationSettled } from "../evaluation/queue";
+import { activePolicy } from "../policy/active";
+import { environmentStateAt } from "../evidence/state";
 
 const fixtures = path.join(__dirname, "..", "ingest", "kubernetes", "fixtures");
 const pods = (): { items: Record<string, unknown>[] } => JSON.parse(readFileSync(path.join(fixtures, "pods.json"), "utf8"));
@@ -69,6 +71,10 @@ describe("drift from real kubectl and kube-apiserver output", () => {
     expect(f).toMatchObject({ status: "open", environment: "production", service: "orders", actor: "alice@acme.com" });
     expect(f?.evidence).toMatchObject({ observedDigest: ORDERS_HOTFIX, recordedDigest: ORDERS_RECORDED, snapshot: { externalId: "snap-1" } });
     expect(f?.openedAt.toISOString()).toBe("2024-06-16T10:00:00.000Z");
+    // Drift findings record the policy version in force, as gate check results do.
+    expect(f?.policyVersion).toBe(activePolicy().version);
+    // The snapshot the environment's state shows names where it came from (here: the CLI).
+    expect((await environmentStateAt(h.db, "production", new Date("2024-06-16T11:00:00Z"))).snapshot?.source).toEqual({ kind: "cli", id: "cli", verified: false });
     const [manual] = await drift("drift.manual-apply", SUBJECT.orders);
     expect(manual?.actor).toBe("alice@acme.com");
     expect(manual?.evidence).toMatchObject({ managers: [{ manager: "kubectl-edit", operation: "Update" }] });

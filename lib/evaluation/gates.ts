@@ -35,7 +35,7 @@ export async function evaluateDeployments(db: Queryable, ids: readonly number[],
     const ordered = [...evidence.values()].sort((a, b) => a.deployment.deployedAt.getTime() - b.deployment.deployedAt.getTime());
     const results = ordered.map((e) => ({ e, outcomes: evaluateDeployment(e, policy) }));
     await storeResults(db, results, policy, now);
-    await storeFindings(db, results, resolvedAt);
+    await storeFindings(db, results, resolvedAt, policy.version);
   }
 }
 
@@ -90,7 +90,7 @@ export async function storeCheckSummaries(db: Queryable, deploymentIds: readonly
     where check_summaries.rules is distinct from excluded.rules or check_summaries.results is distinct from excluded.results`);
 }
 
-async function storeFindings(db: Queryable, results: Evaluated, now: Date): Promise<void> {
+async function storeFindings(db: Queryable, results: Evaluated, now: Date, policyVersion: string): Promise<void> {
   // Oldest first: when deployments share an image subject, the latest outcome stands.
   const last = new Map<string, { ruleId: string; subjectKey: string; input: FindingInput | null }>();
   for (const { e, outcomes } of results) {
@@ -111,6 +111,7 @@ async function storeFindings(db: Queryable, results: Evaluated, now: Date): Prom
             summary: o.reason,
             evidence: { deployment: e.deployment.externalId, digest: e.deployment.digest, ...o.evidence },
             observedAt: e.deployment.deployedAt,
+            policyVersion,
           },
         });
       } else if (o.result === "pass") {

@@ -9,6 +9,7 @@ import type { Control } from "../policy/controls";
 import type { DeploymentEvidence } from "../policy/evidence";
 import { activePolicy } from "../policy/active";
 import { gatherEvidence } from "./gather";
+import { sourceOfRow, type FactSource } from "./source";
 import { rowsFromJson } from "./json-rows";
 
 /** Image findings are keyed by image, not deployment: these rules' open ones are looked up by subject. */
@@ -59,9 +60,12 @@ export interface EvidenceChain {
   approvers: string[];
   reviews: Record<string, unknown>[];
   stagingDeployments: Record<string, unknown>[];
+  attestations: Record<string, unknown>[];
   gates: GateCheck[];
   findings: ChainFinding[];
   missing: MissingLink[];
+  /** Facts linked to this deployment that the source policy does not let checks use, with their sources. */
+  notCounted: { fact: string; ref: string; source: FactSource; rule: string; accepts: readonly string[] }[];
 }
 
 /** What a deployment's chain is made of: its linked evidence, its stored gate results, its findings and their waivers. */
@@ -158,33 +162,44 @@ function toChain({ evidence: e, results, findings: own, waivers }: ChainSources)
       id: d.id, externalId: d.externalId, imageRef: d.imageRef, digest: d.digest, commitSha: d.commitSha, manifestCommitSha: d.manifestCommitSha,
       pipeline: d.pipelineRunId ? { provider: d.pipelineProvider, runId: d.pipelineRunId } : null,
       actor: d.actor, actorType: d.actorType, changeType: d.changeType, description: d.description, status: d.status, deployedAt: iso(d.deployedAt),
+      source: sourceOfRow(d),
     },
     build: e.build && {
       id: e.build.id, repository: e.build.repository, digest: e.build.digest, tags: e.build.tags, commitSha: e.build.commitSha, builder: e.build.builder,
       pipeline: e.build.pipelineRunId ? { provider: e.build.pipelineProvider, runId: e.build.pipelineRunId } : null, builtAt: iso(e.build.builtAt),
+      source: sourceOfRow(e.build),
     },
     pipelineRun: e.buildRun && runView(e.buildRun),
     deployRun: e.deployRun && runView(e.deployRun),
     commit: e.commit && {
       sha: e.commit.sha, repository: e.commit.repository, message: e.commit.message, author: e.commit.authorLogin ?? e.commit.authorName,
-      committedAt: iso(e.commit.committedAt), url: e.commit.url,
+      committedAt: iso(e.commit.committedAt), url: e.commit.url, source: sourceOfRow(e.commit),
     },
     pullRequest: e.pullRequest && {
       id: e.pullRequest.id, ref: `${e.pullRequest.repository}#${e.pullRequest.number}`, repository: e.pullRequest.repository, number: e.pullRequest.number,
       title: e.pullRequest.title, author: e.pullRequest.author, merged: e.pullRequest.merged, mergedAt: iso(e.pullRequest.mergedAt),
       mergedBy: e.pullRequest.mergedBy, mergeCommitSha: e.pullRequest.mergeCommitSha, headSha: e.pullRequest.headSha, url: e.pullRequest.url,
+      source: sourceOfRow(e.pullRequest),
     },
     approvers,
     reviews: [...e.reviews]
       .sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime())
-      .map((r) => ({ id: r.id, reviewer: r.reviewer, state: r.state, commitSha: r.commitSha, submittedAt: iso(r.submittedAt) })),
-    stagingDeployments: e.stagingDeployments.map((s) => ({ id: s.id, externalId: s.externalId, environment: s.environment, digest: s.digest, commitSha: s.commitSha, status: s.status, deployedAt: iso(s.deployedAt) })),
+      .map((r) => ({ id: r.id, externalId: r.externalId, reviewer: r.reviewer, state: r.state, commitSha: r.commitSha, submittedAt: iso(r.submittedAt), source: sourceOfRow(r) })),
+    stagingDeployments: e.stagingDeployments.map((s) => ({
+      id: s.id, externalId: s.externalId, environment: s.environment, digest: s.digest, commitSha: s.commitSha, status: s.status, deployedAt: iso(s.deployedAt), source: sourceOfRow(s),
+    })),
+    attestations: Object.values(e.attestations)
+      .flat()
+      .sort((a, b) => a.observedAt.getTime() - b.observedAt.getTime() || a.id - b.id)
+      .slice(-50)
+      .map((a) => ({ id: a.id, type: a.type, subject: a.subject, environment: a.environment, result: a.result, observedAt: iso(a.observedAt), source: sourceOfRow(a) })),
     gates,
     findings: own.map((f) => ({
       id: f.id, ruleId: f.ruleId, severity: f.severity, status: f.status, subjectKey: f.subjectKey, summary: f.summary,
       openedAt: f.openedAt.toISOString(), resolvedAt: iso(f.resolvedAt), waiver: waivers.get(f.id) ?? null,
     })),
     missing,
+    notCounted: e.setAside.map((a) => ({ fact: a.fact, ref: a.ref, source: a.source, rule: a.rule, accepts: a.accepts })),
   };
 }
 
@@ -192,6 +207,7 @@ function runView(r: NonNullable<DeploymentEvidence["buildRun"]>): Record<string,
   return {
     id: r.id, provider: r.provider, runId: r.runId, attempt: r.attempt, workflow: r.workflow, commitSha: r.commitSha, event: r.event,
     actor: r.actor, status: r.status, conclusion: r.conclusion, startedAt: iso(r.startedAt), completedAt: iso(r.completedAt), url: r.url,
+    source: sourceOfRow(r),
   };
 }
 

@@ -16,9 +16,10 @@ import {
   type PipelineRun,
   type PullRequest,
 } from "@/db/schema";
-import { attestationTypes, groupAttestations, type DeploymentEvidence } from "../policy/evidence";
+import { attestationTypes, groupAttestations, type DeploymentEvidence, type SetAsideFact } from "../policy/evidence";
 import { type Policy } from "../policy/settings";
 import { rowsFromJson } from "./json-rows";
+import { refs, SourceJudge } from "./source-policy";
 
 const serviceLevelTypes: string[] = [...attestationTypes.network, ...attestationTypes.backup, ...attestationTypes.rollback];
 
@@ -52,6 +53,7 @@ type GatherRow = {
   staging: unknown;
   attestations: unknown;
   retained: { service: string; n: number | string }[] | null;
+  webhook_repos: string[] | null;
 };
 
 const agg = (cte: string, order = "id"): SQL => sql.raw(`(select coalesce(json_agg(x order by x.${order}), '[]'::json) from ${cte} x)`);
@@ -88,10 +90,12 @@ export function gatherQuery(ids: readonly number[], retainedCap: number): SQL {
           and observed_at <= (select max(deployed_at) from d))),
     ret as (select s.name as service, (select count(*) from (select 1 from image_builds x
         where x.service = s.name and cardinality(x.tags) > 0 limit ${retainedCap}) y) as n
-      from services s where s.name = any(array(select service from d)))
+      from services s where s.name = any(array(select service from d))),
+    wh as (select repository from webhook_repositories
+      where repository = any(array(select repository from prs union select repository from cm union select repository from runs where repository is not null)))
     select ${agg("d")} as deployments, ${agg("envs", "name")} as environments, ${agg("b")} as builds, ${agg("runs")} as runs,
       ${agg("prs")} as prs, ${agg("cm", "sha")} as commits, ${agg("rv")} as reviews, ${agg("ck")} as checks, ${agg("stg")} as staging,
-      ${agg("att")} as attestations, (select json_agg(x) from ret x) as retained`;
+      ${agg("att")} as attestations, (select json_agg(x) from ret x) as retained, (select json_agg(repository) from wh) as webhook_repos`;
 }
 
 /**
@@ -101,7 +105,7 @@ export function gatherQuery(ids: readonly number[], retainedCap: number): SQL {
 export async function gatherEvidence(
   db: Queryable,
   deploymentIds: readonly number[],
-  policy: Pick<Policy, "retainedImages">,
+  policy: Pick<Policy, "retainedImages" | "evidenceSources">,
   now: Date = new Date(),
 ): Promise<Map<number, DeploymentEvidence>> {
   const out = new Map<number, DeploymentEvidence>();
@@ -119,31 +123,46 @@ export async function gatherEvidence(
   const staging = rowsFromJson(deployments, row.staging);
   const attestationRows = rowsFromJson(attestations, row.attestations);
   const retained = new Map((row.retained ?? []).map((r) => [r.service, Number(r.n) === 0 ? null : Number(r.n)]));
-  const buildOf = new Map(deps.map((d) => [d.id, pickBuild(builds, d)]));
-  const shaOf = (d: Deployment) => buildOf.get(d.id)?.commitSha ?? d.commitSha;
+  const judge = new SourceJudge(policy, new Set(row.webhook_repos ?? []));
 
   for (const d of deps) {
     const env = envs.get(d.environment) ?? { name: d.environment, rank: 0, isProduction: false };
-    const build = buildOf.get(d.id) ?? null;
-    const sha = shaOf(d);
-    const pr = pickPullRequest(prs, sha);
+    // Facts whose source the policy refuses are set aside here: no check sees them, the chain shows them.
+    const aside: SetAsideFact[] = [];
+    if (!judge.accepts("deployment", d, null)) judge.filter("deployment", [d], () => null, refs.deployment, aside);
+    const build = pickBuild(judge.filter("image_build", builds.filter((b) => b.digest === d.digest), () => null, refs.build, aside), d);
+    const runsOf = (provider: string | null, runId: string | null) =>
+      judge.filter("pipeline_run", runs.filter((r) => runId !== null && r.runId === runId && (provider === null || r.provider === provider)), (r) => r.repository, refs.run, aside);
+    const sha = build?.commitSha ?? d.commitSha;
+    const pr = pickPullRequest(
+      judge.filter("pull_request", prs.filter((p) => sha !== null && (p.mergeCommitSha === sha || p.headSha === sha)), (p) => p.repository, refs.pullRequest, aside),
+      sha,
+    );
+    const commit = judge.filter("commit", commitRows.filter((c) => c.sha === sha), (c) => c.repository, refs.commit, aside)[0] ?? null;
     out.set(d.id, {
       deployment: d,
       environment: { name: env.name, rank: env.rank, isProduction: env.isProduction },
       build,
-      buildRun: build ? pickRun(runs, build.pipelineProvider, build.pipelineRunId) : null,
-      deployRun: pickRun(runs, d.pipelineProvider, d.pipelineRunId),
-      commit: commitRows.find((c) => c.sha === sha) ?? null,
+      buildRun: build ? pickRun(runsOf(build.pipelineProvider, build.pipelineRunId), build.pipelineProvider, build.pipelineRunId) : null,
+      deployRun: pickRun(runsOf(d.pipelineProvider, d.pipelineRunId), d.pipelineProvider, d.pipelineRunId),
+      commit,
       pullRequest: pr,
-      pullRequestCommits: pr?.headSha ? commitRows.filter((c) => c.sha === pr.headSha) : [],
-      reviews: pr ? reviewRows.filter((r) => r.repository === pr.repository && r.pullNumber === pr.number) : [],
-      checkRuns: pr?.mergeCommitSha ? checkRows.filter((c) => c.headSha === pr.mergeCommitSha) : [],
+      pullRequestCommits: pr?.headSha ? judge.filter("commit", commitRows.filter((c) => c.sha === pr.headSha), (c) => c.repository, refs.commit, aside) : [],
+      reviews: pr ? judge.filter("review", reviewRows.filter((r) => r.repository === pr.repository && r.pullNumber === pr.number), (r) => r.repository, refs.review, aside) : [],
+      checkRuns: pr?.mergeCommitSha ? judge.filter("check_run", checkRows.filter((c) => c.headSha === pr.mergeCommitSha), (c) => c.repository, refs.checkRun, aside) : [],
       stagingDeployments: env.isProduction
-        ? staging.filter((s) => s.service === d.service && ((d.digest !== null && s.digest === d.digest) || (sha !== null && s.commitSha === sha)))
+        ? judge.filter(
+            "deployment",
+            staging.filter((s) => s.service === d.service && ((d.digest !== null && s.digest === d.digest) || (sha !== null && s.commitSha === sha))),
+            () => null,
+            refs.deployment,
+            aside,
+          )
         : [],
-      attestations: groupAttestations(attestationRows.filter((a) => relevantTo(a, d, env.isProduction))),
+      attestations: groupAttestations(judge.filter("attestation", attestationRows.filter((a) => relevantTo(a, d, env.isProduction)), () => null, refs.attestation, aside)),
       retainedImages: retained.get(d.service) ?? null,
       now,
+      setAside: [...new Map(aside.map((a) => [`${a.fact}\u0000${a.ref}\u0000${a.source.kind}\u0000${a.source.id}`, a])).values()],
     });
   }
   return out;

@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import { notFound } from "../errors";
 import { chainsForDeployments, type EvidenceChain } from "./chain";
+import { sourceOfRow, type FactSource } from "./source";
 
 export interface ObservedWorkload {
   namespace: string;
@@ -18,7 +19,7 @@ export interface EnvironmentState {
   /** Each service's last successful deployment at `at`, with its whole evidence chain. */
   workloads: (EvidenceChain & { observed: ObservedWorkload[] })[];
   /** The latest snapshot at or before `at`, when one was taken: what the cluster really ran. */
-  snapshot: { id: number; observedAt: string } | null;
+  snapshot: { id: number; observedAt: string; source: FactSource } | null;
 }
 
 /**
@@ -28,12 +29,15 @@ export interface EnvironmentState {
  */
 export async function environmentStateAt(db: Queryable, name: string, at: Date = new Date()): Promise<EnvironmentState> {
   // One round trip: whether the environment exists, what was deployed there, the nearest snapshot.
-  const [found] = await queryRows<{ known: boolean; ids: (number | string)[] | null; snap_id: number | string | null; observed_at: Date | string | null }>(
+  const [found] = await queryRows<{
+    known: boolean; ids: (number | string)[] | null; snap_id: number | string | null; observed_at: Date | string | null;
+    source_kind: string | null; source_id: string | null; source_verified: boolean | null;
+  }>(
     db,
     sql`select exists (select 1 from environments where name = ${name}) as known,
-          array(${currentDeploymentsSql(name, at)}) as ids, s.id as snap_id, s.observed_at
+          array(${currentDeploymentsSql(name, at)}) as ids, s.id as snap_id, s.observed_at, s.source_kind, s.source_id, s.source_verified
         from (select 1) one left join lateral (
-          select id, observed_at from snapshots where environment = ${name} and observed_at <= ${at} order by observed_at desc limit 1) s on true`,
+          select id, observed_at, source_kind, source_id, source_verified from snapshots where environment = ${name} and observed_at <= ${at} order by observed_at desc limit 1) s on true`,
   );
   if (found?.known !== true) throw notFound(`environment ${name}`);
   const chains = await chainsForDeployments(db, (found.ids ?? []).map(Number));
@@ -55,7 +59,13 @@ export async function environmentStateAt(db: Queryable, name: string, at: Date =
           .map((w) => ({ namespace: w.namespace, kind: w.kind, name: w.name, container: w.container, imageRef: w.image_ref, digest: w.digest })),
       }))
       .sort((a, b) => a.service.localeCompare(b.service)),
-    snapshot: snap ? { id: Number(snap.id), observedAt: new Date(snap.observed_at).toISOString() } : null,
+    snapshot: snap
+      ? {
+          id: Number(snap.id),
+          observedAt: new Date(snap.observed_at).toISOString(),
+          source: sourceOfRow({ sourceKind: found.source_kind ?? "unknown", sourceId: found.source_id ?? "", sourceVerified: found.source_verified === true }),
+        }
+      : null,
   };
 }
 

@@ -39,6 +39,8 @@ export interface FindingView {
   lastSeenAt: string;
   resolvedAt: string | null;
   resolution: string | null;
+  /** The policy version in force when it was (last) found; null for findings stored before it was recorded. */
+  policyVersion: string | null;
   /** The waiver in force now, if any; a waived finding stays open and visible. */
   waiver: WaiverView | null;
 }
@@ -49,7 +51,7 @@ export function findingView(f: Finding, waiver: WaiverView | null): FindingView 
     id: f.id, ruleId: f.ruleId, title: rule.title, kind: rule.kind, severity: f.severity, status: f.status, subjectKey: f.subjectKey,
     environment: f.environment, service: f.service, workload: f.workload, deploymentId: f.deploymentId, actor: f.actor, summary: f.summary,
     evidence: f.evidence, openedAt: f.openedAt.toISOString(), lastSeenAt: f.lastSeenAt.toISOString(), resolvedAt: f.resolvedAt?.toISOString() ?? null,
-    resolution: f.resolution, waiver,
+    resolution: f.resolution, policyVersion: f.policyVersion, waiver,
   };
 }
 

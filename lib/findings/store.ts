@@ -17,6 +17,8 @@ export interface FindingInput {
   evidence: Record<string, unknown>;
   /** When the evidence shows the problem (event time, not ingestion time, so replays agree). */
   observedAt: Date;
+  /** The policy version in force when the rule judged it. */
+  policyVersion?: string | null;
 }
 
 /**
@@ -52,12 +54,14 @@ export async function openFindings(db: Queryable, inputs: FindingInput[]): Promi
         evidence: f.evidence,
         openedAt: f.observedAt,
         lastSeenAt: f.observedAt,
+        policyVersion: f.policyVersion ?? null,
       })),
       sql`on conflict (rule_id, subject_key) where status = 'open' do update set
             opened_at = least(${findings.openedAt}, excluded.opened_at),
             last_seen_at = greatest(${findings.lastSeenAt}, excluded.last_seen_at),
             summary = excluded.summary,
             evidence = excluded.evidence,
+            policy_version = coalesce(excluded.policy_version, ${findings.policyVersion}),
             actor = coalesce(excluded.actor, ${findings.actor}),
             deployment_id = coalesce(excluded.deployment_id, ${findings.deploymentId})`,
     );

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { custodyEvent, eventsRequest } from "../events/schema";
+import { decisionRequestSchema } from "../gates/request";
 
 const errorSchema = {
   type: "object",
@@ -44,12 +45,14 @@ export function openApiDocument(): Record<string, unknown> {
         Error: errorSchema,
         CustodyEvent: z.toJSONSchema(custodyEvent, { io: "input", unrepresentable: "any" }),
         EventsRequest: z.toJSONSchema(eventsRequest, { io: "input", unrepresentable: "any" }),
+        DecisionRequest: z.toJSONSchema(decisionRequestSchema, { io: "input", unrepresentable: "any" }),
       },
     },
     paths: {
       "/api/v1/events": {
         post: {
-          summary: "Ingest Custody events: one event or { events: [...] } (all-or-nothing); resending an id is a no-op",
+          summary:
+            "Ingest Custody events: one event or { events: [...] } (all-or-nothing); resending an id is a no-op; occurredAt more than the allowed skew in the future is 400; an event outside the token's scope is 403",
           security: [{ bearer: [] }],
           requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/EventsRequest" } } } },
           responses: {
@@ -76,6 +79,45 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      "/api/v1/decisions": {
+        post: {
+          summary:
+            "Ask a gate (merge, deployment, production-apply) about a change before it goes through: { decision: allow|deny|warn, checks, policyVersion, decisionId }; recorded in the ledger",
+          security: [{ bearer: [] }],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/DecisionRequest" } } } },
+          responses: {
+            "200": {
+              description: "The decision; checks lists the failed, unjudgeable and waived checks with their reasons and remedies",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    properties: {
+                      decision: { type: "string", enum: ["allow", "deny", "warn"] },
+                      checks: { type: "array", items: { type: "object" } },
+                      policyVersion: { type: "string" },
+                      decisionId: { type: "string" },
+                    },
+                  },
+                },
+              },
+            },
+            ...errors(400, 401, 403, 413, 415),
+          },
+        },
+      },
+      "/api/v1/admission": {
+        post: {
+          summary:
+            "Kubernetes validating admission webhook: an admission.k8s.io/v1 AdmissionReview in, an AdmissionReview with the request's uid out (always 200 once authenticated)",
+          security: [{ bearer: [] }],
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
+          responses: {
+            "200": { description: "AdmissionReview response: allowed, status.message, warnings", content: { "application/json": { schema: { type: "object" } } } },
+            ...errors(401, 403),
+          },
+        },
+      },
       "/api/v1/webhooks/github": {
         post: {
           summary: "GitHub webhook deliveries, unmodified",
@@ -86,7 +128,7 @@ export function openApiDocument(): Record<string, unknown> {
           ],
           responses: {
             "202": {
-              description: "Stored or duplicate",
+              description: "Stored, or duplicate (the same delivery id, or the same signed body under a new delivery id)",
               content: {
                 "application/json": {
                   schema: { type: "object", properties: { delivery: { type: "string" }, status: { type: "string", enum: ["stored", "duplicate"] } } },
@@ -105,18 +147,14 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/v1/environments": readOp("Environments with their current state summary"),
       "/api/v1/environments/{name}/state": readOp("What ran in an environment at a time, with evidence chains", [p("name", "environment"), q("at", "ISO 8601 time, default now")]),
       "/api/v1/deployments": readOp("Deployments, newest first, cursor-paginated", [q("environment", ""), q("service", ""), q("from", ""), q("to", ""), q("cursor", "")]),
-      "/api/v1/deployments/{id}": readOp("One deployment with its chain, gate results and the image's build provenance (verified or not and why)", [p("id", "deployment id")]),
+      "/api/v1/deployments/{id}": readOp(
+        "One deployment with its chain and gate results; every link carries source { kind, id, verified }, and notCounted lists facts the source policy set aside; the image's build provenance (verified or not and why); the gate decisions asked about the change",
+        [p("id", "deployment id")],
+      ),
       "/api/v1/trace/{ref}": readOp("Chains for a commit SHA, image digest, owner/repo#n or pipeline run id", [p("ref", "reference")]),
       "/api/v1/findings": readOp("Drift and gate failures, newest first, each with the waiver in force", [
         q("status", "open or resolved"), q("rule", "rule id"), q("environment", ""), q("service", ""), q("from", "opened on or after, YYYY-MM-DD (UTC)"), q("to", "opened on or before, YYYY-MM-DD (UTC)"), q("cursor", ""), q("limit", "1-200"),
       ]),
-      "/api/v1/findings/{id}/waivers": {
-        ...readOp("Waivers of a finding, in force and past", [p("id", "finding id")]),
-        post: { summary: "Waive a finding for a time { justification, approver, expiresAt } (findings:waive)", security: [{ session: [] }], parameters: [p("id", "finding id")], responses: { "201": { description: "The waiver" }, ...errors(400, 401, 403, 404, 409, 415) } },
-      },
-      "/api/v1/findings/{id}/waivers/{waiverId}": {
-        delete: { summary: "Revoke a waiver (findings:waive)", security: [{ session: [] }], parameters: [p("id", "finding id"), p("waiverId", "waiver id")], responses: { "200": { description: "The revoked waiver" }, ...errors(401, 403, 404, 409) } },
-      },
       "/api/v1/promotion": readOp("Per service, the digest each environment runs and whether production's passed staging first", [q("at", "ISO 8601 time, default now")]),
       "/api/v1/reports/{framework}": readOp("Evidence report for an audit period: soc2 or iso27001, as json, csv, pdf or a signed evidence package (zip)", [
         p("framework", "soc2 or iso27001"), q("from", "YYYY-MM-DD"), q("to", "YYYY-MM-DD, inclusive"), q("format", "json, csv, pdf or zip"), q("kind", "CSV contents"),
@@ -127,6 +165,26 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/v1/auth/oidc/start": { get: { summary: "Start sign-in through the organisation's OpenID Connect provider (404 when none is configured)", security: [], parameters: [q("next", "path to return to")], responses: { "302": { description: "To the provider" }, ...errors(404) } } },
       "/api/v1/auth/oidc/callback": { get: { summary: "The provider's redirect back: opens a session", security: [], responses: { "303": { description: "To the page asked for, or /sign-in with an error" }, ...errors(404) } } },
       "/api/metrics": { get: { summary: "Prometheus exposition (a read token unless CUSTODY_METRICS_PUBLIC=true)", security: [{ bearer: [] }, { session: [] }], responses: { "200": { description: "text/plain; version=0.0.4" }, ...errors(401, 403) } } },
+      "/api/v1/findings/{id}/waivers": {
+        ...readOp("A finding's waivers and waiver requests", [p("id", "finding id")]),
+        post: { summary: "Request a waiver { justification, expiresAt } (findings:waive); a second signed-in person approves it", security: [{ session: [] }], parameters: [p("id", "finding id")], responses: { "201": { description: "The request" }, ...errors(400, 401, 403, 404, 409, 415) } },
+      },
+      "/api/v1/findings/{id}/waivers/{waiverId}": {
+        patch: { summary: "Extend an active waiver { expiresAt } (findings:waive, signed in, not its requester)", security: [{ session: [] }], parameters: [p("id", "finding id"), p("waiverId", "waiver id")], responses: { "200": { description: "The waiver" }, ...errors(400, 401, 403, 404, 409, 415) } },
+        delete: { summary: "Revoke a waiver now (findings:waive)", security: [{ session: [] }], parameters: [p("id", "finding id"), p("waiverId", "waiver id")], responses: { "200": { description: "The waiver" }, ...errors(401, 403, 404, 409) } },
+      },
+      "/api/v1/findings/{id}/waiver-requests/{requestId}/approve": {
+        post: { summary: "Approve a waiver request (findings:waive, signed in, not the requester): creates the waiver", security: [{ session: [] }], parameters: [p("id", "finding id"), p("requestId", "request id")], responses: { "201": { description: "The waiver" }, ...errors(401, 403, 404, 409) } },
+      },
+      "/api/v1/users/{id}": {
+        patch: { summary: "Change a person's role and/or disable or enable them { role?, disabled? } (users:manage); unknown role 400, last admin 409", security: [{ session: [] }], parameters: [p("id", "user id")], responses: { "200": { description: "The user" }, ...errors(400, 401, 403, 404, 409, 415) } },
+      },
+      "/api/v1/users/{id}/sessions": {
+        delete: { summary: "End every open session of a person (users:manage)", security: [{ session: [] }], parameters: [p("id", "user id")], responses: { "200": { description: "{ ended }" }, ...errors(401, 403, 404) } },
+      },
+      "/api/v1/users/{id}/password-reset": {
+        post: { summary: "A one-time password, shown once, to be changed at the next sign-in (users:manage)", security: [{ session: [] }], parameters: [p("id", "user id")], responses: { "200": { description: "{ oneTimePassword }" }, ...errors(401, 403, 404, 409) } },
+      },
       "/api/v1/incidents": {
         ...readOp("Incidents, newest first, with status and duration", [q("status", "open or closed"), q("cursor", "")]),
         post: { summary: "Open an incident from drift findings { owner, findingIds, title?, environment? }; captures the environment's state (incidents:write, session)", security: [{ session: [] }], responses: { "201": { description: "{ id, url }" }, ...errors(400, 401, 403, 404, 409, 415) } },

@@ -4,6 +4,10 @@ import { custodyEvent, eventsBatch, type CustodyEvent } from "../events/schema";
 import { whileIngesting } from "../evaluation/queue";
 import { unstorableString } from "../http/json-limits";
 import { sha256Hex } from "../ledger/chain";
+import type { Principal } from "../auth/request";
+import { limitsOf } from "../auth/tokens";
+import { assertInScope, type TokenLimits } from "../auth/token-scope";
+import { principals } from "../evidence/source";
 import { ingest, type PreparedDelivery } from "./ingest";
 
 export const EVENTS_SOURCE = "events";
@@ -21,8 +25,8 @@ export function parseEventsBody(json: unknown): { events: CustodyEvent[]; batch:
   return { events: [parsed.data], batch: false };
 }
 
-/** Prepares validated events for the ledger: each event is one ledger entry keyed by its id. */
-export function prepareEvents(events: CustodyEvent[], rawBody: string | null): PreparedDelivery[] {
+/** Prepares validated events for the ledger: each event is one ledger entry keyed by its id, with its sender. */
+export function prepareEvents(events: CustodyEvent[], rawBody: string | null, principal: string): PreparedDelivery[] {
   const single = events.length === 1 && rawBody !== null;
   return events.map((e) => ({
     source: EVENTS_SOURCE,
@@ -34,20 +38,67 @@ export function prepareEvents(events: CustodyEvent[], rawBody: string | null): P
     events: [e],
     status: "used",
     reason: null,
+    principal,
   }));
 }
 
-export function ingestEvents(db: Database, json: unknown, rawBody: string): Promise<{ accepted: number; duplicates: number }> {
-  return whileIngesting(db, () => validateAndIngest(db, json, rawBody));
+/** Who sends a body of events: the ledger records the principal; a token's scope limits what it may send. */
+export interface EventSender {
+  principal: string;
+  scope?: TokenLimits;
 }
 
-async function validateAndIngest(db: Database, json: unknown, rawBody: string): Promise<{ accepted: number; duplicates: number }> {
+/** The sender of an authenticated API request: a token with its limits (a person's session has none). */
+export function senderOf(who: Principal): EventSender {
+  if (who.kind === "token") return { principal: principals.token(who.name), scope: limitsOf(who.token) };
+  return { principal: `user:${who.name}` };
+}
+
+/** Direct database access (the CLI, tests): the operator, with no scope limits. */
+export const cliSender: EventSender = { principal: principals.cli };
+
+const DEFAULT_FUTURE_SKEW_SECONDS = 300;
+
+/**
+ * An event may not claim to have happened in the future (beyond the clock skew allowed): a future
+ * `occurredAt` would otherwise look "newer" than everything else sent about the same fact.
+ */
+export function refuseFutureEvents(events: CustodyEvent[], batch: boolean, now: Date, skewSeconds = DEFAULT_FUTURE_SKEW_SECONDS): void {
+  const limit = now.getTime() + skewSeconds * 1000;
+  events.forEach((e, i) => {
+    if (Date.parse(e.occurredAt) > limit) {
+      const field = batch ? `events.${i}.occurredAt` : "occurredAt";
+      throw new AppError("VALIDATION", `${field}: ${e.occurredAt} is more than ${skewSeconds} s in the future (clock skew allowed: ${skewSeconds} s)`);
+    }
+  });
+}
+
+export function ingestEvents(
+  db: Database,
+  json: unknown,
+  rawBody: string,
+  sender: EventSender = cliSender,
+  options: { now?: Date; futureSkewSeconds?: number } = {},
+): Promise<{ accepted: number; duplicates: number }> {
+  return whileIngesting(db, () => validateAndIngest(db, json, rawBody, sender, options));
+}
+
+async function validateAndIngest(
+  db: Database,
+  json: unknown,
+  rawBody: string,
+  sender: EventSender,
+  options: { now?: Date; futureSkewSeconds?: number },
+): Promise<{ accepted: number; duplicates: number }> {
   const { events, batch } = parseEventsBody(json);
   const ids = new Set<string>();
   for (const e of events) {
     if (ids.has(e.id)) throw new AppError("VALIDATION", `events: id "${e.id}" appears twice in this batch`);
     ids.add(e.id);
   }
+  // Refusals that store nothing come first: a future date, an event outside the token's scope.
+  refuseFutureEvents(events, batch, options.now ?? new Date(), options.futureSkewSeconds);
+  if (sender.scope) events.forEach((e, i) => assertInScope(sender.scope as TokenLimits, e, batch ? `events.${i}` : "event"));
   // Kept under an id of its own, so the producer's ids stay free for the corrected events.
   const rejection = (reason: string): PreparedDelivery[] => [
     {
@@ -59,6 +110,7 @@ async function validateAndIngest(db: Database, json: unknown, rawBody: string): 
       events: [],
       status: "rejected",
       reason,
+      principal: sender.principal,
     },
   ];
   const unstorable = unstorableString(json);
@@ -66,7 +118,7 @@ async function validateAndIngest(db: Database, json: unknown, rawBody: string): 
     await ingest(db, rejection(unstorable));
     throw new AppError("VALIDATION", unstorable);
   }
-  const result = await ingest(db, prepareEvents(events, batch ? null : rawBody), new Date(), { rejectAs: rejection });
+  const result = await ingest(db, prepareEvents(events, batch ? null : rawBody, sender.principal), new Date(), { rejectAs: rejection });
   if (result.rejected !== null) {
     throw new AppError("VALIDATION", "the events could not be stored in the projections; the body was kept in the ledger, marked rejected");
   }

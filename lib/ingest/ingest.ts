@@ -3,7 +3,9 @@ import { evaluateTouched } from "../evaluation";
 import { enqueueEvaluation, requestEvaluation } from "../evaluation/queue";
 import type { CustodyEvent } from "../events/schema";
 import { requestCheckpoint } from "../ledger/checkpoints";
-import { appendToLedger, existingDeliveries, lockLedger, type LedgerStatus, type NewLedgerEntry } from "../ledger/ledger";
+import { sourceOfEntry } from "../evidence/source";
+import { sha256Hex } from "../ledger/chain";
+import { appendToLedger, existingBodies, existingDeliveries, lockLedger, type LedgerStatus, type NewLedgerEntry } from "../ledger/ledger";
 import { unstorableString } from "../http/json-limits";
 import { observeIngest } from "../metrics";
 import { applyEvents } from "../projections/apply";
@@ -19,10 +21,13 @@ export interface PreparedDelivery {
   events: CustodyEvent[];
   status: LedgerStatus;
   reason: string | null;
+  /** The authenticated sender when not a signed webhook (`token:<name>`, `cli`); see lib/evidence/source.ts. */
+  principal?: string | null;
 }
 
 export interface IngestResult {
   stored: string[];
+  /** Already stored: the same delivery id, or (a replay) the same signed body under a new delivery id. */
   duplicates: string[];
   touched: Touched;
   /** Why the projections refused these deliveries, which the ledger then kept marked `rejected`. */
@@ -52,6 +57,18 @@ interface RequestOutcome {
 
 const rejectEach = (deliveries: PreparedDelivery[]) => (reason: string) =>
   deliveries.map((d) => ({ ...d, events: [], status: "rejected" as const, reason }));
+
+/**
+ * Sources whose delivery id is chosen by the sender's transport (a header), not by the content:
+ * the same signed body under a new delivery id is a replay, recognised by the body's SHA-256.
+ */
+const replayCheckedSources = new Set(["github", "gitlab"]);
+
+/** The events of a delivery, each carrying the source of its ledger entry for the projections. */
+export function sourcedEvents(d: Pick<PreparedDelivery, "source" | "deliveryId" | "principal" | "events">): CustodyEvent[] {
+  const origin = sourceOfEntry(d);
+  return d.events.map((e) => ({ ...e, origin }));
+}
 
 /** What the data itself caused, so keeping the delivery as rejected is the answer. */
 class UnstorableError extends Error {}
@@ -93,21 +110,37 @@ async function ingestTogether(db: Database, requests: Request[], receivedAt: Dat
     const head = await lockLedger(tx);
     const seen = new Set<string>();
     const keyOf = (d: PreparedDelivery) => `${d.source}\u0000${d.deliveryId}`;
+    const bodyHashes = new Map<PreparedDelivery, string>();
+    const bodyKeyOf = (d: PreparedDelivery): string | null => {
+      if (!replayCheckedSources.has(d.source)) return null;
+      let h = bodyHashes.get(d);
+      if (h === undefined) bodyHashes.set(d, (h = sha256Hex(d.body)));
+      return `${d.source}\u0000body:${h}`;
+    };
     const markSeen = async (deliveries: PreparedDelivery[]) => {
       const bySource = new Map<string, string[]>();
       for (const d of deliveries) bySource.set(d.source, [...(bySource.get(d.source) ?? []), d.deliveryId]);
       for (const [source, ids] of bySource) {
         for (const id of await existingDeliveries(tx, source, ids)) seen.add(`${source}\u0000${id}`);
+        if (!replayCheckedSources.has(source)) continue;
+        const hashes = deliveries.filter((d) => d.source === source).map((d) => (bodyKeyOf(d) ?? "").split("body:")[1] ?? "");
+        for (const h of await existingBodies(tx, source, hashes)) seen.add(`${source}\u0000body:${h}`);
       }
     };
+    const replays: PreparedDelivery[] = [];
     /** Splits deliveries into those already stored and fresh ones, claiming the fresh ones' ids. */
     const split = (deliveries: PreparedDelivery[]) => {
       const fresh: PreparedDelivery[] = [];
       const duplicates: PreparedDelivery[] = [];
       for (const d of deliveries) {
+        const bodyKey = bodyKeyOf(d);
         if (seen.has(keyOf(d))) duplicates.push(d);
-        else {
+        else if (bodyKey !== null && seen.has(bodyKey)) {
+          duplicates.push(d);
+          replays.push(d);
+        } else {
           seen.add(keyOf(d));
+          if (bodyKey !== null) seen.add(bodyKey);
           fresh.push(d);
         }
       }
@@ -119,7 +152,7 @@ async function ingestTogether(db: Database, requests: Request[], receivedAt: Dat
     const touched = emptyTouched();
     const project = async (deliveries: PreparedDelivery[]): Promise<Touched> => {
       const t = emptyTouched();
-      const events = deliveries.flatMap((d) => d.events);
+      const events = deliveries.flatMap(sourcedEvents);
       // Refused before Postgres sees it: `text` would silently replace a lone surrogate.
       const unstorable = unstorableString(events);
       if (unstorable) throw new UnstorableError(unstorable);
@@ -147,7 +180,11 @@ async function ingestTogether(db: Database, requests: Request[], receivedAt: Dat
         } catch (error) {
           if (!refusedTheData(error)) throw error;
           p.rejected = reasonOf(error);
-          for (const d of p.fresh) seen.delete(keyOf(d));
+          for (const d of p.fresh) {
+            seen.delete(keyOf(d));
+            const bodyKey = bodyKeyOf(d);
+            if (bodyKey !== null) seen.delete(bodyKey);
+          }
           const kept = p.request.rejectAs(p.rejected);
           await markSeen(kept);
           const again = split(kept);
@@ -166,6 +203,7 @@ async function ingestTogether(db: Database, requests: Request[], receivedAt: Dat
         body: d.body,
         status: d.status,
         reason: d.reason,
+        principal: d.principal ?? null,
       })),
     );
     if (entries.length > 0) await appendToLedger(tx, head, entries);
@@ -174,13 +212,13 @@ async function ingestTogether(db: Database, requests: Request[], receivedAt: Dat
       duplicates: p.duplicates.map((d) => d.deliveryId),
       rejected: p.rejected,
     }));
-    return { outcomes, touched, stored: parts.flatMap((p) => p.fresh), duplicates: parts.flatMap((p) => p.duplicates) };
+    return { outcomes, touched, stored: parts.flatMap((p) => p.fresh), duplicates: parts.flatMap((p) => p.duplicates), replays };
   });
   if (result.stored.length > 0) {
     requestEvaluation(db);
     requestCheckpoint(db);
   }
-  observeIngest(result.stored, result.duplicates, (performance.now() - started) / 1000);
+  observeIngest(result.stored, result.duplicates, (performance.now() - started) / 1000, result.replays);
   return { outcomes: result.outcomes, touched: result.touched };
 }
 

@@ -8,13 +8,17 @@ import { emptyTouched } from "../projections/touched";
 import { EVENTS_SOURCE, parseEventsBody } from "./events-api";
 import { mapGithubDelivery } from "./github";
 import { GITHUB_SOURCE, decodePayload } from "./github-webhook";
-import { runEvaluators } from "./ingest";
+import { runEvaluators, sourcedEvents } from "./ingest";
 import { SIGSTORE_SOURCE, bundleEvent } from "../provenance/ingest";
 
+type StoredEntry = Pick<LedgerEvent, "source" | "eventType" | "deliveryId" | "contentType" | "body" | "status"> & Partial<Pick<LedgerEvent, "receivedAt">>;
+
 /** The events a ledger entry stands for, derived again from its stored body. */
-export function eventsOfEntry(
-  entry: Pick<LedgerEvent, "source" | "eventType" | "deliveryId" | "contentType" | "body" | "status"> & Partial<Pick<LedgerEvent, "receivedAt">>,
-): CustodyEvent[] {
+export function eventsOfEntry(entry: StoredEntry & { principal?: string | null }): CustodyEvent[] {
+  return sourcedEvents({ ...entry, events: parsedEventsOf(entry) });
+}
+
+function parsedEventsOf(entry: StoredEntry): CustodyEvent[] {
   if (entry.status !== "used") return [];
   if (entry.source === SIGSTORE_SOURCE) {
     return [bundleEvent(entry.deliveryId, JSON.parse(entry.body) as Record<string, unknown>, entry.receivedAt ?? new Date(0))];
@@ -48,6 +52,7 @@ const projectionTables = [
   "provenance_bundles",
   // Rebuild judges everything it replays; what was queued before is covered.
   "evaluation_queue",
+  "webhook_repositories",
 ];
 
 /**

@@ -16,6 +16,8 @@ export interface NewLedgerEntry {
   body: string;
   status: LedgerStatus;
   reason: string | null;
+  /** The authenticated sender when not a signed webhook: `token:<name>`, `cli`, `cli:demo` (stored beside the entry, not in its hash). */
+  principal?: string | null;
 }
 
 /** The fields an entry's hash covers: everything but the body itself, which its SHA-256 stands for. */
@@ -98,6 +100,21 @@ export async function existingDeliveries(tx: Queryable, source: string, delivery
   return found;
 }
 
+/** Which of these body hashes a source already has in the ledger (a replay under a new delivery id). */
+export async function existingBodies(tx: Queryable, source: string, bodySha256s: string[]): Promise<Set<string>> {
+  if (bodySha256s.length === 0) return new Set();
+  const found = new Set<string>();
+  for (let i = 0; i < bodySha256s.length; i += 1000) {
+    const rows = await tx
+      .select({ bodySha256: ledgerEvents.bodySha256 })
+      .from(ledgerEvents)
+      // The predicate repeats the partial index's, so the planner uses it (ledger_events_webhook_body_sha256_idx).
+      .where(and(eq(ledgerEvents.source, source), sql`${ledgerEvents.source} in ('github', 'gitlab')`, inArray(ledgerEvents.bodySha256, bodySha256s.slice(i, i + 1000))));
+    for (const r of rows) found.add(r.bodySha256);
+  }
+  return found;
+}
+
 /**
  * Appends entries after `head` (from lockLedger, in the same transaction), grows the Merkle tree's
  * right edge over them and moves the head.
@@ -113,7 +130,7 @@ export async function appendToLedger(
     const bodySha256 = sha256Hex(e.body);
     const prevHash = hash;
     hash = ledgerEntryHash(prevHash, { ...e, seq, bodySha256 });
-    return { ...e, seq, bodySha256, prevHash, hash };
+    return { ...e, principal: e.principal ?? null, seq, bodySha256, prevHash, hash };
   });
   // One parameter per column (unnest), in statements of bounded size.
   for (let i = 0; i < rows.length; i += 5000) await bulkInsert(tx, ledgerEvents, rows.slice(i, i + 5000));

@@ -48,3 +48,40 @@ describe("evaluateDeployment", () => {
     expect(evaluateDeployment(e, strict).every((o) => o.result === "pass")).toBe(true);
   });
 });
+
+describe("checks and the sources of their facts", () => {
+  const tokenReview = { fact: "review" as const, ref: "review 2481370915 by mallory on acme/checkout#1842", source: { kind: "token" as const, id: "ci", verified: false }, rule: "accept.review", accepts: ["github-webhook"] };
+
+  it("records the sources each check used in its evidence", () => {
+    const outcome = evaluateDeployment(compliantEvidence(), defaultPolicy).find((o) => o.ruleId === "merge.independent-approval");
+    expect(outcome?.evidence.sources).toEqual(
+      expect.arrayContaining([
+        { fact: "review", kind: "github-webhook", id: expect.any(String), verified: true },
+        { fact: "pull_request", kind: "github-webhook", id: expect.any(String), verified: true },
+        { fact: "deployment", kind: "github-webhook", id: expect.any(String), verified: true },
+      ]),
+    );
+  });
+
+  it("fails a check that lacked a set-aside fact, naming the fact, its source and the setting", () => {
+    const e = compliantEvidence();
+    e.reviews = [];
+    e.setAside = [tokenReview];
+    const outcome = evaluateDeployment(e, defaultPolicy).find((o) => o.ruleId === "merge.independent-approval");
+    expect(outcome?.result).toBe("fail");
+    expect(outcome?.reason).toContain('review 2481370915 by mallory on acme/checkout#1842 came from API token "ci", which the policy does not accept for reviews (accept.review: github-webhook)');
+    expect(outcome?.evidence.notCounted).toEqual([{ fact: "review", ref: tokenReview.ref, source: tokenReview.source, rule: "accept.review" }]);
+  });
+
+  it("leaves a passing check alone when the set-aside fact was not needed", () => {
+    const e = compliantEvidence();
+    e.setAside = [tokenReview];
+    expect(evaluateDeployment(e, defaultPolicy).find((o) => o.ruleId === "merge.independent-approval")?.result).toBe("pass");
+  });
+
+  it("fails every check of a deployment whose own record came from a refused source", () => {
+    const e = compliantEvidence();
+    e.setAside = [{ fact: "deployment", ref: `deployment ${e.deployment.externalId}`, source: { kind: "token", id: "laptop", verified: false }, rule: "accept.deployment", accepts: ["github-webhook"] }];
+    expect(evaluateDeployment(e, defaultPolicy).every((o) => o.result === "fail" && o.reason.includes('API token "laptop"'))).toBe(true);
+  });
+});

@@ -9,6 +9,8 @@ import type {
   PullRequest,
   Review,
 } from "@/db/schema";
+import type { FactSource } from "../evidence/source";
+import type { FactKind } from "./sources";
 import type { LinkedProvenance } from "../provenance/judge";
 
 /** The attestation types the checks read, as producers send them (`attestationType`). */
@@ -66,10 +68,27 @@ export interface DeploymentEvidence {
   /** When the evaluation runs; anything observed after it is ignored, so a result is reproducible. */
   now: Date;
   /**
+   * Facts linked to this deployment whose source the policy does not accept for that kind of fact:
+   * left out of every field above (a check never uses them), kept here so a check that needed one
+   * can name it and its source, and the chain can still show it.
+   */
+  setAside: SetAsideFact[];
+  /**
    * The Sigstore bundles linked to `deployment.digest`, each with its verification (done by the
    * evaluator, cached by bundle hash). Absent or empty: no provenance was sent for the digest.
    */
   provenance?: LinkedProvenance[];
+}
+
+/** A fact the policy does not let a check use, with its source and the rule that refused it. */
+export interface SetAsideFact {
+  fact: FactKind;
+  /** What it is: `acme/checkout#1842`, a review id, a digest. */
+  ref: string;
+  source: FactSource;
+  /** The policy setting that decided, e.g. `accept.review` or `webhookOnlyForWebhookRepositories`. */
+  rule: string;
+  accepts: readonly string[];
 }
 
 export function emptyAttestations(): AttestationsByGroup {

@@ -20,6 +20,10 @@ export const digest = {
 export const image = "ghcr.io/acme/checkout";
 export const t = (s: string): Date => new Date(s);
 const created = t("2026-11-25T00:00:00Z");
+/** Facts in these fixtures came through GitHub's signed webhook unless a test says otherwise. */
+export const webhookSource = { sourceKind: "github-webhook", sourceId: "72d3162e-cc78-11e3-81ab-4c9367dc0958", sourceVerified: true, sourceKey: "github-webhook", sourceKeys: ["github-webhook"] };
+/** A fact sent with an API token. */
+export const tokenSource = (name: string) => ({ sourceKind: "token", sourceId: name, sourceVerified: false, sourceKey: `token:${name}`, sourceKeys: [`token:${name}`] });
 
 export const makeCommit = (over: Partial<Commit> = {}): Commit => ({
   sha: sha.merge,
@@ -34,6 +38,7 @@ export const makeCommit = (over: Partial<Commit> = {}): Commit => ({
   committedAt: t("2026-11-23T15:02:31Z"),
   url: `https://github.com/acme/checkout/commit/${sha.merge}`,
   createdAt: created,
+  ...webhookSource,
   ...over,
 });
 
@@ -55,6 +60,7 @@ export const makePullRequest = (over: Partial<PullRequest> = {}): PullRequest =>
   openedAt: t("2026-11-23T09:12:44Z"),
   sourceUpdatedAt: t("2026-11-23T15:02:32Z"),
   createdAt: created,
+  ...webhookSource,
   ...over,
 });
 
@@ -68,6 +74,7 @@ export const makeReview = (over: Partial<Review> = {}): Review => ({
   commitSha: sha.head,
   submittedAt: t("2026-11-23T14:37:05Z"),
   createdAt: created,
+  ...webhookSource,
   ...over,
 });
 
@@ -83,6 +90,7 @@ export const makeCheckRun = (over: Partial<CheckRun> = {}): CheckRun => ({
   url: "https://github.com/acme/checkout/runs/33051298711",
   sourceUpdatedAt: t("2026-11-23T15:11:40Z"),
   createdAt: created,
+  ...webhookSource,
   ...over,
 });
 
@@ -105,6 +113,7 @@ export const makeRun = (over: Partial<PipelineRun> = {}): PipelineRun => ({
   url: "https://github.com/acme/checkout/actions/runs/11873349021",
   sourceUpdatedAt: t("2026-11-23T15:24:51Z"),
   createdAt: created,
+  ...webhookSource,
   ...over,
 });
 
@@ -132,6 +141,7 @@ export const makeBuild = (over: Partial<ImageBuild> = {}): ImageBuild => ({
   },
   builtAt: t("2026-11-23T15:13:20Z"),
   createdAt: created,
+  ...webhookSource,
   ...over,
 });
 
@@ -154,6 +164,7 @@ export const makeDeployment = (over: Partial<Deployment> = {}): Deployment => ({
   deployedAt: t("2026-11-24T09:04:17Z"),
   sourceUpdatedAt: t("2026-11-24T09:04:17Z"),
   createdAt: created,
+  ...webhookSource,
   ...over,
 });
 
@@ -169,6 +180,7 @@ export const makeAttestation = (over: Partial<Attestation> = {}): Attestation =>
   details: { suite: "smoke+contract", passed: 148, failed: 0 },
   observedAt: t("2026-11-23T15:48:30Z"),
   createdAt: created,
+  ...webhookSource,
   ...over,
 });
 
@@ -232,5 +244,6 @@ export function compliantEvidence(): DeploymentEvidence {
     attestations,
     retainedImages: 14,
     now: t("2026-11-25T00:00:00Z"),
+    setAside: [],
   };
 }

@@ -269,4 +269,12 @@ export const ruleDefinitions = [
     severity: "medium",
     controls: { iso27001: ["8.13"], soc2: ["A1.2"] },
   },
+  {
+    id: "drift.admission-bypass",
+    kind: "drift",
+    title: "Change admitted past a gate",
+    description: "A change was admitted in warn mode or by break glass although a gate would have refused it; recorded with the person.",
+    severity: "high",
+    controls: { iso27001: ["8.32", "5.26"], soc2: ["CC8.1", "CC7.4"] },
+  },
 ] as const satisfies readonly RuleDefinition[];

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { defaultPolicy, loadPolicy, provenanceModeFor } from "./settings";
+import { ruleOnSource } from "./sources";
 
 const dir = mkdtempSync(path.join(tmpdir(), "custody-policy-"));
 const file = (name: string, content: string): string => {
@@ -54,6 +55,27 @@ describe("policy settings", () => {
     const notJson = file("broken.json", "{ requiredApprovals: 2 ");
     expect(() => loadPolicy(notJson)).toThrow(`policy file ${notJson}: is not valid JSON`);
     expect(() => loadPolicy(path.join(dir, "absent.json"))).toThrow(/absent\.json: cannot be read/);
+  });
+
+  it("merges evidenceSources per fact over the defaults, and rules per repository glob", () => {
+    const p = loadPolicy(file("sources.json", JSON.stringify({ evidenceSources: { accept: { review: ["github-webhook", "token:gitlab-bridge"] }, repositories: { "acme-legacy/*": { pull_request: ["token:jenkins-*"] } } } })));
+    expect(p.version).not.toBe(defaultPolicy.version);
+    expect(p.evidenceSources.accept.deployment).toEqual(defaultPolicy.evidenceSources.accept.deployment);
+    expect(p.evidenceSources.webhookOnlyForWebhookRepositories).toBe(true);
+    const token = (id: string) => ({ kind: "token" as const, id, verified: false });
+    const none = new Set<string>();
+    expect(ruleOnSource(p.evidenceSources, "review", token("gitlab-bridge"), "acme/checkout", none).accepted).toBe(true);
+    expect(ruleOnSource(p.evidenceSources, "review", token("ci"), "acme/checkout", none)).toMatchObject({ accepted: false, rule: "accept.review" });
+    expect(ruleOnSource(p.evidenceSources, "pull_request", token("jenkins-bridge"), "acme-legacy/billing", new Set(["acme-legacy/billing"])).accepted).toBe(true);
+    // A repository that sends signed webhooks: its source-control facts count only from the webhook.
+    const webhook = new Set(["acme/checkout"]);
+    expect(ruleOnSource(p.evidenceSources, "review", token("gitlab-bridge"), "acme/checkout", webhook)).toMatchObject({ accepted: false, rule: "webhookOnlyForWebhookRepositories" });
+    expect(ruleOnSource(p.evidenceSources, "deployment", token("ci"), null, webhook).accepted).toBe(true);
+  });
+
+  it("names a source pattern that is not one", () => {
+    const bad = file("bad-source.json", JSON.stringify({ evidenceSources: { accept: { review: ["anyone"] } } }));
+    expect(() => loadPolicy(bad)).toThrow(/evidenceSources\.accept\.review\.0 must be a source kind/);
   });
 });
 

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { canonicalJson } from "./canonical-json";
 import { hasNestedUnboundedQuantifier } from "./regex-safety";
 import { severities } from "./rule-types";
+import { defaultEvidenceSources, evidenceSourcesSchema } from "./sources";
 
 const regexSource = z
   .string()
@@ -71,10 +72,13 @@ const settingsShape = {
   provenanceModeByEnvironment: z.record(z.string().min(1), z.enum(provenanceModes)),
   /** The signers whose provenance counts; see expectedSigner. */
   provenanceSigners: z.array(expectedSigner).min(1),
+  /** Which sources each kind of fact may come from (lib/policy/sources.ts); README "Where evidence comes from". */
+  evidenceSources: evidenceSourcesSchema,
 };
 
 const settingsSchema = z.strictObject(settingsShape);
-const overridesSchema = z.strictObject(settingsShape).partial();
+// evidenceSources may be given in part: its `accept` lists are merged per fact over the defaults.
+const overridesSchema = z.strictObject({ ...settingsShape, evidenceSources: evidenceSourcesSchema.partial() }).partial();
 
 export type PolicySettings = z.infer<typeof settingsSchema>;
 export type PolicyOverrides = z.infer<typeof overridesSchema>;
@@ -115,6 +119,7 @@ export const defaultSettings: PolicySettings = settingsSchema.parse({
   provenanceMode: "advisory",
   provenanceModeByEnvironment: {},
   provenanceSigners: [{ issuer: "https://token.actions.githubusercontent.com" }],
+  evidenceSources: defaultEvidenceSources,
 });
 
 /** The provenance mode of an environment. */
@@ -154,7 +159,15 @@ export function resolvePolicy(overrides: unknown, source = "policy overrides"): 
   }
   const effective: PolicySettings = { ...defaultSettings };
   for (const [k, v] of Object.entries(parsed.data)) {
-    if (v !== undefined) Object.assign(effective, { [k]: v });
+    if (v !== undefined && k !== "evidenceSources") Object.assign(effective, { [k]: v });
+  }
+  const sources = parsed.data.evidenceSources;
+  if (sources !== undefined) {
+    effective.evidenceSources = {
+      accept: { ...defaultEvidenceSources.accept, ...sources.accept },
+      repositories: sources.repositories ?? defaultEvidenceSources.repositories,
+      webhookOnlyForWebhookRepositories: sources.webhookOnlyForWebhookRepositories ?? defaultEvidenceSources.webhookOnlyForWebhookRepositories,
+    };
   }
   return withVersion(effective);
 }

@@ -4,11 +4,13 @@ import type { Queryable } from "@/db/client";
 import { deployments, environments, imageBuilds, pipelineRuns, services } from "@/db/schema";
 import type { EventOf } from "../events/schema";
 import { chunks, excluded, foldNewerWins, groupBy, newerWins } from "./merge";
+import { bySender, standingSender } from "./sourced";
 import type { Touched } from "./touched";
 
 export async function applyPipelineRuns(tx: Queryable, events: EventOf<"pipeline_run">[], touched: Touched): Promise<void> {
-  const rows = [...groupBy(events, (e) => `${e.provider}:${e.runId}:${e.attempt}`).values()].map((group) =>
-    foldNewerWins(
+  const rows = [...groupBy(events, (e) => `${e.provider}:${e.runId}:${e.attempt}`).values()].map((all) => {
+    const { events: group, columns } = standingSender(all);
+    const row = foldNewerWins(
       group.map((e) => ({
         provider: e.provider,
         runId: e.runId,
@@ -28,22 +30,24 @@ export async function applyPipelineRuns(tx: Queryable, events: EventOf<"pipeline
         sourceUpdatedAt: new Date(e.occurredAt),
       })),
       "sourceUpdatedAt",
-    ),
-  );
+    );
+    return { ...row, ...columns };
+  });
   const keys = ["repository", "workflow", "commitSha", "branch", "event", "actor", "triggeringActor", "status", "conclusion", "startedAt", "completedAt", "url"];
   for (const batch of chunks(rows, 5000)) {
     await bulkInsert(
       tx,
       pipelineRuns,
       batch,
-      onConflictUpdate([pipelineRuns.provider, pipelineRuns.runId, pipelineRuns.attempt], newerWins(pipelineRuns, keys, "sourceUpdatedAt"), pipelineRuns),
+      onConflictUpdate([pipelineRuns.provider, pipelineRuns.runId, pipelineRuns.attempt], bySender(pipelineRuns, newerWins(pipelineRuns, keys, "sourceUpdatedAt"), "sourceUpdatedAt"), pipelineRuns),
     );
   }
   for (const r of rows) if (r.commitSha) touched.commitShas.add(r.commitSha);
 }
 
 export async function applyImageBuilds(tx: Queryable, events: EventOf<"image_build">[], touched: Touched): Promise<void> {
-  const rows = [...groupBy(events, (e) => `${e.repository}@${e.digest}`).values()].map((group) => {
+  const rows = [...groupBy(events, (e) => `${e.repository}@${e.digest}`).values()].map((all) => {
+    const { events: group, columns } = standingSender(all);
     const folded = foldNewerWins(
       group.map((e) => ({
         service: e.service ?? null,
@@ -66,7 +70,7 @@ export async function applyImageBuilds(tx: Queryable, events: EventOf<"image_bui
     );
     const tags = [...new Set(group.flatMap((e) => e.tags))].sort();
     const builtAt = new Date(Math.min(...group.map((e) => Date.parse(e.occurredAt))));
-    return { ...folded, tags, builtAt };
+    return { ...folded, tags, builtAt, ...columns };
   });
   const coalesced = ["service", "commitSha", "pipelineProvider", "pipelineRunId", "builder", "baseImages", "stages", "sizeBytes", "scan", "secretScan", "provenance"];
   const set: Record<string, ReturnType<typeof sql>> = {
@@ -76,7 +80,7 @@ export async function applyImageBuilds(tx: Queryable, events: EventOf<"image_bui
   const cols = imageBuilds as unknown as Record<string, unknown>;
   for (const k of coalesced) set[k] = sql`coalesce(${cols[k]}, ${excluded(k)})`;
   for (const batch of chunks(rows, 5000)) {
-    await bulkInsert(tx, imageBuilds, batch, onConflictUpdate([imageBuilds.repository, imageBuilds.digest], set, imageBuilds));
+    await bulkInsert(tx, imageBuilds, batch, onConflictUpdate([imageBuilds.repository, imageBuilds.digest], bySender(imageBuilds, set), imageBuilds));
   }
   for (const r of rows) {
     touched.digests.add(r.digest);
@@ -102,7 +106,8 @@ const deploymentKeys = [
 ];
 
 export async function applyDeployments(tx: Queryable, events: EventOf<"deployment">[], touched: Touched): Promise<void> {
-  const rows = [...groupBy(events, (e) => e.deploymentId ?? e.id).values()].map((group) => {
+  const rows = [...groupBy(events, (e) => e.deploymentId ?? e.id).values()].map((all) => {
+    const { events: group, columns } = standingSender(all);
     const folded = foldNewerWins(
       group.map((e) => ({
         externalId: e.deploymentId ?? e.id,
@@ -125,7 +130,7 @@ export async function applyDeployments(tx: Queryable, events: EventOf<"deploymen
       "sourceUpdatedAt",
     );
     // A deployment happened when it was first reported, whatever order its status updates arrive in.
-    return { ...folded, deployedAt: new Date(Math.min(...group.map((e) => Date.parse(e.occurredAt)))) };
+    return { ...folded, deployedAt: new Date(Math.min(...group.map((e) => Date.parse(e.occurredAt)))), ...columns };
   });
   await ensureServicesAndEnvironments(
     tx,
@@ -139,7 +144,11 @@ export async function applyDeployments(tx: Queryable, events: EventOf<"deploymen
       batch,
       onConflictUpdate(
         [deployments.externalId],
-        { ...newerWins(deployments, deploymentKeys, "sourceUpdatedAt"), deployedAt: sql`least(${deployments.deployedAt}, ${excluded("deployedAt")})` },
+        bySender(
+          deployments,
+          { ...newerWins(deployments, deploymentKeys, "sourceUpdatedAt"), deployedAt: sql`least(${deployments.deployedAt}, ${excluded("deployedAt")})` },
+          "sourceUpdatedAt",
+        ),
         deployments,
       ),
     );

@@ -4,7 +4,9 @@ import type { Queryable } from "@/db/client";
 import { attestations, clusterAuditEvents, snapshots, snapshotWorkloads } from "@/db/schema";
 import type { EventOf } from "../events/schema";
 import { ensureServicesAndEnvironments } from "./delivery";
+import { sourceColumnsOf, sourceKeyOf } from "../evidence/source";
 import { chunks } from "./merge";
+import { originOf } from "./sourced";
 import type { Touched } from "./touched";
 
 export async function applySnapshots(tx: Queryable, events: EventOf<"snapshot">[], touched: Touched): Promise<void> {
@@ -14,7 +16,7 @@ export async function applySnapshots(tx: Queryable, events: EventOf<"snapshot">[
     events.flatMap((e) => e.workloads.map((w) => w.service ?? w.name)),
     events.map((e) => e.environment),
   );
-  const inserted = await bulkInsert<Record<string, unknown>, { id: number | string; external_id: string }>(
+  const inserted = await bulkInsert<Record<string, unknown>, { id: number | string; external_id: string; source_key: string }>(
     tx,
     snapshots,
     events.map((e) => ({
@@ -23,12 +25,15 @@ export async function applySnapshots(tx: Queryable, events: EventOf<"snapshot">[
       source: e.source,
       observedAt: new Date(e.occurredAt),
       workloadCount: e.workloads.length,
+      ...sourceColumnsOf(originOf(e)),
+      sourceKeys: [sourceKeyOf(originOf(e))],
     })),
-    sql`${onConflictNothing()} returning id, external_id`,
+    sql`${onConflictNothing()} returning id, external_id, source_key`,
   );
-  const byExternal = new Map(inserted.map((r) => [r.external_id, Number(r.id)]));
+  // Keyed by sender and id: another sender's snapshot with the same id is its own observation.
+  const byExternal = new Map(inserted.map((r) => [`${r.source_key}\u0000${r.external_id}`, Number(r.id)]));
   const rows = events.flatMap((e) => {
-    const snapshotId = byExternal.get(e.id);
+    const snapshotId = byExternal.get(`${sourceKeyOf(originOf(e))}\u0000${e.id}`);
     if (snapshotId === undefined) return [];
     return e.workloads.flatMap((w) =>
       w.containers.map((c) => ({
@@ -67,8 +72,10 @@ export async function applyAttestations(tx: Queryable, events: EventOf<"attestat
           environment: e.environment ?? null,
           result: e.result,
           actor: e.actor ?? null,
-          details: e.details ?? null,
+        details: e.details ?? null,
         observedAt: new Date(e.occurredAt),
+        ...sourceColumnsOf(originOf(e)),
+        sourceKeys: [sourceKeyOf(originOf(e))],
       })),
       onConflictNothing(),
     );

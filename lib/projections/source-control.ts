@@ -1,14 +1,34 @@
 import { sql } from "drizzle-orm";
-import { bulkInsert, onConflictUpdate } from "@/db/bulk";
+import { bulkInsert, onConflictNothing, onConflictUpdate } from "@/db/bulk";
 import type { Queryable } from "@/db/client";
-import { checkRuns, commits, pullRequests, reviews } from "@/db/schema";
-import type { EventOf } from "../events/schema";
+import { checkRuns, commits, pullRequests, reviews, webhookRepositories } from "@/db/schema";
+import type { CustodyEvent, EventOf } from "../events/schema";
+import { sourceKeyOf } from "../evidence/source";
 import { chunks, excluded, foldNewerWins, groupBy, newerWins } from "./merge";
+import { bySender, originOf, standingSender } from "./sourced";
 import type { Touched } from "./touched";
 
+/** Remembers the repositories that send signed webhooks; the source policy treats them differently. */
+async function noteWebhookRepositories(tx: Queryable, events: (CustodyEvent & { repository: string })[]): Promise<void> {
+  const byRepo = new Map<string, string>();
+  for (const e of events) {
+    const s = originOf(e);
+    if (s.verified && s.kind.endsWith("-webhook")) byRepo.set(e.repository, s.kind);
+  }
+  if (byRepo.size === 0) return;
+  await bulkInsert(
+    tx,
+    webhookRepositories,
+    [...byRepo].map(([repository, sourceKind]) => ({ repository, sourceKind })),
+    onConflictNothing(),
+  );
+}
+
 export async function applyCommits(tx: Queryable, events: EventOf<"commit">[], touched: Touched): Promise<void> {
-  const rows = [...groupBy(events, (e) => e.sha).values()].map((group) =>
-    foldNewerWins(
+  await noteWebhookRepositories(tx, events);
+  const rows = [...groupBy(events, (e) => e.sha).values()].map((all) => {
+    const { events: group, columns } = standingSender(all);
+    const row = foldNewerWins(
       group.map((e) => ({
         sha: e.sha,
         repository: e.repository,
@@ -23,8 +43,9 @@ export async function applyCommits(tx: Queryable, events: EventOf<"commit">[], t
         url: e.url ?? null,
       })),
       "committedAt",
-    ),
-  );
+    );
+    return { ...row, ...columns };
+  });
   for (const batch of chunks(rows, 5000)) {
     await bulkInsert(
       tx,
@@ -32,7 +53,7 @@ export async function applyCommits(tx: Queryable, events: EventOf<"commit">[], t
       batch.map((r) => ({ ...r, message: r.message ?? "" })),
       onConflictUpdate(
         [commits.sha],
-        {
+        bySender(commits, {
           message: sql`case when ${commits.message} = '' then ${excluded("message")} else ${commits.message} end`,
           authorName: sql`coalesce(${commits.authorName}, ${excluded("authorName")})`,
           authorEmail: sql`coalesce(${commits.authorEmail}, ${excluded("authorEmail")})`,
@@ -42,7 +63,7 @@ export async function applyCommits(tx: Queryable, events: EventOf<"commit">[], t
           pushedBy: sql`coalesce(${commits.pushedBy}, ${excluded("pushedBy")})`,
           committedAt: sql`least(${commits.committedAt}, ${excluded("committedAt")})`,
           url: sql`coalesce(${commits.url}, ${excluded("url")})`,
-        },
+        }),
         commits,
       ),
     );
@@ -53,8 +74,10 @@ export async function applyCommits(tx: Queryable, events: EventOf<"commit">[], t
 const prKeys = ["title", "body", "author", "state", "merged", "mergedAt", "mergedBy", "mergeCommitSha", "headSha", "baseRef", "url", "openedAt"];
 
 export async function applyPullRequests(tx: Queryable, events: EventOf<"pull_request">[], touched: Touched): Promise<void> {
-  const rows = [...groupBy(events, (e) => `${e.repository}#${e.number}`).values()].map((group) =>
-    foldNewerWins(
+  await noteWebhookRepositories(tx, events);
+  const rows = [...groupBy(events, (e) => `${e.repository}#${e.number}`).values()].map((all) => {
+    const { events: group, columns } = standingSender(all);
+    const row = foldNewerWins(
       group.map((e) => ({
         repository: e.repository,
         number: e.number,
@@ -73,10 +96,11 @@ export async function applyPullRequests(tx: Queryable, events: EventOf<"pull_req
         sourceUpdatedAt: new Date(e.occurredAt),
       })),
       "sourceUpdatedAt",
-    ),
-  );
+    );
+    return { ...row, ...columns };
+  });
   for (const batch of chunks(rows, 5000)) {
-    await bulkInsert(tx, pullRequests, batch, onConflictUpdate([pullRequests.repository, pullRequests.number], newerWins(pullRequests, prKeys, "sourceUpdatedAt"), pullRequests));
+    await bulkInsert(tx, pullRequests, batch, onConflictUpdate([pullRequests.repository, pullRequests.number], bySender(pullRequests, newerWins(pullRequests, prKeys, "sourceUpdatedAt"), "sourceUpdatedAt"), pullRequests));
   }
   for (const r of rows) {
     touched.pullRequests.add(`${r.repository}#${r.number}`);
@@ -86,8 +110,11 @@ export async function applyPullRequests(tx: Queryable, events: EventOf<"pull_req
 }
 
 export async function applyReviews(tx: Queryable, events: EventOf<"review">[], touched: Touched): Promise<void> {
-  const rows = [...groupBy(events, (e) => `${e.repository}:${e.reviewId}`).values()].map((group) =>
-    foldNewerWins(
+  await noteWebhookRepositories(tx, events);
+  // Keyed by sender as well: a token's review with GitHub's review id is a second row, never a replacement.
+  const rows = [...groupBy(events, (e) => `${e.repository}:${sourceKeyOf(originOf(e))}:${e.reviewId}`).values()].map((all) => {
+    const { events: group, columns } = standingSender(all);
+    const row = foldNewerWins(
       group.map((e) => ({
         externalId: e.reviewId,
         repository: e.repository,
@@ -98,22 +125,29 @@ export async function applyReviews(tx: Queryable, events: EventOf<"review">[], t
         submittedAt: new Date(e.occurredAt),
       })),
       "submittedAt",
-    ),
-  );
+    );
+    return { ...row, ...columns };
+  });
   for (const batch of chunks(rows, 5000)) {
     await bulkInsert(
       tx,
       reviews,
       batch,
-      onConflictUpdate([reviews.repository, reviews.externalId], newerWins(reviews, ["pullNumber", "reviewer", "state", "commitSha"], "submittedAt"), reviews),
+      onConflictUpdate(
+        [reviews.repository, reviews.sourceKey, reviews.externalId],
+        bySender(reviews, newerWins(reviews, ["pullNumber", "reviewer", "state", "commitSha"], "submittedAt"), "submittedAt"),
+        reviews,
+      ),
     );
   }
   for (const r of rows) touched.pullRequests.add(`${r.repository}#${r.pullNumber}`);
 }
 
 export async function applyCheckRuns(tx: Queryable, events: EventOf<"check_run">[], touched: Touched): Promise<void> {
-  const rows = [...groupBy(events, (e) => e.checkId).values()].map((group) =>
-    foldNewerWins(
+  await noteWebhookRepositories(tx, events);
+  const rows = [...groupBy(events, (e) => e.checkId).values()].map((all) => {
+    const { events: group, columns } = standingSender(all);
+    const row = foldNewerWins(
       group.map((e) => ({
         externalId: e.checkId,
         repository: e.repository,
@@ -126,14 +160,19 @@ export async function applyCheckRuns(tx: Queryable, events: EventOf<"check_run">
         sourceUpdatedAt: new Date(e.occurredAt),
       })),
       "sourceUpdatedAt",
-    ),
-  );
+    );
+    return { ...row, ...columns };
+  });
   for (const batch of chunks(rows, 5000)) {
     await bulkInsert(
       tx,
       checkRuns,
       batch,
-      onConflictUpdate([checkRuns.externalId], newerWins(checkRuns, ["repository", "headSha", "name", "status", "conclusion", "completedAt", "url"], "sourceUpdatedAt"), checkRuns),
+      onConflictUpdate(
+        [checkRuns.externalId],
+        bySender(checkRuns, newerWins(checkRuns, ["repository", "headSha", "name", "status", "conclusion", "completedAt", "url"], "sourceUpdatedAt"), "sourceUpdatedAt"),
+        checkRuns,
+      ),
     );
   }
   for (const r of rows) touched.commitShas.add(r.headSha);

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import { type ChangeRow } from "./population";
+import { describeSource, sourceOfRow } from "../evidence/source";
 import { evidenceSummary, ruleTitle } from "./rule-text";
 
 /** One labelled line of a chain link, as the PDF evidence page and the JSON report show it. */
@@ -8,6 +9,8 @@ export type Facts = [label: string, value: string][];
 
 export interface ChangeEvidence {
   change: ChangeRow;
+  /** Where the deployment record came from. */
+  deploymentSource: string;
   build: Facts | null;
   pipelineRun: Facts | null;
   commit: Facts | null;
@@ -16,6 +19,8 @@ export interface ChangeEvidence {
   attestations: string[];
   gateResults: { ruleId: string; title: string; result: string; evidence: string; policyVersion: string }[];
   findings: string[];
+  /** The gates asked before the change (decisions for its digest in its environment), oldest first. */
+  decisions: string[];
   /** Links of the chain with no record: build, pipeline run, commit, pull request, approval, staging. */
   missing: string[];
 }
@@ -23,6 +28,8 @@ export interface ChangeEvidence {
 const iso = (v: Date | string | null | undefined): string => (v === null || v === undefined ? "" : new Date(v).toISOString());
 type Row = Record<string, unknown>;
 const s = (v: unknown): string => (v === null || v === undefined ? "" : v instanceof Date ? v.toISOString() : String(v));
+/** Where a row came from, in words (lib/evidence/source.ts). */
+const from = (r: Row): string => describeSource(sourceOfRow({ sourceKind: s(r.source_kind), sourceId: s(r.source_id), sourceVerified: r.source_verified === true }));
 
 /**
  * The whole chain of one change: queried directly here (lib/evidence's chain functions were not
@@ -51,6 +58,12 @@ export async function changeEvidence(db: Queryable, change: ChangeRow): Promise<
   const atts = digest ? await queryRows<Row>(db, sql`select * from attestations where subject = ${digest} order by observed_at, id limit 30`) : [];
   const gates = await queryRows<Row>(db, sql`select * from check_results where deployment_id = ${id} order by rule_id`);
   const findings = await queryRows<Row>(db, sql`select * from findings where deployment_id = ${id} order by opened_at, id`);
+  const decisions = digest
+    ? await queryRows<Row>(
+        db,
+        sql`select * from gate_decisions where digest = ${digest} and environment = ${change.environment} and decided_at <= ${dep?.deployed_at ?? new Date()}::timestamptz + interval '1 hour' order by decided_at, id limit 20`,
+      )
+    : [];
 
   const approvals = reviews.filter((r) => s(r.state).toLowerCase() === "approved");
   const missing = [
@@ -64,6 +77,7 @@ export async function changeEvidence(db: Queryable, change: ChangeRow): Promise<
   const scan = build?.scan as { counts?: Record<string, number>; passed?: boolean } | null | undefined;
   return {
     change,
+    deploymentSource: dep ? from(dep) : "",
     build: build
       ? [
           ["Image", `${s(build.repository)}@${s(build.digest)}`],
@@ -73,6 +87,7 @@ export async function changeEvidence(db: Queryable, change: ChangeRow): Promise<
           ["Pipeline run", s(build.pipeline_run_id)],
           ["Built at", iso(build.built_at as string)],
           ["Vulnerability scan", scan ? `${scan.passed === false ? "failed" : "passed"} ${JSON.stringify(scan.counts ?? {})}` : "none recorded"],
+          ["Source", from(build)],
         ]
       : null,
     pipelineRun: run
@@ -82,6 +97,7 @@ export async function changeEvidence(db: Queryable, change: ChangeRow): Promise<
           ["Trigger", `${s(run.event)} by ${s(run.triggering_actor) || s(run.actor)}`],
           ["Result", `${s(run.status)} / ${s(run.conclusion)}`],
           ["Link", s(run.url)],
+          ["Source", from(run)],
         ]
       : null,
     commit: commit
@@ -91,6 +107,7 @@ export async function changeEvidence(db: Queryable, change: ChangeRow): Promise<
           ["Author", s(commit.author_login) || s(commit.author_name)],
           ["Message", s(commit.message).split("\n")[0] ?? ""],
           ["Committed at", iso(commit.committed_at as string | null)],
+          ["Source", from(commit)],
         ]
       : null,
     pullRequest: pr
@@ -100,10 +117,11 @@ export async function changeEvidence(db: Queryable, change: ChangeRow): Promise<
           ["Merged", pr.merged ? `by ${s(pr.merged_by)} at ${iso(pr.merged_at as string | null)}` : "not merged"],
           ["Merge commit", s(pr.merge_commit_sha)],
           ["Link", s(pr.url)],
+          ["Source", from(pr)],
         ]
       : null,
-    reviews: reviews.map((r) => `${s(r.reviewer)}: ${s(r.state)} at ${iso(r.submitted_at as string)}${r.commit_sha ? ` on ${s(r.commit_sha).slice(0, 12)}` : ""}`),
-    attestations: atts.map((a) => `${s(a.type)}: ${s(a.result)} in ${s(a.environment) || "-"} at ${iso(a.observed_at as string)}${a.actor ? ` by ${s(a.actor)}` : ""}`),
+    reviews: reviews.map((r) => `${s(r.reviewer)}: ${s(r.state)} at ${iso(r.submitted_at as string)}${r.commit_sha ? ` on ${s(r.commit_sha).slice(0, 12)}` : ""}, from ${from(r)}`),
+    attestations: atts.map((a) => `${s(a.type)}: ${s(a.result)} in ${s(a.environment) || "-"} at ${iso(a.observed_at as string)}${a.actor ? ` by ${s(a.actor)}` : ""}, from ${from(a)}`),
     gateResults: gates.map((g) => ({
       ruleId: s(g.rule_id),
       title: ruleTitle(s(g.rule_id)),
@@ -112,6 +130,14 @@ export async function changeEvidence(db: Queryable, change: ChangeRow): Promise<
       policyVersion: s(g.policy_version),
     })),
     findings: findings.map((f) => `#${s(f.id)} ${s(f.rule_id)} (${s(f.status)}): ${s(f.summary)}`),
+    decisions: decisions.map((d) => decisionLine(d)),
     missing,
   };
+}
+
+function decisionLine(d: Row): string {
+  const checks = Array.isArray(d.checks) ? (d.checks as { ruleId?: string; waived?: boolean }[]) : [];
+  const failed = checks.map((c) => `${c.ruleId ?? "?"}${c.waived ? " (waived)" : ""}`).join(", ");
+  const glass = d.break_glass ? `, break glass by ${s((d.break_glass as Row).person)}: ${s((d.break_glass as Row).reason)}` : "";
+  return `${iso(d.decided_at as string)} ${s(d.gate)}: ${s(d.decision)} for ${s(d.requested_by)} (policy ${s(d.policy_version)}, ${s(d.decision_id)})${failed ? ` failed: ${failed}` : ""}${glass}`;
 }

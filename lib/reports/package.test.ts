@@ -76,6 +76,9 @@ describe("PDF report", () => {
     expect(text).toMatch(/8\.32 Change management/);
     for (const id of model.sample.changeIds) expect(text).toContain(`Change ${id}`);
     expect(text).not.toContain("CC8.1");
+    // Each sampled change's page says where its records came from (the demo was loaded with the CLI).
+    expect(text.match(/Deployment record from\s+the CLI/g)?.length).toBe(model.sample.changeIds.length);
+    expect(text).toMatch(/Source\s+the CLI/);
   }, 60_000);
 });
 

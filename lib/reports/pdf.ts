@@ -158,6 +158,7 @@ function evidencePage(doc: Doc, e: ChangeEvidence, index: number, total: number)
     ["Change type", c.changeType + (c.emergencyApproval ? ` (${c.emergencyApproval})` : "")],
     ["Description", c.description],
     ["Deployed", `${c.deployedAt} by ${c.deployer || "unknown"} (${c.deployerType})`],
+    ["Deployment record from", e.deploymentSource],
     ["Image", `${c.imageRef}${c.imageDigest ? ` = ${c.imageDigest}` : ""}`],
     ["Staging deployment", c.stagingDeployment ? `${c.stagingDeployment} at ${c.stagingDeployedAt}` : "none recorded"],
     ["Missing links", e.missing.length > 0 ? e.missing.join(", ") : "none: the chain is complete"],
@@ -194,6 +195,10 @@ function evidencePage(doc: Doc, e: ChangeEvidence, index: number, total: number)
       e.gateResults.map((g) => [`${g.ruleId}\n${g.title}`, g.result, g.evidence]),
       { size: 7, colorOf: (row, col) => (col === 1 ? (row[1] === "pass" ? ink.good : ink.bad) : undefined) },
     );
+  if (e.decisions.length > 0) {
+    heading(doc, "Gate decisions asked before the change", 11);
+    paragraph(doc, e.decisions.join("\n"));
+  }
   if (e.findings.length > 0) {
     heading(doc, "Findings", 11);
     paragraph(doc, e.findings.join("\n"), { color: ink.bad });

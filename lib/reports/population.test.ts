@@ -48,6 +48,9 @@ describe("population CSV", () => {
     expect(linked.length).toBeGreaterThan(rows.length / 2);
     const selfApproved = rows.filter((r) => (r.approvers ?? "").includes("self-approval"));
     expect(selfApproved.length).toBeGreaterThan(0);
+    // Every row names the source of each link it has: here the CLI that loaded the history.
+    for (const r of rows) expect(r.evidence_sources).toMatch(/^deployment=cli:cli(; |$)/);
+    for (const r of linked) expect(r.evidence_sources).toMatch(/pull_request=cli:cli.*review\([^)]+\)=cli:cli/);
   });
 
   it("pages through the population with the same rows whatever the page size", async () => {

@@ -9,6 +9,8 @@ type Scope = Pick<ReportParams, "from" | "to" | "environments" | "services">;
 interface Approval {
   reviewer: string;
   at: string;
+  /** `kind:id` of the review's source, e.g. `github-webhook:72d3…` or `token:ci`. */
+  source?: string;
 }
 interface CheckCell {
   rule: string;
@@ -56,6 +58,11 @@ interface PopulationSqlRow {
   check_rules: string | null;
   check_results: string | null;
   findings: FindingCell[] | null;
+  /** `kind:id` of each link's source (lib/evidence/source.ts); null when the link is missing. */
+  deployment_source: string;
+  pr_source: string | null;
+  commit_source: string | null;
+  run_source: string | null;
 }
 
 /** One production change as the population CSV and the PDF show it. */
@@ -84,7 +91,12 @@ export interface ChangeRow {
   stagingDeployedAt: string;
   emergencyApproval: string;
   exceptions: string;
+  /** Where each link came from: `deployment=token:ci; pull_request=github-webhook:<delivery>; ...`. */
+  evidenceSources: string;
 }
+
+/** A link's source as `kind:id` (null when the link is missing). */
+const src = (alias: SQL): SQL => sql`(${alias}.source_kind || ':' || ${alias}.source_id)`;
 
 /** A timestamp as ISO 8601 UTC text with milliseconds, as Date.toISOString writes it (years 0–9999). */
 const isoUtc = (column: SQL): SQL => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -151,6 +163,15 @@ function approversOf(approvals: readonly Approval[], prAuthor: string | null, co
   return out;
 }
 
+function sourcesOf(row: PopulationSqlRow, approvals: readonly Approval[]): string {
+  const parts = [`deployment=${row.deployment_source}`];
+  if (row.pr_source) parts.push(`pull_request=${row.pr_source}`);
+  if (row.commit_source) parts.push(`commit=${row.commit_source}`);
+  if (row.run_source) parts.push(`pipeline_run=${row.run_source}`);
+  for (const a of approvals) if (a.source) parts.push(`review(${a.reviewer})=${a.source}`);
+  return parts.join("; ");
+}
+
 /** The failed checks, then the findings on the change for rules whose check did not fail. */
 function exceptionsOf(checks: CheckSet, findings: readonly FindingCell[] | null): string {
   if (!findings || findings.length === 0) return checks.failedText;
@@ -190,6 +211,7 @@ export function toChangeRow(row: PopulationSqlRow, cache: CheckCache = new Map()
     stagingDeployedAt: row.staging_at ?? "",
     emergencyApproval: emergencyApproval(row, approvals),
     exceptions: exceptionsOf(checks, row.findings),
+    evidenceSources: sourcesOf(row, approvals),
   };
 }
 
@@ -217,6 +239,7 @@ export const populationColumns: ReadonlyArray<readonly [keyof ChangeRow, string]
   ["stagingDeployedAt", "staging_deployed_at"],
   ["emergencyApproval", "emergency_approval"],
   ["exceptions", "exceptions"],
+  ["evidenceSources", "evidence_sources"],
 ];
 
 export interface PageCursor {
@@ -254,30 +277,31 @@ export async function changeRows(db: Queryable, filter: SQL, limit?: number): Pr
       tx,
       sql`with d as materialized (
           select d.id, d.external_id, d.service, d.environment, d.change_type, d.description, d.actor, d.actor_type, d.deployed_at,
-            d.commit_sha, d.digest, d.image_ref, d.pipeline_run_id, d.pipeline_provider
+            d.commit_sha, d.digest, d.image_ref, d.pipeline_run_id, d.pipeline_provider, d.source_kind, d.source_id
           from deployments d where ${filter}
           order by d.deployed_at, d.id
           ${limit === undefined ? sql`` : sql`limit ${limit}`})
         select d.id, d.external_id, d.service, d.environment, d.change_type, d.description, d.actor, d.actor_type, ${isoUtc(sql`d.deployed_at`)} as deployed_at,
-          d.commit_sha, d.digest, d.image_ref, d.pipeline_run_id,
+          d.commit_sha, d.digest, d.image_ref, d.pipeline_run_id, ${src(sql`d`)} as deployment_source,
+          ${src(sql`pr`)} as pr_source, ${src(sql`c`)} as commit_source, ${src(sql`run`)} as run_source,
           pr.repository as pr_repository, pr.number as pr_number, pr.url as pr_url, pr.author as pr_author, pr.title as pr_title,
           c.author_login as commit_author, run.url as run_url,
           (select string_agg(k.name || ': ' || coalesce(k.conclusion, k.status), '; ' order by k.name) from check_runs k where k.head_sha = d.commit_sha) as ci_checks,
           st.external_id as staging_id, st.environment as staging_environment, ${isoUtc(sql`st.deployed_at`)} as staging_at,
-          (select json_agg(json_build_object('reviewer', r.reviewer, 'at', ${isoUtc(sql`r.submitted_at`)}) order by r.submitted_at) from reviews r
+          (select json_agg(json_build_object('reviewer', r.reviewer, 'at', ${isoUtc(sql`r.submitted_at`)}, 'source', ${src(sql`r`)}) order by r.submitted_at) from reviews r
             where r.repository = pr.repository and r.pull_number = pr.number and lower(r.state) = 'approved') as approvals,
           chk.check_rules, chk.check_results,
           (select json_agg(json_build_object('id', f.id, 'rule', f.rule_id, 'status', f.status) order by f.id) from findings f where f.deployment_id = d.id) as findings
         from d
         left join lateral (
-          (select p.repository, p.number, p.url, p.author, p.title from pull_requests p where p.merge_commit_sha = d.commit_sha
+          (select p.repository, p.number, p.url, p.author, p.title, p.source_kind, p.source_id from pull_requests p where p.merge_commit_sha = d.commit_sha
             order by p.merged desc, p.id limit 1)
           union all
-          (select p.repository, p.number, p.url, p.author, p.title from pull_requests p where p.head_sha = d.commit_sha and p.merge_commit_sha is distinct from d.commit_sha
+          (select p.repository, p.number, p.url, p.author, p.title, p.source_kind, p.source_id from pull_requests p where p.head_sha = d.commit_sha and p.merge_commit_sha is distinct from d.commit_sha
             order by p.merged desc, p.id limit 1)
           limit 1) pr on true
         left join commits c on c.sha = d.commit_sha
-        left join lateral (select r.url from pipeline_runs r where r.run_id = d.pipeline_run_id
+        left join lateral (select r.url, r.source_kind, r.source_id from pipeline_runs r where r.run_id = d.pipeline_run_id
           and (d.pipeline_provider is null or r.provider = d.pipeline_provider) order by r.attempt desc limit 1) run on true
         left join lateral (select s.external_id, s.environment, s.deployed_at from deployments s
           where d.digest is not null and s.digest = d.digest and s.status = 'success' and s.deployed_at <= d.deployed_at

@@ -17,6 +17,7 @@ const suites: Array<{ name: string; file: string; fn: string }> = [
   { name: "policy", file: "policy.ts", fn: "benchPolicy" },
   { name: "ledger", file: "ledger.ts", fn: "benchLedger" },
   { name: "provenance", file: "provenance.ts", fn: "benchProvenance" },
+  { name: "gates", file: "gates.ts", fn: "benchGates" },
 ];
 
 const figures: Figure[] = [];

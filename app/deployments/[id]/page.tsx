@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { DeploymentChainView } from "@/components/deployment-chain-view";
+import { GateDecisions } from "@/components/gate-decisions";
 import { ProvenanceSection } from "@/components/provenance-section";
 import { requireUser } from "@/lib/auth/current-user";
 import { deploymentChain } from "@/lib/dashboard/chain";
 import { getDb } from "@/lib/db";
+import { decisionsForChange } from "@/lib/gates/queries";
 import { deploymentProvenance } from "@/lib/provenance/view";
 
 export const dynamic = "force-dynamic";
@@ -23,10 +25,12 @@ export default async function DeploymentPage({ params }: Props) {
   const chain = await deploymentChain(db, Number(raw));
   if (!chain) notFound();
   const provenance = await deploymentProvenance(db, chain.deployment);
+  const decisions = await decisionsForChange(db, { digest: chain.deployment.digest, environment: chain.deployment.environment, commitSha: chain.commit?.sha ?? null });
   return (
     <>
       <DeploymentChainView chain={chain} />
       <ProvenanceSection provenance={provenance} />
+      <GateDecisions decisions={decisions} />
     </>
   );
 }

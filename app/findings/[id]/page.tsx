@@ -7,6 +7,7 @@ import { requireUser } from "@/lib/auth/current-user";
 import { roleCan } from "@/lib/auth/permissions";
 import { findingDetail } from "@/lib/dashboard/finding-detail";
 import { getDb } from "@/lib/db";
+import { WaiverPanel } from "./waiver-panel";
 
 export const dynamic = "force-dynamic";
 
@@ -52,10 +53,19 @@ export default async function FindingPage({ params }: Props) {
         <dt>Waivers</dt>
         <dd>
           {f.waivers.length === 0 ? "none" : (
-            <ul className="plain">{f.waivers.map((w) => <li key={w.id}>approved by {w.approver}, expires <Time value={w.expiresAt} />{w.revokedAt ? " (revoked)" : ""}: {w.justification}</li>)}</ul>
+            <ul className="plain">{f.waivers.map((w) => <li key={w.id}>requested by {w.createdBy}, approved by {w.approver}, expires <Time value={w.expiresAt} />{w.revokedAt ? " (revoked)" : ""}: {w.justification}</li>)}</ul>
           )}
         </dd>
       </dl>
+      {roleCan(user.role, "findings:waive") ? (
+        <WaiverPanel
+          findingId={f.id}
+          me={user.email}
+          open={f.status === "open"}
+          requests={f.waiverRequests}
+          active={f.waivers.filter((w) => w.revokedAt === null && w.expiresAt > new Date().toISOString())}
+        />
+      ) : null}
       <section aria-labelledby="evidence-heading">
         <h2 id="evidence-heading">Evidence</h2>
         <pre className="evidence">{JSON.stringify(f.evidence, null, 2)}</pre>

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { actorOf, requireUser } from "@/lib/auth/current-user";
 import { issueToken, revokeTokenAs } from "@/lib/auth/token-admin";
+import { parseExpiry, parseTokenLimits } from "@/lib/auth/token-scope";
 import { parseScopes } from "@/lib/auth/tokens";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -13,8 +14,10 @@ export async function issueTokenAction(_prev: IssueTokenState, form: FormData): 
   const admin = await requireUser("tokens:manage", "/settings/tokens");
   try {
     const scopes = parseScopes(form.getAll("scopes").map(String).join(","));
-    const name = typeof form.get("name") === "string" ? String(form.get("name")) : "";
-    const created = await issueToken(await getDb(), await actorOf(admin), { name, scopes });
+    const field = (k: string) => (typeof form.get(k) === "string" ? String(form.get(k)) : "");
+    const limits = parseTokenLimits({ types: form.getAll("types").map(String).join(","), repositories: field("repositories"), environments: field("environments") });
+    const expiresAt = parseExpiry(field("expires") || undefined);
+    const created = await issueToken(await getDb(), await actorOf(admin), { name: field("name"), scopes, limits, expiresAt });
     revalidatePath("/settings/tokens");
     return { issued: { name: created.name, scopes: created.scopes, token: created.token } };
   } catch (error) {

@@ -3,7 +3,8 @@
 import { useActionState } from "react";
 import { issueTokenAction, type IssueTokenState } from "./actions";
 
-export function IssueTokenForm() {
+/** `eventTypes` come from the server (lib/events/schema.ts), so the client bundle carries no schemas. */
+export function IssueTokenForm({ eventTypes }: { eventTypes: readonly string[] }) {
   const [state, action, pending] = useActionState<IssueTokenState, FormData>(issueTokenAction, {});
   return (
     <form action={action} className="stack" aria-labelledby="issue-token">
@@ -28,6 +29,20 @@ export function IssueTokenForm() {
           <input type="checkbox" name="scopes" value="read" /> read (the read API and report exports)
         </label>
       </fieldset>
+      <fieldset>
+        <legend>Event types it may send (none ticked: any)</legend>
+        {eventTypes.map((t) => (
+          <label key={t}>
+            <input type="checkbox" name="types" value={t} /> {t}
+          </label>
+        ))}
+      </fieldset>
+      <label htmlFor="token-repositories">Repositories (comma-separated, globs like acme/*; empty: any)</label>
+      <input id="token-repositories" name="repositories" type="text" placeholder="acme/*" />
+      <label htmlFor="token-environments">Environments (comma-separated; empty: any)</label>
+      <input id="token-environments" name="environments" type="text" placeholder="staging, production" />
+      <label htmlFor="token-expires">Expires (90d, 12h, or a date; empty: never)</label>
+      <input id="token-expires" name="expires" type="text" placeholder="90d" />
       <button type="submit" disabled={pending}>
         Issue token
       </button>

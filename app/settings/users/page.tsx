@@ -3,7 +3,9 @@ import { Time } from "@/components/time";
 import { requireUser } from "@/lib/auth/current-user";
 import { listUsers } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";
+import { Status } from "@/components/status";
 import { CreateUserForm } from "./create-user-form";
+import { UserControls } from "./user-controls";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Users" };
@@ -23,6 +25,7 @@ export default async function UsersPage() {
             <th scope="col">Role</th>
             <th scope="col">Sign-in</th>
             <th scope="col">Created</th>
+            <th scope="col">Manage</th>
           </tr>
         </thead>
         <tbody>
@@ -31,9 +34,17 @@ export default async function UsersPage() {
               <th scope="row">{u.email}</th>
               <td>{u.name}</td>
               <td>{u.role}</td>
-              <td>{u.oidcSubject ? "organisation account" : "password"}{u.lockedUntil && u.lockedUntil > new Date() ? " (locked)" : ""}</td>
+              <td>
+                {u.oidcSubject ? "organisation account" : "password"}
+                {u.lockedUntil && u.lockedUntil > new Date() ? " (locked)" : ""}
+                {u.mustChangePassword ? " (must change password)" : ""}
+                {u.disabledAt ? <> · <Status value="fail" label="disabled" /></> : null}
+              </td>
               <td>
                 <Time value={u.createdAt} />
+              </td>
+              <td>
+                <UserControls id={u.id} email={u.email} role={u.role} disabled={u.disabledAt !== null} password={u.oidcSubject === null} />
               </td>
             </tr>
           ))}

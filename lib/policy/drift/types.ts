@@ -80,6 +80,8 @@ export interface DriftPolicy {
   ciBuilderIdentities: readonly string[];
   mutableTags: readonly string[];
   retainedImages: number;
+  /** Recorded on the findings the rules open. */
+  version?: string;
 }
 
 export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);

@@ -4,18 +4,19 @@ import { getDb } from "@/lib/db";
 import { readBody, requireJson, parseJson } from "@/lib/http/body";
 import { handler, json } from "@/lib/http/respond";
 import { whileIngesting } from "@/lib/evaluation/queue";
-import { ingestEvents } from "@/lib/ingest/events-api";
+import { ingestEvents, senderOf } from "@/lib/ingest/events-api";
 
 export const dynamic = "force-dynamic";
 
 export const POST = handler(async (req) => {
   const db = await getDb();
-  await authorize(db, req, "ingest:write");
+  const who = await authorize(db, req, "ingest:write");
+  const sender = senderOf(who);
   requireJson(req);
   // From the body's first byte to the commit, this process's evaluator holds back.
   const result = await whileIngesting(db, async () => {
     const raw = await readBody(req, config().maxBodyBytes);
-    return ingestEvents(db, parseJson(raw), raw);
+    return ingestEvents(db, parseJson(raw), raw, sender, { futureSkewSeconds: config().futureSkewSeconds });
   });
   return json(result, { status: 202 });
 });

@@ -9,12 +9,15 @@ import { GET as deploymentList } from "../deployments/route";
 import { GET as deployment } from "../deployments/[id]/route";
 import { GET as findingList } from "../findings/route";
 import { POST as waive } from "../findings/[id]/waivers/route";
-import { DELETE as revoke } from "../findings/[id]/waivers/[waiverId]/route";
+import { DELETE as revoke, PATCH as extend } from "../findings/[id]/waivers/[waiverId]/route";
+import { POST as approve } from "../findings/[id]/waiver-requests/[requestId]/approve/route";
+import { listAudit } from "@/lib/audit/query";
 import { GET as promotion } from "../promotion/route";
 import { GET as trace } from "./[...ref]/route";
 
 let h: RouteHarness;
 let compliance: Record<string, string>;
+let admin: Record<string, string>;
 const good = change({ key: "api-good" });
 const skipped = change({ key: "api-skip", skipStaging: true, productionAt: 3000 });
 
@@ -22,7 +25,9 @@ beforeAll(async () => {
   h = await setupRouteHarness();
   const body = { events: [...good.events, ...skipped.events] };
   await ingestEvents(h.handle.db, body, JSON.stringify(body));
-  compliance = { cookie: (await sessionCookies(h.handle.db)).compliance, origin: "http://localhost" };
+  const cookies = await sessionCookies(h.handle.db);
+  compliance = { cookie: cookies.compliance, origin: "http://localhost" };
+  admin = { cookie: cookies.admin, origin: "http://localhost" };
 });
 afterAll(async () => h.handle.close());
 
@@ -70,17 +75,44 @@ describe("evidence API", () => {
     const f = list.items[0];
     expect(f?.waiver).toBeNull();
     const expiresAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
-    const created = await waive(
-      new Request(`http://localhost/api/v1/findings/${f?.id}/waivers`, { method: "POST", headers: { ...compliance, "content-type": "application/json" }, body: JSON.stringify({ justification: "Search index hotfix; staging rebuilt next sprint", approver: "ciso@acme.example", expiresAt }) }),
+    // Compliance asks; nothing is waived until a second signed-in person approves.
+    const requested = await waive(
+      new Request(`http://localhost/api/v1/findings/${f?.id}/waivers`, { method: "POST", headers: { ...compliance, "content-type": "application/json" }, body: JSON.stringify({ justification: "Search index hotfix; staging rebuilt next sprint", expiresAt }) }),
       params({ id: String(f?.id) }),
     );
-    expect(created.status).toBe(201);
-    const w = (await created.json()) as { id: number; active: boolean };
-    expect(w.active).toBe(true);
+    expect(requested.status).toBe(201);
+    const request = (await requested.json()) as { id: number; status: string; requestedBy: string };
+    expect(request).toMatchObject({ status: "requested", requestedBy: "compliance@custody.demo" });
+    const pending = (await (await findingList(get("/api/v1/findings?status=open&rule=prod.staging-verified"), noContext)).json()) as { items: { waiver: unknown }[] };
+    expect(pending.items[0]?.waiver).toBeNull();
+    const approveAs = (headers: Record<string, string>) =>
+      approve(new Request(`http://localhost/api/v1/findings/${f?.id}/waiver-requests/${request.id}/approve`, { method: "POST", headers }), params({ id: String(f?.id), requestId: String(request.id) }));
+    const own = await approveAs(compliance);
+    expect(own.status).toBe(403);
+    expect((await errorOf(own)).message).toContain("cannot also approve it (two people)");
+    const approved = await approveAs(admin);
+    expect(approved.status).toBe(201);
+    const w = (await approved.json()) as { id: number; active: boolean; approver: string; createdBy: string };
+    expect(w).toMatchObject({ active: true, approver: "admin@custody.demo", createdBy: "compliance@custody.demo" });
+    expect((await approveAs(admin)).status).toBe(409);
     const again = (await (await findingList(get("/api/v1/findings?status=open&rule=prod.staging-verified"), noContext)).json()) as { items: { waiver: { id: number } | null }[] };
     expect(again.items[0]?.waiver?.id).toBe(w.id);
+    const extendAs = (headers: Record<string, string>, days: number) =>
+      extend(
+        new Request(`http://localhost/api/v1/findings/${f?.id}/waivers/${w.id}`, { method: "PATCH", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() }) }),
+        params({ id: String(f?.id), waiverId: String(w.id) }),
+      );
+    expect((await extendAs(compliance, 14)).status).toBe(403);
+    expect((await extendAs(admin, 14)).status).toBe(200);
     const revoked = await revoke(new Request(`http://localhost/api/v1/findings/${f?.id}/waivers/${w.id}`, { method: "DELETE", headers: compliance }), params({ id: String(f?.id), waiverId: String(w.id) }));
     expect(((await revoked.json()) as { active: boolean }).active).toBe(false);
+    const actions = (await listAudit(h.handle.db, { limit: 500 })).entries.filter((e) => e.action.startsWith("waiver.")).map((e) => `${e.action} by ${e.actor}`);
+    expect(actions.reverse()).toEqual([
+      "waiver.request by compliance@custody.demo",
+      "waiver.approve by admin@custody.demo",
+      "waiver.extend by admin@custody.demo",
+      "waiver.revoke by compliance@custody.demo",
+    ]);
   });
 });
 
@@ -103,13 +135,20 @@ describe("bad input", () => {
 
   it("refuses a waiver from a read token, or past the maximum length", async () => {
     expect((await findingList(new Request("http://localhost/api/v1/findings"), noContext)).status).toBe(401);
-    const body = JSON.stringify({ justification: "Search index hotfix; staging rebuilt", approver: "x", expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
+    const body = JSON.stringify({ justification: "Search index hotfix; staging rebuilt", expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
     const byToken = await waive(get("/api/v1/findings/1/waivers", { method: "POST", headers: { "content-type": "application/json" }, body }), params({ id: "1" }));
     expect(byToken.status).toBe(403);
     const res = await waive(
-      new Request("http://localhost/api/v1/findings/1/waivers", { method: "POST", headers: { ...compliance, "content-type": "application/json" }, body: JSON.stringify({ justification: "Forever is fine by me", approver: "x", expiresAt: "2099-01-01T00:00:00Z" }) }),
+      new Request("http://localhost/api/v1/findings/1/waivers", { method: "POST", headers: { ...compliance, "content-type": "application/json" }, body: JSON.stringify({ justification: "Forever is fine by me", expiresAt: "2099-01-01T00:00:00Z" }) }),
       params({ id: "1" }),
     );
     expect(res.status).toBe(400);
+    // The old shape named its own approver: refused, saying how approval works now.
+    const named = await waive(
+      new Request("http://localhost/api/v1/findings/1/waivers", { method: "POST", headers: { ...compliance, "content-type": "application/json" }, body: JSON.stringify({ justification: "Search index hotfix; staging rebuilt", approver: "ciso@acme.example", expiresAt: new Date(Date.now() + 86_400_000).toISOString() }) }),
+      params({ id: "1" }),
+    );
+    expect(named.status).toBe(400);
+    expect((await errorOf(named)).message).toContain("approver:");
   });
 });

@@ -3,7 +3,8 @@ import { authorize } from "@/lib/auth/request";
 import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { describeIssues, notFound, validation } from "@/lib/errors";
-import { createWaiver, listWaivers } from "@/lib/findings/waivers";
+import { listWaiverRequests, listWaivers, requestWaiver } from "@/lib/findings/waivers";
+import { actorOfPrincipal } from "@/lib/incidents/input";
 import { parseJson, readBody, requireJson } from "@/lib/http/body";
 import { handler, json } from "@/lib/http/respond";
 
@@ -11,7 +12,6 @@ export const dynamic = "force-dynamic";
 
 const waiverBody = z.strictObject({
   justification: z.string().min(1).max(5000),
-  approver: z.string().min(1).max(200),
   expiresAt: z.iso.datetime({ offset: true }),
 });
 
@@ -23,7 +23,8 @@ const findingId = (raw: string): number => {
 export const GET = handler(async (req: Request, ctx: { params: Promise<{ id: string }> }) => {
   const db = await getDb();
   await authorize(db, req, "evidence:read");
-  return json({ waivers: await listWaivers(db, findingId((await ctx.params).id)) });
+  const id = findingId((await ctx.params).id);
+  return json({ waivers: await listWaivers(db, id), requests: await listWaiverRequests(db, id) });
 });
 
 export const POST = handler(async (req: Request, ctx: { params: Promise<{ id: string }> }) => {
@@ -31,8 +32,12 @@ export const POST = handler(async (req: Request, ctx: { params: Promise<{ id: st
   const who = await authorize(db, req, "findings:waive");
   const id = findingId((await ctx.params).id);
   requireJson(req);
-  const parsed = waiverBody.safeParse(parseJson(await readBody(req, config().maxBodyBytes)));
+  const body = parseJson(await readBody(req, config().maxBodyBytes));
+  if (typeof body === "object" && body !== null && "approver" in body) {
+    throw validation("approver: a waiver is now requested here and approved by a second signed-in person (POST .../waiver-requests/{id}/approve); leave approver out");
+  }
+  const parsed = waiverBody.safeParse(body);
   if (!parsed.success) throw validation(describeIssues(parsed.error.issues));
-  const waiver = await createWaiver(db, id, { ...parsed.data, expiresAt: new Date(parsed.data.expiresAt), createdBy: who.name });
-  return json(waiver, { status: 201 });
+  const request = await requestWaiver(db, id, actorOfPrincipal(who, req), { justification: parsed.data.justification, expiresAt: new Date(parsed.data.expiresAt) });
+  return json(request, { status: 201 });
 });
