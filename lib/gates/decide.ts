@@ -65,7 +65,7 @@ export async function decide(db: Database, input: unknown, requestedBy: string, 
   const now = opts.now ?? new Date();
   if (req.gate === "production-apply") await requireProduction(db, req.environment);
   const decisionId = newDecisionId();
-  const { change, outcomes } = await evaluateProposal(db, req, decisionId, policy, now);
+  const { change, outcomes } = await evaluateProposal(db, req, decisionId, requestedBy, policy, now);
   const problems = outcomes.filter((o) => o.result !== "pass");
   const active = await activeWaivers(db, problems, now);
   const ctx = { digest: change.digest, service: change.service, environment: req.environment, commitSha: change.commitSha };

@@ -3,12 +3,14 @@ import { TransactionRollbackError } from "drizzle-orm/errors";
 import type { Database, Queryable } from "@/db/client";
 import { deployments, imageBuilds, pullRequests, type ImageBuild } from "@/db/schema";
 import { subjectKeyOf } from "../evaluation/gates";
+import { sourceColumnsOf, sourceOfEntry } from "../evidence/source";
 import { gatherEvidence } from "../evidence/gather";
 import { ruleById } from "../policy/catalogue";
 import { evaluateDeployment } from "../policy/evaluate";
 import type { CheckOutcome } from "../policy/outcome";
 import type { Gate } from "../policy/rule-types";
 import type { Policy } from "../policy/settings";
+import { DECISION_SOURCE } from "./record";
 import type { DecisionRequest } from "./request";
 
 export interface ProposedChange {
@@ -69,7 +71,16 @@ async function resolveChange(db: Queryable, req: DecisionRequest): Promise<Propo
  * written inside a transaction that is always rolled back, so gatherEvidence and evaluateDeployment
  * see it exactly as they would see it once recorded, and nothing of it is kept.
  */
-export async function evaluateProposal(db: Database, req: DecisionRequest, decisionId: string, policy: Policy, now: Date): Promise<ProposalResult> {
+export async function evaluateProposal(
+  db: Database,
+  req: DecisionRequest,
+  decisionId: string,
+  requestedBy: string,
+  policy: Policy,
+  now: Date,
+): Promise<ProposalResult> {
+  // The proposed deployment comes from whoever asks, as the recorded one will: the source policy judges it alike.
+  const source = sourceColumnsOf(sourceOfEntry({ source: DECISION_SOURCE, deliveryId: decisionId, principal: requestedBy }));
   let result: ProposalResult | undefined;
   try {
     await db.transaction(async (tx) => {
@@ -92,6 +103,7 @@ export async function evaluateProposal(db: Database, req: DecisionRequest, decis
           status: "success",
           deployedAt: now,
           sourceUpdatedAt: now,
+          ...source,
         })
         .returning({ id: deployments.id });
       if (row === undefined) throw new Error("proposed deployment insert returned no row");
