@@ -19,6 +19,7 @@ import { observedEnvironments } from "@/lib/evidence/observed";
 import { promotionView } from "@/lib/evidence/promotion";
 import { percentile, type BenchContext, type Figure } from "./figure";
 import { benchDatabase } from "./server";
+import { benchRowsFromCli } from "./sources";
 
 const DB = "custody_bench_dashboard";
 const RUNS = 30;
@@ -80,6 +81,7 @@ export async function bulkLoad(db: Database): Promise<void> {
       md5('c' || (i / 3)) || substr(md5('e' || (i / 3)), 1, 8), 'github-actions', (8000000000 + i)::text, 'github-actions[bot]', 'pipeline',
       case when i % 211 = 0 then 'rollback' else 'normal' end, case when i % 157 = 0 then 'failed' else 'success' end, ${at}, ${at}
     from generate_series(1, ${BULK}) i`);
+  await benchRowsFromCli(db);
   await db.execute(sql`insert into environments (name, rank, is_production) values ('development', 0, false), ('staging', 1, false), ('production', 2, true) on conflict (name) do nothing`);
   await db.execute(sql`insert into services (name, repository) select 'svc-' || s, 'acme/svc-' || s from generate_series(0, 39) s on conflict (name) do nothing`);
   await db.execute(sql`insert into commits (sha, repository, message, committed_at)

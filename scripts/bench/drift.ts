@@ -11,6 +11,7 @@ import { emptyTouched } from "@/lib/projections/touched";
 import { createToken } from "@/lib/auth/tokens";
 import type { BenchContext, Figure } from "./figure";
 import { benchDatabase, evaluationDrained, startServer } from "./server";
+import { benchRowsFromCli } from "./sources";
 
 const DB_NAME = "custody_bench_drift";
 const SERVICES = 1_000;
@@ -26,6 +27,7 @@ const digestOf = (k: number): string => `sha256:${createHash("sha256").update(St
 
 /** Release k went development -> staging -> production (deployments 3k, 3k+1, 3k+2), one minute apart, built by CI. */
 export async function load(h: DatabaseHandle, { deployments: DEPLOYMENTS }: DriftBenchSize): Promise<void> {
+  await benchRowsFromCli(h.db);
   await h.db.execute(sql`insert into environments (name, rank, is_production) values ('development', 0, false), ('staging', 1, false), ('production', 2, true) on conflict (name) do nothing`);
   await h.db.execute(sql`
     insert into image_builds (service, repository, digest, tags, commit_sha, pipeline_provider, pipeline_run_id, builder, built_at)

@@ -8,6 +8,7 @@ import { activePolicy } from "@/lib/policy/active";
 import { evaluateDeployment } from "@/lib/policy/evaluate";
 import { percentile, type BenchContext, type Figure } from "./figure";
 import { benchDatabase } from "./server";
+import { benchRowsFromCli } from "./sources";
 
 const DB_NAME = "custody_bench_evidence";
 const SERVICES = 50;
@@ -26,6 +27,7 @@ export async function load(h: DatabaseHandle): Promise<void> {
   const at = sql`timestamptz '2025-01-01T00:00:00Z' + (k * ${STEP_S}) * interval '1 second'`;
   const svc = sql`'svc-' || (k % ${SERVICES})`;
   const series = sql`generate_series(0, ${CHANGES - 1}) k`;
+  await benchRowsFromCli(db);
   await db.execute(sql`insert into environments (name, rank, is_production) values ('development', 0, false), ('staging', 1, false), ('production', 2, true) on conflict (name) do nothing`);
   await db.execute(sql`insert into services (name, repository) select 'svc-' || s, 'bench/svc-' || s from generate_series(0, ${SERVICES - 1}) s`);
   await db.execute(sql`insert into commits (sha, repository, message, author_login, branch, committed_at)

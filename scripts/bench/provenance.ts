@@ -11,6 +11,7 @@ import { bundleSha256, parseBundles } from "@/lib/provenance/bundle";
 import { clearVerificationMemo, configuredTrustRoots, verificationsOf } from "@/lib/provenance/store";
 import { percentile, type BenchContext, type Figure } from "./figure";
 import { benchDatabase } from "./server";
+import { benchRowsFromCli } from "./sources";
 
 const DB_NAME = "custody_bench_provenance";
 /** Distinct bundles verified from scratch by the evaluator's path (read, verify, cache). */
@@ -62,6 +63,7 @@ export async function benchProvenance(ctx: BenchContext): Promise<Figure[]> {
     const shaSql = sql`md5('c' || k) || substr(md5('h' || k), 1, 8)`;
     const at = sql`timestamptz '2025-01-01T00:00:00Z' + (k * 20) * interval '1 second'`;
     const series = sql`generate_series(0, ${CHANGES - 1}) k`;
+    await benchRowsFromCli(db);
     await db.execute(sql`insert into environments (name, rank, is_production) values ('development', 0, false), ('staging', 1, false), ('production', 2, true) on conflict (name) do nothing`);
     await db.execute(sql`insert into image_builds (service, repository, digest, tags, commit_sha, pipeline_provider, pipeline_run_id, builder, stages, size_bytes, built_at)
       select 'svc-' || (k % 50), 'ghcr.io/bench/svc-' || (k % 50), ${digestSql}, array[${shaSql}], ${shaSql}, 'github-actions', (8000000000 + k)::text, 'github-actions', 2, 100000000, ${at} from ${series}`);

@@ -11,6 +11,7 @@ import { renderReportPdf } from "@/lib/reports/pdf";
 import { buildReport } from "@/lib/reports/report";
 import { type BenchContext, type Figure } from "./figure";
 import { benchDatabase } from "./server";
+import { benchRowsFromCli } from "./sources";
 
 const DB = "custody_bench_reports";
 const CHANGES = 100_000;
@@ -23,6 +24,7 @@ export async function bulkLoad(db: Database): Promise<void> {
   const at = (offsetMs: number) => sql`(${START}::timestamptz + ((i::bigint * ${STEP_MS} + ${offsetMs}) * interval '1 millisecond'))`;
   const sha = sql`md5('c' || i) || substr(md5('d' || i), 1, 8)`;
   const digest = sql`'sha256:' || md5('img' || i) || md5('img2' || i)`;
+  await benchRowsFromCli(db);
   await db.execute(sql`insert into environments (name, rank, is_production) values ('staging', 1, false), ('production', 2, true) on conflict (name) do nothing`);
   await db.execute(sql`insert into services (name, repository) select 'svc-' || s, 'acme/svc-' || s from generate_series(1, 20) s`);
   const series = sql`generate_series(1, ${CHANGES}) i`;
