@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exampleOf } from "@/lib/ingest/github/test-examples";
 import { verifyLedger } from "@/lib/ledger/ledger";
+import { mutated } from "@/lib/testing/fuzz";
 import { noContext, setupRouteHarness, type RouteHarness } from "@/lib/testing/route-harness";
 import { POST as postEvents } from "./events/route";
 import { POST as postWebhook } from "./webhooks/github/route";
@@ -24,24 +25,6 @@ const validEvent = {
   imageRef: "ghcr.io/acme/checkout@sha256:1d5c7f0e3a9b2c4d6e8f0a1b3c5d7e9f1a3b5c7d9e1f3a5b7c9d1e3f5a7b9c1d",
 };
 
-/** Replaces one value anywhere in a JSON tree: the kind of damage a broken producer does. */
-const mutated = (base: unknown) =>
-  fc.tuple(fc.nat(), fc.jsonValue()).map(([pick, replacement]) => {
-    const copy = structuredClone(base) as Record<string, unknown>;
-    const paths: Array<[Record<string, unknown>, string]> = [];
-    const walk = (node: unknown) => {
-      if (node && typeof node === "object") {
-        for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
-          paths.push([node as Record<string, unknown>, k]);
-          walk(v);
-        }
-      }
-    };
-    walk(copy);
-    const target = paths[pick % Math.max(1, paths.length)];
-    if (target) target[0][target[1]] = replacement;
-    return copy;
-  });
 
 const bodies = fc.oneof(
   fc.string(),

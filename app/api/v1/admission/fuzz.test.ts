@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mutated } from "@/lib/testing/fuzz";
 import { jsonRequest, noContext, setupRouteHarness, type RouteHarness } from "@/lib/testing/route-harness";
 import { POST as postDecision } from "../decisions/route";
 import { POST as postAdmission } from "./route";
@@ -16,25 +17,6 @@ const fixtures = path.join(import.meta.dirname, "..", "..", "..", "..", "lib", "
 const reviews = ["pod-create-init-containers.json", "deployment-update-several-containers.json", "pod-ephemeralcontainers-kubectl-debug.json", "pod-exec-connect.json"].map(
   (f) => JSON.parse(readFileSync(path.join(fixtures, f), "utf8")) as unknown,
 );
-
-/** Replaces one value anywhere in a JSON tree, as a broken or hostile caller would. */
-const mutated = (base: unknown) =>
-  fc.tuple(fc.nat(), fc.jsonValue()).map(([pick, replacement]) => {
-    const copy = structuredClone(base) as Record<string, unknown>;
-    const paths: Array<[Record<string, unknown>, string]> = [];
-    const walk = (node: unknown) => {
-      if (node && typeof node === "object") {
-        for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
-          paths.push([node as Record<string, unknown>, k]);
-          walk(v);
-        }
-      }
-    };
-    walk(copy);
-    const target = paths[pick % Math.max(1, paths.length)];
-    if (target) target[0][target[1]] = replacement;
-    return copy;
-  });
 
 describe("the gates under damaged input", () => {
   it("the admission webhook answers every body with a 200 AdmissionReview, never a 5xx", async () => {
