@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 
-interface LedgerSqlRow {
+/** A ledger entry as SQL returns it, with every column its hash covers. */
+export interface LedgerSqlRow {
   seq: string | number;
   source: string;
   event_type: string;

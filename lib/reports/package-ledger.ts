@@ -6,6 +6,7 @@ import { checkpointText, signNote } from "../ledger/signed-note";
 import type { ExtractedEntry } from "../ledger/entry-check";
 import { consistencyProof, inclusionProof, storedRangeHasher } from "../ledger/tree";
 import type { SigningKey } from "../signing/keys";
+import type { LedgerSqlRow } from "./ledger-extract";
 import type { ReportModel } from "./report";
 
 /** What the manifest says of the package's checkpoint (the manifest is signed, so this is too). */
@@ -31,21 +32,6 @@ export interface ConsistencyLine {
 /** At most this many ledger entries per sampled change, the oldest first. */
 export const entriesPerChange = 50;
 
-interface Row {
-  seq: string | number;
-  source: string;
-  event_type: string;
-  delivery_id: string;
-  content_type: string | null;
-  received_at: Date | string;
-  body: string;
-  body_sha256: string;
-  prev_hash: string;
-  hash: string;
-  status: string;
-  reason: string | null;
-}
-
 /**
  * The ledger entries behind each sampled change: every entry up to the package's tree size (late
  * evidence included) whose body names the change's commit SHA or image digest (its commit, pull
@@ -62,7 +48,7 @@ async function sampledEntries(db: Queryable, model: ReportModel, treeSize: numbe
   if (needles.size === 0) return out;
   const perChange = new Map<string, number>();
   const matches: SQL[] = [...needles.keys()].map((n) => sql`strpos(body, ${n}) > 0`);
-  const rows = await queryRows<Row>(
+  const rows = await queryRows<LedgerSqlRow>(
     db,
     sql`select seq, source, event_type, delivery_id, content_type, received_at, body, body_sha256, prev_hash, hash, status, reason from ledger_events
         where seq <= ${treeSize} and (${sql.join(matches, sql` or `)}) order by seq limit ${entriesPerChange * model.sample.changes.length}`,
