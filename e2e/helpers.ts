@@ -1,5 +1,15 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { expect, type Page, type TestInfo } from "@playwright/test";
 import { demoUsers, type DemoRole } from "../lib/demo/users";
+
+/** On a real database the demo accounts got random passwords; scripts/e2e-server.mjs wrote them here. */
+const passwordsFile = path.join(import.meta.dirname, "..", "test-results", "e2e-demo-passwords.json");
+export function passwordOf(role: DemoRole, fallback: string): string {
+  if (!existsSync(passwordsFile)) return fallback;
+  const passwords = JSON.parse(readFileSync(passwordsFile, "utf8")) as Partial<Record<DemoRole, string>>;
+  return passwords[role] ?? fallback;
+}
 
 /** Signs in through the sign-in page as the demo user of that role. */
 export async function signIn(page: Page, role: DemoRole): Promise<void> {
@@ -7,7 +17,7 @@ export async function signIn(page: Page, role: DemoRole): Promise<void> {
   if (!user) throw new Error(`no demo user with role ${role}`);
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
+  await page.getByLabel("Password").fill(passwordOf(role, user.password));
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).not.toHaveURL(/\/sign-in/);
 }

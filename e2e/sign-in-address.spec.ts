@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { demoUsers } from "../lib/demo/users";
+import { passwordOf } from "./helpers";
 
 // The server listens on localhost; people reach it at 127.0.0.1 or a LAN name too. The sign-in
 // answer must bring them back to the address they used, inside the CSP's form-action 'self'.
@@ -14,7 +15,7 @@ test("a person signs in through http://127.0.0.1 and stays on that address", asy
   await page.goto(`${origin}/findings`);
   await expect(page).toHaveURL(`${origin}/sign-in?next=%2Ffindings`);
   await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
+  await page.getByLabel("Password").fill(passwordOf("auditor", user.password));
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(`${origin}/findings`);
   await expect(page.getByRole("heading", { level: 1, name: /Findings/ })).toBeVisible();

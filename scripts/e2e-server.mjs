@@ -2,7 +2,7 @@
 // Starts the built app for the Playwright tests on a fresh database with the demo history:
 // a new embedded data folder, or a new database on the server named by DATABASE_URL (dropped at exit).
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -11,6 +11,10 @@ const port = process.env.E2E_PORT ?? "3210";
 const cli = path.join(import.meta.dirname, "..", "bin", "custody.mjs");
 const env = { ...process.env, PORT: port };
 let cleanup = async () => {};
+// In a real database `custody demo` gives the demo accounts random passwords, printed once; the
+// tests read them from this file (e2e/helpers.ts). Never left behind from an earlier run.
+const passwordsFile = path.join(import.meta.dirname, "..", "test-results", "e2e-demo-passwords.json");
+rmSync(passwordsFile, { force: true });
 
 if (process.env.DATABASE_URL) {
   const server = process.env.DATABASE_URL;
@@ -23,9 +27,21 @@ if (process.env.DATABASE_URL) {
   const url = new URL(server);
   url.pathname = `/${name}`;
   env.DATABASE_URL = url.toString();
-  const demo = spawnSync(process.execPath, [cli, "demo"], { env, stdio: "inherit" });
-  if (demo.status !== 0) process.exit(demo.status ?? 1);
+  const demo = spawnSync(process.execPath, [cli, "demo", "--yes-load-demo-into", name], { env, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  if (demo.status !== 0) {
+    process.stderr.write(demo.stdout ?? "");
+    process.exit(demo.status ?? 1);
+  }
+  const passwords = {};
+  for (const m of demo.stdout.matchAll(/^\s+(admin|compliance|manager|auditor)\s+(\S+)\s+(\S+)$/gm)) passwords[m[1]] = m[3];
+  if (Object.keys(passwords).length !== 4) {
+    process.stderr.write(`e2e: expected four demo sign-ins from custody demo, got ${Object.keys(passwords).length}\n`);
+    process.exit(1);
+  }
+  mkdirSync(path.dirname(passwordsFile), { recursive: true });
+  writeFileSync(passwordsFile, JSON.stringify(passwords), { mode: 0o600 });
   cleanup = async () => {
+    rmSync(passwordsFile, { force: true });
     const c = new pg.Client({ connectionString: server });
     await c.connect();
     await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
