@@ -27,19 +27,7 @@ if (process.env.DATABASE_URL) {
   const url = new URL(server);
   url.pathname = `/${name}`;
   env.DATABASE_URL = url.toString();
-  const demo = spawnSync(process.execPath, [cli, "demo", "--yes-load-demo-into", name], { env, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
-  if (demo.status !== 0) {
-    process.stderr.write(demo.stdout ?? "");
-    process.exit(demo.status ?? 1);
-  }
-  const passwords = {};
-  for (const m of demo.stdout.matchAll(/^\s+(admin|compliance|manager|auditor)\s+(\S+)\s+(\S+)$/gm)) passwords[m[1]] = m[3];
-  if (Object.keys(passwords).length !== 4) {
-    process.stderr.write(`e2e: expected four demo sign-ins from custody demo, got ${Object.keys(passwords).length}\n`);
-    process.exit(1);
-  }
-  mkdirSync(path.dirname(passwordsFile), { recursive: true });
-  writeFileSync(passwordsFile, JSON.stringify(passwords), { mode: 0o600 });
+  // Set before anything can fail, so a failed demo load does not leave the database behind.
   cleanup = async () => {
     rmSync(passwordsFile, { force: true });
     const c = new pg.Client({ connectionString: server });
@@ -47,6 +35,21 @@ if (process.env.DATABASE_URL) {
     await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await c.end();
   };
+  const demo = spawnSync(process.execPath, [cli, "demo", "--yes-load-demo-into", name], { env, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  if (demo.status !== 0) {
+    process.stderr.write(demo.stdout ?? "");
+    await cleanup();
+    process.exit(demo.status ?? 1);
+  }
+  const passwords = {};
+  for (const m of demo.stdout.matchAll(/^\s+(admin|compliance|manager|auditor)\s+(\S+)\s+(\S+)$/gm)) passwords[m[1]] = m[3];
+  if (Object.keys(passwords).length !== 4) {
+    process.stderr.write(`e2e: expected four demo sign-ins from custody demo, got ${Object.keys(passwords).length}\n`);
+    await cleanup();
+    process.exit(1);
+  }
+  mkdirSync(path.dirname(passwordsFile), { recursive: true });
+  writeFileSync(passwordsFile, JSON.stringify(passwords), { mode: 0o600 });
 } else {
   const dir = mkdtempSync(path.join(os.tmpdir(), "custody-e2e-"));
   env.CUSTODY_DATA_DIR = path.join(dir, "pglite");
