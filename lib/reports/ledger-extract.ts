@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
+import type { ExtractedEntry } from "../ledger/entry-check";
 
 /** A ledger entry as SQL returns it, with every column its hash covers. */
 export interface LedgerSqlRow {
@@ -17,6 +18,24 @@ export interface LedgerSqlRow {
   reason: string | null;
 }
 
+/** A ledger row as the extract and the packages write it: every field its hash covers, in this order. */
+export function extractedEntry(r: LedgerSqlRow): ExtractedEntry & { body: string } {
+  return {
+    seq: Number(r.seq),
+    source: r.source,
+    eventType: r.event_type,
+    deliveryId: r.delivery_id,
+    contentType: r.content_type,
+    receivedAt: new Date(r.received_at).toISOString(),
+    status: r.status,
+    reason: r.reason,
+    bodySha256: r.body_sha256,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+    body: r.body,
+  };
+}
+
 /**
  * The ledger entries received in [from, to) as JSON lines, in seq order, with everything
  * `custody verify` needs to recompute each hash from its predecessor.
@@ -31,20 +50,7 @@ export async function* ledgerExtract(db: Queryable, period: { from: Date; to: Da
     );
     for (const r of rows) {
       onRow();
-      yield `${JSON.stringify({
-        seq: Number(r.seq),
-        source: r.source,
-        eventType: r.event_type,
-        deliveryId: r.delivery_id,
-        contentType: r.content_type,
-        receivedAt: new Date(r.received_at).toISOString(),
-        status: r.status,
-        reason: r.reason,
-        bodySha256: r.body_sha256,
-        prevHash: r.prev_hash,
-        hash: r.hash,
-        body: r.body,
-      })}\n`;
+      yield `${JSON.stringify(extractedEntry(r))}\n`;
     }
     const last = rows[rows.length - 1];
     if (!last || rows.length < pageSize) return;

@@ -6,7 +6,7 @@ import { checkpointText, signNote } from "../ledger/signed-note";
 import type { ExtractedEntry } from "../ledger/entry-check";
 import { consistencyProof, inclusionProof, storedRangeHasher } from "../ledger/tree";
 import type { SigningKey } from "../signing/keys";
-import type { LedgerSqlRow } from "./ledger-extract";
+import { extractedEntry, type LedgerSqlRow } from "./ledger-extract";
 import type { ReportModel } from "./report";
 
 /** What the manifest says of the package's checkpoint (the manifest is signed, so this is too). */
@@ -61,20 +61,7 @@ async function sampledEntries(db: Queryable, model: ReportModel, treeSize: numbe
     const seq = Number(r.seq);
     out.set(seq, {
       changeIds: owners,
-      entry: {
-        seq,
-        source: r.source,
-        eventType: r.event_type,
-        deliveryId: r.delivery_id,
-        contentType: r.content_type,
-        receivedAt: new Date(r.received_at).toISOString(),
-        status: r.status,
-        reason: r.reason,
-        bodySha256: r.body_sha256,
-        prevHash: r.prev_hash,
-        hash: r.hash,
-        body: r.body,
-      },
+      entry: extractedEntry(r),
     });
   }
   return out;
