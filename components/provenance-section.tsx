@@ -23,7 +23,7 @@ export function ProvenanceSection({ provenance: p, headingLevel = 2 }: { provena
         {p.bundles > 1 ? ` ${p.bundles} bundles are linked to this digest; the strongest is shown.` : ""}
       </p>
       {p.state === "absent" ? (
-        <p className="muted">No Sigstore bundle was sent for this digest (see README, “Provenance”).</p>
+        <p className="muted">No Sigstore bundle was sent for this digest (see docs/pipelines.md, “Provenance”).</p>
       ) : (
         <dl className="facts" aria-label="Provenance facts">
           <dt>Signer identity{claim}</dt>

@@ -15,7 +15,7 @@ function fail(message) {
   process.exit(1);
 }
 
-// The owner role's URL when the server runs as a separate runtime role (README, "Database roles").
+// The owner role's URL when the server runs as a separate runtime role (docs/operators.md, "Database roles").
 const url = process.env.DATABASE_MIGRATION_URL || process.env.DATABASE_URL;
 if (!url) fail("DATABASE_MIGRATION_URL or DATABASE_URL is required (the migrator only runs against Postgres)");
 const here = path.dirname(fileURLToPath(import.meta.url));

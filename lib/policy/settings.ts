@@ -72,7 +72,7 @@ const settingsShape = {
   provenanceModeByEnvironment: z.record(z.string().min(1), z.enum(provenanceModes)),
   /** The signers whose provenance counts; see expectedSigner. */
   provenanceSigners: z.array(expectedSigner).min(1),
-  /** Which sources each kind of fact may come from (lib/policy/sources.ts); README "Where evidence comes from". */
+  /** Which sources each kind of fact may come from (lib/policy/sources.ts); docs/auditors.md "Where evidence comes from". */
   evidenceSources: evidenceSourcesSchema,
 };
 

@@ -7,7 +7,7 @@ import publicGoodRoot from "./public-good-trusted-root.json";
 
 /**
  * The trust material provenance is verified against: Sigstore's public-good trusted root, shipped
- * with Custody (lib/provenance/public-good-trusted-root.json, see README "Provenance"), plus the
+ * with Custody (lib/provenance/public-good-trusted-root.json, see docs/pipelines.md "Provenance"), plus the
  * trusted roots in the files CUSTODY_SIGSTORE_TRUSTED_ROOTS names (GitHub's own, for attestations
  * of private repositories). Nothing is fetched: trust material changes only when a file does.
  */
