@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, index, pgTable, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { tstz } from "./columns";
 
 /**
  * The ledger: every accepted request, verbatim, hash-chained. Append-only: a trigger in the
  * migrations refuses UPDATE, DELETE and TRUNCATE, so evidence cannot be rewritten after the fact.
- * hash = sha256(prevHash | seq | source | eventType | deliveryId | receivedAt | bodySha256); `principal` is not in it yet.
+ * hash = sha256(prevHash, newline, canonical JSON of the fields, body by its SHA-256); `principal` from hash version 2 (lib/ledger/ledger.ts).
  */
 export const ledgerEvents = pgTable(
   "ledger_events",
@@ -25,6 +25,8 @@ export const ledgerEvents = pgTable(
     reason: text(),
     /** Who sent it through an authenticated channel other than a signed webhook: `token:<name>`, `cli`, `demo`. */
     principal: text(),
+    /** The entry hash format (lib/ledger/ledger.ts): 1 for entries stored before it covered `principal`, 2 since. */
+    hashVersion: smallint().notNull().default(1),
   },
   (t) => [
     uniqueIndex("ledger_events_source_delivery_id_key").on(t.source, t.deliveryId),

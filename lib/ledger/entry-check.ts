@@ -12,6 +12,10 @@ export interface ExtractedEntry {
   receivedAt: string;
   status: string;
   reason: string | null;
+  /** Covered by the hash from hash version 2; absent in packages made before it. */
+  principal?: string | null;
+  /** The entry hash format (lib/ledger/ledger.ts); 1 when absent. */
+  hashVersion?: number;
   bodySha256: string;
   prevHash: string;
   hash: string;
@@ -28,10 +32,13 @@ export function checkExtractedEntry(e: ExtractedEntry): { ok: true; leafHash: Bu
     if (typeof e[k] !== "string") return { ok: false, reason: `${k} is missing` };
   }
   if (!("reason" in e)) return { ok: false, reason: "reason is missing (the entry's hash covers it)" };
+  const version = e.hashVersion ?? 1;
+  if (version !== 1 && version !== 2) return { ok: false, reason: `hash version ${String(e.hashVersion)} is not one this verifier knows (1 or 2)` };
+  if (version === 2 && !("principal" in e)) return { ok: false, reason: "principal is missing (a version 2 entry's hash covers it)" };
   if (e.body !== undefined && sha256Hex(e.body) !== e.bodySha256) return { ok: false, reason: "the body does not match its SHA-256" };
   const receivedAt = new Date(e.receivedAt);
   if (Number.isNaN(receivedAt.getTime())) return { ok: false, reason: "receivedAt is not a time" };
   const hash = ledgerEntryHash(e.prevHash, { ...e, receivedAt });
   if (hash !== e.hash) return { ok: false, reason: "the entry's hash does not match its fields" };
-  return { ok: true, leafHash: entryLeafHash(e.hash) };
+  return { ok: true, leafHash: entryLeafHash(e.hash, version) };
 }

@@ -10,9 +10,9 @@ import { chainHeads, ledgerEvents } from "@/db/schema";
 import { createTestDatabase } from "@/db/testing";
 import { ingestEvents } from "../ingest/events-api";
 import { testSigningKey } from "../reports/test-support";
-import { GENESIS_HASH, chainHash, sha256Hex } from "./chain";
+import { GENESIS_HASH, sha256Hex } from "./chain";
 import { signCheckpointAt } from "./checkpoints";
-import { ledgerHashFields, verifyLedger } from "./ledger";
+import { ledgerEntryHash, verifyLedger } from "./ledger";
 import { Frontier } from "./merkle";
 import { entryLeafHash } from "./tree";
 import { verifyAgainstWitnessed, verifyTree } from "./verify-tree";
@@ -79,9 +79,9 @@ describe("checkpoints witnessed outside the database", () => {
       const frontier = Frontier.empty();
       for (const e of await tx.select().from(ledgerEvents).orderBy(asc(ledgerEvents.seq))) {
         const bodySha256 = sha256Hex(e.body);
-        const hash = chainHash(prev, ledgerHashFields({ ...e, bodySha256 }));
+        const hash = ledgerEntryHash(prev, { ...e, bodySha256 });
         await tx.update(ledgerEvents).set({ bodySha256, prevHash: prev, hash }).where(eq(ledgerEvents.seq, e.seq));
-        frontier.append(entryLeafHash(hash));
+        frontier.append(entryLeafHash(hash, e.hashVersion));
         prev = hash;
       }
       await tx.update(chainHeads).set({ hash: prev, frontier: frontier.serialize() }).where(eq(chainHeads.chain, "ledger"));

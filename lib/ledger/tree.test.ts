@@ -41,7 +41,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const leaves = async () => (await h.db.select({ hash: ledgerEvents.hash }).from(ledgerEvents).orderBy(asc(ledgerEvents.seq))).map((r) => entryLeafHash(r.hash));
+const leaves = async () => (await h.db.select({ hash: ledgerEvents.hash, hashVersion: ledgerEvents.hashVersion }).from(ledgerEvents).orderBy(asc(ledgerEvents.seq))).map((r) => entryLeafHash(r.hash, r.hashVersion));
 
 describe("the ledger's Merkle tree", () => {
   it("keeps a right edge whose root equals a fresh computation from the entries in seq order", async () => {

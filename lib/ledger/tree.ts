@@ -5,15 +5,28 @@ import { chainHeads, ledgerEvents, ledgerTreeNodes } from "@/db/schema";
 import { EMPTY_ROOT, Frontier, consistencyPath, inclusionPath, leafHashOfHex, nodeHash, rootOfLeafHashes, splitPoint, type RangeHasher } from "./merkle";
 
 /**
- * The ledger as an RFC 9162 Merkle tree. Leaf i is the entry with seq i + 1; its leaf data is the
- * entry's 32-byte chain hash, which covers every field and the body's SHA-256, so a proof for a
- * leaf vouches for the whole entry. Perfect subtrees of 2^STORED_LEVEL leaves and more are stored
+ * The ledger as an RFC 9162 Merkle tree. Leaf i is the entry with seq i + 1. Its leaf hash commits
+ * to the entry's chain hash, which covers every field and the body's SHA-256, so a proof for a leaf
+ * vouches for the whole entry: for a hash-version 1 entry the leaf data is the 32-byte chain hash
+ * (leaf = SHA-256(0x00 ‖ hash)); a version 2 entry's chain hash is itself the leaf hash of its chain
+ * text (lib/ledger/ledger.ts). Perfect subtrees of 2^STORED_LEVEL leaves and more are stored
  * as they complete; smaller ones are recomputed from at most 64 entries' hashes.
  */
 export const STORED_LEVEL = 6;
 const CHUNK = 2 ** STORED_LEVEL;
 
-export const entryLeafHash = (entryHashHex: string): Buffer => leafHashOfHex(entryHashHex);
+/** An entry's Merkle leaf hash from its chain hash (hex) and hash version (1 when absent). */
+export const entryLeafHash = (entryHashHex: string, hashVersion?: number | null): Buffer =>
+  (hashVersion ?? 1) >= 2 ? hashBytes(entryHashHex) : leafHashOfHex(entryHashHex);
+
+function hashBytes(hex: string): Buffer {
+  const b = Buffer.from(hex, "hex");
+  if (b.length !== 32 || hex.length !== 64) throw new Error("not a hex SHA-256 hash");
+  return b;
+}
+
+/** What the tree needs of an entry. */
+export type LeafSource = { hash: string; hashVersion?: number | null };
 
 export type TreeNode = {
   level: number;
@@ -22,12 +35,12 @@ export type TreeNode = {
 };
 
 /** Appends leaves to the frontier; returns the stored-level nodes they complete. */
-export function growTree(frontier: Frontier, entryHashes: string[]): TreeNode[] {
+export function growTree(frontier: Frontier, entries: LeafSource[]): TreeNode[] {
   const nodes: TreeNode[] = [];
   const keep = (level: number, index: number, h: Buffer) => {
     if (level >= STORED_LEVEL) nodes.push({ level, index, hash: h.toString("hex") });
   };
-  for (const h of entryHashes) frontier.append(entryLeafHash(h), keep);
+  for (const e of entries) frontier.append(entryLeafHash(e.hash, e.hashVersion), keep);
   return nodes;
 }
 
@@ -49,16 +62,13 @@ export async function frontierAt(tx: Queryable, size: number, stored: string | n
   let after = 0;
   while (after < size) {
     const rows = await tx
-      .select({ seq: ledgerEvents.seq, hash: ledgerEvents.hash })
+      .select({ seq: ledgerEvents.seq, hash: ledgerEvents.hash, hashVersion: ledgerEvents.hashVersion })
       .from(ledgerEvents)
       .where(and(gt(ledgerEvents.seq, after), lte(ledgerEvents.seq, size)))
       .orderBy(asc(ledgerEvents.seq))
       .limit(20_000);
     if (rows.length === 0) break;
-    const nodes = growTree(
-      frontier,
-      rows.map((r) => r.hash),
-    );
+    const nodes = growTree(frontier, rows);
     if (nodes.length > 0) await tx.insert(ledgerTreeNodes).values(nodes).onConflictDoNothing();
     after = rows[rows.length - 1]?.seq ?? size;
   }
@@ -91,12 +101,12 @@ export function storedRangeHasher(db: Queryable): StoredRangeHasher {
     if (missing.length === 0) return;
     const loading = (async () => {
       const rows = await db
-        .select({ seq: ledgerEvents.seq, hash: ledgerEvents.hash })
+        .select({ seq: ledgerEvents.seq, hash: ledgerEvents.hash, hashVersion: ledgerEvents.hashVersion })
         .from(ledgerEvents)
         .where(or(...missing.map((c) => and(gt(ledgerEvents.seq, c * CHUNK), lte(ledgerEvents.seq, (c + 1) * CHUNK)))))
         .orderBy(asc(ledgerEvents.seq));
       const byChunk = new Map<number, Buffer[]>(missing.map((c) => [c, []]));
-      for (const r of rows) byChunk.get(Math.floor((r.seq - 1) / CHUNK))?.push(entryLeafHash(r.hash));
+      for (const r of rows) byChunk.get(Math.floor((r.seq - 1) / CHUNK))?.push(entryLeafHash(r.hash, r.hashVersion));
       return byChunk;
     })();
     for (const c of missing) chunks.set(c, loading.then((m) => m.get(c) ?? []));
@@ -203,13 +213,13 @@ export async function recomputeRoots(db: Queryable, sizes: number[] = [], batchS
   let after = 0;
   for (;;) {
     const rows = await db
-      .select({ seq: ledgerEvents.seq, hash: ledgerEvents.hash })
+      .select({ seq: ledgerEvents.seq, hash: ledgerEvents.hash, hashVersion: ledgerEvents.hashVersion })
       .from(ledgerEvents)
       .where(gt(ledgerEvents.seq, after))
       .orderBy(asc(ledgerEvents.seq))
       .limit(batchSize);
     for (const r of rows) {
-      frontier.append(entryLeafHash(r.hash));
+      frontier.append(entryLeafHash(r.hash, r.hashVersion));
       if (wanted.has(frontier.size)) roots.set(frontier.size, frontier.root());
     }
     if (rows.length < batchSize) break;

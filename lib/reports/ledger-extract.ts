@@ -16,6 +16,8 @@ export interface LedgerSqlRow {
   hash: string;
   status: string;
   reason: string | null;
+  principal: string | null;
+  hash_version: number;
 }
 
 /** A ledger row as the extract and the packages write it: every field its hash covers, in this order. */
@@ -29,6 +31,8 @@ export function extractedEntry(r: LedgerSqlRow): ExtractedEntry & { body: string
     receivedAt: new Date(r.received_at).toISOString(),
     status: r.status,
     reason: r.reason,
+    principal: r.principal,
+    hashVersion: Number(r.hash_version),
     bodySha256: r.body_sha256,
     prevHash: r.prev_hash,
     hash: r.hash,
@@ -45,7 +49,7 @@ export async function* ledgerExtract(db: Queryable, period: { from: Date; to: Da
   for (;;) {
     const rows = await queryRows<LedgerSqlRow>(
       db,
-      sql`select seq, source, event_type, delivery_id, content_type, received_at, body, body_sha256, prev_hash, hash, status, reason from ledger_events
+      sql`select seq, source, event_type, delivery_id, content_type, received_at, body, body_sha256, prev_hash, hash, status, reason, principal, hash_version from ledger_events
           where received_at >= ${period.from} and received_at < ${period.to} and seq > ${after} order by seq limit ${pageSize}`,
     );
     for (const r of rows) {

@@ -50,7 +50,7 @@ async function sampledEntries(db: Queryable, model: ReportModel, treeSize: numbe
   const matches: SQL[] = [...needles.keys()].map((n) => sql`strpos(body, ${n}) > 0`);
   const rows = await queryRows<LedgerSqlRow>(
     db,
-    sql`select seq, source, event_type, delivery_id, content_type, received_at, body, body_sha256, prev_hash, hash, status, reason from ledger_events
+    sql`select seq, source, event_type, delivery_id, content_type, received_at, body, body_sha256, prev_hash, hash, status, reason, principal, hash_version from ledger_events
         where seq <= ${treeSize} and (${sql.join(matches, sql` or `)}) order by seq limit ${entriesPerChange * model.sample.changes.length}`,
   );
   for (const r of rows) {

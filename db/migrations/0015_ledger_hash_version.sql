@@ -1,0 +1,1 @@
+ALTER TABLE "ledger_events" ADD COLUMN "hash_version" smallint DEFAULT 1 NOT NULL;
