@@ -7,7 +7,7 @@ import { ledgerEvents, type LedgerEvent } from "@/db/schema";
 import { setHead, sha256Hex } from "@/lib/ledger/chain";
 import { signCheckpoint } from "@/lib/ledger/checkpoints";
 import { LedgerVerifier } from "@/lib/ledger/full-verify";
-import { appendToLedger, ledgerEntryHash, lockLedger, type NewLedgerEntry } from "@/lib/ledger/ledger";
+import { appendToLedger, LEDGER_HASH_VERSION, ledgerEntryHash, lockLedger, type NewLedgerEntry } from "@/lib/ledger/ledger";
 import { checkInclusion } from "@/lib/ledger/merkle";
 import { inclusionProof, rootAt } from "@/lib/ledger/tree";
 import { testSigningKey } from "@/lib/reports/test-support";
@@ -33,6 +33,7 @@ const entry = (i: number, at: Date): NewLedgerEntry => ({
   body: JSON.stringify({ id: `bench-${i}`, type: "attestation", occurredAt: at.toISOString(), attestationType: "backup-verification", subject: "production", result: "pass", notes: "x".repeat(300) }),
   status: "used",
   reason: null,
+  principal: "token:bench",
 });
 
 async function appendBatch(db: Database, from: number, n: number): Promise<void> {
@@ -53,8 +54,8 @@ async function appendBatchWithoutTree(db: Database, from: number, n: number): Pr
       seq += 1;
       const bodySha256 = sha256Hex(e.body);
       const prevHash = hash;
-      hash = ledgerEntryHash(prevHash, { ...e, seq, bodySha256 });
-      return { ...e, seq, bodySha256, prevHash, hash };
+      hash = ledgerEntryHash(prevHash, { ...e, hashVersion: LEDGER_HASH_VERSION, seq, bodySha256 });
+      return { ...e, hashVersion: LEDGER_HASH_VERSION, seq, bodySha256, prevHash, hash };
     });
     await bulkInsert(tx, ledgerEvents, rows);
     await setHead(tx, "ledger", seq, hash);
@@ -143,34 +144,47 @@ export async function benchLedger(ctx: BenchContext): Promise<Figure[]> {
     figures.push({ figure: `ledger of ${ENTRIES} entries appended (5,000-entry batches)`, value: Math.round(ENTRIES / ((performance.now() - loadStart) / 1000)), unit: "entries/s", target: null });
     const checkpoint = await signCheckpoint(db, "entries", key);
 
-    // Read in pages; each page verified in memory and, separately timed, its bytes hashed raw
-    // (SHA-256, one digest per entry) and as one stream.
+    // Read in pages; each page verified in memory and, separately timed, its bytes hashed raw.
+    // The ratio's reference: single-thread SHA-256 (node:crypto, OpenSSL) of the same bytes the
+    // verifier is handed, one digest per entry (body, every field, the three hashes, as read),
+    // measured page by page in the same run, interleaved with the verification. The verifier is
+    // single-threaded too. Reading from Postgres is timed apart (it is not hashing).
     let readS = 0;
     let rawS = 0;
+    let rawCpu = 0;
     let streamS = 0;
     let verifyS = 0;
+    let verifyCpu = 0;
     let bytes = 0;
     const verifier = new LedgerVerifier();
     const stream = crypto.createHash("sha256");
+    const cpu = (since: NodeJS.CpuUsage) => {
+      const u = process.cpuUsage(since);
+      return (u.user + u.system) / 1e6;
+    };
     let after = 0;
     for (;;) {
       let t = performance.now();
       const rows: LedgerEvent[] = await db.select().from(ledgerEvents).where(gt(ledgerEvents.seq, after)).orderBy(asc(ledgerEvents.seq)).limit(50_000);
       readS += (performance.now() - t) / 1000;
-      const raw = rows.map((r) => `${r.body}${r.source}${r.eventType}${r.deliveryId}${r.contentType ?? ""}${r.bodySha256}${r.prevHash}${r.hash}${r.status}`);
+      const raw = rows.map((r) => `${r.body}${r.source}${r.eventType}${r.deliveryId}${r.contentType ?? ""}${r.principal ?? ""}${r.bodySha256}${r.prevHash}${r.hash}${r.status}`);
       for (const x of raw) bytes += Buffer.byteLength(x);
+      let c = process.cpuUsage();
       t = performance.now();
       for (const x of raw) crypto.hash("sha256", x);
       rawS += (performance.now() - t) / 1000;
+      rawCpu += cpu(c);
       t = performance.now();
       for (const x of raw) stream.update(x);
       streamS += (performance.now() - t) / 1000;
+      c = process.cpuUsage();
       t = performance.now();
       for (const r of rows) {
         const problem = verifier.push(r);
         if (problem) throw new Error(problem);
       }
       verifyS += (performance.now() - t) / 1000;
+      verifyCpu += cpu(c);
       if (rows.length < 50_000) break;
       after = rows[rows.length - 1]?.seq ?? after;
     }
@@ -178,11 +192,11 @@ export async function benchLedger(ctx: BenchContext): Promise<Figure[]> {
     if (verifier.size !== ENTRIES || verifier.root().toString("hex") !== checkpoint?.rootHash) throw new Error("the recomputed root differs from the checkpoint");
     const mb = bytes / 1e6;
     figures.push({
-      figure: `full verification of ${ENTRIES} entries (bodies, chain, Merkle root), share of raw SHA-256 of the same bytes`,
+      figure: `full verification of ${ENTRIES} entries (bodies, chain, Merkle root; one thread), share of single-thread SHA-256 of the same bytes (one digest per entry)`,
       value: Number(((rawS / verifyS) * 100).toFixed(1)),
       unit: "%",
       target: ">= 50",
-      reference: `verify ${(mb / verifyS).toFixed(0)} MB/s (${verifyS.toFixed(1)} s); raw SHA-256 one digest per entry ${(mb / rawS).toFixed(0)} MB/s; one stream ${(mb / streamS).toFixed(0)} MB/s; reading from Postgres ${readS.toFixed(1)} s`,
+      reference: `verify ${(mb / verifyS).toFixed(0)} MB/s (${verifyS.toFixed(1)} s, ${((verifyS / ENTRIES) * 1e6).toFixed(2)} µs/entry); raw SHA-256 one digest per entry ${(mb / rawS).toFixed(0)} MB/s (${((rawS / ENTRIES) * 1e6).toFixed(2)} µs/entry); by CPU time ${((rawCpu / verifyCpu) * 100).toFixed(1)} %; one stream ${(mb / streamS).toFixed(0)} MB/s; ${(bytes / ENTRIES).toFixed(0)} B/entry; reading from Postgres ${readS.toFixed(1)} s`,
     });
 
     // 4. Inclusion proofs for random entries of the whole log.

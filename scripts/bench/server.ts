@@ -14,8 +14,14 @@ export async function evaluationDrained(client: pg.Client): Promise<void> {
   }
 }
 
-/** A fresh database on the server, created for one benchmark and dropped by `drop()`. */
-export async function benchDatabase(serverUrl: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+/**
+ * A fresh database on the server, created for one benchmark and dropped by `drop()`. Named after
+ * DATABASE_URL's database when that is not `postgres` (`custody_wt19` gives `custody_wt19_bench_ledger_1m`),
+ * so engineers sharing a server only ever create and drop databases under their own prefix.
+ */
+export async function benchDatabase(serverUrl: string, benchName: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const own = decodeURIComponent(new URL(serverUrl).pathname.slice(1));
+  const name = own && own !== "postgres" && /^[a-z0-9_]+$/.test(own) ? `${own}_${benchName.replace(/^custody_/, "")}` : benchName;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -35,7 +41,9 @@ export async function benchDatabase(serverUrl: string, name: string): Promise<{ 
 }
 
 /** Starts the production build (building it first if there is none) against `databaseUrl`. */
-export async function startServer(databaseUrl: string, port: number, env: Record<string, string> = {}): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startServer(databaseUrl: string, defaultPort: number, env: Record<string, string> = {}): Promise<{ url: string; stop: () => Promise<void> }> {
+  // BENCH_PORT: a port of one's own on a shared machine.
+  const port = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : defaultPort;
   const next = path.join(root, "node_modules", "next", "dist", "bin", "next");
   if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
     const r = spawnSync(process.execPath, [next, "build"], { cwd: root, stdio: "inherit" });
