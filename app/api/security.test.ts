@@ -25,7 +25,7 @@ const matrix: Record<string, Partial<Record<string, Entry>>> = {
   "api/v1/keys": { GET: { access: "public" } },
   "api/v1/events": { POST: { access: "ingest:write", body: event } },
   "api/v1/attestations/sigstore": { POST: { access: "ingest:write", body: JSON.parse(readFileSync(new URL("../../lib/provenance/fixtures/github_provenance_demo-0.0.12-py3-none-any-bundle.jsonl", import.meta.url), "utf8")) as unknown } },
-  "api/v1/admission": { POST: { access: "ingest:write", body: { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { uid: "sec-uid", operation: "DELETE", kind: { kind: "Pod" }, resource: { resource: "pods" }, namespace: "production" } } } },
+  "api/v1/admission": { POST: { access: "admission:review", body: { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { uid: "sec-uid", operation: "DELETE", kind: { kind: "Pod" }, resource: { resource: "pods" }, namespace: "production" } } } },
   "api/v1/decisions": { POST: { access: "ingest:write", body: { gate: "deployment", environment: "staging", digest: `sha256:${"ab".repeat(32)}` } } },
   "api/v1/webhooks/github": { POST: { access: "signed", body: { zen: "hi" } } },
   "api/v1/ledger/verify": { GET: { access: "evidence:read" } },
@@ -103,6 +103,7 @@ async function makeCallers(): Promise<Caller[]> {
     ...roles.map((r: Role) => ({ label: `${r} session`, headers: { cookie: cookies[r], origin: "http://localhost" }, can: (p: Permission) => roleCan(r, p), credentials: true })),
     { label: "read token", headers: { authorization: `Bearer ${t.tokens.read}` }, can: (p) => scopesCan(["read"], p), credentials: true },
     { label: "ingest token", headers: { authorization: `Bearer ${t.tokens.ingest}` }, can: (p) => scopesCan(["ingest"], p), credentials: true },
+    { label: "admission token", headers: { authorization: `Bearer ${t.tokens.admission}` }, can: (p) => scopesCan(["admission"], p), credentials: true },
     { label: "no credentials", headers: {}, can: () => false, credentials: false },
   ];
 }
@@ -111,7 +112,7 @@ beforeAll(async () => {
   // Configured, so the webhook answers for its signature (401) rather than for missing setup (503).
   process.env.GITHUB_WEBHOOK_SECRET ??= "security-test-webhook-secret-0123456789";
   t = await setupRouteHarness();
-  secrets.push(t.tokens.read, t.tokens.ingest, t.tokens.both, t.tokens.revoked, ...demoUsers.map((u) => u.password));
+  secrets.push(t.tokens.read, t.tokens.ingest, t.tokens.admission, t.tokens.both, t.tokens.revoked, ...demoUsers.map((u) => u.password));
 });
 afterAll(async () => t?.handle.close());
 

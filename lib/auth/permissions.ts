@@ -13,6 +13,7 @@ export const permissions = [
   "tokens:manage",
   "settings:manage",
   "ingest:write",
+  "admission:review",
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -27,10 +28,17 @@ const byRole: Record<Role, readonly Permission[]> = {
   auditor: ["evidence:read", "reports:export", "audit:read"],
 };
 
-/** Machine tokens reach the API only: `read` reads evidence and exports reports, `ingest` writes events. */
+/**
+ * Machine tokens reach the API only: `read` reads evidence and exports reports, `ingest` writes
+ * events (and asks for decisions), `admission` answers the cluster's admission webhook and nothing
+ * else (least privilege for the credential kept in the API server's webhook kubeconfig).
+ * `ingest` may still call the webhook: tokens issued before the `admission` scope existed keep
+ * working (a documented compatibility, to be dropped once clusters carry admission tokens).
+ */
 const byScope: Record<TokenScope, readonly Permission[]> = {
   read: ["evidence:read", "reports:export"],
-  ingest: ["ingest:write"],
+  ingest: ["ingest:write", "admission:review"],
+  admission: ["admission:review"],
 };
 
 export function isRole(value: string): value is Role {
@@ -42,7 +50,7 @@ export function roleCan(role: string, permission: Permission): boolean {
 }
 
 export function scopesCan(scopes: readonly string[], permission: Permission): boolean {
-  return scopes.some((s) => (s === "read" || s === "ingest") && byScope[s].includes(permission));
+  return scopes.some((s) => Object.hasOwn(byScope, s) && byScope[s as TokenScope].includes(permission));
 }
 
 export function permissionsOf(role: Role): readonly Permission[] {

@@ -6,7 +6,7 @@ import { recordRefusal } from "./refusals";
 import { roleCan, scopesCan, type Permission } from "./permissions";
 import { readSessionCookie, resolveSession, type Session } from "./sessions";
 import { clientMeta } from "./sign-in";
-import { authenticateToken } from "./tokens";
+import { authenticateToken, type TokenScope } from "./tokens";
 
 export type Principal =
   | { kind: "user"; name: string; session: Session }
@@ -51,7 +51,9 @@ export async function authorize(db: Database, req: Request, permission: Permissi
   throw new AppError("UNAUTHENTICATED", "sign in, or send Authorization: Bearer <token>");
 }
 
-function scopeFor(permission: Permission): "read" | "ingest" {
+/** The scope a token needs at least: any scope that grants the permission (the matrix decides). */
+function scopeFor(permission: Permission): TokenScope | TokenScope[] {
+  if (permission === "admission:review") return ["admission", "ingest"];
   return permission === "ingest:write" ? "ingest" : "read";
 }
 

@@ -99,7 +99,7 @@ export const commands: Record<string, Command> = {
       const limits = parseTokenLimits({ types: str(values, "types"), repositories: str(values, "repositories"), environments: str(values, "environments") });
       const limited = limits.eventTypes.length + limits.repositories.length + limits.environments.length > 0;
       // A token limited to event types, repositories or environments is an ingest token unless told otherwise.
-      const scopes = parseScopes(str(values, "scopes") ?? (limited ? "ingest" : need(values, "scopes", "ingest and/or read, comma-separated")));
+      const scopes = parseScopes(str(values, "scopes") ?? (limited ? "ingest" : need(values, "scopes", "ingest, read and/or admission, comma-separated")));
       const name = str(values, "name") ?? (limited ? `ingest-${[...limits.eventTypes, ...limits.environments].join("-").slice(0, 60) || "scoped"}` : need(values, "name", "e.g. --name ci"));
       const expiresAt = parseExpiry(str(values, "expires"));
       const created = await withDatabase(({ db }) => issueToken(db, cliActor(), { name, scopes, limits, expiresAt }));

@@ -37,7 +37,7 @@ export function openApiDocument(): Record<string, unknown> {
     info: { title: "Custody API", version: "1", description: "The chain of custody for production changes." },
     components: {
       securitySchemes: {
-        bearer: { type: "http", scheme: "bearer", description: "API token with scope ingest and/or read" },
+        bearer: { type: "http", scheme: "bearer", description: "API token with scope ingest, read and/or admission" },
         session: { type: "apiKey", in: "cookie", name: "__Host-custody_session", description: "from the sign-in page; named custody_session on plain-http localhost" },
         githubSignature: { type: "apiKey", in: "header", name: "X-Hub-Signature-256" },
       },
@@ -109,7 +109,7 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/v1/admission": {
         post: {
           summary:
-            "Kubernetes validating admission webhook: an admission.k8s.io/v1 AdmissionReview in, an AdmissionReview with the request's uid out (always 200 once authenticated)",
+            "Kubernetes validating admission webhook: an admission.k8s.io/v1 AdmissionReview in, an AdmissionReview with the request's uid out (always 200 once authenticated); needs a token with the admission scope (ingest tokens are still accepted)",
           security: [{ bearer: [] }],
           requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
           responses: {

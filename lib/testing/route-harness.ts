@@ -5,7 +5,7 @@ import { setDatabase } from "../db";
 
 export interface RouteHarness {
   handle: DatabaseHandle;
-  tokens: { ingest: string; read: string; both: string; revoked: string };
+  tokens: { ingest: string; read: string; admission: string; both: string; revoked: string };
 }
 
 /** A fresh database wired into the route handlers, with one token of each kind. */
@@ -14,10 +14,11 @@ export async function setupRouteHarness(): Promise<RouteHarness> {
   setDatabase(handle);
   const ingest = await createToken(handle.db, { name: "ci", scopes: ["ingest"], createdBy: "test" });
   const read = await createToken(handle.db, { name: "auditor-tool", scopes: ["read"], createdBy: "test" });
+  const admission = await createToken(handle.db, { name: "k8s-webhook", scopes: ["admission"], createdBy: "test" });
   const both = await createToken(handle.db, { name: "both", scopes: ["ingest", "read"], createdBy: "test" });
   const revoked = await createToken(handle.db, { name: "old", scopes: ["ingest", "read"], createdBy: "test" });
   await revokeToken(handle.db, revoked.id);
-  return { handle, tokens: { ingest: ingest.token, read: read.token, both: both.token, revoked: revoked.token } };
+  return { handle, tokens: { ingest: ingest.token, read: read.token, admission: admission.token, both: both.token, revoked: revoked.token } };
 }
 
 export function jsonRequest(url: string, body: unknown, headers: Record<string, string> = {}): Request {

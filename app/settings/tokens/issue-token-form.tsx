@@ -28,6 +28,9 @@ export function IssueTokenForm({ eventTypes }: { eventTypes: readonly string[] }
         <label>
           <input type="checkbox" name="scopes" value="read" /> read (the read API and report exports)
         </label>
+        <label>
+          <input type="checkbox" name="scopes" value="admission" /> admission (the Kubernetes admission webhook only)
+        </label>
       </fieldset>
       <fieldset>
         <legend>Event types it may send (none ticked: any)</legend>

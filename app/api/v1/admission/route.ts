@@ -14,7 +14,7 @@ export const dynamic = "force-dynamic";
  */
 export const POST = handler(async (req) => {
   const db = await getDb();
-  await authorize(db, req, "ingest:write");
+  await authorize(db, req, "admission:review");
   const raw = await readBody(req, config().maxBodyBytes);
   return json(await answerAdmission(db, raw));
 });
