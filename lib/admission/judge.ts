@@ -63,16 +63,15 @@ export async function judgeAdmission(db: Database, body: unknown, settings: Admi
   }
   if (r.subResource !== null || !WORKLOAD_KINDS.has(r.kind) || (r.operation !== "CREATE" && r.operation !== "UPDATE")) return allow(r);
   if (r.kind === "Pod" && controllerOwned(r.object)) return allow(r);
+  // Every image's verdict at once (one round trip's wait, not one per container), refusals in container order.
+  const images = newImages(r).map((image) => ({ image, digest: digestOfImage(image.image) }));
+  const verdicts = await Promise.all(images.map(({ digest }) => (digest === null ? null : digestVerdict(db, digest, ns.environment))));
   const refusals: string[] = [];
-  for (const image of newImages(r)) {
-    const digest = digestOfImage(image.image);
-    if (digest === null) {
-      refusals.push(`${image.list} ${image.container}: ${image.image} is not referenced by digest (use image@sha256:...)`);
-      continue;
-    }
-    const verdict = await digestVerdict(db, digest, ns.environment);
-    if (verdict.refusal !== null) refusals.push(`${image.list} ${image.container}: ${verdict.refusal}`);
-  }
+  images.forEach(({ image, digest }, i) => {
+    const verdict = verdicts[i];
+    if (digest === null) refusals.push(`${image.list} ${image.container}: ${image.image} is not referenced by digest (use image@sha256:...)`);
+    else if (verdict && verdict.refusal !== null) refusals.push(`${image.list} ${image.container}: ${verdict.refusal}`);
+  });
   if (refusals.length === 0) return allow(r);
   return refuseOrWarn(db, r, body, ns, refusals, now);
 }
