@@ -67,7 +67,8 @@ export async function benchGates(ctx: BenchContext): Promise<Figure[]> {
       select 'bench-' || k, 'deployment', 'production', 'svc-' || (k % 50), ${digestSql}, 'allow', '[]'::jsonb, 'bench', 'token:bench', 0, now()
       from generate_series(0, ${ALLOWED - 1}) k`);
     await h.db.execute(sql`analyze gate_decisions`);
-    const { token } = await createToken(h.db, { name: "bench-k8s", scopes: ["ingest"], createdBy: "bench" });
+    const { token: webhookToken } = await createToken(h.db, { name: "bench-k8s", scopes: ["admission"], createdBy: "bench" });
+    const { token } = await createToken(h.db, { name: "bench-ci", scopes: ["ingest"], createdBy: "bench" });
     const { token: reader } = await createToken(h.db, { name: "bench-metrics", scopes: ["read"], createdBy: "bench" });
     const digestRows = await queryRows<{ k: number; d: string }>(
       h.db,
@@ -77,7 +78,7 @@ export async function benchGates(ctx: BenchContext): Promise<Figure[]> {
     const server = await startServer(database.url, 3301, { CUSTODY_ADMISSION_NAMESPACES: "production=enforce:production" });
     try {
       const post = (body: string) =>
-        fetch(`${server.url}/api/v1/admission`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body });
+        fetch(`${server.url}/api/v1/admission`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${webhookToken}` }, body });
       // Warm-up (not measured): the route's first requests load and compile it.
       for (let i = 0; i < 50; i++) await post(review(`warm-${i}`, [allowedRows[i]?.d ?? "", allowedRows[i + 1]?.d ?? ""])).catch(() => undefined);
 
