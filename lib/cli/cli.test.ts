@@ -94,6 +94,15 @@ describe("custody CLI on the embedded database", () => {
     expect(bad.stderr).toMatch(/types: unknown event type "deploy"/);
   });
 
+  it("creates an admission token for the cluster's webhook, and names the scopes it knows when one is wrong", async () => {
+    const r = await custody(["token", "create", "--name", "k8s-admission", "--scopes", "admission"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/"k8s-admission" \(admission; /);
+    const bad = await custody(["token", "create", "--name", "x", "--scopes", "webhook"]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/unknown scope "webhook" \(use ingest, read, admission\)/);
+  });
+
   it("reads kubectl get pods -A -o json from stdin", async () => {
     const pods = readFileSync(path.join(root, "lib", "ingest", "kubernetes", "fixtures", "pods.json"), "utf8");
     const r = await custody(["snapshot", "k8s", "--environment", "production"], { input: pods });
