@@ -44,6 +44,8 @@ const envSchema = z.object({
   CUSTODY_MAX_BUNDLE_BYTES: positiveInt(1024 * 1024),
   CUSTODY_SIGSTORE_TRUSTED_ROOTS: z.string().trim().optional(),
   GITHUB_WEBHOOK_SECRET: secret,
+  GITLAB_WEBHOOK_SECRET: secret,
+  GITLAB_WEBHOOK_SIGNING_TOKEN: z.string().trim().regex(/^whsec_[A-Za-z0-9+/=]{20,}$/, "must be GitLab's signing token: whsec_ followed by base64").optional(),
   CUSTODY_SESSION_SECRET: secret,
   CUSTODY_POLICY_FILE: z.string().trim().min(1).optional(),
   CUSTODY_SIGNING_KEY: z.string().trim().min(1).optional(),
@@ -103,6 +105,8 @@ export type Config = {
   /** Trusted-root files added to the shipped public-good root (comma-separated in the environment). */
   sigstoreTrustedRoots: string[];
   githubWebhookSecret: string | undefined;
+  /** GitLab's `X-Gitlab-Token` secret and its Standard Webhooks signing token (docs/pipelines.md "GitLab"). */
+  gitlab: { webhookSecret: string | undefined; signingToken: string | undefined };
   sessionSecret: string | undefined;
   policyFile: string | undefined;
   signingKey: string | undefined;
@@ -172,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBundleBytes: e.CUSTODY_MAX_BUNDLE_BYTES,
     sigstoreTrustedRoots: (e.CUSTODY_SIGSTORE_TRUSTED_ROOTS ?? "").split(",").map((f) => f.trim()).filter((f) => f !== ""),
     githubWebhookSecret: e.GITHUB_WEBHOOK_SECRET,
+    gitlab: { webhookSecret: e.GITLAB_WEBHOOK_SECRET, signingToken: e.GITLAB_WEBHOOK_SIGNING_TOKEN },
     sessionSecret: e.CUSTODY_SESSION_SECRET,
     policyFile: e.CUSTODY_POLICY_FILE,
     signingKey: e.CUSTODY_SIGNING_KEY,

@@ -10,7 +10,7 @@ import { setupRouteHarness, type RouteHarness } from "@/lib/testing/route-harnes
 /**
  * Every route under app/ and who may call it. A route or method missing here fails the test,
  * so a new endpoint cannot ship without a decision on its access.
- * `public`: no credentials needed (never 401/403); `signed`: GitHub's HMAC, 401 without it.
+ * `public`: no credentials needed (never 401/403); `signed`: GitHub's HMAC or GitLab's token, 401 without it.
  * Pages and server actions have their matrix in app/pages-and-actions.security.test.ts.
  */
 type Access = Permission | "public" | "signed";
@@ -28,6 +28,7 @@ const matrix: Record<string, Partial<Record<string, Entry>>> = {
   "api/v1/admission": { POST: { access: "admission:review", body: { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { uid: "sec-uid", operation: "DELETE", kind: { kind: "Pod" }, resource: { resource: "pods" }, namespace: "production" } } } },
   "api/v1/decisions": { POST: { access: "ingest:write", body: { gate: "deployment", environment: "staging", digest: `sha256:${"ab".repeat(32)}` } } },
   "api/v1/webhooks/github": { POST: { access: "signed", body: { zen: "hi" } } },
+  "api/v1/webhooks/gitlab": { POST: { access: "signed", body: { object_kind: "push" } } },
   "api/v1/ledger/verify": { GET: { access: "evidence:read" } },
   "api/v1/ledger/checkpoint": { GET: { access: "evidence:read" } },
   "api/v1/ledger/checkpoints": { GET: { access: "evidence:read" } },
@@ -111,6 +112,7 @@ async function makeCallers(): Promise<Caller[]> {
 beforeAll(async () => {
   // Configured, so the webhook answers for its signature (401) rather than for missing setup (503).
   process.env.GITHUB_WEBHOOK_SECRET ??= "security-test-webhook-secret-0123456789";
+  process.env.GITLAB_WEBHOOK_SECRET ??= "security-test-gitlab-secret-0123456789";
   t = await setupRouteHarness();
   secrets.push(t.tokens.read, t.tokens.ingest, t.tokens.admission, t.tokens.both, t.tokens.revoked, ...demoUsers.map((u) => u.password));
 });

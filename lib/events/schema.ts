@@ -12,7 +12,7 @@ export const digestSchema = z
   .string()
   .regex(/^sha256:[a-f0-9]{64}$/, "must be an OCI digest: sha256: followed by 64 lowercase hex characters");
 export const shaSchema = z.string().regex(/^[a-f0-9]{7,64}$/, "must be a hex git commit SHA");
-export const repositorySchema = z.string().regex(/^[\w.-]+\/[\w.-]+$/, "must be owner/name");
+export const repositorySchema = z.string().regex(/^[\w.-]+(?:\/[\w.-]+){1,20}$/, "must be owner/name (GitLab: group/subgroup/project)");
 const isoDate = z.iso.datetime({ offset: true });
 const name = z.string().min(1).max(200);
 const person = z.string().min(1).max(200);

@@ -22,7 +22,7 @@ export interface TraceResult {
 }
 
 export const MAX_CHAINS = 100;
-const prRef = /^([\w.-]+\/[\w.-]+)#(\d{1,9})$/;
+const prRef = /^([\w.-]+(?:\/[\w.-]+){1,20})#(\d{1,9})$/;
 const digestRef = /^sha256:[a-f0-9]{64}$/;
 const shaPrefix = /^[a-f0-9]{7,40}$/;
 

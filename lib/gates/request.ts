@@ -11,7 +11,7 @@ export const decisionRequestSchema = z
     service: z.string().trim().min(1).max(200).optional(),
     digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be sha256: followed by 64 lowercase hex characters").optional(),
     commitSha: z.string().regex(/^[0-9a-f]{7,64}$/, "must be a hex commit SHA").optional(),
-    pullRequest: z.string().regex(/^[\w.-]+\/[\w.-]+#\d+$/, "must look like owner/repo#123").optional(),
+    pullRequest: z.string().regex(/^[\w.-]+(?:\/[\w.-]+){1,20}#\d+$/, "must look like owner/repo#123").optional(),
     /** The image reference as the manifest writes it; defaults to `repository@digest`. */
     imageRef: z.string().min(1).max(500).optional(),
     /** The pipeline run making the change (deploy.pipeline-actor reads it). */

@@ -40,6 +40,7 @@ export function openApiDocument(): Record<string, unknown> {
         bearer: { type: "http", scheme: "bearer", description: "API token with scope ingest, read and/or admission" },
         session: { type: "apiKey", in: "cookie", name: "__Host-custody_session", description: "from the sign-in page; named custody_session on plain-http localhost" },
         githubSignature: { type: "apiKey", in: "header", name: "X-Hub-Signature-256" },
+        gitlabToken: { type: "apiKey", in: "header", name: "X-Gitlab-Token", description: "The hook's secret token (GITLAB_WEBHOOK_SECRET, or a policy file's secret for the instance or group)" },
       },
       schemas: {
         Error: errorSchema,
@@ -136,6 +137,30 @@ export function openApiDocument(): Record<string, unknown> {
               },
             },
             ...errors(400, 401, 413, 415),
+          },
+        },
+      },
+      "/api/v1/webhooks/gitlab": {
+        post: {
+          summary:
+            "GitLab webhook deliveries (project, group or system hooks), unmodified: push, tag push, merge request (approvals included), pipeline, job, deployment, release; any other event is stored and marked not used. With a signing token configured, the Standard Webhooks signature is required too",
+          security: [{ gitlabToken: [] }],
+          parameters: [
+            { name: "X-Gitlab-Event", in: "header", required: true, schema: { type: "string" } },
+            { name: "Idempotency-Key", in: "header", required: false, description: "Delivery id (else webhook-id, else X-Gitlab-Event-UUID, else the body's SHA-256)", schema: { type: "string" } },
+            { name: "X-Gitlab-Instance", in: "header", required: false, schema: { type: "string" } },
+            { name: "webhook-signature", in: "header", required: false, description: "Standard Webhooks signature, with webhook-id and webhook-timestamp", schema: { type: "string" } },
+          ],
+          responses: {
+            "202": {
+              description: "Stored, or duplicate (the same delivery id, or the same body under a new delivery id)",
+              content: {
+                "application/json": {
+                  schema: { type: "object", properties: { delivery: { type: "string" }, status: { type: "string", enum: ["stored", "duplicate"] } } },
+                },
+              },
+            },
+            ...errors(400, 401, 413, 503),
           },
         },
       },

@@ -8,6 +8,8 @@ import { emptyTouched } from "../projections/touched";
 import { EVENTS_SOURCE, parseEventsBody } from "./events-api";
 import { mapGithubDelivery } from "./github";
 import { GITHUB_SOURCE, decodePayload } from "./github-webhook";
+import { mapGitlabDelivery } from "./gitlab";
+import { GITLAB_SOURCE } from "./gitlab-webhook";
 import { runEvaluators, sourcedEvents } from "./ingest";
 import { SIGSTORE_SOURCE, bundleEvent } from "../provenance/ingest";
 
@@ -27,6 +29,12 @@ function parsedEventsOf(entry: StoredEntry): CustodyEvent[] {
     const payload = decodePayload(entry.body, entry.contentType ?? "application/json");
     if (!payload.ok) return [];
     const mapped = mapGithubDelivery(entry.eventType, entry.deliveryId, payload.value);
+    return mapped.status === "used" ? mapped.events : [];
+  }
+  if (entry.source === GITLAB_SOURCE) {
+    const payload = decodePayload(entry.body, entry.contentType ?? "application/json");
+    if (!payload.ok) return [];
+    const mapped = mapGitlabDelivery(entry.deliveryId, payload.value, { receivedAt: entry.receivedAt?.toISOString() });
     return mapped.status === "used" ? mapped.events : [];
   }
   if (entry.source === EVENTS_SOURCE) return parseEventsBody(JSON.parse(entry.body) as unknown).events;

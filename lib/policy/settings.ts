@@ -44,6 +44,24 @@ const expectedSigner = z.strictObject({
 });
 export type ExpectedSigner = z.infer<typeof expectedSigner>;
 
+const envName = z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, "must be the name of an environment variable, e.g. GITLAB_TOKEN_PLATFORM");
+
+/**
+ * A further GitLab webhook secret, for one GitLab instance and/or one group (and its subgroups).
+ * The policy names the environment variables holding the secrets, never the secrets themselves.
+ */
+const gitlabWebhook = z
+  .strictObject({
+    /** `X-Gitlab-Instance` as GitLab sends it, e.g. `https://gitlab.example.com`. */
+    instance: z.url().optional(),
+    /** A group path: projects under it (`platform`, `platform/payments/...`). */
+    group: z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, "must be a group path, e.g. platform/payments").optional(),
+    tokenEnv: envName,
+    signingTokenEnv: envName.optional(),
+  })
+  .refine((w) => w.instance !== undefined || w.group !== undefined, "must name an instance, a group or both");
+export type GitlabWebhookSecret = z.infer<typeof gitlabWebhook>;
+
 const settingsShape = {
   /** Independent approvals (by someone who neither wrote nor opened the PR) a change needs. */
   requiredApprovals: z.number().int().min(1).max(20),
@@ -74,6 +92,8 @@ const settingsShape = {
   provenanceSigners: z.array(expectedSigner).min(1),
   /** Which sources each kind of fact may come from (lib/policy/sources.ts); docs/auditors.md "Where evidence comes from". */
   evidenceSources: evidenceSourcesSchema,
+  /** Further GitLab webhook secrets per instance or group, besides GITLAB_WEBHOOK_SECRET (docs/pipelines.md). */
+  gitlabWebhooks: z.array(gitlabWebhook).max(100),
 };
 
 const settingsSchema = z.strictObject(settingsShape);
@@ -120,6 +140,7 @@ export const defaultSettings: PolicySettings = settingsSchema.parse({
   provenanceModeByEnvironment: {},
   provenanceSigners: [{ issuer: "https://token.actions.githubusercontent.com" }],
   evidenceSources: defaultEvidenceSources,
+  gitlabWebhooks: [],
 });
 
 /** The provenance mode of an environment. */
