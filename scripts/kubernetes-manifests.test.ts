@@ -71,3 +71,15 @@ describe("the snapshot CronJob", () => {
     expect(find(docs, "ClusterRole")[0]?.rules).toEqual([{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }]);
   });
 });
+
+describe("the GitOps snapshot CronJobs", () => {
+  const docs = yaml.loadAll(readFileSync(path.join(root, "gitops-snapshot-cronjob.yaml"), "utf8")) as Doc[];
+
+  it("pipe Argo CD Applications and Flux Kustomizations/HelmReleases into the CLI, with read-only access to those alone", () => {
+    const crons = JSON.stringify(find(docs, "CronJob"));
+    expect(crons).toContain("kubectl get applications.argoproj.io -A -o json | custody snapshot argocd --environment");
+    expect(crons).toContain("helmreleases.helm.toolkit.fluxcd.io -A -o json | custody snapshot flux --environment");
+    const rules = find(docs, "ClusterRole")[0]?.rules as { verbs: string[] }[];
+    expect(rules.every((r) => JSON.stringify(r.verbs) === '["get","list"]')).toBe(true);
+  });
+});

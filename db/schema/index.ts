@@ -15,3 +15,4 @@ export * from "./rate-limits";
 export * from "./evaluation";
 export * from "./provenance";
 export * from "./decisions";
+export * from "./gitops";

@@ -16,6 +16,7 @@ import { verifyTree } from "../ledger/verify-tree";
 import { proofCommands, verifyMerkle } from "./proof-commands";
 import { assertCommand } from "./assert";
 import { withDatabase } from "./database";
+import { gitopsSnapshotBatches } from "./gitops-commands";
 import { CliError, readStdin } from "./output";
 import { postBundles, postEvents } from "./remote";
 import { parseBundles } from "../provenance/bundle";
@@ -189,7 +190,15 @@ export const commands: Record<string, Command> = {
   },
 
   snapshot: async ([kind], values) => {
-    if (kind !== "k8s") throw new CliError("usage: kubectl get pods -A -o json | custody snapshot k8s --environment E", 2);
+    if (kind === "argocd" || kind === "flux") {
+      const environment = need(values, "environment", "e.g. --environment production");
+      const { batches, notes } = gitopsSnapshotBatches(kind, await readStdin(), environment);
+      for (const note of notes) process.stderr.write(`left out: ${note}\n`);
+      if (batches.length === 0) process.stdout.write(`no ${kind === "argocd" ? "Argo CD Applications" : "Kustomizations or HelmReleases"} in the input\n`);
+      for (const batch of batches) await send(values, batch);
+      return 0;
+    }
+    if (kind !== "k8s") throw new CliError("usage: kubectl get pods -A -o json | custody snapshot k8s|argocd|flux --environment E", 2);
     const environment = need(values, "environment", "e.g. --environment production");
     const text = await readStdin();
     let list: unknown;

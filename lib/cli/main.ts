@@ -3,6 +3,7 @@ import { CliError, reportError } from "./output";
 import { commands } from "./commands";
 import { proofUsage } from "./proof-commands";
 import { assertUsage } from "./assert";
+import { gitopsUsage } from "./gitops-commands";
 import { reportUsage } from "./report-commands";
 
 const usage = `Usage: custody <command> [options]
@@ -20,6 +21,7 @@ const usage = `Usage: custody <command> [options]
   attest FILE [--digest D]      send Sigstore bundles (a bundle, or the JSON lines of gh attestation download)
                                 for the image digest D (default: the sha256 subjects of each statement)
   snapshot k8s --environment E  read \`kubectl get pods -A -o json\` from stdin
+${gitopsUsage}
   audit k8s --environment E     read Kubernetes audit-log JSON lines from stdin
   verify                        recompute the hash chains of the ledger and the audit log, and the Merkle tree
   rebuild                       replay the ledger into fresh projections; recompute the Merkle roots

@@ -4,6 +4,7 @@ import { activePolicy } from "../policy/active";
 import type { Touched } from "../projections/touched";
 import { evaluateSnapshot } from "./evaluate-snapshot";
 import { evaluateExecs } from "./exec";
+import { evaluateGitops } from "./gitops";
 import { snapshotTargets } from "./targets";
 
 export { evaluateSnapshot } from "./evaluate-snapshot";
@@ -22,4 +23,5 @@ export async function detectDrift(db: Queryable, touched: Touched, aside: Databa
     await evaluateSnapshot(db, target.snapshot, target.filter, policy, target.latest, aside);
   }
   if (touched.auditEvents > 0) await evaluateExecs(db, touched);
+  if (touched.gitopsStatuses > 0) await evaluateGitops(db, touched);
 }

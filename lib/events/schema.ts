@@ -220,6 +220,36 @@ export const sigstoreBundleEvent = z.object({
   bundle: z.record(z.string(), z.unknown()).describe("A Sigstore bundle; usually sent to POST /api/v1/attestations/sigstore, verified by the evaluator"),
 });
 
+/**
+ * What a GitOps controller (Argo CD Application, Flux Kustomization or HelmRelease) said about one
+ * object at one time: from a snapshot (`custody snapshot argocd|flux`) or a Flux event. Fields the
+ * observation does not know are left out, and the drift rules judge only the fields given.
+ */
+export const gitopsStatusEvent = z.object({
+  ...base,
+  type: z.literal("gitops_status"),
+  environment: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a lowercase environment name"),
+  tool: z.enum(["argocd", "flux"]),
+  namespace: name,
+  kind: name.describe("Application, Kustomization, HelmRelease, GitRepository, ..."),
+  name,
+  service: name.optional(),
+  revision: z.string().min(1).max(300).optional().describe("Argo CD sync revision or Flux lastAppliedRevision (a git SHA, main@sha1:..., or a chart version)"),
+  syncStatus: z.string().min(1).max(50).optional().describe("Argo CD: Synced, OutOfSync, Unknown"),
+  health: z.string().min(1).max(50).optional(),
+  automated: z.boolean().optional().describe("Argo CD: an automated sync policy is set"),
+  selfHeal: z.boolean().optional().describe("Argo CD: automated sync reverts changes made in the cluster"),
+  suspended: z.boolean().optional().describe("Flux: spec.suspend"),
+  lastSync: z
+    .object({ by: person.optional(), automated: z.boolean(), at: isoDate.optional(), revision: z.string().max(300).optional() })
+    .optional()
+    .describe("Who started the last sync: a person (a manual sync) or the controller (automated)"),
+  images: z.array(z.string().min(1).max(500)).max(200).optional().describe("Argo CD status.summary.images: what the application runs"),
+  reason: z.string().max(200).optional().describe("Flux event reason, e.g. ReconciliationSucceeded, ValidationFailed"),
+  severity: z.string().max(20).optional(),
+  message: z.string().max(5000).optional(),
+});
+
 export const custodyEvent = z.discriminatedUnion("type", [
   pipelineRunEvent,
   commitEvent,
@@ -232,6 +262,7 @@ export const custodyEvent = z.discriminatedUnion("type", [
   attestationEvent,
   clusterAuditEvent,
   sigstoreBundleEvent,
+  gitopsStatusEvent,
 ]);
 
 export const eventsBatch = z.object({ events: z.array(custodyEvent).min(1).max(5000) });

@@ -140,6 +140,19 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      "/api/v1/webhooks/flux": {
+        post: {
+          summary:
+            "Flux notification-controller events (a generic or generic-hmac Provider whose address ends ?environment=<name>, with an Authorization: Bearer header from its Secret); each becomes a GitOps status of the object it is about",
+          security: [{ bearer: [] }],
+          parameters: [q("environment", "the environment the cluster is (required)")],
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["involvedObject", "timestamp"] } } } },
+          responses: {
+            "202": { description: "{ delivery, status: stored | duplicate }" },
+            ...errors(400, 401, 403, 413, 415),
+          },
+        },
+      },
       "/api/v1/webhooks/gitlab": {
         post: {
           summary:

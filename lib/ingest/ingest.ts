@@ -228,6 +228,7 @@ function mergeTouched(into: Touched, from: Touched): void {
   }
   for (const v of from.snapshotIds) into.snapshotIds.add(v);
   into.auditEvents += from.auditEvents;
+  into.gitopsStatuses += from.gitopsStatuses;
   if (from.latestEventAt && (!into.latestEventAt || from.latestEventAt > into.latestEventAt)) into.latestEventAt = from.latestEventAt;
 }
 

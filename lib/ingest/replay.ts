@@ -8,6 +8,8 @@ import { emptyTouched } from "../projections/touched";
 import { EVENTS_SOURCE, parseEventsBody } from "./events-api";
 import { mapGithubDelivery } from "./github";
 import { GITHUB_SOURCE, decodePayload } from "./github-webhook";
+import { environmentOfDelivery, fluxEventToStatus } from "./flux/events";
+import { FLUX_SOURCE } from "./flux-webhook";
 import { mapGitlabDelivery } from "./gitlab";
 import { GITLAB_SOURCE } from "./gitlab-webhook";
 import { runEvaluators, sourcedEvents } from "./ingest";
@@ -37,6 +39,7 @@ function parsedEventsOf(entry: StoredEntry): CustodyEvent[] {
     const mapped = mapGitlabDelivery(entry.deliveryId, payload.value, { receivedAt: entry.receivedAt?.toISOString() });
     return mapped.status === "used" ? mapped.events : [];
   }
+  if (entry.source === FLUX_SOURCE) return [fluxEventToStatus(JSON.parse(entry.body) as unknown, environmentOfDelivery(entry.deliveryId), entry.deliveryId)];
   if (entry.source === EVENTS_SOURCE) return parseEventsBody(JSON.parse(entry.body) as unknown).events;
   return [];
 }
@@ -61,6 +64,7 @@ const projectionTables = [
   // Rebuild judges everything it replays; what was queued before is covered.
   "evaluation_queue",
   "webhook_repositories",
+  "gitops_statuses",
 ];
 
 /**

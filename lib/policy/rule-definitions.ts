@@ -277,4 +277,37 @@ export const ruleDefinitions = [
     severity: "high",
     controls: { iso27001: ["8.32", "5.26"], soc2: ["CC8.1", "CC7.4"] },
   },
+  // GitOps drift (Argo CD, Flux): lib/policy/drift/gitops-rules.ts, judged by lib/drift/gitops.ts.
+  {
+    id: "drift.gitops-manual-sync",
+    kind: "drift",
+    title: "A person synced a production application by hand",
+    description: "The last Argo CD sync of an application in a production environment was started by a person, not by the automated sync policy.",
+    severity: "high",
+    controls: { iso27001: ["8.32"], soc2: ["CC8.1"] },
+  },
+  {
+    id: "drift.gitops-out-of-sync",
+    kind: "drift",
+    title: "Production application differs from git",
+    description: "Argo CD reports a production application OutOfSync: what runs is not what the git revision says.",
+    severity: "high",
+    controls: { iso27001: ["8.9"], soc2: ["CC7.1"] },
+  },
+  {
+    id: "drift.gitops-self-heal-off",
+    kind: "drift",
+    title: "Production application does not revert changes made in the cluster",
+    description: "A production Argo CD application has no automated sync or has self-heal disabled, so a change made by hand in the cluster stays.",
+    severity: "medium",
+    controls: { iso27001: ["8.9"], soc2: ["CC7.1"] },
+  },
+  {
+    id: "drift.gitops-suspended",
+    kind: "drift",
+    title: "Production reconciliation suspended",
+    description: "A Flux Kustomization or HelmRelease in a production environment is suspended: git no longer decides what runs.",
+    severity: "high",
+    controls: { iso27001: ["8.9", "8.32"], soc2: ["CC7.1", "CC8.1"] },
+  },
 ] as const satisfies readonly RuleDefinition[];

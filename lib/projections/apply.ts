@@ -2,6 +2,7 @@ import type { Queryable } from "@/db/client";
 import type { CustodyEvent, CustodyEventType, EventOf } from "../events/schema";
 import { applyDeployments, applyImageBuilds, applyPipelineRuns } from "./delivery";
 import { applyAttestations, applyClusterAudit, applySnapshots } from "./observations";
+import { applyGitopsStatuses } from "./gitops";
 import { applyProvenanceBundles } from "./provenance";
 import { applyCheckRuns, applyCommits, applyPullRequests, applyReviews } from "./source-control";
 import { emptyTouched, type Touched } from "./touched";
@@ -30,5 +31,6 @@ export async function applyEvents(tx: Queryable, events: CustodyEvent[], touched
   await applySnapshots(tx, ofType(events, "snapshot"), touched);
   await applyClusterAudit(tx, ofType(events, "k8s_audit"), touched);
   await applyProvenanceBundles(tx, ofType(events, "sigstore_bundle"), touched);
+  await applyGitopsStatuses(tx, ofType(events, "gitops_status"), touched);
   return touched;
 }

@@ -10,6 +10,8 @@ export interface Touched {
   environments: Set<string>;
   services: Set<string>;
   auditEvents: number;
+  /** Argo CD / Flux statuses stored (lib/drift/gitops.ts judges those of the batch). */
+  gitopsStatuses: number;
   /** The newest source time among the events: when the evidence last moved. */
   latestEventAt: Date | null;
   /**
@@ -29,6 +31,7 @@ export function emptyTouched(): Touched {
     environments: new Set(),
     services: new Set(),
     auditEvents: 0,
+    gitopsStatuses: 0,
     latestEventAt: null,
     queued: null,
   };
@@ -37,7 +40,8 @@ export function emptyTouched(): Touched {
 export function isEmptyTouched(t: Touched): boolean {
   return (
     t.digests.size + t.commitShas.size + t.pullRequests.size + t.deploymentKeys.size + t.snapshotIds.size + t.environments.size + t.services.size === 0 &&
-    t.auditEvents === 0
+    t.auditEvents === 0 &&
+    t.gitopsStatuses === 0
   );
 }
 
@@ -50,6 +54,7 @@ type TouchedJson = {
   environments: string[];
   services: string[];
   auditEvents: number;
+  gitopsStatuses?: number;
   latestEventAt: string | null;
 };
 
@@ -63,6 +68,7 @@ export function touchedToJson(t: Touched): TouchedJson {
     environments: [...t.environments],
     services: [...t.services],
     auditEvents: t.auditEvents,
+    gitopsStatuses: t.gitopsStatuses,
     latestEventAt: t.latestEventAt?.toISOString() ?? null,
   };
 }
@@ -77,6 +83,7 @@ export function mergeTouchedJson(into: Touched, json: Partial<TouchedJson>): Tou
   for (const v of json.environments ?? []) into.environments.add(v);
   for (const v of json.services ?? []) into.services.add(v);
   into.auditEvents += json.auditEvents ?? 0;
+  into.gitopsStatuses += json.gitopsStatuses ?? 0;
   if (json.latestEventAt) {
     const at = new Date(json.latestEventAt);
     if (!into.latestEventAt || at > into.latestEventAt) into.latestEventAt = at;
