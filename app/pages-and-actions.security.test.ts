@@ -68,6 +68,7 @@ const pages: Record<string, { access: Access; params?: Record<string, string> }>
   environments: { access: "evidence:read" },
   "environments/[name]": { access: "evidence:read", params: { name: "production" } },
   findings: { access: "evidence:read" },
+  "help/[doc]": { access: "evidence:read", params: { doc: "auditors" } },
   "findings/[id]": { access: "evidence:read", params: { id: "1" } },
   incidents: { access: "evidence:read" },
   "incidents/[id]": { access: "evidence:read", params: { id: "1" } },
@@ -76,6 +77,7 @@ const pages: Record<string, { access: Access; params?: Record<string, string> }>
   promotion: { access: "evidence:read" },
   reports: { access: "reports:export" },
   "settings/tokens": { access: "tokens:manage" },
+  "settings/notifications": { access: "settings:manage" },
   "settings/users": { access: "users:manage" },
   "sign-in": { access: "public" },
   trace: { access: "redirect" },
@@ -94,6 +96,7 @@ const actions: Record<string, { access: Access; args: () => unknown[] }> = {
   "incidents/actions.ts#closeIncidentAction": { access: "incidents:write", args: () => [{}, form({ id: "999999" })] },
   "settings/tokens/actions.ts#issueTokenAction": { access: "tokens:manage", args: () => [{}, form({ name: "" })] },
   "settings/tokens/actions.ts#revokeTokenAction": { access: "tokens:manage", args: () => [form({ id: "999999" })] },
+  "settings/notifications/actions.ts#subscribeAction": { access: "settings:manage", args: () => [{}, form({ name: "" })] },
   "settings/users/actions.ts#createUserAction": { access: "users:manage", args: () => [{}, form({ email: "" })] },
   "settings/users/actions.ts#manageUserAction": { access: "users:manage", args: () => [{}, form({ id: "999999", op: "sessions" })] },
 };

@@ -1,4 +1,7 @@
 import Link from "next/link";
+import { headers } from "next/headers";
+import { helpHref } from "@/lib/help/docs";
+import { PAGE_PATH_HEADER } from "@/lib/navigation/pages";
 import { UserMenu } from "./user-menu";
 
 const links = [
@@ -10,7 +13,8 @@ const links = [
   { href: "/posture", label: "Posture" },
 ];
 
-export function SiteHeader() {
+export async function SiteHeader() {
+  const page = (await headers()).get(PAGE_PATH_HEADER) ?? "/";
   return (
     <header className="site-header">
       <Link href="/" className="brand">
@@ -32,6 +36,9 @@ export function SiteHeader() {
           <button type="submit">Trace</button>
         </form>
       </search>
+      <Link href={helpHref(page)} className="help-link" aria-label="Help for this page">
+        Help
+      </Link>
       <UserMenu />
     </header>
   );

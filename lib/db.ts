@@ -3,6 +3,7 @@ import { migrate } from "@/db/migrate";
 import { config } from "./config";
 import { startEvaluationWorker, stopEvaluationWorker } from "./evaluation/queue";
 import { startCheckpointTimer, stopCheckpointTimer } from "./ledger/checkpoints";
+import { startNotificationWorker, stopNotificationWorker } from "./notifications/worker";
 
 const g = globalThis as unknown as { __custodyDb?: Promise<DatabaseHandle> };
 
@@ -18,6 +19,7 @@ export function databaseHandle(): Promise<DatabaseHandle> {
     if (!c.migrationUrl) await migrate(handle);
     startEvaluationWorker(handle.db);
     startCheckpointTimer(handle.db);
+    startNotificationWorker(handle.db);
     return handle;
   })().catch((error: unknown) => {
     g.__custodyDb = undefined;
@@ -37,6 +39,7 @@ export async function closeDb(): Promise<void> {
     const handle = await pending;
     await stopEvaluationWorker(handle.db);
     await stopCheckpointTimer(handle.db);
+    await stopNotificationWorker(handle.db);
     await handle.close();
   }
 }

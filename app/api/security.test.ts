@@ -28,6 +28,10 @@ const matrix: Record<string, Partial<Record<string, Entry>>> = {
   "api/v1/admission": { POST: { access: "admission:review", body: { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { uid: "sec-uid", operation: "DELETE", kind: { kind: "Pod" }, resource: { resource: "pods" }, namespace: "production" } } } },
   "api/v1/decisions": { POST: { access: "ingest:write", body: { gate: "deployment", environment: "staging", digest: `sha256:${"ab".repeat(32)}` } } },
   "api/v1/webhooks/github": { POST: { access: "signed", body: { zen: "hi" } } },
+  "api/v1/notifications/subscriptions": {
+    GET: { access: "settings:manage" },
+    POST: { access: "settings:manage", body: { name: "ops", kind: "webhook", url: "https://hooks.example.com/custody", topics: ["finding"] } },
+  },
   "api/v1/webhooks/flux": { POST: { access: "ingest:write", path: "api/v1/webhooks/flux?environment=production", body: { involvedObject: { kind: "Kustomization", name: "apps", namespace: "flux-system" }, severity: "info", reason: "ReconciliationSucceeded", message: "ok", reportingController: "kustomize-controller", timestamp: "2026-11-01T10:00:00Z" } } },
   "api/v1/webhooks/gitlab": { POST: { access: "signed", body: { object_kind: "push" } } },
   "api/v1/ledger/verify": { GET: { access: "evidence:read" } },

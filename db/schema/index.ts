@@ -16,3 +16,4 @@ export * from "./evaluation";
 export * from "./provenance";
 export * from "./decisions";
 export * from "./gitops";
+export * from "./notifications";

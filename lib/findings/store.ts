@@ -2,7 +2,26 @@ import { and, eq, sql } from "drizzle-orm";
 import { bulkInsert } from "@/db/bulk";
 import type { Queryable } from "@/db/client";
 import { findings } from "@/db/schema";
+import { enqueueNotifications, linkTo, type News } from "../notifications/enqueue";
+import { config } from "../config";
 import { ruleById } from "../policy";
+
+type OpenedRow = { id: number | string; rule_id: string; severity: string; environment: string | null; service: string | null; workload: string | null; actor: string | null; summary: string; inserted: boolean };
+
+function findingNews(r: OpenedRow): News {
+  const where = [r.environment, r.service].filter(Boolean).join("/");
+  return {
+    topic: "finding",
+    messageId: `finding:${r.id}`,
+    severity: r.severity,
+    environment: r.environment,
+    payload: {
+      text: `New ${r.severity} finding ${r.rule_id}${where ? ` in ${where}` : ""}: ${r.summary}${r.actor ? ` (${r.actor})` : ""}`,
+      link: linkTo(config().publicUrl, `/findings/${r.id}`),
+      finding: { id: Number(r.id), ruleId: r.rule_id, severity: r.severity, environment: r.environment, service: r.service, workload: r.workload, actor: r.actor, summary: r.summary },
+    },
+  };
+}
 
 export interface FindingInput {
   ruleId: string;
@@ -37,7 +56,7 @@ export async function openFinding(db: Queryable, f: FindingInput): Promise<void>
 export async function openFindings(db: Queryable, inputs: FindingInput[]): Promise<void> {
   for (let i = 0; i < inputs.length; i += 5000) {
     const batch = inputs.slice(i, i + 5000);
-    await bulkInsert(
+    const opened = await bulkInsert<Record<string, unknown>, OpenedRow>(
       db,
       findings,
       batch.map((f) => ({
@@ -63,8 +82,11 @@ export async function openFindings(db: Queryable, inputs: FindingInput[]): Promi
             evidence = excluded.evidence,
             policy_version = coalesce(excluded.policy_version, ${findings.policyVersion}),
             actor = coalesce(excluded.actor, ${findings.actor}),
-            deployment_id = coalesce(excluded.deployment_id, ${findings.deploymentId})`,
+            deployment_id = coalesce(excluded.deployment_id, ${findings.deploymentId})
+          returning id, rule_id, severity, environment, service, workload, actor, summary, (xmax = 0) as inserted`,
     );
+    // Only findings this statement opened are news; one already open was merely seen again.
+    await enqueueNotifications(db, opened.filter((r) => r.inserted).map(findingNews));
   }
 }
 

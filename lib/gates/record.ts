@@ -1,7 +1,24 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@/db/client";
 import { gateDecisions } from "@/db/schema";
+import { config } from "../config";
 import { appendToLedger, lockLedger } from "../ledger/ledger";
+import { enqueueNotifications, linkTo, type News } from "../notifications/enqueue";
+
+function denialNews(d: DecisionRecord): News {
+  const subject = d.digest ?? d.commitSha ?? d.pullRequest ?? "(unnamed change)";
+  const failed = d.checks.filter((c) => c.result === "fail").map((c) => String(c.check ?? c.ruleId ?? "?"));
+  return {
+    topic: "gate-denial",
+    messageId: `gate-denial:${d.decisionId}`,
+    environment: d.environment,
+    payload: {
+      text: `The ${d.gate} gate denied ${d.service ?? subject} for ${d.environment}${failed.length > 0 ? `: ${failed.join(", ")} failed` : ""} (asked by ${d.requestedBy}).`,
+      link: linkTo(config().publicUrl, `/trace/${encodeURIComponent(subject)}`),
+      decision: { id: d.decisionId, gate: d.gate, environment: d.environment, service: d.service, digest: d.digest, commitSha: d.commitSha, pullRequest: d.pullRequest, failed, requestedBy: d.requestedBy, policyVersion: d.policyVersion },
+    },
+  };
+}
 
 export const DECISION_SOURCE = "custody-decision";
 
@@ -47,6 +64,7 @@ export async function recordDecision(db: Database, d: DecisionRecord): Promise<{
       },
     ]);
     await tx.insert(gateDecisions).values({ ...answer, ledgerSeq: seq });
+    if (d.decision === "deny") await enqueueNotifications(tx, [denialNews(d)]);
     return { ledgerSeq: seq };
   });
 }

@@ -140,6 +140,16 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      "/api/v1/notifications/subscriptions": {
+        get: { summary: "Outgoing notification targets (admins) and the delivery log, newest first", security: [{ session: [] }], responses: { "200": { description: "{ subscriptions, deliveries }" }, ...errors(401, 403) } },
+        post: {
+          summary:
+            "Add a target { name, kind: webhook | slack, url (https, or http://localhost), topics: [finding, gate-denial, waiver-expiring, incident], minSeverity, environments }; a webhook target's Standard Webhooks signing secret (whsec_...) is returned once",
+          security: [{ session: [] }],
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["name", "kind", "url", "topics"] } } } },
+          responses: { "201": { description: "{ subscription, signingSecret }" }, ...errors(400, 401, 403, 415) },
+        },
+      },
       "/api/v1/webhooks/flux": {
         post: {
           summary:

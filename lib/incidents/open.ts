@@ -3,6 +3,8 @@ import type { Database } from "@/db/client";
 import { findings, incidentFindings, incidents, type Finding } from "@/db/schema";
 import { recordAudit } from "../audit/record";
 import { environmentStateAt } from "../evidence/state";
+import { config } from "../config";
+import { enqueueNotifications, linkTo } from "../notifications/enqueue";
 import { AppError, notFound, validation } from "../errors";
 import { isRuleId, ruleById } from "../policy/catalogue";
 import type { IncidentActor } from "./model";
@@ -80,6 +82,18 @@ export async function openIncident(db: Database, by: IncidentActor, input: OpenI
       actor: by.actor, actorType: by.actorType, ip: by.ip ?? null, action: "incident.open", target: `incident:${row.id}`,
       details: { title, owner, environment, findings: rows.map((f) => ({ id: f.id, ruleId: f.ruleId, subjectKey: f.subjectKey })), capturedAt: now.toISOString() },
     });
+    await enqueueNotifications(tx, [
+      {
+        topic: "incident",
+        messageId: `incident:${row.id}`,
+        environment,
+        payload: {
+          text: `Incident ${row.id} opened in ${environment} by ${by.actor}: ${title} (owner ${owner}).`,
+          link: linkTo(config().publicUrl, `/incidents/${row.id}`),
+          incident: { id: row.id, title, environment, owner, openedBy: by.actor, findings: rows.map((f) => f.id) },
+        },
+      },
+    ]);
     return { id: row.id };
   });
 }

@@ -10,6 +10,7 @@ const restricted: readonly [prefix: string, permission: Permission][] = [
   ["/reports", "reports:export"],
   ["/settings/users", "users:manage"],
   ["/settings/tokens", "tokens:manage"],
+  ["/settings/notifications", "settings:manage"],
 ];
 
 /** The permission a page asks requireUser for, by its path. */

@@ -1,0 +1,31 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireUser } from "@/lib/auth/current-user";
+import { helpDocs, helpPage, isHelpDoc } from "@/lib/help/docs";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Help" };
+
+const titles: Record<string, string> = { operators: "Operators", pipelines: "Pipeline authors", auditors: "Auditors", developers: "Developers" };
+
+/** The reader guides (docs/*.md) inside the app, so every page's Help link lands on its section. */
+export default async function HelpPage({ params }: { params: Promise<{ doc: string }> }) {
+  const { doc } = await params;
+  await requireUser("evidence:read", `/help/${doc}`);
+  if (!isHelpDoc(doc)) notFound();
+  const html = await helpPage(doc);
+  return (
+    <>
+      <nav aria-label="Help" className="help-nav">
+        {helpDocs.map((d) => (
+          <Link key={d} href={`/help/${d}`} aria-current={d === doc ? "page" : undefined}>
+            {titles[d]}
+          </Link>
+        ))}
+      </nav>
+      {/* Our own markdown, escaped by renderMarkdown: no HTML from the docs passes through. */}
+      <article className="help" dangerouslySetInnerHTML={{ __html: html }} />
+    </>
+  );
+}

@@ -1,0 +1,23 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { helpDocs, helpHref, renderMarkdown, slugOf } from "./docs";
+
+const pages = ["/", "/environments", "/environments/production", "/promotion", "/findings", "/findings/12", "/incidents", "/incidents/new", "/posture", "/reports", "/audit-log", "/trace/abc", "/deployments/7", "/settings/users", "/settings/tokens", "/settings/notifications"];
+
+describe("Help links", () => {
+  it.each(pages)("%s links to a section that exists in its doc", (page) => {
+    const href = helpHref(page);
+    const [, doc, anchor] = /^\/help\/([a-z]+)#(.+)$/.exec(href) ?? [];
+    expect(helpDocs).toContain(doc);
+    const headings = readFileSync(`docs/${doc}.md`, "utf8").split("\n").filter((l) => /^#{1,4} /.test(l)).map((l) => slugOf(l.replace(/^#+\s+/, "")));
+    expect(headings, `${page} -> ${href}`).toContain(anchor);
+  });
+
+  it("renders the docs escaped: no HTML from the markdown passes through", () => {
+    const html = renderMarkdown("## A `b` <c>\n\ntext <script>alert(1)</script> [x](javascript:alert(1)) [ops](operators.md#configuration)");
+    expect(html).toContain('<h2 id="a-b-c">');
+    expect(html).not.toContain("<script>");
+    expect(html).not.toContain("javascript:");
+    expect(html).toContain('<a href="/help/operators#configuration">ops</a>');
+  });
+});
