@@ -7,7 +7,10 @@ import PageLoading from "@/components/page-loading";
 import { PeriodPicker } from "@/components/period-picker";
 import { makeQueryClient } from "@/components/query-client";
 import { WrongNow } from "@/components/wrong-now";
+import Link from "next/link";
 import { requireUser } from "@/lib/auth/current-user";
+import { roleCan } from "@/lib/auth/permissions";
+import { disabledTargets } from "@/lib/notifications/targets";
 import { parsePeriod, periodParams } from "@/lib/dashboard/period";
 import { getDb } from "@/lib/db";
 import { countOpenIncidents, observedEnvironments, openFindingTotals } from "@/lib/evidence/observed";
@@ -20,7 +23,7 @@ type Search = Promise<Record<string, string | string[] | undefined>>;
 const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : null);
 
 export default async function OverviewPage({ searchParams }: { searchParams: Search }) {
-  await requireUser("evidence:read", "/");
+  const user = await requireUser("evidence:read", "/");
   const sp = await searchParams;
   const from = one(sp.from);
   const to = one(sp.to);
@@ -28,6 +31,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
     <>
       <h1>Overview</h1>
       <p className="lead">What runs in production now and what is wrong with it, then how changes fared over a period. All times UTC.</p>
+      {roleCan(user.role, "settings:manage") ? <DisabledTargets /> : null}
       <Suspense fallback={<PageLoading />}>
         <NowPanels />
       </Suspense>
@@ -37,6 +41,19 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
         <Charts from={from} to={to} />
       </Suspense>
     </>
+  );
+}
+
+/** Admins are told here when a notification target failed for a day and was disabled. */
+async function DisabledTargets() {
+  const disabled = await disabledTargets(await getDb());
+  if (disabled.length === 0) return null;
+  return (
+    <p role="alert" className="form-error">
+      {disabled.length === 1 ? "A notification target was" : `${disabled.length} notification targets were`} disabled after failing for 24 hours:{" "}
+      {disabled.map((d) => d.name).join(", ")}. Nobody is being told through {disabled.length === 1 ? "it" : "them"}: see{" "}
+      <Link href="/settings/notifications">Settings → Notifications</Link>.
+    </p>
   );
 }
 

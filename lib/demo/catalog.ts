@@ -11,7 +11,9 @@ export const MANIFEST_REPOSITORY = `${DEMO_ORG}/k8s-manifests`;
 
 type Stack = "node" | "go" | "jvm";
 
-export type DemoService = { name: string; stack: Stack; weight: number };
+/** Where a service's code and CI live: GitHub (Actions) by default, or GitLab (GitLab CI). */
+export type Forge = "github" | "gitlab";
+export type DemoService = { name: string; stack: Stack; weight: number; forge?: Forge };
 
 /** Weights shape how often each service changes; reviews-svc gets none so its registry stays thin. */
 export const DEMO_SERVICES: readonly DemoService[] = [
@@ -27,10 +29,21 @@ export const DEMO_SERVICES: readonly DemoService[] = [
   { name: "pricing", stack: "go", weight: 6 },
   { name: "reviews-svc", stack: "node", weight: 0 },
   { name: "gateway", stack: "go", weight: 7 },
+  // Kept in a GitLab subgroup and built by GitLab CI: the dashboard shows both forges.
+  { name: "billing", stack: "go", weight: 5, forge: "gitlab" },
 ];
 
-export const repositoryOf = (service: string): string => `${DEMO_ORG}/${service}`;
-export const imageRepositoryOf = (service: string): string => `ghcr.io/${DEMO_ORG}/${service}`;
+export const forgeOf = (service: string): Forge => DEMO_SERVICES.find((s) => s.name === service)?.forge ?? "github";
+export const repositoryOf = (service: string): string => (forgeOf(service) === "gitlab" ? `${DEMO_ORG}/platform/${service}` : `${DEMO_ORG}/${service}`);
+export const imageRepositoryOf = (service: string): string =>
+  forgeOf(service) === "gitlab" ? `registry.gitlab.com/${repositoryOf(service)}` : `ghcr.io/${DEMO_ORG}/${service}`;
+/** The CI system that builds and deploys a service, and the builder identity it records. */
+export const pipelineProviderOf = (service: string): string => (forgeOf(service) === "gitlab" ? "gitlab-ci" : PIPELINE_PROVIDER);
+/** The web address of a repository on its forge. */
+export const webUrlOf = (service: string): string => `https://${forgeOf(service) === "gitlab" ? "gitlab.com" : "github.com"}/${repositoryOf(service)}`;
+/** A pipeline run's page on its forge. */
+export const runUrlOf = (service: string, runId: string): string =>
+  forgeOf(service) === "gitlab" ? `${webUrlOf(service)}/-/pipelines/${runId}` : `${webUrlOf(service)}/actions/runs/${runId}`;
 
 export type Engineer = { login: string; name: string; email: string };
 

@@ -1,5 +1,5 @@
 import type { EventOf } from "@/lib/events/schema";
-import { CHECK_NAMES, PIPELINE_PROVIDER, repositoryOf, type Engineer } from "./catalog";
+import { CHECK_NAMES, forgeOf, pipelineProviderOf, repositoryOf, runUrlOf, webUrlOf, type Engineer } from "./catalog";
 import type { DemoIds } from "./ids";
 import type { PlannedChange } from "./plan";
 import type { Rng } from "./prng";
@@ -51,7 +51,7 @@ export function emitChangeSource({ ids, rng }: Emit, change: PlannedChange, prNu
   const { t, author, service } = change;
   const repository = repositoryOf(service);
   const branch = `${author.login}/${slug(change.title)}`;
-  const url = `https://github.com/${repository}`;
+  const url = webUrlOf(service);
   const events: SourceEvent[] = [];
 
   const commit = (at: number, message: string, who: Engineer, onBranch: string): string => {
@@ -67,7 +67,7 @@ export function emitChangeSource({ ids, rng }: Emit, change: PlannedChange, prNu
   const headSha = t.staleCommit === null ? reviewedSha : commit(t.staleCommit, "One more tweak after approval", author, branch);
 
   const pr = { type: "pull_request" as const, repository, number: prNumber, title: change.title, body: body(change, rng),
-    author: author.login, baseRef: "main", openedAt: iso(t.opened), url: `${url}/pull/${prNumber}` };
+    author: author.login, baseRef: "main", openedAt: iso(t.opened), url: forgeOf(service) === "gitlab" ? `${url}/-/merge_requests/${prNumber}` : `${url}/pull/${prNumber}` };
   events.push({ ...pr, id: ids.event("pull_request"), occurredAt: iso(t.opened), state: "open", merged: false, headSha: reviewedSha });
 
   if (change.commenter) {
@@ -100,10 +100,10 @@ export function emitChangeSource({ ids, rng }: Emit, change: PlannedChange, prNu
     });
   });
   events.push({
-    id: ids.event("pipeline_run"), type: "pipeline_run", occurredAt: iso(t.ciEnd), provider: PIPELINE_PROVIDER, runId: ciRunId, attempt: 1,
+    id: ids.event("pipeline_run"), type: "pipeline_run", occurredAt: iso(t.ciEnd), provider: pipelineProviderOf(service), runId: ciRunId, attempt: 1,
     repository, workflow: "ci", commitSha: mergeSha, branch: "main", event: "push", actor: author.login, triggeringActor: author.login,
     status: "completed", conclusion: change.flags.has("failed-check") ? "failure" : "success", startedAt: iso(t.ciStart),
-    completedAt: iso(t.ciEnd), url: `${url}/actions/runs/${ciRunId}`,
+    completedAt: iso(t.ciEnd), url: runUrlOf(service, ciRunId),
   });
   return { events, prNumber, mergeSha, headSha, ciRunId };
 }

@@ -36,7 +36,7 @@ describe("generateDemoEvents", () => {
     const production = events.filter((e) => e.type === "deployment" && e.environment === "production");
     expect(production.length).toBeGreaterThanOrEqual(200);
     expect(production.length).toBeLessThanOrEqual(300);
-    expect(new Set(production.map((e) => (e.type === "deployment" ? e.service : ""))).size).toBe(12);
+    expect(new Set(production.map((e) => (e.type === "deployment" ? e.service : ""))).size).toBe(DEMO_SERVICES.length);
     expect(count("deployment")).toBeGreaterThan(production.length * 2);
     expect(count("image_build")).toBeGreaterThanOrEqual(production.length);
     expect(count("snapshot")).toBeGreaterThanOrEqual(90);
@@ -52,12 +52,13 @@ describe("generateDemoEvents", () => {
     const services = new Set(DEMO_SERVICES.map((s) => s.name));
     for (const e of events) {
       if (e.type === "image_build") {
-        expect(e.repository).toBe(`ghcr.io/acme/${e.service}`);
+        // billing lives in a GitLab subgroup and its images in GitLab's registry.
+        expect(e.repository).toBe(e.service === "billing" ? "registry.gitlab.com/acme/platform/billing" : `ghcr.io/acme/${e.service}`);
         expect(e.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
       }
       if (e.type === "commit") expect(e.sha).toMatch(/^[a-f0-9]{40}$/);
       if (e.type === "deployment") expect(services.has(e.service)).toBe(true);
-      if (e.type === "pipeline_run") expect(e.provider).toBe("github-actions");
+      if (e.type === "pipeline_run") expect(e.provider).toBe(e.repository === "acme/platform/billing" ? "gitlab-ci" : "github-actions");
     }
     const final = events.filter((e) => e.type === "snapshot" && e.occurredAt === DEMO_DEFAULT_END);
     expect(final.map((e) => (e.type === "snapshot" ? e.environment : "")).sort()).toEqual(["development", "production", "staging"]);

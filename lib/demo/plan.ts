@@ -119,7 +119,7 @@ export function planChanges(rng: Rng, period: Period): PlannedChange[] {
         const day = scenarioDay(period, { fraction: i / scenario.builds });
         changes.push(planChange(rng, scenario.service, dayStart(period, day) + rng.int(9 * 60, 11 * 60) * MINUTE, none, null, true));
       }
-    } else {
+    } else if (scenario.kind === "change") {
       const day = scenarioDay(period, scenario.at);
       const start = dayStart(period, day) + rng.int(9 * 60, 10 * 60) * MINUTE;
       const change = planChange(rng, scenario.service, start, new Set(scenario.flags), scenario.id, true);

@@ -1,6 +1,6 @@
 import type { EventOf } from "@/lib/events/schema";
 import {
-  DEMO_SERVICES, LOCAL_BUILDER, MANIFEST_REPOSITORY, PIPELINE_BOT, PIPELINE_PROVIDER, STACKS, imageRepositoryOf, repositoryOf,
+  DEMO_SERVICES, LOCAL_BUILDER, MANIFEST_REPOSITORY, PIPELINE_BOT, STACKS, forgeOf, imageRepositoryOf, pipelineProviderOf, repositoryOf, runUrlOf, webUrlOf,
   type DemoEnvironment, type Engineer,
 } from "./catalog";
 import { iso, type ChangeSource, type Emit } from "./change-events";
@@ -20,11 +20,11 @@ function imageBuild({ ids, rng }: Emit, change: PlannedChange, source: ChangeSou
   const pin = (ref: string) => (flags.has("unpinned-base") ? { ref, digest: null } : { ref: `${ref}@${DemoIds.baseDigest(ref)}`, digest: DemoIds.baseDigest(ref) });
   const baseImages = flags.has("single-stage") ? [pin(stack.builder)] : [pin(stack.builder), pin(stack.runtime)];
   const sizeBytes = flags.has("oversize") ? 2_900 * MB + rng.int(0, 50 * MB) : rng.int(stack.sizeMb[0] * MB, stack.sizeMb[1] * MB);
-  const pipeline = { provider: PIPELINE_PROVIDER, runId: source.ciRunId };
+  const pipeline = { provider: pipelineProviderOf(service), runId: source.ciRunId };
   return {
     id: ids.event("image_build"), type: "image_build", occurredAt: iso(at), repository: imageRepositoryOf(service), digest: ids.digest(),
     tags: flags.has("latest-ref") ? [commitSha, "latest"] : [commitSha], service, commitSha,
-    ...(local ? { builder: LOCAL_BUILDER } : { builder: "github-actions", pipeline }),
+    ...(local ? { builder: LOCAL_BUILDER } : { builder: forgeOf(service) === "gitlab" ? "gitlab-ci" : "github-actions", pipeline }),
     baseImages, stages: flags.has("single-stage") ? 1 : rng.int(2, 3), sizeBytes,
     ...(local ? {} : {
       scan: {
@@ -33,8 +33,8 @@ function imageBuild({ ids, rng }: Emit, change: PlannedChange, source: ChangeSou
         scannedAt: iso(at - MINUTE),
       },
       provenance: {
-        builder: { id: `https://github.com/${repositoryOf(service)}/.github/workflows/ci.yml@refs/heads/main` },
-        buildType: "https://actions.github.io/buildtypes/workflow/v1",
+        builder: { id: forgeOf(service) === "gitlab" ? `${webUrlOf(service)}/-/blob/main/.gitlab-ci.yml` : `https://github.com/${repositoryOf(service)}/.github/workflows/ci.yml@refs/heads/main` },
+        buildType: forgeOf(service) === "gitlab" ? "https://gitlab.com/gitlab-org/gitlab-runner/-/blob/v16/PROVENANCE.md" : "https://actions.github.io/buildtypes/workflow/v1",
         runId: source.ciRunId, runAttempt: attempt, sourceRepository: repositoryOf(service),
       },
     }),
@@ -80,12 +80,12 @@ export function emitRelease(emit: Emit, change: PlannedChange, source: ChangeSou
     let pipeline: { provider: string; runId: string } | undefined;
     if (!deployer) {
       const runId = ids.numeric("run");
-      pipeline = { provider: PIPELINE_PROVIDER, runId };
+      pipeline = { provider: pipelineProviderOf(service), runId };
       events.push({
-        id: ids.event("pipeline_run"), type: "pipeline_run", occurredAt: iso(at + MINUTE), provider: PIPELINE_PROVIDER, runId, attempt: 1,
+        id: ids.event("pipeline_run"), type: "pipeline_run", occurredAt: iso(at + MINUTE), provider: pipelineProviderOf(service), runId, attempt: 1,
         repository: repositoryOf(service), workflow: `deploy-${environment}`, commitSha: source.mergeSha, branch: "main",
         event: "workflow_run", actor: PIPELINE_BOT, triggeringActor: change.author.login, status: "completed", conclusion: "success",
-        startedAt: iso(at - 2 * MINUTE), completedAt: iso(at + MINUTE), url: `https://github.com/${repositoryOf(service)}/actions/runs/${runId}`,
+        startedAt: iso(at - 2 * MINUTE), completedAt: iso(at + MINUTE), url: runUrlOf(service, runId),
       });
     }
     events.push({
@@ -118,10 +118,10 @@ export function emitRelease(emit: Emit, change: PlannedChange, source: ChangeSou
     // A re-run of the same workflow: the build is not reproducible, so the digest changes.
     const repository = repositoryOf(service);
     events.push({
-      id: ids.event("pipeline_run"), type: "pipeline_run", occurredAt: iso(t.rebuilt + MINUTE), provider: PIPELINE_PROVIDER, runId: source.ciRunId,
+      id: ids.event("pipeline_run"), type: "pipeline_run", occurredAt: iso(t.rebuilt + MINUTE), provider: pipelineProviderOf(service), runId: source.ciRunId,
       attempt: 2, repository, workflow: "ci", commitSha: source.mergeSha, branch: "main", event: "push", actor: change.author.login,
       triggeringActor: change.author.login, status: "completed", conclusion: "success", startedAt: iso(t.rebuilt - 7 * MINUTE),
-      completedAt: iso(t.rebuilt + MINUTE), url: `https://github.com/${repository}/actions/runs/${source.ciRunId}/attempts/2`,
+      completedAt: iso(t.rebuilt + MINUTE), url: forgeOf(service) === "gitlab" ? runUrlOf(service, source.ciRunId) : `https://github.com/${repository}/actions/runs/${source.ciRunId}/attempts/2`,
     });
     shipped = imageBuild(emit, change, source, t.rebuilt, 2);
     events.push(shipped);

@@ -3,7 +3,7 @@ import { generateDemoEvents } from "./generate";
 import { demoScenarios } from "./scenarios";
 import { indexEvents, scenarioChecks } from "./test-support";
 
-/** Every rule id in CONTROLS.md: each needs at least one scenario that makes it fail. */
+/** Every rule id in CONTROLS.md and of the later issues: each needs at least one scenario that makes it fail. */
 const CONTROL_RULE_IDS = [
   "merge.independent-approval", "merge.approval-current", "merge.no-manual-instructions", "merge.checks-passed",
   "deploy.built-by-ci", "deploy.commit-matches", "deploy.immutable-ref", "deploy.manifest-from-vcs", "deploy.pipeline-actor",
@@ -11,6 +11,8 @@ const CONTROL_RULE_IDS = [
   "prod.approved-before-deploy", "image.base-pinned", "image.multi-stage", "image.size-limit", "image.scanned", "image.sha-tag",
   "image.no-baked-secrets", "drift.unrecorded-digest", "drift.not-built-by-ci", "drift.mutable-tag", "drift.manual-apply",
   "drift.config-changed", "drift.exec-into-container", "drift.prod-differs-from-staging", "drift.rollback-gap",
+  // The GitOps rules of issue 22 (Argo CD, Flux).
+  "drift.gitops-manual-sync", "drift.gitops-out-of-sync", "drift.gitops-self-heal-off", "drift.gitops-suspended",
 ];
 
 const events = generateDemoEvents();

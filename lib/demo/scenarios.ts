@@ -40,7 +40,11 @@ export type DemoScenario = ScenarioBase &
     | { kind: "change"; flags: readonly ChangeFlag[]; at: ScenarioTiming; final: boolean }
     | { kind: "drift"; drift: DriftKind; at: { daysBeforeEnd: number } }
     | { kind: "thin-registry"; builds: number }
+    | { kind: "gitops"; gitops: GitopsDrift }
   );
+
+/** What Argo CD or Flux report about a production object at the end of the period (lib/demo/gitops.ts). */
+export type GitopsDrift = "manual-sync" | "out-of-sync" | "suspended";
 
 /** Which scenario in the demo data makes which rule fail, so every rule has something to show. */
 export const demoScenarios: readonly DemoScenario[] = [
@@ -100,6 +104,13 @@ export const demoScenarios: readonly DemoScenario[] = [
     title: "A hand-run kubectl apply changed the production workload", ruleIds: ["drift.manual-apply"] },
   { id: "config-edited", kind: "drift", service: "cart", drift: "config-edit", at: { daysBeforeEnd: 4 },
     title: "The production ConfigMap was edited in place", ruleIds: ["drift.config-changed"] },
+  { id: "argocd-manual-sync", kind: "gitops", service: "payments", gitops: "manual-sync",
+    title: "Frank synced the production Argo CD application by hand, with automated sync switched off",
+    ruleIds: ["drift.gitops-manual-sync", "drift.gitops-self-heal-off"] },
+  { id: "argocd-out-of-sync", kind: "gitops", service: "gateway", gitops: "out-of-sync",
+    title: "Argo CD reports the production gateway OutOfSync with git", ruleIds: ["drift.gitops-out-of-sync"] },
+  { id: "flux-suspended", kind: "gitops", service: "search", gitops: "suspended",
+    title: "The Flux Kustomization of search's production configuration is suspended", ruleIds: ["drift.gitops-suspended"] },
   { id: "rollback-gap", kind: "thin-registry", service: "reviews-svc", builds: 3,
     title: "Only three images ever built, fewer than the ten kept for rollback",
     ruleIds: ["drift.rollback-gap", "deploy.rollback-ready"] },

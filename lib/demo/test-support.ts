@@ -8,7 +8,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** With `service`, only that service's changes, builds, deployments and workloads are visible. */
 export function indexEvents(events: readonly CustodyEvent[], service?: string) {
   const ours = (name: string | undefined) => service === undefined || name === service;
-  const ourRepo = (repository: string) => service === undefined || repository === `acme/${service}`;
+  const ourRepo = (repository: string) => service === undefined || repository === `acme/${service}` || repository === `acme/platform/${service}`;
   const of = <T extends CustodyEvent["type"]>(type: T) => events.filter((e): e is EventOf<T> => e.type === type);
   const deployments = of("deployment").filter((d) => ours(d.service));
   const builds = of("image_build").filter((b) => ours(b.service));
@@ -31,7 +31,7 @@ export function indexEvents(events: readonly CustodyEvent[], service?: string) {
     attestations.some((a) => a.attestationType === "backup-verification" && a.environment === "production" && time(a) <= time(d) && time(d) - time(a) <= DAY_MS);
   return {
     events, of, deployments, builds, snapshots, merged, reviews, approvalsOf, prByMergeSha, buildOf, deployedIn, production,
-    attestations, finalSnapshot, time, backupWithinDay, audits: of("k8s_audit"), checks: of("check_run").filter((c) => ourRepo(c.repository)),
+    attestations, finalSnapshot, time, backupWithinDay, audits: of("k8s_audit"), gitops: of("gitops_status").filter((g) => ours(g.service)), checks: of("check_run").filter((c) => ourRepo(c.repository)),
   };
 }
 
@@ -126,6 +126,9 @@ export const scenarioChecks: Record<string, (ix: DemoIndex) => boolean> = {
       });
     });
   },
+  "argocd-manual-sync": (ix) => ix.gitops.some((g) => g.environment === "production" && g.tool === "argocd" && g.lastSync?.automated === false && g.lastSync.by !== undefined && g.selfHeal === false),
+  "argocd-out-of-sync": (ix) => ix.gitops.some((g) => g.environment === "production" && g.syncStatus === "OutOfSync"),
+  "flux-suspended": (ix) => ix.gitops.some((g) => g.environment === "production" && g.tool === "flux" && g.suspended === true),
   "rollback-gap": (ix) => {
     const perService = new Map<string, number>();
     for (const b of ix.builds) perService.set(b.service ?? "", (perService.get(b.service ?? "") ?? 0) + 1);

@@ -31,6 +31,7 @@ export function fluxResourcesToEvents(input: unknown, opts: { environment: strin
       namespace,
       kind: item.kind,
       name: objectName,
+      service: name(isObject(meta.labels) ? meta.labels["app.kubernetes.io/name"] : undefined) ?? (objectName || undefined),
       revision: (nonEmptyString(status.lastAppliedRevision) ?? nonEmptyString(status.lastAttemptedRevision))?.slice(0, 300),
       health: ready ? (ready.status === "True" ? "Ready" : `NotReady: ${String(ready.reason ?? "")}`.slice(0, 50)) : undefined,
       suspended: spec.suspend === true,
