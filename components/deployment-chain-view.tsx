@@ -8,6 +8,9 @@ import { Time } from "./time";
 import { byResult, chainVerdict, type DeploymentChain } from "@/lib/dashboard/chain";
 import { linkHref } from "@/lib/http/link-url";
 
+/** "on GitHub" or "on GitLab": where a link leads, by its host. */
+const onForge = (url: unknown): string => (/^https:\/\/[^/]*gitlab/i.test(String(url)) ? "on GitLab" : "on GitHub");
+
 const Missing = ({ what }: { what: string }) => <Status value="missing" label={`No ${what} recorded`} />;
 
 /** A deployment's evidence chain, link by link, then its gate checks and findings. */
@@ -57,7 +60,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
           <H>Pipeline run</H>
           {run ? (
             <dl className="facts">
-              <dt>Run</dt><dd>{linkHref(run.url) ? <a href={linkHref(run.url) ?? undefined} rel="noreferrer">{run.provider} {run.runId} (attempt {run.attempt}) on GitHub</a> : `${run.provider} ${run.runId}`}</dd>
+              <dt>Run</dt><dd>{linkHref(run.url) ? <a href={linkHref(run.url) ?? undefined} rel="noreferrer">{run.provider} {run.runId} (attempt {run.attempt}) {onForge(run.url)}</a> : `${run.provider} ${run.runId}`}</dd>
               <dt>Workflow</dt><dd>{run.workflow ?? "unknown"}</dd>
               <dt>Actor</dt><dd>{run.actor ?? "unknown"}</dd>
               <dt>Conclusion</dt><dd>{run.conclusion ? <Status value={run.conclusion} /> : "unknown"}</dd>
@@ -69,7 +72,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
           <H>Commit</H>
           {commit ? (
             <dl className="facts">
-              <dt>SHA</dt><dd>{linkHref(commit.url) ? <a href={linkHref(commit.url) ?? undefined} rel="noreferrer"><code>{commit.sha.slice(0, 12)}</code> on GitHub</a> : <code>{commit.sha}</code>}</dd>
+              <dt>SHA</dt><dd>{linkHref(commit.url) ? <a href={linkHref(commit.url) ?? undefined} rel="noreferrer"><code>{commit.sha.slice(0, 12)}</code> {onForge(commit.url)}</a> : <code>{commit.sha}</code>}</dd>
               <dt>Message</dt><dd>{commit.message.split("\n")[0]}</dd>
               <dt>Author</dt><dd>{commit.author ?? "unknown"}</dd>
               <dt>Committed</dt><dd><Time value={commit.committedAt} /></dd>
@@ -81,7 +84,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
           <H>Pull request and approvers</H>
           {pr ? (
             <dl className="facts">
-              <dt>Pull request</dt><dd>{linkHref(pr.url) ? <a href={linkHref(pr.url) ?? undefined} rel="noreferrer">{pr.repository}#{pr.number} on GitHub</a> : `${pr.repository}#${pr.number}`}: {pr.title}</dd>
+              <dt>Pull request</dt><dd>{linkHref(pr.url) ? <a href={linkHref(pr.url) ?? undefined} rel="noreferrer">{pr.repository}{/gitlab/i.test(String(pr.url)) ? "!" : "#"}{pr.number} {onForge(pr.url)}</a> : `${pr.repository}#${pr.number}`}: {pr.title}</dd>
               <dt>Author</dt><dd>{pr.author ?? "unknown"}</dd>
               <dt>Merged</dt><dd>{pr.mergedAt ? <><Time value={pr.mergedAt} /> by {pr.mergedBy ?? "unknown"}</> : "not merged"}</dd>
               <dt>Source</dt><dd><SourceBadge source={pr.source} /></dd>

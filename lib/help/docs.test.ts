@@ -20,4 +20,10 @@ describe("Help links", () => {
     expect(html).not.toContain("javascript:");
     expect(html).toContain('<a href="/help/operators#configuration">ops</a>');
   });
+
+  it("keeps a fenced block inside a list item as code", () => {
+    const html = renderMarkdown("- an item:\n\n  ```json\n  { \"a\": 1 }\n  ```\n- next");
+    expect(html).toContain('<pre><code>{ &quot;a&quot;: 1 }</code></pre>');
+    expect(html).toContain("<li>next</li>");
+  });
 });

@@ -69,10 +69,13 @@ export function renderMarkdown(md: string): string {
   };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? "";
-    if (line.startsWith("```")) {
+    const fence = /^(\s*)```/.exec(line);
+    if (fence) {
       flush();
+      // A fence inside a list item is indented: the block loses that indentation.
+      const indent = fence[1]?.length ?? 0;
       const code: string[] = [];
-      for (i++; i < lines.length && !(lines[i] ?? "").startsWith("```"); i++) code.push(lines[i] ?? "");
+      for (i++; i < lines.length && !/^\s*```/.test(lines[i] ?? ""); i++) code.push((lines[i] ?? "").slice(Math.min(indent, (lines[i] ?? "").search(/\S|$/))));
       out.push(`<pre><code>${escape(code.join("\n"))}</code></pre>`);
       continue;
     }
@@ -101,7 +104,7 @@ export function renderMarkdown(md: string): string {
     if (/^\s*[-*]\s+/.test(line)) {
       flush();
       const items: string[] = [];
-      for (; i < lines.length && /^\s*([-*]\s+|\s{2,}\S)/.test(lines[i] ?? ""); i++) {
+      for (; i < lines.length && /^\s*([-*]\s+|\s{2,}\S)/.test(lines[i] ?? "") && !/^\s*```/.test(lines[i] ?? ""); i++) {
         const l = lines[i] ?? "";
         if (/^\s*[-*]\s+/.test(l)) items.push(l.replace(/^\s*[-*]\s+/, ""));
         else items[items.length - 1] = `${items[items.length - 1] ?? ""} ${l.trim()}`;
