@@ -48,7 +48,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
           <H>Image build</H>
           {build ? (
             <dl className="facts">
-              <dt>Repository</dt><dd><code>{build.repository}</code></dd>
+              <dt>Repository</dt><dd><code className="wrap">{build.repository}</code></dd>
               <dt>Tags</dt><dd className="wrap">{build.tags.map((t) => <code key={t}>{t} </code>)}</dd>
               <dt>Builder</dt><dd>{build.builder ?? "unknown"}</dd>
               <dt>Built</dt><dd><Time value={build.builtAt} /></dd>
