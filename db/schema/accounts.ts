@@ -15,6 +15,8 @@ export const users = pgTable(
     disabledAt: tstz(),
     /** Set by an admin's password reset: the one-time password must be changed at the next sign-in. */
     mustChangePassword: boolean().notNull().default(false),
+    /** An engagement auditor's access ends here (lib/engagements): sessions and sign-in are refused from then on. */
+    accessExpiresAt: tstz(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("users_email_key").on(t.email), uniqueIndex("users_oidc_subject_key").on(t.oidcSubject)],

@@ -17,3 +17,4 @@ export * from "./provenance";
 export * from "./decisions";
 export * from "./gitops";
 export * from "./notifications";
+export * from "./engagements";

@@ -8,7 +8,7 @@ import type { OidcConfig } from "../config";
 import { AppError } from "../errors";
 import { roles, type Role } from "./permissions";
 import { sessionSecret } from "../trial-secrets";
-import { createSession } from "./sessions";
+import { accessEnded, createSession } from "./sessions";
 import type { ClientMeta } from "./sign-in";
 import { findUserByEmail } from "./users";
 
@@ -121,8 +121,9 @@ export async function finishOidc(
       else [user] = await tx.insert(users).values({ email, name: typeof claims.name === "string" ? claims.name.slice(0, 200) : email, role, oidcSubject: subject }).returning();
     }
     if (!user) throw new Error("user upsert returned nothing");
-    if (user.disabledAt) throw new AppError("UNAUTHENTICATED", "this account is disabled");
-    if (user.role !== role) [user] = await tx.update(users).set({ role }).where(eq(users.id, user.id)).returning();
+    if (user.disabledAt || accessEnded(user)) throw new AppError("UNAUTHENTICATED", "this account is disabled or its engagement access has ended");
+    // An engagement auditor stays one: the provider's groups never widen an account limited to one engagement.
+    if (user.role !== role && user.role !== "engagement-auditor") [user] = await tx.update(users).set({ role }).where(eq(users.id, user.id)).returning();
     if (!user) throw new Error("user update returned nothing");
     const session = await createSession(tx, user.id, meta);
     await recordAudit(tx, { actor: user.email, actorType: "user", action: "auth.sign-in", target: `user:${user.email}`, ip: meta.ip, details: { method: "oidc", issuer: c.issuer, role } });

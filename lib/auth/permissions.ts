@@ -1,6 +1,6 @@
 import type { TokenScope } from "./tokens";
 
-export const roles = ["admin", "compliance", "manager", "auditor"] as const;
+export const roles = ["admin", "compliance", "manager", "auditor", "engagement-auditor"] as const;
 export type Role = (typeof roles)[number];
 
 export const permissions = [
@@ -14,6 +14,9 @@ export const permissions = [
   "settings:manage",
   "ingest:write",
   "admission:review",
+  "engagements:read",
+  "engagements:manage",
+  "engagements:audit",
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -22,10 +25,13 @@ export type Permission = (typeof permissions)[number];
  * `authorize` or `requireUser`); hiding a button is never the control.
  */
 const byRole: Record<Role, readonly Permission[]> = {
-  admin: ["evidence:read", "findings:waive", "incidents:write", "reports:export", "audit:read", "users:manage", "tokens:manage", "settings:manage"],
-  compliance: ["evidence:read", "findings:waive", "reports:export"],
+  admin: ["evidence:read", "findings:waive", "incidents:write", "reports:export", "audit:read", "users:manage", "tokens:manage", "settings:manage", "engagements:read", "engagements:manage"],
+  compliance: ["evidence:read", "findings:waive", "reports:export", "engagements:read", "engagements:manage"],
   manager: ["evidence:read", "incidents:write"],
-  auditor: ["evidence:read", "reports:export", "audit:read"],
+  auditor: ["evidence:read", "reports:export", "audit:read", "engagements:read"],
+  // An external auditor's account: one engagement only (lib/engagements/access.ts narrows every
+  // read to it), no evidence:read, so the rest of the app stays closed to them.
+  "engagement-auditor": ["engagements:read", "engagements:audit"],
 };
 
 /**

@@ -44,8 +44,14 @@ export async function resolveSession(db: Queryable, cookieValue: string | null |
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.tokenHash, hash), isNull(sessions.revokedAt), gt(sessions.expiresAt, new Date())))
     .limit(1);
-  if (!row || row.user.disabledAt || !timingSafeEqual(Buffer.from(row.session.tokenHash), Buffer.from(hash))) return null;
+  // An engagement auditor's access ends at once at its expiry, open sessions included.
+  if (!row || row.user.disabledAt || accessEnded(row.user) || !timingSafeEqual(Buffer.from(row.session.tokenHash), Buffer.from(hash))) return null;
   return { id: row.session.id, user: row.user, csrfToken: row.session.csrfToken, expiresAt: row.session.expiresAt };
+}
+
+/** Whether an account limited in time (an engagement auditor's) has reached its end. */
+export function accessEnded(user: Pick<User, "accessExpiresAt">, now = new Date()): boolean {
+  return user.accessExpiresAt !== null && user.accessExpiresAt.getTime() <= now.getTime();
 }
 
 export async function revokeSession(db: Queryable, id: number): Promise<void> {

@@ -8,7 +8,7 @@ import { clientAddress } from "../http/client-address";
 import { verifyPassword } from "./passwords";
 import { clearFailures, countFailure, lockedFor, LOCKOUT } from "./lockout";
 import { hitRateLimit } from "./rate-limit";
-import { createSession, revokeSession, type Session } from "./sessions";
+import { accessEnded, createSession, revokeSession, type Session } from "./sessions";
 import { findUserByEmail } from "./users";
 
 export const LOCKOUT_AFTER_FAILURES = LOCKOUT.failures;
@@ -50,7 +50,7 @@ export async function signInWithPassword(
     await fail(user ? "account locked" : "unknown email, locked");
     throw new AppError("RATE_LIMITED", `too many failed sign-ins; try again in ${wait} seconds`, { retryAfter: wait });
   }
-  if (!user || user.disabledAt || !ok) {
+  if (!user || user.disabledAt || accessEnded(user) || !ok) {
     await db.transaction(async (tx) => {
       const locked = await countFailure(tx, email);
       // Mirrored on the account for the users page; the decision is lib/auth/lockout.ts's.
@@ -60,7 +60,7 @@ export async function signInWithPassword(
           .set({ failedSignIns: sql`${users.failedSignIns} + 1`, lockedUntil: locked ? sql`now() + make_interval(secs => ${LOCKOUT.seconds})` : users.lockedUntil })
           .where(eq(users.id, user.id));
       }
-      const reason = !user ? "unknown email" : user.disabledAt ? "account disabled" : "wrong password";
+      const reason = !user ? "unknown email" : user.disabledAt ? "account disabled" : accessEnded(user) ? "engagement access ended" : "wrong password";
       await recordAudit(tx, { actor: email || "(none)", actorType: "anonymous", action: "auth.sign-in", target: `user:${email}`, outcome: "failure", ip: meta.ip, details: { method: "password", reason, ...(locked ? { locked: true } : {}) } });
     });
     throw invalid();

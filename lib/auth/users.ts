@@ -5,7 +5,7 @@ import { recordAudit, type ActorType } from "../audit/record";
 import { demoUsers } from "../demo/users";
 import { AppError } from "../errors";
 import { checkPasswordStrength, generatePassword, hashPassword } from "./passwords";
-import { isRole, type Role } from "./permissions";
+import { isRole, roles, type Role } from "./permissions";
 
 export type PublicUser = Omit<User, "passwordHash">;
 
@@ -24,7 +24,7 @@ export function normaliseEmail(email: string): string {
 }
 
 export function parseRole(role: string): Role {
-  if (!isRole(role)) throw new AppError("VALIDATION", `role: must be one of admin, compliance, manager, auditor`);
+  if (!isRole(role)) throw new AppError("VALIDATION", `role: must be one of ${roles.join(", ")}`);
   return role;
 }
 

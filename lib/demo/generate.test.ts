@@ -83,7 +83,7 @@ describe("generateDemoEvents", () => {
 
 describe("demoUsers", () => {
   it("has one user per role with a demo email and a password", () => {
-    expect(demoUsers.map((u) => u.role).sort()).toEqual(["admin", "auditor", "compliance", "manager"]);
+    expect(demoUsers.map((u) => u.role).sort()).toEqual(["admin", "auditor", "compliance", "engagement-auditor", "manager"]);
     for (const u of demoUsers) {
       expect(u.email).toMatch(/^[a-z]+@custody\.demo$/);
       expect(u.password.length).toBeGreaterThanOrEqual(12);

@@ -7,7 +7,13 @@ import type { ExtractedEntry } from "../ledger/entry-check";
 import { consistencyProof, inclusionProof, storedRangeHasher } from "../ledger/tree";
 import type { SigningKey } from "../signing/keys";
 import { extractedEntry, type LedgerSqlRow } from "./ledger-extract";
-import type { ReportModel } from "./report";
+import type { ChangeRow } from "./population";
+
+/** What the Merkle files need of a report: the tree size it saw and its sampled changes. */
+export interface LedgerProofSubject {
+  ledgerHead: { seq: number };
+  sample: { changes: readonly { change: Pick<ChangeRow, "changeId" | "commitSha" | "imageDigest"> }[] };
+}
 
 /** What the manifest says of the package's checkpoint (the manifest is signed, so this is too). */
 export interface PackageCheckpoint {
@@ -37,7 +43,7 @@ export const entriesPerChange = 50;
  * evidence included) whose body names the change's commit SHA or image digest (its commit, pull
  * request, reviews, pipeline run, build, deployments and attestations do).
  */
-async function sampledEntries(db: Queryable, model: ReportModel, treeSize: number): Promise<Map<number, { entry: ExtractedEntry; changeIds: Set<string> }>> {
+async function sampledEntries(db: Queryable, model: LedgerProofSubject, treeSize: number): Promise<Map<number, { entry: ExtractedEntry; changeIds: Set<string> }>> {
   const needles = new Map<string, Set<string>>();
   for (const c of model.sample.changes) {
     for (const id of [c.change.commitSha, c.change.imageDigest]) {
@@ -91,7 +97,7 @@ async function earlierPackageSizes(db: Queryable, below: number): Promise<{ size
  * signed now), ledger-proofs.jsonl (each sampled change's entries with inclusion proofs against
  * it) and consistency.json (proofs that it extends the checkpoints of earlier packages).
  */
-export async function packageLedgerFiles(db: Queryable, model: ReportModel, key: SigningKey): Promise<{ checkpoint: PackageCheckpoint | null; files: { path: string; data: Buffer; rows?: number }[] }> {
+export async function packageLedgerFiles(db: Queryable, model: LedgerProofSubject, key: SigningKey): Promise<{ checkpoint: PackageCheckpoint | null; files: { path: string; data: Buffer; rows?: number }[] }> {
   const size = model.ledgerHead.seq;
   if (size === 0) return { checkpoint: null, files: [] };
   // Stored (and witnessed) once per size; the package's copy is signed with the package's key, which
