@@ -8,7 +8,9 @@ const nextConfig: NextConfig = {
   outputFileTracingIncludes: { "/help/[doc]": ["./docs/*.md"] },
   typedRoutes: false,
   // forbidden() from requireUser: a page a role may not see answers 403, not a hidden button.
-  experimental: { authInterrupts: true },
+  // Answers to an audit request carry files of up to 10 MiB (lib/engagements/attachments.ts): the
+  // action's body may hold one such file and its text; lib checks each file's own limit (413).
+  experimental: { authInterrupts: true, serverActions: { bodySizeLimit: "11mb" } },
 };
 
 export default nextConfig;

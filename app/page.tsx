@@ -8,9 +8,10 @@ import { PeriodPicker } from "@/components/period-picker";
 import { makeQueryClient } from "@/components/query-client";
 import { WrongNow } from "@/components/wrong-now";
 import Link from "next/link";
-import { requireUser } from "@/lib/auth/current-user";
 import { roleCan } from "@/lib/auth/permissions";
 import { disabledTargets } from "@/lib/notifications/targets";
+import { redirect } from "next/navigation";
+import { currentSession, requireUser } from "@/lib/auth/current-user";
 import { parsePeriod, periodParams } from "@/lib/dashboard/period";
 import { getDb } from "@/lib/db";
 import { countOpenIncidents, observedEnvironments, openFindingTotals } from "@/lib/evidence/observed";
@@ -23,6 +24,8 @@ type Search = Promise<Record<string, string | string[] | undefined>>;
 const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : null);
 
 export default async function OverviewPage({ searchParams }: { searchParams: Search }) {
+  // An external auditor's home is their engagement; the overview is not theirs to see.
+  if ((await currentSession())?.user.role === "engagement-auditor") redirect("/engagements");
   const user = await requireUser("evidence:read", "/");
   const sp = await searchParams;
   const from = one(sp.from);

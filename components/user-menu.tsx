@@ -9,6 +9,7 @@ export async function UserMenu() {
   const { user } = session;
   return (
     <nav aria-label="Account" className="user-menu">
+      {roleCan(user.role, "engagements:read") ? <Link href="/engagements">Engagements</Link> : null}
       {roleCan(user.role, "reports:export") ? <Link href="/reports">Reports</Link> : null}
       {roleCan(user.role, "audit:read") ? <Link href="/audit-log">Audit log</Link> : null}
       {roleCan(user.role, "users:manage") ? <Link href="/settings/users">Users</Link> : null}

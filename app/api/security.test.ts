@@ -68,6 +68,26 @@ const matrix: Record<string, Partial<Record<string, Entry>>> = {
   "api/v1/incidents/[id]/steps": { POST: { access: "incidents:write", params: { id: "1" }, path: "api/v1/incidents/1/steps", body: { step: "identify", notes: "configmap edited by hand" } } },
   "api/v1/incidents/[id]/close": { POST: { access: "incidents:write", params: { id: "1" }, path: "api/v1/incidents/1/close" } },
   "api/v1/reports/[framework]": { GET: { access: "reports:export", params: { framework: "soc2" }, path: "api/v1/reports/soc2?from=2026-10-01&to=2026-11-01&format=json" } },
+  // Engagement 999999 does not exist: allowed callers get 404 (the demo engagement auditor has no engagement either).
+  "api/v1/engagements": {
+    GET: { access: "engagements:read" },
+    POST: { access: "engagements:manage", body: { name: "Matrix", framework: "soc2", from: "2026-10-01", to: "2026-11-01", endsAt: "2099-01-31" } },
+  },
+  "api/v1/engagements/[id]": { GET: { access: "engagements:read", params: { id: "999999" }, path: "api/v1/engagements/999999" } },
+  "api/v1/engagements/[id]/auditors": { POST: { access: "engagements:manage", params: { id: "999999" }, path: "api/v1/engagements/999999/auditors", body: { email: "kim@auditfirm.test" } } },
+  "api/v1/engagements/[id]/auditors/[userId]": { DELETE: { access: "engagements:manage", params: { id: "999999", userId: "1" }, path: "api/v1/engagements/999999/auditors/1" } },
+  "api/v1/engagements/[id]/population": { GET: { access: "engagements:read", params: { id: "999999" }, path: "api/v1/engagements/999999/population" } },
+  "api/v1/engagements/[id]/sample": { POST: { access: "engagements:audit", params: { id: "999999" }, path: "api/v1/engagements/999999/sample", body: { size: "5" } } },
+  "api/v1/engagements/[id]/requests": {
+    GET: { access: "engagements:read", params: { id: "999999" }, path: "api/v1/engagements/999999/requests" },
+    POST: { access: "engagements:audit", params: { id: "999999" }, path: "api/v1/engagements/999999/requests", body: { title: "PBC 1" } },
+  },
+  "api/v1/engagements/[id]/requests/[requestId]/answers": { POST: { access: "engagements:manage", params: { id: "999999", requestId: "1" }, path: "api/v1/engagements/999999/requests/1/answers", body: { body: "attached" } } },
+  "api/v1/engagements/[id]/requests/[requestId]/resolution": { POST: { access: "engagements:audit", params: { id: "999999", requestId: "1" }, path: "api/v1/engagements/999999/requests/1/resolution", body: { action: "accept" } } },
+  "api/v1/engagements/[id]/tests/[changeId]": { PUT: { access: "engagements:audit", params: { id: "999999", changeId: "c1" }, path: "api/v1/engagements/999999/tests/c1", body: { result: "pass" } } },
+  "api/v1/engagements/[id]/close": { POST: { access: "engagements:audit", params: { id: "999999" }, path: "api/v1/engagements/999999/close", body: { conclusion: "fine" } } },
+  "api/v1/engagements/[id]/attachments/[attachmentId]": { GET: { access: "engagements:read", params: { id: "999999", attachmentId: "1" }, path: "api/v1/engagements/999999/attachments/1" } },
+  "api/v1/engagements/[id]/export": { GET: { access: "engagements:read", params: { id: "999999" }, path: "api/v1/engagements/999999/export?format=pdf" } },
   "api/v1/audit-log": { GET: { access: "audit:read" } },
   // A no-op role change of user 1; the others aim at a user that does not exist (404 once allowed).
   "api/v1/users/[id]": { PATCH: { access: "users:manage", params: { id: "1" }, path: "api/v1/users/1", body: { role: "admin" } } },

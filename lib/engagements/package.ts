@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { ZipFile } from "yazl";
 import { queryRows, type Queryable } from "@/db/client";
-import { csvRecords } from "../csv";
+import { csvRecords, guardCell } from "../csv";
 import { config } from "../config";
 import { loadPolicy } from "../policy/settings";
 import { generatorVersion } from "../reports/report";
@@ -23,7 +23,8 @@ export function sampleRows(s: EngagementSummary): string[][] {
   return s.sampled.map(({ row, test }) => [row.changeId, row.service, row.environment, row.deployedAt, row.pullRequest, row.approvers, row.ciRunId, row.imageDigest, row.exceptions, test?.result ?? "", test?.note ?? "", test?.markedBy ?? "", test?.markedAt.toISOString() ?? ""]);
 }
 
-export const csvText = (header: readonly string[], rows: string[][]): Buffer => Buffer.from(`\uFEFF${csvRecords([[...header], ...rows])}`);
+/** CSV with a BOM; every cell guarded against spreadsheet formulas (requests carry people's text). */
+export const csvText = (header: readonly string[], rows: string[][]): Buffer => Buffer.from(`\uFEFF${csvRecords([[...header], ...rows.map((r) => r.map(guardCell))])}`);
 
 /** The request list (PBC list) CSV, as downloaded and as packaged. */
 export const requestsCsv = (s: EngagementSummary): Buffer => csvText(requestColumns, requestRows(s.requests));

@@ -3,9 +3,14 @@ import { MAX_JSON_DEPTH, nestingExceeds } from "./json-limits";
 
 /** Reads the raw body, refusing (413) as soon as it passes `limit` bytes, declared or not. */
 export async function readBody(req: Request, limit: number): Promise<string> {
+  return (await readBytes(req, limit)).toString("utf8");
+}
+
+/** The raw body as bytes, refused (413) as soon as it passes `limit` bytes, declared or not. */
+export async function readBytes(req: Request, limit: number): Promise<Buffer> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > limit) throw tooLarge(limit);
-  if (!req.body) return "";
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
@@ -19,7 +24,7 @@ export async function readBody(req: Request, limit: number): Promise<string> {
     }
     parts.push(value);
   }
-  return Buffer.concat(parts).toString("utf8");
+  return Buffer.concat(parts);
 }
 
 const tooLarge = (limit: number) => new AppError("PAYLOAD_TOO_LARGE", `request body is larger than the limit of ${limit} bytes`);

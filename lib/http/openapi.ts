@@ -247,6 +247,47 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/v1/incidents/{id}/close": {
         post: { summary: "Close; 409 naming every missing step, the fix deployment, unresolved findings, root cause or corrective action (incidents:write)", security: [{ session: [] }], parameters: [p("id", "incident id")], responses: { "200": { description: "The closed incident" }, ...errors(401, 403, 404, 409) } },
       },
+      "/api/v1/engagements": {
+        get: { summary: "Audit engagements the caller may see: all for staff (engagements:read), their own for an engagement auditor; session only", security: [{ session: [] }], responses: { "200": { description: "{ engagements }" }, ...errors(401, 403) } },
+        post: { summary: "Create an engagement and freeze its population at the ledger's current tree size (engagements:manage): { name, framework, from, to, environments?, services?, endsAt? }; a period ending before it starts is 400", security: [{ session: [] }], responses: { "201": { description: "The engagement" }, ...errors(400, 401, 403, 415) } },
+      },
+      "/api/v1/engagements/{id}": {
+        get: { summary: "One engagement as of its frozen tree size: sample, tests, requests, auditors, and what arrived since; another auditor's engagement answers 404 like a missing one", security: [{ session: [] }], parameters: [p("id", "engagement id")], responses: { "200": { description: "The engagement" }, ...errors(400, 401, 403, 404) } },
+      },
+      "/api/v1/engagements/{id}/auditors": {
+        post: { summary: "Invite an auditor by e-mail (engagements:manage): { email, name? }; answers the one-time invitation URL once; an e-mail holding a non-auditor account, or auditing another engagement, is 409", security: [{ session: [] }], parameters: [p("id", "engagement id")], responses: { "201": { description: "{ userId, email, invitationUrl, expiresAt }" }, ...errors(400, 401, 403, 404, 409) } },
+      },
+      "/api/v1/engagements/{id}/auditors/{userId}": {
+        delete: { summary: "End an auditor's access now; open sessions are refused at once (engagements:manage)", security: [{ session: [] }], parameters: [p("id", "engagement id"), p("userId", "the auditor's user id")], responses: { "204": { description: "Ended" }, ...errors(400, 401, 403, 404) } },
+      },
+      "/api/v1/engagements/{id}/population": {
+        get: { summary: "The frozen population, JSON or format=csv", security: [{ session: [] }], parameters: [p("id", "engagement id"), q("format", "json (default) or csv")], responses: { "200": { description: "JSON or text/csv" }, ...errors(400, 401, 403, 404) } },
+      },
+      "/api/v1/engagements/{id}/sample": {
+        post: { summary: "Draw the sample from the frozen population with the seeded method (engagements:audit): { size, seed?, reason? }; a redraw needs a reason and is audit-logged", security: [{ session: [] }], parameters: [p("id", "engagement id")], responses: { "201": { description: "The draw" }, ...errors(400, 401, 403, 404, 409) } },
+      },
+      "/api/v1/engagements/{id}/requests": {
+        get: { summary: "The request list (PBC list), JSON or format=csv", security: [{ session: [] }], parameters: [p("id", "engagement id"), q("format", "json (default) or csv")], responses: { "200": { description: "JSON or text/csv" }, ...errors(400, 401, 403, 404) } },
+        post: { summary: "Raise a request on the engagement or on one sampled change (engagements:audit): { title, body?, changeId? }", security: [{ session: [] }], parameters: [p("id", "engagement id")], responses: { "201": { description: "The request" }, ...errors(400, 401, 403, 404, 409) } },
+      },
+      "/api/v1/engagements/{id}/requests/{requestId}/answers": {
+        post: { summary: "Answer a request (engagements:manage): multipart/form-data with body and up to five files (10 MiB each; pdf, png, jpg, zip, xlsx, docx, txt, csv, json, log, md; content checked); stored by SHA-256, hashes in the audit log", security: [{ session: [] }], parameters: [p("id", "engagement id"), p("requestId", "request id")], responses: { "201": { description: "The request with its thread" }, ...errors(400, 401, 403, 404, 409, 413, 415) } },
+      },
+      "/api/v1/engagements/{id}/requests/{requestId}/resolution": {
+        post: { summary: "Accept the answer or reopen the request (engagements:audit): { action: accept | reopen, note? }", security: [{ session: [] }], parameters: [p("id", "engagement id"), p("requestId", "request id")], responses: { "200": { description: "The request with its thread" }, ...errors(400, 401, 403, 404, 409) } },
+      },
+      "/api/v1/engagements/{id}/tests/{changeId}": {
+        put: { summary: "Mark a sampled change tested (engagements:audit): { result: pass | exception, note } (an exception needs a note)", security: [{ session: [] }], parameters: [p("id", "engagement id"), p("changeId", "change id of the sample in force")], responses: { "200": { description: "The mark" }, ...errors(400, 401, 403, 404, 409) } },
+      },
+      "/api/v1/engagements/{id}/close": {
+        post: { summary: "Sign off and close (engagements:audit): { conclusion }; 409 naming untested changes and unaccepted requests", security: [{ session: [] }], parameters: [p("id", "engagement id")], responses: { "200": { description: "The closed engagement" }, ...errors(400, 401, 403, 404, 409) } },
+      },
+      "/api/v1/engagements/{id}/attachments/{attachmentId}": {
+        get: { summary: "Download an answer's file: always Content-Disposition: attachment with a safe name, never inline", security: [{ session: [] }], parameters: [p("id", "engagement id"), p("attachmentId", "attachment id")], responses: { "200": { description: "The file" }, ...errors(400, 401, 403, 404) } },
+      },
+      "/api/v1/engagements/{id}/export": {
+        get: { summary: "The closing summary (format=pdf) or the signed evidence package (format=zip) that `custody verify-package` checks offline", security: [{ session: [] }], parameters: [p("id", "engagement id"), q("format", "pdf (default) or zip")], responses: { "200": { description: "application/pdf or application/zip" }, ...errors(400, 401, 403, 404, 503) } },
+      },
       "/api/v1/audit-log": {
         get: { summary: "Audit log, newest first: who did what, when, from where (admins and auditors; session only)", security: [{ session: [] }], parameters: [q("cursor", "nextCursor of the previous page"), q("limit", "1-500, default 50"), q("actor", "actor, any case"), q("action", "an action or a family ending in a dot, e.g. auth."), q("from", "YYYY-MM-DD (UTC)"), q("to", "YYYY-MM-DD (UTC), inclusive")], responses: { "200": { description: "{ entries, nextCursor }" }, ...errors(400, 401, 403) } },
       },

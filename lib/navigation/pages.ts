@@ -11,6 +11,7 @@ const restricted: readonly [prefix: string, permission: Permission][] = [
   ["/settings/users", "users:manage"],
   ["/settings/tokens", "tokens:manage"],
   ["/settings/notifications", "settings:manage"],
+  ["/engagements", "engagements:read"],
 ];
 
 /** The permission a page asks requireUser for, by its path. */

@@ -1,0 +1,1 @@
+export type FormState = { error?: string; done?: string; link?: string };
