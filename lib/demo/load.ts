@@ -6,6 +6,7 @@ import { evaluationSettled } from "../evaluation/queue";
 import { ingest } from "../ingest/ingest";
 import { prepareEvents } from "../ingest/events-api";
 import { principals } from "../evidence/source";
+import { ensureDemoEngagements } from "./engagements";
 import { generateDemoEvents } from "./generate";
 
 const DEMO_KEY = "demo_loaded_at";
@@ -35,6 +36,8 @@ export async function loadDemo(
     await evaluationSettled(db);
   }
   const users = await ensureDemoUsers(db, passwords);
+  // After the events: the engagements freeze the demo's population as the ledger now holds it.
+  await ensureDemoEngagements(db);
   await db
     .insert(instanceMeta)
     .values({ key: DEMO_KEY, value: { at: new Date().toISOString(), events: events.length } })

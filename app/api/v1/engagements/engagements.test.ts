@@ -17,7 +17,7 @@ import { acceptInvitation } from "@/lib/engagements/auditors";
 
 let t: RouteHarness;
 let cookies: Awaited<ReturnType<typeof sessionCookies>>;
-const ctx = (params: Record<string, string>) => ({ params: Promise.resolve(params) });
+const ctx = <T extends Record<string, string>>(params: T) => ({ params: Promise.resolve(params) });
 const call = (path: string, cookie: string, init: { method?: string; json?: unknown; body?: BodyInit } = {}) =>
   new Request(`http://localhost${path}`, {
     method: init.method ?? (init.json !== undefined || init.body !== undefined ? "POST" : "GET"),
