@@ -42,9 +42,9 @@ if (process.env.DATABASE_URL) {
     process.exit(demo.status ?? 1);
   }
   const passwords = {};
-  for (const m of demo.stdout.matchAll(/^\s+(admin|compliance|manager|auditor)\s+(\S+)\s+(\S+)$/gm)) passwords[m[1]] = m[3];
-  if (Object.keys(passwords).length !== 4) {
-    process.stderr.write(`e2e: expected four demo sign-ins from custody demo, got ${Object.keys(passwords).length}\n`);
+  for (const m of demo.stdout.matchAll(/^\s+(admin|compliance|manager|auditor|engagement-auditor)\s+(\S+)\s+(\S+)$/gm)) passwords[m[1]] = m[3];
+  if (Object.keys(passwords).length !== 5) {
+    process.stderr.write(`e2e: expected five demo sign-ins from custody demo, got ${Object.keys(passwords).length}\n`);
     await cleanup();
     process.exit(1);
   }

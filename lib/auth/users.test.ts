@@ -20,9 +20,9 @@ afterAll(async () => h?.close());
 
 describe("users and tokens", () => {
   it("creates the demo's one user per role once, each able to sign in with the printed password", async () => {
-    expect(await ensureDemoUsers(h.db)).toHaveLength(4);
+    expect(await ensureDemoUsers(h.db)).toHaveLength(5);
     expect(await ensureDemoUsers(h.db)).toHaveLength(0);
-    expect((await listUsers(h.db)).map((u) => u.role).sort()).toEqual(["admin", "auditor", "compliance", "manager"]);
+    expect((await listUsers(h.db)).map((u) => u.role).sort()).toEqual(["admin", "auditor", "compliance", "engagement-auditor", "manager"]);
     const auditor = demoUsers.find((u) => u.role === "auditor");
     if (!auditor) throw new Error("no demo auditor");
     await expect(signInWithPassword(h.db, auditor, { ip: "10.2.0.2", userAgent: null })).resolves.toHaveProperty("cookieValue");

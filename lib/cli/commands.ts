@@ -90,7 +90,7 @@ export const commands: Record<string, Command> = {
     process.stdout.write(`demo history: ${result.accepted} events stored, ${result.duplicates} already present\n`);
     if (real && result.users.length > 0) {
       process.stdout.write("demo sign-ins (random passwords, shown once):\n");
-      for (const u of result.users) process.stdout.write(`  ${u.role.padEnd(10)} ${u.email.padEnd(26)} ${u.password}\n`);
+      for (const u of result.users) process.stdout.write(`  ${u.role.padEnd(18)} ${u.email.padEnd(26)} ${u.password}\n`);
     }
     return 0;
   },

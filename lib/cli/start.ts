@@ -94,7 +94,7 @@ export async function start(): Promise<number> {
     process.stdout.write(`\nCustody is running at ${url}\n  database: ${demo.note}\n  stop it with Ctrl-C\n\n`);
     if (demo.users) {
       process.stdout.write(`Sign in at ${url}/sign-in as one of the demo users (sample data only):\n`);
-      for (const u of demoUsers) process.stdout.write(`  ${u.role.padEnd(10)} ${u.email.padEnd(26)} ${u.password}\n`);
+      for (const u of demoUsers) process.stdout.write(`  ${u.role.padEnd(18)} ${u.email.padEnd(26)} ${u.password}\n`);
       process.stdout.write("\n");
     }
   }
