@@ -70,8 +70,11 @@ export async function renderEngagementPdf(s: EngagementSummary): Promise<Buffer>
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
-    const y = doc.page.height - 35;
-    doc.font("Helvetica").fontSize(7).fillColor(ink.muted).text(clean(`Engagement ${e.id} · tree size ${e.treeSize} · page ${i + 1} of ${range.count}`), 50, y, { width: doc.page.width - 100, align: "center", lineBreak: false });
+    // Text below the bottom margin would make pdfkit open a new page: lift the margin while writing.
+    const margin = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc.font("Helvetica").fontSize(7).fillColor(ink.muted).text(clean(`Engagement ${e.id} · tree size ${e.treeSize} · page ${i + 1} of ${range.count}`), 50, doc.page.height - margin + 14, { width: doc.page.width - 100, align: "center", lineBreak: false });
+    doc.page.margins.bottom = margin;
   }
   doc.end();
   await ended;
