@@ -12,6 +12,6 @@ export const PUT = handler(async (req: Request, ctx: { params: Promise<{ id: str
   const db = await getDb();
   const params = await ctx.params;
   const { actor, engagement } = await engagementRoute(db, req, params.id, "engagements:audit");
-  const t = await markTest(db, actor, engagement, decodeURIComponent(params.changeId).slice(0, 300), parseMark((await readFields(req)).fields));
+  const t = await markTest(db, actor, engagement, params.changeId.slice(0, 300), parseMark((await readFields(req)).fields));
   return json({ changeId: t.changeId, result: t.result, note: t.note, markedBy: t.markedBy, markedAt: t.markedAt.toISOString() });
 });
