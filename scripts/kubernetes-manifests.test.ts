@@ -64,11 +64,15 @@ describe.skipIf(!hasKubectl).each(["development", "staging", "production"])("the
 describe("the snapshot CronJob", () => {
   const docs = yaml.loadAll(readFileSync(path.join(root, "snapshot-cronjob.yaml"), "utf8")) as Doc[];
 
-  it("pipes kubectl's pods into the CLI every 5 minutes, with read-only access to pods", () => {
+  it("pipes kubectl's pods, controllers, ConfigMaps and Secrets into the CLI every 5 minutes, with read-only access to exactly those", () => {
     const [cron] = find(docs, "CronJob");
     expect(cron?.spec).toMatchObject({ schedule: "*/5 * * * *", concurrencyPolicy: "Forbid" });
-    expect(JSON.stringify(cron)).toContain("kubectl get pods -A -o json | custody snapshot k8s --environment");
-    expect(find(docs, "ClusterRole")[0]?.rules).toEqual([{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }]);
+    expect(JSON.stringify(cron)).toContain("kubectl get pods,deploy,sts,ds,cronjob,job,cm,secret -A -o json | custody snapshot k8s --environment");
+    expect(find(docs, "ClusterRole")[0]?.rules).toEqual([
+      { apiGroups: [""], resources: ["pods", "configmaps", "secrets"], verbs: ["get", "list"] },
+      { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "daemonsets", "replicasets"], verbs: ["get", "list"] },
+      { apiGroups: ["batch"], resources: ["cronjobs", "jobs"], verbs: ["get", "list"] },
+    ]);
   });
 });
 

@@ -18,3 +18,4 @@ export * from "./decisions";
 export * from "./gitops";
 export * from "./notifications";
 export * from "./engagements";
+export * from "./cluster-objects";

@@ -9,7 +9,7 @@ import { config } from "../config";
 import { loadDemo } from "../demo/load";
 import { evaluationSettled } from "../evaluation/queue";
 import { ingestEvents } from "../ingest/events-api";
-import { parseAuditLog, podsToSnapshot } from "../ingest/kubernetes";
+import { clusterSnapshot, parseAuditLog } from "../ingest/kubernetes";
 import { rebuildProjections } from "../ingest/replay";
 import { verifyLedger } from "../ledger/ledger";
 import { verifyTree } from "../ledger/verify-tree";
@@ -198,7 +198,7 @@ export const commands: Record<string, Command> = {
       for (const batch of batches) await send(values, batch);
       return 0;
     }
-    if (kind !== "k8s") throw new CliError("usage: kubectl get pods -A -o json | custody snapshot k8s|argocd|flux --environment E", 2);
+    if (kind !== "k8s") throw new CliError("usage: kubectl get pods,deploy,sts,ds,cronjob,job,cm,secret -A -o json | custody snapshot k8s --environment E (or snapshot argocd|flux)", 2);
     const environment = need(values, "environment", "e.g. --environment production");
     const text = await readStdin();
     let list: unknown;
@@ -209,7 +209,8 @@ export const commands: Record<string, Command> = {
     }
     const digest = createHash("sha256").update(text).digest("hex").slice(0, 16);
     const observedAt = new Date().toISOString();
-    const event = podsToSnapshot(list, { environment, id: `k8s-snapshot:${environment}:${observedAt}:${digest}`, observedAt });
+    // Secrets are reduced to hashes of their data here, before anything is sent.
+    const event = clusterSnapshot(list, { environment, id: `k8s-snapshot:${environment}:${observedAt}:${digest}`, observedAt });
     await send(values, event);
     return 0;
   },

@@ -17,6 +17,8 @@ export type DriftOp = {
   newConfig?: boolean;
   lastAppliedBy?: string;
   manager?: Manager;
+  /** A controller created by hand, beside the deployed workloads (it runs no pod between its schedules). */
+  controller?: { kind: string; image: string };
 };
 
 const KUBECTL = "kubectl/v1.30.2 (darwin/arm64) kubernetes/3c1e4b5";
@@ -54,6 +56,9 @@ export function emitDrift({ ids }: Emit, period: Period, runningAt: (environment
     } else if (scenario.drift === "manual-apply") {
       audit(at, "production", "frank@acme.com", "patch", "deployments", service);
       ops.push({ at, environment: "production", service, lastAppliedBy: "kubectl-client-side-apply", manager: { manager: "kubectl-client-side-apply", operation: "Update", time } });
+    } else if (scenario.drift === "unrecorded-workload") {
+      audit(at, "production", "ivan@acme.com", "create", "cronjobs", service);
+      ops.push({ at, environment: "production", service, controller: { kind: "CronJob", image: `${imageRepositoryOf("accounts")}:nightly-export` } });
     } else {
       audit(at, "production", "grace@acme.com", "update", "configmaps", `${service}-config`);
       ops.push({ at, environment: "production", service, newConfig: true });

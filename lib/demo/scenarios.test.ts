@@ -13,6 +13,7 @@ const CONTROL_RULE_IDS = [
   "drift.config-changed", "drift.exec-into-container", "drift.prod-differs-from-staging", "drift.rollback-gap",
   // The GitOps rules of issue 22 (Argo CD, Flux).
   "drift.gitops-manual-sync", "drift.gitops-out-of-sync", "drift.gitops-self-heal-off", "drift.gitops-suspended",
+  "drift.unrecorded-workload",
 ];
 
 const events = generateDemoEvents();

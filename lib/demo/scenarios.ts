@@ -25,7 +25,7 @@ export type ChangeFlag =
   | "secret-scan-fail";
 
 /** Out-of-band changes to a running production workload, seen only in snapshots and audit logs. */
-export type DriftKind = "hot-patch" | "manual-apply" | "config-edit";
+export type DriftKind = "hot-patch" | "manual-apply" | "config-edit" | "unrecorded-workload";
 
 /**
  * When a scenario happens: a fraction of the period, or a number of days before its end. The
@@ -103,7 +103,9 @@ export const demoScenarios: readonly DemoScenario[] = [
   { id: "manual-apply", kind: "drift", service: "pricing", drift: "manual-apply", at: { daysBeforeEnd: 3 },
     title: "A hand-run kubectl apply changed the production workload", ruleIds: ["drift.manual-apply"] },
   { id: "config-edited", kind: "drift", service: "cart", drift: "config-edit", at: { daysBeforeEnd: 4 },
-    title: "The production ConfigMap was edited in place", ruleIds: ["drift.config-changed"] },
+    title: "The production ConfigMap was edited in place (seen in the pods' config hash and in the ConfigMap's own hash)", ruleIds: ["drift.config-changed"] },
+  { id: "unrecorded-workload", kind: "drift", service: "ledger-export", drift: "unrecorded-workload", at: { daysBeforeEnd: 3 },
+    title: "Ivan created a CronJob in production with kubectl create; no deployment record made it", ruleIds: ["drift.unrecorded-workload"] },
   { id: "argocd-manual-sync", kind: "gitops", service: "payments", gitops: "manual-sync",
     title: "Frank synced the production Argo CD application by hand, with automated sync switched off",
     ruleIds: ["drift.gitops-manual-sync", "drift.gitops-self-heal-off"] },

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { CustodyEvent, EventOf } from "@/lib/events/schema";
 import { DEMO_ENVIRONMENTS, DEMO_NAMESPACE, DEMO_SERVICES, type DemoEnvironment } from "./catalog";
 import { iso, type Emit } from "./change-events";
@@ -54,7 +55,20 @@ export function emitSnapshots({ ids, rng }: Emit, period: Period, events: readon
       },
     });
   }
+  const handMade = new Map<string, { service: string; kind: string; image: string; managers: Manager[] }[]>();
   for (const d of drift) {
+    const made = d.controller;
+    if (made) {
+      ops.push({
+        at: d.at,
+        apply: () => {
+          const list = handMade.get(d.environment) ?? [];
+          list.push({ service: d.service, ...made, managers: [{ manager: "kubectl-create", operation: "Update", time: iso(d.at) }] });
+          handMade.set(d.environment, list);
+        },
+      });
+      continue;
+    }
     ops.push({
       at: d.at,
       apply: () => {
@@ -88,7 +102,34 @@ export function emitSnapshots({ ids, rng }: Emit, period: Period, events: readon
         replicas: REPLICAS[environment],
       });
     }
-    snapshots.push({ id: ids.event("snapshot"), type: "snapshot", occurredAt: iso(at), environment, source: "kubernetes", workloads });
+    const { controllers, configs } = clusterObjects(environment, workloads, handMade.get(environment) ?? []);
+    snapshots.push({ id: ids.event("snapshot"), type: "snapshot", occurredAt: iso(at), environment, source: "kubernetes", workloads, controllers, configs });
   }
   return snapshots;
+}
+
+type Controller = NonNullable<Snapshot["controllers"]>[number];
+type ConfigObject = NonNullable<Snapshot["configs"]>[number];
+const hashOf = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
+
+/**
+ * What `kubectl get deploy,cronjob,cm,secret` adds to the snapshot: each workload's Deployment
+ * (reading `<service>-config` and `<service>-db`), the hashes of those objects (the ConfigMap's
+ * follows the pods' config hash, the Secret never changes), and controllers made by hand.
+ */
+function clusterObjects(environment: string, workloads: Workload[], handMade: { service: string; kind: string; image: string; managers: Manager[] }[]) {
+  const controllers: Controller[] = workloads.map((w) => ({
+    namespace: w.namespace, kind: w.kind, name: w.name, service: w.service ?? w.name,
+    images: Object.fromEntries(w.containers.map((c) => [c.name, c.image])),
+    configRefs: [{ kind: "ConfigMap", name: `${w.name}-config` }, { kind: "Secret", name: `${w.name}-db` }],
+    managers: w.managers ?? [],
+  }));
+  const configs: ConfigObject[] = workloads.flatMap((w): ConfigObject[] => [
+    { namespace: w.namespace, kind: "ConfigMap", name: `${w.name}-config`, dataHash: hashOf(`config:${w.containers[0]?.configHash ?? ""}`), keys: 3 },
+    { namespace: w.namespace, kind: "Secret", name: `${w.name}-db`, dataHash: hashOf(`secret:${environment}:${w.name}`), keys: 2 },
+  ]);
+  for (const m of handMade) {
+    controllers.push({ namespace: DEMO_NAMESPACE, kind: m.kind, name: m.service, service: m.service, images: { [m.service]: m.image }, configRefs: [], managers: m.managers });
+  }
+  return { controllers, configs };
 }

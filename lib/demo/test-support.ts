@@ -129,6 +129,8 @@ export const scenarioChecks: Record<string, (ix: DemoIndex) => boolean> = {
   "argocd-manual-sync": (ix) => ix.gitops.some((g) => g.environment === "production" && g.tool === "argocd" && g.lastSync?.automated === false && g.lastSync.by !== undefined && g.selfHeal === false),
   "argocd-out-of-sync": (ix) => ix.gitops.some((g) => g.environment === "production" && g.syncStatus === "OutOfSync"),
   "flux-suspended": (ix) => ix.gitops.some((g) => g.environment === "production" && g.tool === "flux" && g.suspended === true),
+  "unrecorded-workload": (ix) =>
+    (ix.finalSnapshot("production")?.controllers ?? []).some((c) => !ix.production.some((d) => d.service === c.service)),
   "rollback-gap": (ix) => {
     const perService = new Map<string, number>();
     for (const b of ix.builds) perService.set(b.service ?? "", (perService.get(b.service ?? "") ?? 0) + 1);

@@ -1,6 +1,6 @@
 import { and, eq, like, or } from "drizzle-orm";
 import type { Database, Queryable } from "@/db/client";
-import { findings } from "@/db/schema";
+import { findings, snapshotControllers } from "@/db/schema";
 import { resolveFindings, type FindingInput } from "../findings/store";
 import {
   configChanger,
@@ -17,7 +17,7 @@ import {
 import { peopleWritesBetween } from "./audit-records";
 import { openFindings } from "../findings/store";
 import { gatherSnapshotEvidence, type SnapshotRef, type WorkloadFilter } from "./gather";
-import { serviceSubject, workloadSubject } from "./subjects";
+import { isControllerSubject, serviceSubject, workloadSubject } from "./subjects";
 
 type Judged = { observed: ObservedContainer; recorded: RecordedEvidence; outcome: DriftOutcome; subject: string };
 
@@ -61,7 +61,8 @@ export async function evaluateSnapshot(
     const keys = [...subjects].filter((k) => open.get(ruleId)?.has(k));
     resolved += await resolveFindings(db, ruleId, keys, snap.observedAt, `Snapshot ${at} shows it compliant again.`);
   }
-  if (latest && filter === null) resolved += await resolveVanished(db, snap, open, new Set(items.map((i) => workloadSubject(i.observed))));
+  // A snapshot of controllers and configuration only (no pods listed) says nothing about containers.
+  if (latest && filter === null && (items.length > 0 || !(await controllersOnly(db, snap.id)))) resolved += await resolveVanished(db, snap, open, new Set(items.map((i) => workloadSubject(i.observed))));
   return { failed: judged.length, resolved };
 }
 
@@ -120,8 +121,13 @@ async function resolveVanished(db: Queryable, snap: SnapshotRef, open: Map<strin
   let n = 0;
   for (const [ruleId, subjects] of open) {
     if (PER_WORKLOAD_EXCLUDED.has(ruleId)) continue;
-    const gone = [...subjects].filter((k) => k.startsWith(`${snap.environment}/`) && !present.has(k));
+    const gone = [...subjects].filter((k) => k.startsWith(`${snap.environment}/`) && !isControllerSubject(k) && !present.has(k));
     n += await resolveFindings(db, ruleId, gone, snap.observedAt, `The workload no longer runs in ${snap.environment} (snapshot ${snap.externalId}).`);
   }
   return n;
+}
+
+async function controllersOnly(db: Queryable, snapshotId: number): Promise<boolean> {
+  const rows = await db.select({ id: snapshotControllers.id }).from(snapshotControllers).where(eq(snapshotControllers.snapshotId, snapshotId)).limit(1);
+  return rows.length > 0;
 }

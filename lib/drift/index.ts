@@ -2,15 +2,17 @@ import type { Database, Queryable } from "@/db/client";
 import type { Policy } from "../policy";
 import { activePolicy } from "../policy/active";
 import type { Touched } from "../projections/touched";
+import { evaluateControllers } from "./controllers";
 import { evaluateSnapshot } from "./evaluate-snapshot";
 import { evaluateExecs } from "./exec";
 import { evaluateGitops } from "./gitops";
 import { snapshotTargets } from "./targets";
 
 export { evaluateSnapshot } from "./evaluate-snapshot";
+export { evaluateControllers } from "./controllers";
 export { evaluateExecs } from "./exec";
 export { gatherSnapshotEvidence, type SnapshotRef, type WorkloadFilter } from "./gather";
-export { execSubject, serviceSubject, workloadSubject } from "./subjects";
+export { controllerSubject, execSubject, serviceSubject, workloadSubject } from "./subjects";
 export { snapshotTargets, type SnapshotTarget } from "./targets";
 
 /**
@@ -21,6 +23,7 @@ export { snapshotTargets, type SnapshotTarget } from "./targets";
 export async function detectDrift(db: Queryable, touched: Touched, aside: Database | null = null, policy: Policy = activePolicy()): Promise<void> {
   for (const target of await snapshotTargets(db, touched)) {
     await evaluateSnapshot(db, target.snapshot, target.filter, policy, target.latest, aside);
+    await evaluateControllers(db, target.snapshot, target.filter, target.latest);
   }
   if (touched.auditEvents > 0) await evaluateExecs(db, touched);
   if (touched.gitopsStatuses > 0) await evaluateGitops(db, touched);

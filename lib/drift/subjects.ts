@@ -19,3 +19,12 @@ export function subjectOf(outcome: DriftOutcome, o: ObservedContainer): string {
 export function execSubject(environment: string, namespace: string | null, pod: string | null, username: string): string {
   return `${environment}/${namespace ?? "-"}/Pod/${pod ?? "-"}/exec/${username}`;
 }
+
+/** A controller as a whole (`…/<name>:controller`; ":" never occurs in Kubernetes names), apart from its containers' subjects. */
+export function controllerSubject(o: { environment: string; namespace: string; kind: string; name: string }): string {
+  return `${o.environment}/${o.namespace}/${o.kind}/${o.name}:controller`;
+}
+
+export function isControllerSubject(subjectKey: string): boolean {
+  return subjectKey.endsWith(":controller");
+}

@@ -176,12 +176,55 @@ export const snapshotWorkload = z.object({
   replicas: z.number().int().nonnegative().default(1),
 });
 
+const fieldManagers = z
+  .array(
+    z.object({
+      manager: z.string().max(200),
+      operation: z.string().max(50),
+      time: isoDate.nullable().optional(),
+      subresource: z.string().max(100).optional(),
+    }),
+  )
+  .max(100);
+export const configHashSchema = z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be sha256: and 64 hex characters (the CLI hashes the data)");
+
+/** A controller (Deployment, StatefulSet, DaemonSet, CronJob, Job) as the cluster reports it; see lib/ingest/kubernetes/cluster-objects.ts. */
+export const snapshotController = z.strictObject({
+  namespace: name,
+  kind: name,
+  name,
+  service: name.optional(),
+  /** Container name to image, from the pod template. */
+  images: z.record(z.string().max(200), z.string().max(500)),
+  /** The ConfigMaps and Secrets its pod template mounts or reads (volumes, envFrom, env valueFrom). */
+  configRefs: z.array(z.strictObject({ kind: z.enum(["ConfigMap", "Secret"]), name })).max(200),
+  managers: fieldManagers.optional(),
+  /** Container images named by kubectl.kubernetes.io/last-applied-configuration, when present. */
+  lastAppliedImages: z.record(z.string().max(200), z.string().max(500)).optional(),
+});
+
+/** A ConfigMap or Secret reduced to the hash of its data: values never leave the cluster. */
+export const snapshotConfig = z.strictObject({
+  namespace: name,
+  kind: z.enum(["ConfigMap", "Secret"]),
+  name,
+  dataHash: configHashSchema,
+  keys: z.number().int().nonnegative().max(100_000).optional(),
+});
+
 export const snapshotEvent = z.object({
   ...base,
   type: z.literal("snapshot"),
   environment: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a lowercase environment name"),
   source: z.string().max(100).default("kubernetes"),
   workloads: z.array(snapshotWorkload).max(50_000),
+  controllers: z.array(snapshotController).max(20_000).optional(),
+  configs: z.array(snapshotConfig).max(50_000).optional(),
+  /** Objects of kinds Custody does not judge: kept in the ledger, ignored by drift. */
+  otherObjects: z
+    .array(z.strictObject({ apiVersion: z.string().max(200).optional(), kind: name, namespace: name.optional(), name }))
+    .max(50_000)
+    .optional(),
 });
 
 export const attestationEvent = z.object({

@@ -9,11 +9,13 @@ import { limitsOf } from "../auth/tokens";
 import { assertInScope, type TokenLimits } from "../auth/token-scope";
 import { principals } from "../evidence/source";
 import { ingest, type PreparedDelivery } from "./ingest";
+import { refuseSecretValues } from "./secret-values";
 
 export const EVENTS_SOURCE = "events";
 
 /** Validates a body of Custody events (one, or `{ events: [...] }`, all-or-nothing), naming every bad field. */
 export function parseEventsBody(json: unknown): { events: CustodyEvent[]; batch: boolean } {
+  refuseSecretValues(json);
   const batch = typeof json === "object" && json !== null && !Array.isArray(json) && "events" in json;
   if (batch) {
     const parsed = eventsBatch.safeParse(json);

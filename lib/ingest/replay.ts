@@ -49,6 +49,8 @@ const projectionTables = [
   "check_summaries",
   "check_results",
   "snapshot_workloads",
+  "snapshot_controllers",
+  "snapshot_configs",
   "snapshots",
   "findings",
   "deployments",

@@ -233,7 +233,8 @@ export const ruleDefinitions = [
     id: "drift.manual-apply",
     kind: "drift",
     title: "Workload last changed by a person's tool",
-    description: "A workload was last changed by a human tool (client-side kubectl apply, kubectl edit or patch) instead of the pipeline.",
+    description:
+      "A workload or its controller was changed by a person's tool after its last deployment: kubectl-edit, kubectl-patch, kubectl-client-side-apply or a kubectl Apply in its managedFields, or a last-applied-configuration naming images the pipeline did not deploy.",
     severity: "high",
     controls: { iso27001: ["8.9", "8.32"], soc2: ["CC8.1", "CC6.8"] },
   },
@@ -241,7 +242,8 @@ export const ruleDefinitions = [
     id: "drift.config-changed",
     kind: "drift",
     title: "Running configuration differs from the deployed one",
-    description: "The running configuration hash differs from the one deployed (a ConfigMap edited in place).",
+    description:
+      "A ConfigMap or Secret a workload mounts or reads (volumes, envFrom, env) hashes differently from the snapshot taken at its last deployment (edited in place), or the pod's config-hash annotation changed.",
     severity: "medium",
     controls: { iso27001: ["8.9"], soc2: ["CC7.1"] },
   },
@@ -268,6 +270,14 @@ export const ruleDefinitions = [
     description: "Fewer tagged images of the service are retained than policy requires.",
     severity: "medium",
     controls: { iso27001: ["8.13"], soc2: ["A1.2"] },
+  },
+  {
+    id: "drift.unrecorded-workload",
+    kind: "drift",
+    title: "Controller no deployment record created",
+    description: "A Deployment, StatefulSet, DaemonSet, CronJob or Job runs in an enforced namespace, and no deployment of its service to that environment is recorded.",
+    severity: "high",
+    controls: { iso27001: ["8.9", "8.32"], soc2: ["CC8.1"] },
   },
   {
     id: "drift.admission-bypass",

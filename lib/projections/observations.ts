@@ -3,6 +3,7 @@ import { bulkInsert, onConflictNothing } from "@/db/bulk";
 import type { Queryable } from "@/db/client";
 import { attestations, clusterAuditEvents, snapshots, snapshotWorkloads } from "@/db/schema";
 import type { EventOf } from "../events/schema";
+import { applySnapshotObjects } from "./cluster-objects";
 import { ensureServicesAndEnvironments } from "./delivery";
 import { sourceColumnsOf, sourceKeyOf } from "../evidence/source";
 import { chunks } from "./merge";
@@ -13,7 +14,7 @@ export async function applySnapshots(tx: Queryable, events: EventOf<"snapshot">[
   if (events.length === 0) return;
   await ensureServicesAndEnvironments(
     tx,
-    events.flatMap((e) => e.workloads.map((w) => w.service ?? w.name)),
+    events.flatMap((e) => [...e.workloads.map((w) => w.service ?? w.name), ...(e.controllers ?? []).map((c) => c.service ?? c.name)]),
     events.map((e) => e.environment),
   );
   const inserted = await bulkInsert<Record<string, unknown>, { id: number | string; external_id: string; source_key: string }>(
@@ -53,6 +54,7 @@ export async function applySnapshots(tx: Queryable, events: EventOf<"snapshot">[
     );
   });
   for (const batch of chunks(rows, 20000)) await bulkInsert(tx, snapshotWorkloads, batch);
+  await applySnapshotObjects(tx, events, (e) => byExternal.get(`${sourceKeyOf(originOf(e))}\u0000${e.id}`));
   for (const e of events) touched.environments.add(e.environment);
   // Observed digests are not evidence for gate checks; drift reads the snapshot ids.
   for (const id of byExternal.values()) touched.snapshotIds.add(id);

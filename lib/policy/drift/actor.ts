@@ -12,7 +12,7 @@ export interface Attribution {
   auditEvent: { id: number; auditId: string; verb: string; resource: string | null; name: string | null; occurredAt: string };
 }
 
-const ref = (a: AuditRecord): Attribution => ({
+export const attributionOf = (a: AuditRecord): Attribution => ({
   actor: a.username,
   auditEvent: { id: a.id, auditId: a.auditId, verb: a.verb, resource: a.resource, name: a.name, occurredAt: a.occurredAt.toISOString() },
 });
@@ -22,7 +22,11 @@ const ref = (a: AuditRecord): Attribution => ({
  * time (or, with no timed manager, the latest person writing to it before the snapshot). Null when
  * the audit log names nobody.
  */
-export function workloadChanger(o: ObservedContainer, r: RecordedEvidence, audit: readonly AuditRecord[]): Attribution | null {
+export function workloadChanger(
+  o: Pick<ObservedContainer, "namespace" | "name" | "managers" | "snapshot">,
+  r: Pick<RecordedEvidence, "lastDeployment">,
+  audit: readonly AuditRecord[],
+): Attribution | null {
   const writes = audit.filter(
     (a) => isPerson(a.username) && WRITES.has(a.verb) && a.resource !== null && WORKLOAD_RESOURCES.has(a.resource) && a.namespace === o.namespace &&
       a.name !== null && (a.name === o.name || a.name.startsWith(`${o.name}-`)) && a.occurredAt <= o.snapshot.observedAt,
@@ -39,7 +43,7 @@ export function workloadChanger(o: ObservedContainer, r: RecordedEvidence, audit
       bestGap = gap;
     }
   }
-  return best ? ref(best) : null;
+  return best ? attributionOf(best) : null;
 }
 
 /** The latest person writing a ConfigMap or Secret named after the workload between its baseline snapshot and this one. */
@@ -54,5 +58,5 @@ export function configChanger(o: ObservedContainer, r: RecordedEvidence, audit: 
     )
     .sort((x, y) => y.occurredAt.getTime() - x.occurredAt.getTime());
   const [latest] = candidates;
-  return latest ? ref(latest) : null;
+  return latest ? attributionOf(latest) : null;
 }

@@ -55,7 +55,10 @@ describe("drift rules on one observed container", () => {
     for (const m of ["kubectl-edit", "kubectl-patch", "kubectl-set", "kubectl-client-side-apply"]) expect(manual(m, "Update", "2026-11-19T15:00:00Z")).toBe("fail");
     expect(manual("kubectl", "Update", "2026-11-19T15:00:00Z")).toBe("fail");
     expect(manual("kubectl-client-side-apply", "Update", "2026-11-19T10:01:00Z")).toBe("pass");
-    expect(manual("kubectl", "Apply", "2026-11-19T15:00:00Z")).toBe("pass");
+    // Server-side apply by hand (manager kubectl, operation Apply) hours after the deployment; at deploy time it is the pipeline's.
+    expect(manual("kubectl", "Apply", "2026-11-19T15:00:00Z")).toBe("fail");
+    expect(manual("kubectl", "Apply", "2026-11-19T10:02:00Z")).toBe("pass");
+    expect(manual("argocd-controller", "Apply", "2026-11-19T15:00:00Z")).toBe("pass");
     expect(results(observed({ lastAppliedBy: "kubectl-client-side-apply" }), recorded())["drift.manual-apply"]).toBe("fail");
   });
 

@@ -2,7 +2,7 @@ import { configChanged, manualApply, mutableTag } from "./spec-rules";
 import { notBuiltByCi, prodDiffersFromStaging, rollbackGap, unrecordedDigest } from "./recorded-rules";
 import type { DriftOutcome, DriftPolicy, ObservedContainer, RecordedEvidence, WorkloadDriftRule } from "./types";
 
-export { configChanger, workloadChanger, type Attribution } from "./actor";
+export { attributionOf, configChanger, workloadChanger, type Attribution } from "./actor";
 export { rollbackService } from "./recorded-rules";
 export { containerAccess, execIntoContainer, isPerson, type AuditRecord } from "./exec-rule";
 export { isHumanManager, unexplainedHumanWrites } from "./spec-rules";
@@ -28,3 +28,13 @@ export function evaluateContainerDrift(o: ObservedContainer, r: RecordedEvidence
   }
   return outcomes;
 }
+export {
+  configChangedOnController,
+  evaluateControllerDrift,
+  manualApplyOnController,
+  sameImage,
+  unrecordedWorkload,
+  type ConfigComparison,
+  type ControllerRecord,
+  type ObservedController,
+} from "./controller-rules";

@@ -19,17 +19,22 @@ export const mutableTag: WorkloadDriftRule = (o, r, p) => {
   return outcome(id, "pass", () => `${o.imageRef} uses the commit-SHA tag "${ref.tag}".`, evidence);
 };
 
-/** Field managers a person's kubectl leaves behind (server-side apply by a pipeline uses `kubectl` + Apply and is not one). */
-const HUMAN_MANAGERS = new Set(["kubectl-client-side-apply", "kubectl-edit", "kubectl-patch", "kubectl-set", "kubectl-replace"]);
+/**
+ * Field managers a person's kubectl leaves behind: `kubectl-edit`, `kubectl-patch`, `kubectl-set`,
+ * `kubectl-client-side-apply`, `kubectl-replace`, `kubectl-rollout`, and `kubectl` itself (server-side
+ * apply, operation Apply, or older clients' updates). A pipeline running kubectl writes them too,
+ * but within minutes of its recorded deployment (PIPELINE_TOLERANCE_MS), which explains them.
+ */
+const HUMAN_MANAGER = /^kubectl(-|$)/;
 // A pipeline running `kubectl apply` stamps the workload within minutes of its recorded deployment.
 const PIPELINE_TOLERANCE_MS = 15 * 60 * 1000;
 
 export function isHumanManager(m: FieldManagerEntry): boolean {
-  return HUMAN_MANAGERS.has(m.manager) || (m.manager === "kubectl" && m.operation === "Update");
+  return HUMAN_MANAGER.test(m.manager);
 }
 
 /** Human-tool writes that no recorded deployment accounts for: later than the last deployment, or of unknown time. */
-export function unexplainedHumanWrites(managers: readonly FieldManagerEntry[], lastDeployedAt: Date | null): FieldManagerEntry[] {
+export function unexplainedHumanWrites<T extends FieldManagerEntry>(managers: readonly T[], lastDeployedAt: Date | null): T[] {
   return managers.filter((m) => {
     if (!isHumanManager(m)) return false;
     if (!m.time || lastDeployedAt === null) return true;

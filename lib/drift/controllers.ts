@@ -1,0 +1,257 @@
+import { and, eq, gte, inArray, like } from "drizzle-orm";
+import { sql } from "drizzle-orm";
+import { queryRows, type Queryable } from "@/db/client";
+import { findings } from "@/db/schema";
+import type { ControllerManager } from "@/db/schema";
+import { EXEMPT_NAMESPACES } from "../admission/namespaces";
+import { config } from "../config";
+import { openFindings, resolveFindings, type FindingInput } from "../findings/store";
+import {
+  attributionOf,
+  evaluateControllerDrift,
+  isPerson,
+  workloadChanger,
+  type Attribution,
+  type AuditRecord,
+  type ConfigComparison,
+  type ControllerRecord,
+  type DeploymentRef,
+  type DriftOutcome,
+  type ObservedController,
+} from "../policy/drift";
+import { peopleWritesBetween } from "./audit-records";
+import type { SnapshotRef, WorkloadFilter } from "./gather";
+import { controllerSubject, isControllerSubject } from "./subjects";
+
+const CONTROLLER_RULES = ["drift.manual-apply", "drift.config-changed", "drift.unrecorded-workload"] as const;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+type ControllerRow = {
+  namespace: string;
+  kind: string;
+  name: string;
+  service: string;
+  images: Record<string, string>;
+  config_refs: { kind: "ConfigMap" | "Secret"; name: string }[];
+  managers: ControllerManager[] | null;
+  last_applied_images: Record<string, string> | null;
+};
+type DeploymentJson = { id: number; external_id: string; deployed_at: string; image_ref: string; digest: string | null; actor: string | null };
+/** `replacedBy`: the service's first successful deployment after the snapshot, which replaced what it showed. */
+type Judged = { c: ObservedController; r: ControllerRecord; outcome: DriftOutcome; subject: string; replacedBy: DeploymentRef | null };
+
+const deploymentJson = (alias: string) =>
+  sql.raw(
+    `json_build_object('id', ${alias}.id, 'external_id', ${alias}.external_id, 'deployed_at', ${alias}.deployed_at, 'image_ref', ${alias}.image_ref, 'digest', ${alias}.digest, 'actor', ${alias}.actor)`,
+  );
+
+/**
+ * Judges the controllers of one snapshot (all, or those of the services the filter names):
+ * drift.manual-apply from their field managers and last-applied-configuration,
+ * drift.config-changed from the hashes of the ConfigMaps and Secrets they read, and
+ * drift.unrecorded-workload. One finding per rule and controller, whatever the number of
+ * snapshots; resolved when a snapshot shows the controller compliant or gone, or a deployment
+ * of its service replaced it.
+ */
+export async function evaluateControllers(db: Queryable, snap: SnapshotRef, filter: WorkloadFilter, latest: boolean): Promise<{ failed: number; resolved: number }> {
+  if (filter !== null && filter.services.length === 0) return { failed: 0, resolved: 0 };
+  const rows = await queryRows<ControllerRow>(
+    db,
+    sql`select namespace, kind, name, service, images, config_refs, managers, last_applied_images from snapshot_controllers
+        where snapshot_id = ${snap.id} ${filter === null ? sql`` : sql`and service = any(${sql.param(filter.services)}::text[])`}
+        order by namespace, kind, name`,
+  );
+  if (rows.length === 0) return { failed: 0, resolved: 0 };
+  const services = [...new Set(rows.map((r) => r.service))];
+  const deployments = await deploymentsAround(db, snap, services);
+  const configs = await configComparisons(db, snap, rows, deployments);
+  const failed = new Map<string, Judged>();
+  const passed = new Map<string, string[]>();
+  for (const row of rows) {
+    const c = toObserved(snap, row);
+    const d = deployments.get(row.service);
+    const record: ControllerRecord = {
+      lastDeployment: d?.last ?? null,
+      configs: configs === null ? null : c.configRefs.map((ref) => configs(c, ref)),
+      enforcedNamespace: enforced(c.namespace),
+    };
+    const subject = controllerSubject(c);
+    for (const outcome of evaluateControllerDrift(c, record)) {
+      if (outcome.result === "fail") failed.set(`${outcome.ruleId}\u0000${subject}`, { c, r: record, outcome, subject, replacedBy: d?.next ?? null });
+      else if (outcome.result === "pass") passed.set(outcome.ruleId, [...(passed.get(outcome.ruleId) ?? []), subject]);
+    }
+  }
+  const judged = await withoutSettled(db, snap, [...failed.values()]);
+  const audit = await auditFor(db, snap, judged);
+  await openFindings(db, judged.map((j) => toFinding(j, snap, attribute(j, audit))));
+  // Drift a later pipeline deployment replaced is recorded, then resolved at that deployment: replay
+  // (which sees the deployment when it judges the snapshot) keeps the same history as live ingestion.
+  let resolved = 0;
+  for (const j of judged) {
+    const d = j.replacedBy;
+    if (d) resolved += await resolveFindings(db, j.outcome.ruleId, [j.subject], d.deployedAt, `Replaced by the pipeline's deployment ${d.externalId} of ${j.c.service} at ${d.deployedAt.toISOString()}.`);
+  }
+  for (const [ruleId, subjects] of passed) {
+    resolved += await resolveFindings(db, ruleId, subjects, snap.observedAt, `Snapshot ${snap.externalId} (${snap.observedAt.toISOString()}) shows the controller compliant.`);
+  }
+  if (latest && filter === null) resolved += await resolveVanished(db, snap, new Set(rows.map((r) => controllerSubject({ environment: snap.environment, ...r }))));
+  return { failed: judged.length, resolved };
+}
+
+/**
+ * Failures a later deployment replaced, already recorded and resolved at or after this snapshot:
+ * judging the same snapshot again (late evidence about the service) must not record them twice.
+ */
+async function withoutSettled(db: Queryable, snap: SnapshotRef, judged: Judged[]): Promise<Judged[]> {
+  const replaced = judged.filter((j) => j.replacedBy !== null);
+  if (replaced.length === 0) return judged;
+  const rows = await db
+    .select({ ruleId: findings.ruleId, subjectKey: findings.subjectKey })
+    .from(findings)
+    .where(and(eq(findings.status, "resolved"), inArray(findings.subjectKey, [...new Set(replaced.map((j) => j.subject))]), gte(findings.resolvedAt, snap.observedAt)));
+  const settled = new Set(rows.map((r) => `${r.ruleId}\u0000${r.subjectKey}`));
+  return judged.filter((j) => j.replacedBy === null || !settled.has(`${j.outcome.ruleId}\u0000${j.subject}`));
+}
+
+/** Judged unless the control plane's or Custody's own, or configured `off` for admission. */
+function enforced(namespace: string): boolean {
+  if (EXEMPT_NAMESPACES.has(namespace)) return false;
+  return config().admission.namespaces[namespace]?.mode !== "off";
+}
+
+function toObserved(snap: SnapshotRef, r: ControllerRow): ObservedController {
+  return {
+    environment: snap.environment,
+    namespace: r.namespace,
+    kind: r.kind,
+    name: r.name,
+    service: r.service,
+    images: r.images,
+    configRefs: r.config_refs,
+    managers: r.managers ?? [],
+    lastAppliedImages: r.last_applied_images,
+    snapshot: { id: snap.id, externalId: snap.externalId, observedAt: snap.observedAt },
+  };
+}
+
+/** Each service's last successful deployment in the environment up to the snapshot, and its first one after. */
+async function deploymentsAround(db: Queryable, snap: SnapshotRef, services: string[]): Promise<Map<string, { last: DeploymentRef | null; next: DeploymentRef | null }>> {
+  const rows = await queryRows<{ service: string; last: DeploymentJson | null; next: DeploymentJson | null }>(
+    db,
+    sql`select s.service, l.j as last, n.j as next from unnest(${sql.param(services)}::text[]) s(service)
+        left join lateral (select ${deploymentJson("d")} as j from deployments d
+          where d.service = s.service and d.environment = ${snap.environment} and d.status = 'success' and d.deployed_at <= ${snap.observedAt}
+          order by d.deployed_at desc, d.id desc limit 1) l on true
+        left join lateral (select ${deploymentJson("d")} as j from deployments d
+          where d.service = s.service and d.environment = ${snap.environment} and d.status = 'success' and d.deployed_at > ${snap.observedAt}
+          order by d.deployed_at, d.id limit 1) n on true`,
+  );
+  return new Map(rows.map((r) => [r.service, { last: toDeployment(r.last), next: toDeployment(r.next) }]));
+}
+
+function toDeployment(j: DeploymentJson | null): DeploymentRef | null {
+  if (j === null) return null;
+  return { id: Number(j.id), externalId: j.external_id, deployedAt: new Date(j.deployed_at), imageRef: j.image_ref, digest: j.digest, actor: j.actor };
+}
+
+type Baseline = { snapshot_id: number | string; external_id: string; observed_at: Date | string };
+
+/**
+ * The hash of every ConfigMap and Secret now and in the first snapshot (with configuration in it)
+ * taken at or after the last deployment of the reading controller's service. Null when this
+ * snapshot carries no configuration at all (a pods-only snapshot): nothing to compare.
+ */
+async function configComparisons(
+  db: Queryable,
+  snap: SnapshotRef,
+  rows: ControllerRow[],
+  deployments: Map<string, { last: DeploymentRef | null }>,
+): Promise<((c: ObservedController, ref: { kind: "ConfigMap" | "Secret"; name: string }) => ConfigComparison) | null> {
+  const namespaces = [...new Set(rows.filter((r) => r.config_refs.length > 0).map((r) => r.namespace))];
+  const current = await queryRows<{ namespace: string; kind: string; name: string; data_hash: string }>(
+    db,
+    sql`select namespace, kind, name, data_hash from snapshot_configs where snapshot_id = ${snap.id}`,
+  );
+  if (current.length === 0) return null;
+  const key = (ns: string, kind: string, name: string) => `${ns}/${kind}/${name}`;
+  const now = new Map(current.map((c) => [key(c.namespace, c.kind, c.name), c.data_hash]));
+  const since = [...new Set([...deployments.values()].flatMap((d) => (d.last ? [d.last.deployedAt.toISOString()] : [])))];
+  const baselines = since.length === 0 ? [] : await queryRows<Baseline & { since: Date | string }>(
+    db,
+    sql`select t.since, b.snapshot_id, b.external_id, b.observed_at from unnest(${sql.param(since)}::timestamptz[]) t(since)
+        cross join lateral (select s.id as snapshot_id, s.external_id, s.observed_at from snapshots s
+          where s.environment = ${snap.environment} and s.observed_at >= t.since and s.observed_at <= ${snap.observedAt}
+            and exists (select 1 from snapshot_configs c where c.snapshot_id = s.id)
+          order by s.observed_at, s.id limit 1) b`,
+  );
+  const baseOf = new Map(baselines.map((b) => [new Date(b.since).toISOString(), b]));
+  const ids = [...new Set(baselines.map((b) => Number(b.snapshot_id)))].filter((id) => id !== snap.id);
+  const old = ids.length === 0 || namespaces.length === 0 ? [] : await queryRows<{ snapshot_id: number | string; namespace: string; kind: string; name: string; data_hash: string }>(
+    db,
+    sql`select snapshot_id, namespace, kind, name, data_hash from snapshot_configs
+        where snapshot_id = any(${sql.param(ids)}::bigint[]) and namespace = any(${sql.param(namespaces)}::text[])`,
+  );
+  const then = new Map(old.map((c) => [`${Number(c.snapshot_id)}:${key(c.namespace, c.kind, c.name)}`, c.data_hash]));
+  return (c, ref) => {
+    const last = deployments.get(c.service)?.last;
+    const base = last ? baseOf.get(last.deployedAt.toISOString()) : undefined;
+    const k = key(c.namespace, ref.kind, ref.name);
+    const baseId = base ? Number(base.snapshot_id) : null;
+    return {
+      kind: ref.kind,
+      name: ref.name,
+      observedHash: now.get(k) ?? null,
+      deployedHash: baseId === null ? null : baseId === snap.id ? (now.get(k) ?? null) : (then.get(`${baseId}:${k}`) ?? null),
+      baseline: base ? { snapshotExternalId: base.external_id, observedAt: new Date(base.observed_at) } : null,
+    };
+  };
+}
+
+function toFinding(j: Judged, snap: SnapshotRef, who: Attribution | null): FindingInput {
+  return {
+    ruleId: j.outcome.ruleId,
+    subjectKey: j.subject,
+    environment: snap.environment,
+    service: j.c.service,
+    workload: `${j.c.namespace}/${j.c.kind}/${j.c.name}`,
+    actor: who?.actor ?? null,
+    summary: j.outcome.reason,
+    evidence: { ...j.outcome.evidence, ...(who ? { attributedTo: who } : {}) },
+    observedAt: snap.observedAt,
+  };
+}
+
+/** People's writes to the failing controllers' namespaces from their last deployment (at most 30 days back). */
+async function auditFor(db: Queryable, snap: SnapshotRef, judged: Judged[]): Promise<AuditRecord[]> {
+  const wanted = judged.filter((j) => j.outcome.ruleId !== "drift.unrecorded-workload");
+  if (wanted.length === 0) return [];
+  const floor = snap.observedAt.getTime() - 30 * DAY_MS;
+  const from = Math.max(floor, Math.min(...wanted.map((j) => (j.r.lastDeployment?.deployedAt ?? new Date(floor)).getTime() - DAY_MS)));
+  return peopleWritesBetween(db, snap.environment, [...new Set(wanted.map((j) => j.c.namespace))], new Date(from), snap.observedAt);
+}
+
+function attribute(j: Judged, audit: AuditRecord[]): Attribution | null {
+  if (j.outcome.ruleId === "drift.manual-apply") return workloadChanger(j.c, j.r, audit);
+  if (j.outcome.ruleId !== "drift.config-changed") return null;
+  // The latest person writing one of the changed ConfigMaps or Secrets after the baseline.
+  const changed = new Set((j.r.configs ?? []).filter((x) => x.observedHash !== x.deployedHash).map((x) => `${x.kind === "Secret" ? "secrets" : "configmaps"}/${x.name}`));
+  const from = j.r.lastDeployment?.deployedAt ?? null;
+  const hit = audit
+    .filter((a) => isPerson(a.username) && a.namespace === j.c.namespace && changed.has(`${a.resource}/${a.name}`) && (from === null || a.occurredAt >= from))
+    .sort((x, y) => y.occurredAt.getTime() - x.occurredAt.getTime())[0];
+  return hit ? attributionOf(hit) : null;
+}
+
+/** Controller findings of this environment whose controller the latest snapshot no longer shows. */
+async function resolveVanished(db: Queryable, snap: SnapshotRef, present: Set<string>): Promise<number> {
+  const open = await db
+    .select({ ruleId: findings.ruleId, subjectKey: findings.subjectKey })
+    .from(findings)
+    .where(and(eq(findings.status, "open"), eq(findings.environment, snap.environment), inArray(findings.ruleId, [...CONTROLLER_RULES]), like(findings.subjectKey, "%:controller")));
+  let n = 0;
+  for (const ruleId of CONTROLLER_RULES) {
+    const gone = open.filter((f) => f.ruleId === ruleId && isControllerSubject(f.subjectKey) && !present.has(f.subjectKey)).map((f) => f.subjectKey);
+    n += await resolveFindings(db, ruleId, gone, snap.observedAt, `The controller no longer runs in ${snap.environment} (snapshot ${snap.externalId}).`);
+  }
+  return n;
+}
