@@ -38,7 +38,20 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
           <H>Deployment</H>
           <dl className="facts">
             <dt>Image reference</dt><dd className="wrap"><code>{d.imageRef}</code></dd>
-            <dt>Digest</dt><dd><Digest value={d.digest} /></dd>
+            <dt>Digest</dt>
+            <dd>
+              <Digest value={d.digest} />
+              {d.digestInferredFrom ? <> <Status value="inferred" label="inferred by commit" /> the only image built from <code>{d.digestInferredFrom.slice(0, 12)}</code></> : null}
+            </dd>
+            {d.digestCandidates.length > 1 ? (
+              <>
+                <dt>Candidate images</dt>
+                <dd className="wrap">
+                  Several images were built from <code>{chain.commit?.sha.slice(0, 12) ?? "its commit"}</code>; none was picked:{" "}
+                  {d.digestCandidates.map((c) => <Digest key={c} value={c} />)}
+                </dd>
+              </>
+            ) : null}
             <dt>Manifest commit</dt><dd>{d.manifestCommitSha ? <code>{d.manifestCommitSha.slice(0, 12)}</code> : <Missing what="manifest commit" />}</dd>
             {d.description ? <><dt>Description</dt><dd>{d.description}</dd></> : null}
             <dt>Source</dt><dd><SourceBadge source={d.source} /></dd>

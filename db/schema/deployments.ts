@@ -13,6 +13,13 @@ export const deployments = pgTable(
     imageRef: text().notNull(),
     /** The digest the reference resolved to, when known. */
     digest: text(),
+    /**
+     * Set when `digest` was not sent but inferred: the single image built from `commitSha` (a GitHub
+     * deployment names a commit, not a digest). Null when the digest came with the deployment.
+     */
+    digestInferredFrom: text(),
+    /** The digests of the images built from `commitSha` when there were several: none was picked. */
+    digestCandidates: text().array(),
     manifestCommitSha: text(),
     commitSha: text(),
     pipelineProvider: text(),

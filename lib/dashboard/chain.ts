@@ -18,6 +18,10 @@ export interface DeploymentChain {
     id: number; service: string; environment: string; imageRef: string; digest: string | null; actor: string | null;
     actorType: string; changeType: string; status: string; description: string | null; deployedAt: string; manifestCommitSha: string | null;
     source: FactSource;
+    /** The commit the digest was inferred from (the only image built from it), when the deployment named no digest. */
+    digestInferredFrom: string | null;
+    /** Images built from the deployment's commit when there were several and none could be picked. */
+    digestCandidates: string[];
   };
   build: { repository: string; digest: string; tags: string[]; builder: string | null; builtAt: string; source: FactSource } | null;
   pipelineRun: { provider: string; runId: string; attempt: number; workflow: string | null; actor: string | null; conclusion: string | null; url: string | null; source: FactSource } | null;
@@ -59,7 +63,7 @@ export async function deploymentChain(db: Queryable, id: number): Promise<Deploy
     deployment: {
       id: d.id, service: d.service, environment: d.environment, imageRef: d.imageRef, digest: d.digest, actor: d.actor, actorType: d.actorType,
       changeType: d.changeType, status: d.status, description: d.description, deployedAt: d.deployedAt.toISOString(), manifestCommitSha: d.manifestCommitSha,
-      source: sourceOfRow(d),
+      source: sourceOfRow(d), digestInferredFrom: d.digestInferredFrom, digestCandidates: d.digestCandidates ?? [],
     },
     build: build
       ? { repository: build.repository, digest: build.digest, tags: build.tags, builder: build.builder, builtAt: build.builtAt.toISOString(), source: sourceOfRow(build) }

@@ -163,11 +163,15 @@ function toChain({ evidence: e, results, findings: own, waivers }: ChainSources)
       pipeline: d.pipelineRunId ? { provider: d.pipelineProvider, runId: d.pipelineRunId } : null,
       actor: d.actor, actorType: d.actorType, changeType: d.changeType, description: d.description, status: d.status, deployedAt: iso(d.deployedAt),
       source: sourceOfRow(d),
+      // The deployment named a commit, not a digest: "commit" when its image was inferred as the only one built from it.
+      digestLinkedBy: d.digestInferredFrom ? "commit" : d.digest ? "deployment" : null,
+      digestCandidates: d.digestCandidates ?? [],
     },
     build: e.build && {
       id: e.build.id, repository: e.build.repository, digest: e.build.digest, tags: e.build.tags, commitSha: e.build.commitSha, builder: e.build.builder,
       pipeline: e.build.pipelineRunId ? { provider: e.build.pipelineProvider, runId: e.build.pipelineRunId } : null, builtAt: iso(e.build.builtAt),
       source: sourceOfRow(e.build),
+      ...(d.digestInferredFrom ? { linkedBy: "commit", note: `inferred by commit: the only image built from ${d.digestInferredFrom.slice(0, 12)}` } : {}),
     },
     pipelineRun: e.buildRun && runView(e.buildRun),
     deployRun: e.deployRun && runView(e.deployRun),

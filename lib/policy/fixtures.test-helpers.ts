@@ -152,6 +152,8 @@ export const makeDeployment = (over: Partial<Deployment> = {}): Deployment => ({
   environment: "production",
   imageRef: `${image}@${digest.prod}`,
   digest: digest.prod,
+  digestInferredFrom: null,
+  digestCandidates: null,
   manifestCommitSha: sha.manifests,
   commitSha: sha.merge,
   pipelineProvider: "github-actions",

@@ -1,5 +1,6 @@
 import type { Queryable } from "@/db/client";
 import type { CustodyEvent, CustodyEventType, EventOf } from "../events/schema";
+import { inferDigestsByCommit } from "./commit-inference";
 import { applyDeployments, applyImageBuilds, applyPipelineRuns } from "./delivery";
 import { applyAttestations, applyClusterAudit, applySnapshots } from "./observations";
 import { applyGitopsStatuses } from "./gitops";
@@ -27,6 +28,7 @@ export async function applyEvents(tx: Queryable, events: CustodyEvent[], touched
   await applyPipelineRuns(tx, ofType(events, "pipeline_run"), touched);
   await applyImageBuilds(tx, ofType(events, "image_build"), touched);
   await applyDeployments(tx, ofType(events, "deployment"), touched);
+  await inferDigestsByCommit(tx, ofType(events, "deployment"), touched);
   await applyAttestations(tx, ofType(events, "attestation"), touched);
   await applySnapshots(tx, ofType(events, "snapshot"), touched);
   await applyClusterAudit(tx, ofType(events, "k8s_audit"), touched);

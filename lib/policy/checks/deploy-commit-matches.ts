@@ -10,8 +10,20 @@ export const deployCommitMatches: Check = (e) => {
   const evidence = {
     pullRequest: pr ? { id: pr.id, repository: pr.repository, number: pr.number, merged: pr.merged, mergeCommitSha: pr.mergeCommitSha } : null,
     build: b ? { id: b.id, digest: b.digest, commitSha: b.commitSha, tags: b.tags } : null,
-    deployment: { id: e.deployment.id, imageRef: e.deployment.imageRef, commitSha: e.deployment.commitSha },
+    deployment: {
+      id: e.deployment.id,
+      imageRef: e.deployment.imageRef,
+      commitSha: e.deployment.commitSha,
+      ...(e.deployment.digestInferredFrom ? { digestInferredByCommit: e.deployment.digestInferredFrom } : {}),
+      ...(e.deployment.digestCandidates?.length ? { digestCandidates: e.deployment.digestCandidates } : {}),
+    },
   };
+  // A deployment that names only a commit, from which several images were built: Custody does not guess.
+  const candidates = e.deployment.digestCandidates ?? [];
+  if (e.deployment.digest === null && candidates.length > 1) {
+    const commit = (e.deployment.commitSha ?? "").slice(0, 12);
+    return fail(id, `The deployment names commit ${commit} but no digest, and ${candidates.length} images were built from that commit (${candidates.join(", ")}): which one was deployed is unknown.`, evidence);
+  }
   if (pr === null) return missing(id, "No pull request is linked to the deployed commit, so there is no approved merge commit to compare with.", evidence);
   if (!pr.merged || pr.mergeCommitSha === null) {
     return fail(id, `${pr.repository}#${pr.number} was never merged; the deployed code is not an approved merge commit.`, evidence);
@@ -32,5 +44,6 @@ export const deployCommitMatches: Check = (e) => {
   } else if (!b.tags.some((t) => sameCommit(commitShaOfTag(t), merge))) {
     return fail(id, `No tag of the image is the merge commit SHA ${merge.slice(0, 12)} (tags: ${b.tags.join(", ") || "none"}).`, evidence);
   }
-  return pass(id, `The image was built from and tagged with the merge commit ${merge.slice(0, 12)} of ${pr.repository}#${pr.number}.`, evidence);
+  const inferred = e.deployment.digestInferredFrom ? " (the image was linked to the deployment by its commit: the only image built from it)" : "";
+  return pass(id, `The image was built from and tagged with the merge commit ${merge.slice(0, 12)} of ${pr.repository}#${pr.number}${inferred}.`, evidence);
 };
