@@ -87,3 +87,26 @@ describe("the GitOps snapshot CronJobs", () => {
     expect(rules.every((r) => JSON.stringify(r.verbs) === '["get","list"]')).toBe(true);
   });
 });
+
+describe("the API server's audit policy and webhook", () => {
+  type Rule = { level: string; verbs?: string[]; resources?: { group: string; resources: string[] }[] };
+  const [policy] = yaml.loadAll(readFileSync(path.join(root, "audit", "audit-policy.yaml"), "utf8")) as { kind: string; omitStages: string[]; rules: Rule[] }[];
+  const [kubeconfig] = yaml.loadAll(readFileSync(path.join(root, "audit", "audit-webhook-kubeconfig.yaml"), "utf8")) as { clusters: { cluster: { server: string } }[] }[];
+  const levelOf = (group: string, resource: string, verb: string) =>
+    policy?.rules.find((r) => (!r.verbs || r.verbs.includes(verb)) && (!r.resources || r.resources.some((x) => x.group === group && x.resources.includes(resource))))?.level;
+
+  it("records exec, attach, port-forward and ephemeral containers, and writes to workloads, ConfigMaps and Secrets, at the Metadata level only", () => {
+    expect(policy?.kind).toBe("Policy");
+    for (const sub of ["pods/exec", "pods/attach", "pods/portforward", "pods/ephemeralcontainers"]) expect(levelOf("", sub, "create")).toBe("Metadata");
+    for (const [group, resource] of [["apps", "deployments"], ["apps", "statefulsets"], ["apps", "daemonsets"], ["batch", "cronjobs"], ["", "configmaps"], ["", "secrets"]] as const) {
+      expect(levelOf(group, resource, "patch")).toBe("Metadata");
+      expect(levelOf(group, resource, "get")).toBe("None");
+    }
+    // Request and response bodies (Secret values) are never recorded.
+    expect(policy?.rules.some((r) => r.level === "Request" || r.level === "RequestResponse")).toBe(false);
+  });
+
+  it("posts to Custody's audit endpoint with the environment in the URL", () => {
+    expect(kubeconfig?.clusters[0]?.cluster.server).toMatch(/\/api\/v1\/k8s\/audit\?environment=[a-z0-9-]+$/);
+  });
+});

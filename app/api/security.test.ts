@@ -25,6 +25,7 @@ const matrix: Record<string, Partial<Record<string, Entry>>> = {
   "api/v1/keys": { GET: { access: "public" } },
   "api/v1/events": { POST: { access: "ingest:write", body: event } },
   "api/v1/attestations/sigstore": { POST: { access: "ingest:write", body: JSON.parse(readFileSync(new URL("../../lib/provenance/fixtures/github_provenance_demo-0.0.12-py3-none-any-bundle.jsonl", import.meta.url), "utf8")) as unknown } },
+  "api/v1/k8s/audit": { POST: { access: "ingest:write", path: "api/v1/k8s/audit?environment=production", body: { kind: "EventList", apiVersion: "audit.k8s.io/v1", metadata: {}, items: [] } } },
   "api/v1/admission": { POST: { access: "admission:review", body: { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { uid: "sec-uid", operation: "DELETE", kind: { kind: "Pod" }, resource: { resource: "pods" }, namespace: "production" } } } },
   "api/v1/decisions": { POST: { access: "ingest:write", body: { gate: "deployment", environment: "staging", digest: `sha256:${"ab".repeat(32)}` } } },
   "api/v1/webhooks/github": { POST: { access: "signed", body: { zen: "hi" } } },

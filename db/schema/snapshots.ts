@@ -69,6 +69,7 @@ export const clusterAuditEvents = pgTable(
     namespace: text(),
     name: text(),
     userAgent: text(),
+    impersonatedUser: text(),
     occurredAt: tstz().notNull(),
     createdAt: createdAt(),
   },

@@ -13,6 +13,7 @@ type Row = {
   namespace: string | null;
   name: string | null;
   user_agent: string | null;
+  impersonated_user?: string | null;
   occurred_at: Date | string;
 };
 
@@ -28,6 +29,7 @@ export function toAuditRecord(r: Row): AuditRecord {
     namespace: r.namespace,
     name: r.name,
     userAgent: r.user_agent,
+    impersonatedUser: r.impersonated_user ?? null,
     occurredAt: new Date(r.occurred_at),
   };
 }
@@ -35,7 +37,7 @@ export function toAuditRecord(r: Row): AuditRecord {
 export async function selectAuditRecords(db: Queryable, where: SQL): Promise<AuditRecord[]> {
   const rows = await queryRows<Row>(
     db,
-    sql`select id, audit_id, environment, verb, username, resource, subresource, namespace, name, user_agent, occurred_at
+    sql`select id, audit_id, environment, verb, username, resource, subresource, namespace, name, user_agent, impersonated_user, occurred_at
         from cluster_audit_events where ${where} order by occurred_at, id`,
   );
   return rows.map(toAuditRecord);

@@ -254,6 +254,8 @@ export const clusterAuditEvent = z.object({
   namespace: z.string().max(200).optional(),
   name: z.string().max(300).optional(),
   userAgent: z.string().max(500).optional(),
+  /** The user the request was made as (`kubectl --as`), when the person impersonated someone. */
+  impersonatedUser: z.string().min(1).max(300).optional(),
 });
 
 export const sigstoreBundleEvent = z.object({

@@ -65,6 +65,22 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      "/api/v1/k8s/audit": {
+        post: {
+          summary:
+            "Kubernetes audit events from the API server's audit webhook backend (an audit.k8s.io/v1 EventList): shells, attaches, port-forwards, ephemeral containers and people's writes to workloads, ConfigMaps and Secrets become drift evidence naming user.username and any impersonated user",
+          security: [{ bearer: [] }],
+          parameters: [{ name: "environment", in: "query", required: true, description: "The environment the cluster is (put it in the webhook kubeconfig's server URL)", schema: { type: "string" } }],
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object", properties: { kind: { type: "string", enum: ["EventList"] }, apiVersion: { type: "string", enum: ["audit.k8s.io/v1"] }, items: { type: "array", items: { type: "object" } } } } } } },
+          responses: {
+            "202": {
+              description: "Stored: `received` items, `accepted` kept as evidence, `duplicates` already stored",
+              content: { "application/json": { schema: { type: "object", properties: { received: { type: "integer" }, accepted: { type: "integer" }, duplicates: { type: "integer" } } } } },
+            },
+            ...errors(400, 401, 403, 413, 415),
+          },
+        },
+      },
       "/api/v1/attestations/sigstore": {
         post: {
           summary: "Sigstore bundles (one, or JSON lines as gh attestation download writes) stored verbatim and linked to an image digest; verified by the evaluator",

@@ -104,6 +104,7 @@ export async function applyClusterAudit(tx: Queryable, events: EventOf<"k8s_audi
         namespace: e.namespace ?? null,
         name: e.name ?? null,
         userAgent: e.userAgent ?? null,
+        impersonatedUser: e.impersonatedUser ?? null,
       occurredAt: new Date(e.occurredAt),
     })),
     sql`${onConflictNothing()} returning id`,

@@ -7,7 +7,7 @@ type ClusterAudit = EventOf<"k8s_audit">;
 export type ParseAuditLogOptions = { environment: string };
 
 const INTERACTIVE_SUBRESOURCES = new Set(["exec", "attach", "portforward"]);
-const HAND_EDITED_RESOURCES = new Set(["deployments", "statefulsets", "daemonsets", "configmaps", "secrets"]);
+const HAND_EDITED_RESOURCES = new Set(["deployments", "statefulsets", "daemonsets", "replicasets", "cronjobs", "jobs", "configmaps", "secrets"]);
 const WRITE_VERBS = new Set(["create", "update", "patch"]);
 
 /**
@@ -33,6 +33,29 @@ export function parseAuditLog(text: string, opts: ParseAuditLogOptions): Cluster
   return [...kept.values()];
 }
 
+/**
+ * Reads the body the API server's audit webhook backend posts (`--audit-webhook-config-file`): an
+ * audit.k8s.io/v1 EventList. Keeps what parseAuditLog keeps; throws AppError VALIDATION naming the
+ * item when it is not an audit event.
+ */
+export function parseAuditEventList(json: unknown, opts: ParseAuditLogOptions): ClusterAudit[] {
+  const environment = clusterAuditEvent.shape.environment.safeParse(opts.environment);
+  if (!environment.success) throw validation(`environment: ${describeIssues(environment.error.issues)}`);
+  if (!isObject(json) || json.kind !== "EventList") throw validation("expected an audit.k8s.io/v1 EventList (kind: EventList), as the audit webhook backend sends");
+  if (json.apiVersion !== "audit.k8s.io/v1") throw validation(`apiVersion must be audit.k8s.io/v1, got ${typeof json.apiVersion === "string" ? json.apiVersion.slice(0, 50) : "none"}`);
+  if (!Array.isArray(json.items)) throw validation("items must be an array of audit events");
+  const kept = new Map<string, ClusterAudit>();
+  json.items.forEach((item: unknown, index) => {
+    const at = `items[${index}]`;
+    const entry = readEvent(item, at);
+    if (!entry || kept.has(entry.auditId)) return;
+    const parsed = clusterAuditEvent.safeParse({ ...entry, environment: opts.environment });
+    if (!parsed.success) throw validation(`${at}: ${describeIssues(parsed.error.issues)}`, parsed.error.issues);
+    kept.set(entry.auditId, parsed.data);
+  });
+  return [...kept.values()];
+}
+
 /** The event of one line if it matters for drift, else undefined; throws when the line is malformed. */
 function readEntry(raw: string, line: number): Omit<ClusterAudit, "environment"> | undefined {
   let json: unknown;
@@ -41,7 +64,10 @@ function readEntry(raw: string, line: number): Omit<ClusterAudit, "environment">
   } catch {
     throw validation(`audit log line ${line}: not JSON`);
   }
-  const at = `audit log line ${line}`;
+  return readEvent(json, `audit log line ${line}`);
+}
+
+function readEvent(json: unknown, at: string): Omit<ClusterAudit, "environment"> | undefined {
   if (!isObject(json)) throw validation(`${at}: not an audit event (expected a JSON object)`);
   const auditId = nonEmptyString(json.auditID);
   if (!auditId) throw validation(`${at}: not an audit event (auditID missing)`);
@@ -77,6 +103,8 @@ function readEntry(raw: string, line: number): Omit<ClusterAudit, "environment">
     namespace: nonEmptyString(ref.namespace),
     name: nonEmptyString(ref.name),
     userAgent,
+    // `kubectl --as=...`: the request ran as another user; the authenticated person stays `username`.
+    impersonatedUser: isObject(json.impersonatedUser) ? nonEmptyString(json.impersonatedUser.username) : undefined,
   };
 }
 

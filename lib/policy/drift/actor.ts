@@ -9,12 +9,15 @@ const WRITES = new Set(["create", "update", "patch"]);
 
 export interface Attribution {
   actor: string;
-  auditEvent: { id: number; auditId: string; verb: string; resource: string | null; name: string | null; occurredAt: string };
+  auditEvent: { id: number; auditId: string; verb: string; resource: string | null; name: string | null; occurredAt: string; impersonatedUser?: string };
 }
 
 export const attributionOf = (a: AuditRecord): Attribution => ({
   actor: a.username,
-  auditEvent: { id: a.id, auditId: a.auditId, verb: a.verb, resource: a.resource, name: a.name, occurredAt: a.occurredAt.toISOString() },
+  auditEvent: {
+    id: a.id, auditId: a.auditId, verb: a.verb, resource: a.resource, name: a.name, occurredAt: a.occurredAt.toISOString(),
+    ...(a.impersonatedUser ? { impersonatedUser: a.impersonatedUser } : {}),
+  },
 });
 
 /**

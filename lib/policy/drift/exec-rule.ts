@@ -12,7 +12,14 @@ export interface AuditRecord {
   namespace: string | null;
   name: string | null;
   userAgent: string | null;
+  /** The user the request ran as (`kubectl --as`), when the person impersonated one. */
+  impersonatedUser?: string | null;
   occurredAt: Date;
+}
+
+/** The person, and whom they acted as when they impersonated someone: `alice@acme.com (as system:admin)`. */
+export function personOf(a: Pick<AuditRecord, "username" | "impersonatedUser">): string {
+  return a.impersonatedUser ? `${a.username} (as ${a.impersonatedUser})` : a.username;
 }
 
 const SHELL_SUBRESOURCES = new Set(["exec", "attach"]);
@@ -39,10 +46,11 @@ export function execIntoContainer(a: AuditRecord, isProduction: boolean): DriftO
   return {
     ruleId: "drift.exec-into-container",
     result: "fail",
-    reason: `${a.username} opened ${access === "ephemeral container" ? "an ephemeral container in" : `an ${access} session into`} pod ${pod} in ${a.environment}.`,
+    reason: `${personOf(a)} opened ${access === "ephemeral container" ? "an ephemeral container in" : `an ${access} session into`} pod ${pod} in ${a.environment}.`,
     evidence: {
       auditEvent: { id: a.id, auditId: a.auditId, verb: a.verb, resource: a.resource, subresource: a.subresource, userAgent: a.userAgent, occurredAt: a.occurredAt.toISOString() },
       user: a.username,
+      ...(a.impersonatedUser ? { impersonatedUser: a.impersonatedUser } : {}),
       pod: { namespace: a.namespace, name: a.name },
       access,
     },
