@@ -19,3 +19,4 @@ export * from "./gitops";
 export * from "./notifications";
 export * from "./engagements";
 export * from "./cluster-objects";
+export * from "./registry";

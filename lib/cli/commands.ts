@@ -10,6 +10,7 @@ import { loadDemo } from "../demo/load";
 import { evaluationSettled } from "../evaluation/queue";
 import { ingestEvents } from "../ingest/events-api";
 import { clusterSnapshot, parseAuditLog } from "../ingest/kubernetes";
+import { parseRegistryTags } from "../ingest/registry-tags";
 import { rebuildProjections } from "../ingest/replay";
 import { verifyLedger } from "../ledger/ledger";
 import { verifyTree } from "../ledger/verify-tree";
@@ -212,6 +213,14 @@ export const commands: Record<string, Command> = {
     // Secrets are reduced to hashes of their data here, before anything is sent.
     const event = clusterSnapshot(list, { environment, id: `k8s-snapshot:${environment}:${observedAt}:${digest}`, observedAt });
     await send(values, event);
+    return 0;
+  },
+
+  registry: async ([sub], values) => {
+    if (sub !== "tags") throw new CliError("usage: crane ls R | custody registry tags --repository R (or skopeo list-tags, or GET /v2/<name>/tags/list)", 2);
+    const event = parseRegistryTags(await readStdin(), { repository: str(values, "repository"), observedAt: new Date().toISOString() });
+    await send(values, event);
+    process.stdout.write(`${event.repository}: ${event.tags.length} tags\n`);
     return 0;
   },
 

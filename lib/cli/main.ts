@@ -20,7 +20,9 @@ const usage = `Usage: custody <command> [options]
   push FILE.json                send Custody events (one event or { "events": [...] })
   attest FILE [--digest D]      send Sigstore bundles (a bundle, or the JSON lines of gh attestation download)
                                 for the image digest D (default: the sha256 subjects of each statement)
-  snapshot k8s --environment E  read \`kubectl get pods -A -o json\` from stdin
+  snapshot k8s --environment E  read \`kubectl get pods,deploy,sts,ds,cronjob,job,cm,secret -A -o json\` from stdin
+                                (Secrets are reduced to a hash of their data before anything is sent)
+  registry tags --repository R  read a registry's tag list (crane ls, skopeo list-tags, GET /v2/<name>/tags/list)
 ${gitopsUsage}
   audit k8s --environment E     read Kubernetes audit-log JSON lines from stdin
   verify                        recompute the hash chains of the ledger and the audit log, and the Merkle tree
@@ -29,7 +31,7 @@ ${proofUsage}
 ${reportUsage}
 ${assertUsage}
 
-  push, attest, snapshot and audit send to a running server with --url URL --token TOKEN,
+  push, attest, snapshot, registry and audit send to a running server with --url URL --token TOKEN,
   else they write to the configured database (DATABASE_URL, or the embedded one).`;
 
 const reportOptions = Object.fromEntries(
@@ -61,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
         url: { type: "string" },
         token: { type: "string" },
         digest: { type: "string" },
+        repository: { type: "string" },
         help: { type: "boolean", short: "h" },
         "allow-unverified-signer": { type: "boolean" },
         ...reportOptions,

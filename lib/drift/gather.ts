@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { queryRows, transactionWithoutJit, type Database, type Queryable } from "@/db/client";
+import { retainedImagesSql } from "../evidence/retention";
 import type { BuildRef, DeploymentRef, FieldManagerEntry, ObservedContainer, RecordedEvidence } from "../policy/drift";
 
 export interface SnapshotRef {
@@ -311,8 +312,7 @@ async function retainedImages(db: Queryable, services: string[], cap: number | n
   if (distinct.length === 0) return new Map();
   const rows = await queryRows<{ service: string; n: number | string }>(
     db,
-    sql`select s.service, (select count(*) from (select 1 from image_builds b
-          where b.service = s.service and cardinality(b.tags) > 0 limit ${cap}) x) as n
+    sql`select s.service, ${retainedImagesSql(sql`s.service`, cap)} as n
         from unnest(${sql.param(distinct)}::text[]) s(service)`,
   );
   return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.service, Number(r.n)]));

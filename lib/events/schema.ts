@@ -295,6 +295,14 @@ export const gitopsStatusEvent = z.object({
   message: z.string().max(5000).optional(),
 });
 
+/** The tags a registry still holds for one repository (OCI tags/list, crane ls, skopeo list-tags): what a rollback can draw on. */
+export const registryTagsEvent = z.object({
+  ...base,
+  type: z.literal("registry_tags"),
+  repository: z.string().min(1).max(500).describe("e.g. ghcr.io/acme/checkout, as image builds name it"),
+  tags: z.array(z.string().min(1).max(128)).max(100_000),
+});
+
 export const custodyEvent = z.discriminatedUnion("type", [
   pipelineRunEvent,
   commitEvent,
@@ -308,6 +316,7 @@ export const custodyEvent = z.discriminatedUnion("type", [
   clusterAuditEvent,
   sigstoreBundleEvent,
   gitopsStatusEvent,
+  registryTagsEvent,
 ]);
 
 export const eventsBatch = z.object({ events: z.array(custodyEvent).min(1).max(5000) });

@@ -19,6 +19,7 @@ import {
 import { attestationTypes, groupAttestations, type DeploymentEvidence, type SetAsideFact } from "../policy/evidence";
 import { type Policy } from "../policy/settings";
 import { rowsFromJson } from "./json-rows";
+import { retainedImagesSql } from "./retention";
 import { refs, SourceJudge } from "./source-policy";
 
 const serviceLevelTypes: string[] = [...attestationTypes.network, ...attestationTypes.backup, ...attestationTypes.rollback];
@@ -88,8 +89,7 @@ export function gatherQuery(ids: readonly number[], retainedCap: number): SQL {
       where subject = any(array(select digest from d))
         or (service = any(array(select service from d)) and type = any(${sql.param(serviceLevelTypes)}::text[])
           and observed_at <= (select max(deployed_at) from d))),
-    ret as (select s.name as service, (select count(*) from (select 1 from image_builds x
-        where x.service = s.name and cardinality(x.tags) > 0 limit ${retainedCap}) y) as n
+    ret as (select s.name as service, ${retainedImagesSql(sql`s.name`, retainedCap)} as n
       from services s where s.name = any(array(select service from d))),
     wh as (select repository from webhook_repositories
       where repository = any(array(select repository from prs union select repository from cm union select repository from runs where repository is not null)))

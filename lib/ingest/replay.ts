@@ -63,6 +63,7 @@ const projectionTables = [
   "attestations",
   "cluster_audit_events",
   "provenance_bundles",
+  "registry_tag_lists",
   // Rebuild judges everything it replays; what was queued before is covered.
   "evaluation_queue",
   "webhook_repositories",

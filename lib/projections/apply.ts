@@ -5,6 +5,7 @@ import { applyDeployments, applyImageBuilds, applyPipelineRuns } from "./deliver
 import { applyAttestations, applyClusterAudit, applySnapshots } from "./observations";
 import { applyGitopsStatuses } from "./gitops";
 import { applyProvenanceBundles } from "./provenance";
+import { applyRegistryTags } from "./registry";
 import { applyCheckRuns, applyCommits, applyPullRequests, applyReviews } from "./source-control";
 import { emptyTouched, type Touched } from "./touched";
 
@@ -34,5 +35,6 @@ export async function applyEvents(tx: Queryable, events: CustodyEvent[], touched
   await applyClusterAudit(tx, ofType(events, "k8s_audit"), touched);
   await applyProvenanceBundles(tx, ofType(events, "sigstore_bundle"), touched);
   await applyGitopsStatuses(tx, ofType(events, "gitops_status"), touched);
+  await applyRegistryTags(tx, ofType(events, "registry_tags"), touched);
   return touched;
 }
