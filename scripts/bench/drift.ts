@@ -148,7 +148,8 @@ async function timeSnapshotHttp(dbUrl: string, id: string, at: string, lastRelea
   const h = await openDatabase({ url: dbUrl });
   const { token } = await createToken(h.db, { name: "bench-agent", scopes: ["ingest"], createdBy: "bench" });
   await h.close();
-  const server = await startServer(dbUrl, Number(process.env.CUSTODY_BENCH_PORT ?? 3398));
+  // 10,000 pods with 2,000 controllers and 3,000 ConfigMaps/Secrets is ~6 MB of JSON, over the 5 MiB default.
+  const server = await startServer(dbUrl, Number(process.env.CUSTODY_BENCH_PORT ?? 3398), { CUSTODY_MAX_BODY_BYTES: String(16 * 1024 * 1024) });
   const watch = new Client({ connectionString: dbUrl });
   await watch.connect();
   try {
