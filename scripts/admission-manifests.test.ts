@@ -6,10 +6,11 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { requireTool } from "@/lib/testing/requires";
 
 const yaml = createRequire(import.meta.url)("js-yaml") as { loadAll: (text: string) => unknown[] };
-const hasKubectl = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
-const hasOpenssl = spawnSync("openssl", ["version"], { encoding: "utf8" }).status === 0;
+const hasKubectl = requireTool(import.meta.filename, "the admission component", "kubectl", spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0);
+const hasOpenssl = requireTool(import.meta.filename, "scripts/admission-tls.mjs", "openssl", spawnSync("openssl", ["version"], { encoding: "utf8" }).status === 0);
 const root = path.resolve(import.meta.dirname, "..");
 const tmp = mkdtempSync(path.join(os.tmpdir(), "custody-admission-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -3,11 +3,17 @@ import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { requireTool } from "@/lib/testing/requires";
 
 // js-yaml ships with the lint toolchain; the manifests are rendered by kubectl's built-in kustomize.
 const yaml = createRequire(import.meta.url)("js-yaml") as { loadAll: (text: string) => unknown[] };
-const hasKubectl = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
+const hasKubectl = requireTool(
+  import.meta.filename,
+  "the overlays rendered with kubectl kustomize",
+  "kubectl",
+  spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0,
+);
 const root = path.resolve(import.meta.dirname, "..", "deploy", "kubernetes");
 const digest = "sha256:73e71f5a7b5226c9e15726356919a042865aab89847a4852ce4098a523f1f75c";
 
@@ -25,7 +31,11 @@ const find = (docs: Doc[], kind: string) => docs.filter((d) => d.kind === kind);
 const hardened = { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
 
 describe.skipIf(!hasKubectl).each(["development", "staging", "production"])("the %s overlay", (overlay) => {
-  const docs = render(overlay);
+  // Rendered when the suite runs, not while it is collected (a skipped suite runs no kubectl).
+  let docs: Doc[] = [];
+  beforeAll(() => {
+    docs = render(overlay);
+  });
 
   it("runs two or more hardened replicas of the image by digest, probed on /api/health", () => {
     const [deployment] = find(docs, "Deployment");

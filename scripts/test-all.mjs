@@ -74,10 +74,21 @@ function summary() {
   const db = process.env.DATABASE_URL ? "Postgres (DATABASE_URL)" : "embedded PGlite";
   process.stdout.write(`\nAll stages on ${db}, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   process.stdout.write(`Tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
+  // Each test file that skips says why (lib/testing/requires.ts); list the reasons once.
+  const skips = path.join(root, "test-results", "skipped.jsonl");
+  if (existsSync(skips)) {
+    const seen = new Set();
+    for (const line of readFileSync(skips, "utf8").split("\n")) {
+      if (!line.trim() || seen.has(line)) continue;
+      seen.add(line);
+      const s = JSON.parse(line);
+      process.stdout.write(`  skipped: ${s.file}: ${s.what} (${s.reason})\n`);
+    }
+  }
 }
 
 mkdirSync(path.join(root, "test-results"), { recursive: true });
-for (const f of ["vitest.json", "playwright.json"]) {
+for (const f of ["vitest.json", "playwright.json", "skipped.jsonl"]) {
   const p = path.join(root, "test-results", f);
   if (existsSync(p)) spawnSync("rm", ["-f", p]);
 }

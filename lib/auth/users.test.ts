@@ -10,6 +10,7 @@ import { signInWithPassword } from "./sign-in";
 import { issueToken, revokeTokenAs } from "./token-admin";
 import { authenticateToken } from "./tokens";
 import { createUser, ensureDemoUsers, listUsers } from "./users";
+import { onPostgresRun } from "@/lib/testing/requires";
 
 let h: Awaited<ReturnType<typeof createTestDatabase>>;
 const by = { actor: "admin@custody.demo", actorType: "user" as const, ip: "10.2.0.1" };
@@ -56,7 +57,7 @@ describe("users and tokens", () => {
 
 describe("custody user create", () => {
   // The CLI opens the configured database, which a test can point at only on a Postgres server.
-  it.runIf(Boolean(process.env.DATABASE_URL))("creates the first admin from the CLI with the password from CUSTODY_PASSWORD, printing no password", async () => {
+  it.runIf(onPostgresRun(import.meta.filename, "the first admin created by the CLI process"))("creates the first admin from the CLI with the password from CUSTODY_PASSWORD, printing no password", async () => {
     const out: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
     process.stdout.write = ((s: string) => (out.push(s), true)) as typeof process.stdout.write;

@@ -7,6 +7,7 @@ import { demoScenarios } from "../demo";
 import { loadDemo } from "../demo/load";
 import { rulesOfKind } from "../policy";
 import { gatherSnapshotEvidence } from "./gather";
+import { onPostgresRun } from "@/lib/testing/requires";
 
 let h: DatabaseHandle;
 let all: Finding[];
@@ -63,7 +64,7 @@ describe("drift in the demo data tells the truth", () => {
 
 describe("a snapshot's evidence", () => {
   // On Postgres the evaluator reads part of it on a second connection; PGlite has one connection.
-  it.runIf(process.env.DATABASE_URL)("is the same whether part of it is read beside the transaction or all of it inside", async () => {
+  it.runIf(onPostgresRun(import.meta.filename, "drift read beside the transaction on a second connection"))("is the same whether part of it is read beside the transaction or all of it inside", async () => {
     const aside = readerBeside(h.db);
     expect(aside).not.toBeNull();
     const snapshots = await queryRows<{ id: string | number; external_id: string; environment: string; observed_at: Date | string; is_production: boolean }>(

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type DatabaseHandle } from "@/db/client";
 import { ledgerEvents } from "@/db/schema";
 import { createTestDatabase } from "@/db/testing";
+import { requirePostgres } from "@/lib/testing/requires";
 import { evaluationBacklog } from "../evaluation/queue";
 import { verifyLedger } from "../ledger/ledger";
 
@@ -15,9 +16,10 @@ const run = promisify(execFile);
  * Several Custody instances share one Postgres; what serialises the ledger must live there. This
  * needs a real server even when the rest of the suite runs embedded (PGlite is one process only).
  */
-const serverUrl = process.env.DATABASE_URL ?? process.env.CUSTODY_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const serverUrl = requirePostgres(import.meta.filename, "two processes ingesting into one Postgres") ?? "";
 let h: DatabaseHandle & { url?: string };
 beforeAll(async () => {
+  if (!serverUrl) return;
   const previous = process.env.DATABASE_URL;
   process.env.DATABASE_URL = serverUrl;
   h = await createTestDatabase();
@@ -26,7 +28,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-describe("two processes ingesting into one Postgres at once", () => {
+describe.skipIf(!serverUrl)("two processes ingesting into one Postgres at once", () => {
   it("keep one valid chain and one copy of each event", async () => {
     const url = h.url;
     if (!url) throw new Error("expected a Postgres test database");

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type DatabaseHandle } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { createTestDatabase } from "@/db/testing";
+import { onPostgresRun } from "@/lib/testing/requires";
 import { ingestEvents } from "../ingest/events-api";
 import { verifyLedger } from "./ledger";
 
@@ -14,7 +15,7 @@ import { verifyLedger } from "./ledger";
  * that role on a real Postgres and must be refused by Postgres itself. (The embedded trial has one
  * role and is not covered: it is a single-user database on the operator's machine.)
  */
-const serverUrl = process.env.DATABASE_URL;
+const serverUrl = onPostgresRun(import.meta.filename, "the runtime database role (the embedded database has one role)") ? process.env.DATABASE_URL : undefined;
 const role = `custody_app_test_${randomBytes(4).toString("hex")}`;
 let owner: DatabaseHandle & { url?: string };
 let runtime: DatabaseHandle;

@@ -18,6 +18,7 @@ const suites: Array<{ name: string; file: string; fn: string }> = [
   { name: "ledger", file: "ledger.ts", fn: "benchLedger" },
   { name: "provenance", file: "provenance.ts", fn: "benchProvenance" },
   { name: "gates", file: "gates.ts", fn: "benchGates" },
+  { name: "demo", file: "demo.ts", fn: "benchDemo" },
 ];
 
 const figures: Figure[] = [];
