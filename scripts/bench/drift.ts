@@ -10,7 +10,7 @@ import { applyEvents } from "@/lib/projections/apply";
 import { emptyTouched } from "@/lib/projections/touched";
 import { createToken } from "@/lib/auth/tokens";
 import type { BenchContext, Figure } from "./figure";
-import { benchDatabase, evaluationDrained, startServer } from "./server";
+import { benchDatabase, evaluationDrained, noFailures, startServer } from "./server";
 import { benchRowsFromCli } from "./sources";
 
 const DB_NAME = "custody_bench_drift";
@@ -160,13 +160,13 @@ async function timeSnapshotHttp(dbUrl: string, id: string, at: string, lastRelea
     const warm = JSON.stringify(podsToSnapshot(podList(lastRelease, warmAt, 1_000), { environment: "bench-warmup", id: `${id}-warmup`, observedAt: warmAt }));
     const w = await fetch(`${server.url}/api/v1/events`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: warm });
     if (w.status !== 202) throw new Error(`events answered ${w.status}: ${await w.text()}`);
-    await evaluationDrained(watch);
+    noFailures("drift warm-up snapshot", await evaluationDrained(watch));
     const body = JSON.stringify(snapshotOf(size, lastRelease, id, "production", at, false));
     const started = performance.now();
     const res = await fetch(`${server.url}/api/v1/events`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body });
     if (res.status !== 202) throw new Error(`events answered ${res.status}: ${await res.text()}`);
     const stored = performance.now() - started;
-    await evaluationDrained(watch);
+    noFailures("drift snapshot", await evaluationDrained(watch));
     return { total: performance.now() - started, stored };
   } finally {
     await watch.end();

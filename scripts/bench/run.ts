@@ -2,7 +2,9 @@
 // a readable table, then one JSON line per figure.
 import { existsSync } from "node:fs";
 import path from "node:path";
+import os from "node:os";
 import { meets, type BenchContext, type Figure } from "./figure";
+import { BenchRefused } from "./server";
 
 const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const ctx: BenchContext = { serverUrl };
@@ -22,6 +24,8 @@ const suites: Array<{ name: string; file: string; fn: string }> = [
 ];
 
 const figures: Figure[] = [];
+process.stderr.write(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} at the start\n`);
+const refused: string[] = [];
 for (const s of suites) {
   if (only.length > 0 && !only.includes(s.name)) continue;
   if (!existsSync(path.join(import.meta.dirname, s.file))) continue;
@@ -30,7 +34,16 @@ for (const s of suites) {
   const run = mod[s.fn];
   if (!run) throw new Error(`${s.file} does not export ${s.fn}`);
   const t = performance.now();
-  figures.push(...(await run(ctx)));
+  try {
+    figures.push(...(await run(ctx)));
+  } catch (error) {
+    // A bench that cannot measure honestly (failed evaluations, a queue that never drains) prints
+    // its reason and no figure; the run goes on with the other suites and exits non-zero.
+    if (!(error instanceof BenchRefused)) throw error;
+    refused.push(`${s.name}: ${error.message}`);
+    process.stderr.write(`${s.name} REFUSED: ${error.message}\n`);
+    continue;
+  }
   process.stderr.write(`${s.name} done in ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
 }
 
@@ -44,3 +57,6 @@ process.stdout.write(`${line(["figure", "value", "target", "result", "reference"
 for (const r of rows) process.stdout.write(`${line(r.map(String))}\n`);
 process.stdout.write("\n");
 for (const f of figures) process.stdout.write(`${JSON.stringify({ figure: f.figure, value: f.value, unit: f.unit, target: f.target, reference: f.reference ?? null })}\n`);
+for (const r of refused) process.stdout.write(`REFUSED ${r}\n`);
+process.stdout.write(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} at the end\n`);
+if (refused.length > 0) process.exitCode = 1;

@@ -2,16 +2,44 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
+import { MAX_ATTEMPTS } from "@/lib/evaluation/queue";
 
 const root = path.join(import.meta.dirname, "..", "..");
 
-/** Waits until the evaluation queue has nothing left to judge (polled every 5 ms on `client`). */
-export async function evaluationDrained(client: pg.Client): Promise<void> {
+/** What a drain left behind: rows set aside after failing MAX_ATTEMPTS times, and the first error. */
+export interface DrainResult {
+  failed: number;
+  firstError: string | null;
+}
+
+/**
+ * Waits until the evaluation queue has nothing left to judge (polled every 5 ms on `client`),
+ * counting the rows that failed instead of being judged: a row set aside after MAX_ATTEMPTS
+ * failures leaves the pending set too, so without this a bench could stop its clock on failures.
+ */
+export async function evaluationDrained(client: pg.Client, timeoutMs = 600_000): Promise<DrainResult> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { rows } = await client.query<{ n: string }>("select count(*) as n from evaluation_queue where attempts < 3");
-    if (Number(rows[0]?.n ?? 0) === 0) return;
+    const { rows } = await client.query<{ pending: string; failed: string; first_error: string | null }>(
+      `select count(*) filter (where attempts < $1) as pending, count(*) filter (where attempts >= $1) as failed,
+              (select last_error from evaluation_queue where attempts >= $1 order by id limit 1) as first_error
+         from evaluation_queue`,
+      [MAX_ATTEMPTS],
+    );
+    const row = rows[0];
+    if (Number(row?.pending ?? 0) === 0) return { failed: Number(row?.failed ?? 0), firstError: row?.first_error ?? null };
+    if (Date.now() > deadline) throw new BenchRefused(`the evaluation queue did not drain in ${timeoutMs / 1000} s (${row?.pending} rows pending)`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** A bench that cannot give an honest figure throws this; the runner prints the reason and no figure. */
+export class BenchRefused extends Error {}
+
+/** Refuses the figure when any queued evaluation failed; otherwise returns the line every reference carries. */
+export function noFailures(phase: string, r: DrainResult): string {
+  if (r.failed > 0) throw new BenchRefused(`${phase}: ${r.failed} evaluation queue rows failed, no figure printed (first error: ${(r.firstError ?? "").split("\n")[0]?.slice(0, 300)})`);
+  return "0 failed queue rows";
 }
 
 /**
@@ -42,8 +70,8 @@ export async function benchDatabase(serverUrl: string, benchName: string): Promi
 
 /** Starts the production build (building it first if there is none) against `databaseUrl`. */
 export async function startServer(databaseUrl: string, defaultPort: number, env: Record<string, string> = {}): Promise<{ url: string; stop: () => Promise<void> }> {
-  // BENCH_PORT: a port of one's own on a shared machine.
-  const port = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : defaultPort;
+  // BENCH_PORT or CUSTODY_BENCH_PORT: a port of one's own on a shared machine.
+  const port = Number(process.env.CUSTODY_BENCH_PORT ?? process.env.BENCH_PORT ?? defaultPort);
   const next = path.join(root, "node_modules", "next", "dist", "bin", "next");
   if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
     const r = spawnSync(process.execPath, [next, "build"], { cwd: root, stdio: "inherit" });
