@@ -62,6 +62,7 @@ const envSchema = z.object({
   CUSTODY_METRICS_PUBLIC: flag,
   CUSTODY_TRUSTED_PROXIES: z.string().optional(),
   DATABASE_MIGRATION_URL: postgresUrl.optional(),
+  CUSTODY_EVALUATOR: z.enum(["inline", "external"], { message: "must be inline or external" }).default("inline"),
   CUSTODY_CHECKPOINT_EVERY: positiveInt(1000),
   CUSTODY_CHECKPOINT_MINUTES: positiveInt(10),
   CUSTODY_CHECKPOINT_ORIGIN: z
@@ -118,6 +119,8 @@ export type Config = {
   trustedProxies: TrustedProxies;
   /** The owner role's URL for migrations and rebuilds; the server's DATABASE_URL may then be a runtime role. */
   migrationUrl: string | undefined;
+  /** Who judges the evaluation queue: this server after its commits, or `custody worker` processes. */
+  evaluator: "inline" | "external";
   /** Signed checkpoints of the ledger's Merkle tree, and where copies are witnessed. */
   checkpoints: { everyEntries: number; everyMinutes: number; origin: string; witnessDir: string | undefined; witnessUrl: string | undefined };
   /** How far in the future an event's `occurredAt` may be (clock skew) before it is refused. */
@@ -163,6 +166,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration: ${name} ${issue?.message ?? "is invalid"}`);
   }
   const e = parsed.data;
+  if (e.CUSTODY_EVALUATOR === "external" && !e.DATABASE_URL) {
+    throw new ConfigError("invalid configuration: CUSTODY_EVALUATOR=external needs DATABASE_URL (the embedded database is one process: it judges inline)");
+  }
   if (e.CUSTODY_MODE === "server") {
     const missing = requiredInServerMode.find((name) => e[name] === undefined);
     if (missing) throw new ConfigError(`invalid configuration: ${missing} is required when CUSTODY_MODE=server`);
@@ -185,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsPublic: e.CUSTODY_METRICS_PUBLIC,
     trustedProxies: trustedProxiesOf(e.CUSTODY_TRUSTED_PROXIES),
     migrationUrl: e.DATABASE_MIGRATION_URL,
+    evaluator: e.CUSTODY_EVALUATOR,
     checkpoints: {
       everyEntries: e.CUSTODY_CHECKPOINT_EVERY,
       everyMinutes: e.CUSTODY_CHECKPOINT_MINUTES,

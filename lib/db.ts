@@ -1,7 +1,7 @@
 import { openDatabase, type Database, type DatabaseHandle } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { config } from "./config";
-import { startEvaluationWorker, stopEvaluationWorker } from "./evaluation/queue";
+import { setEvaluationMode, startEvaluationWorker, stopEvaluationWorker } from "./evaluation/queue";
 import { startCheckpointTimer, stopCheckpointTimer } from "./ledger/checkpoints";
 import { startNotificationWorker, stopNotificationWorker } from "./notifications/worker";
 
@@ -17,6 +17,8 @@ export function databaseHandle(): Promise<DatabaseHandle> {
     }
     const handle = await openDatabase(c.databaseUrl ? { url: c.databaseUrl } : { dataDir: c.dataDir });
     if (!c.migrationUrl) await migrate(handle);
+    // CUSTODY_EVALUATOR=external: this process stores and queues; `custody worker` judges.
+    setEvaluationMode(handle.db, c.evaluator);
     startEvaluationWorker(handle.db);
     startCheckpointTimer(handle.db);
     startNotificationWorker(handle.db);

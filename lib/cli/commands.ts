@@ -27,6 +27,7 @@ import { subjectMatches, verifyBundle } from "../provenance/verify";
 import { AppError } from "../errors";
 import { reportCommands } from "./report-commands";
 import { start } from "./start";
+import { runEvaluationWorker } from "../evaluation/worker";
 
 type Values = Record<string, string | boolean | undefined>;
 type Command = (args: string[], values: Values) => Promise<number>;
@@ -254,6 +255,15 @@ export const commands: Record<string, Command> = {
   },
 
   user: userCommand,
+
+  worker: async () => {
+    const url = config().databaseUrl;
+    if (!url) throw new CliError("custody worker judges a shared Postgres: set DATABASE_URL (the embedded database judges inline)");
+    const stop = new AbortController();
+    for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => stop.abort());
+    await withDatabase((handle) => runEvaluationWorker(handle, url, { signal: stop.signal }));
+    return 0;
+  },
 
   rebuild: async () => {
     const [result, tree] = await withDatabase(async ({ db }) => [await rebuildProjections(db), await verifyTree(db)] as const, { owner: true });

@@ -27,6 +27,8 @@ ${gitopsUsage}
   audit k8s --environment E     read Kubernetes audit-log JSON lines from stdin
   verify                        recompute the hash chains of the ledger and the audit log, and the Merkle tree
   rebuild                       replay the ledger into fresh projections; recompute the Merkle roots
+  worker                        judge the evaluation queue of DATABASE_URL in this process, until SIGTERM
+                                (servers with CUSTODY_EVALUATOR=external leave the judging to it)
 ${proofUsage}
 ${reportUsage}
 ${assertUsage}

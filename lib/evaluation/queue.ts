@@ -107,6 +107,14 @@ function closedUnder(e: unknown): boolean {
 }
 
 interface WorkerState {
+  /**
+   * `inline`: this process judges the queue after its own commits. `external`: it stores and
+   * queues only, and wakes the evaluators elsewhere (`custody worker`) with a NOTIFY after a commit.
+   */
+  mode: "inline" | "external";
+  /** A NOTIFY in flight, and whether another commit asked for one meanwhile (they coalesce). */
+  notifying: boolean;
+  notifyAgain: boolean;
   running: Promise<void> | null;
   again: boolean;
   timer: NodeJS.Timeout | null;
@@ -119,7 +127,7 @@ const workers = new WeakMap<Database, WorkerState>();
 const stateOf = (db: Database): WorkerState => {
   let s = workers.get(db);
   if (!s) {
-    s = { running: null, again: false, timer: null, ingesting: 0, lastIngest: 0 };
+    s = { mode: "inline", notifying: false, notifyAgain: false, running: null, again: false, timer: null, ingesting: 0, lastIngest: 0 };
     workers.set(db, s);
   }
   return s;
@@ -160,6 +168,10 @@ async function yieldToIngestion(s: WorkerState): Promise<void> {
  */
 export function requestEvaluation(db: Database): void {
   const s = stateOf(db);
+  if (s.mode === "external") {
+    notifyEvaluators(db, s);
+    return;
+  }
   if (s.running) {
     s.again = true;
     return;
@@ -178,6 +190,42 @@ export function requestEvaluation(db: Database): void {
       s.running = null;
     }
   })();
+}
+
+/** The channel `custody worker` listens on; the payload is empty (the queue is the message). */
+export const EVALUATION_CHANNEL = "custody_evaluation";
+
+/**
+ * Wakes the evaluators of other processes after a commit, off the request's path: one NOTIFY at a
+ * time, and commits during it make one more (the worker drains everything queued when it wakes).
+ */
+function notifyEvaluators(db: Database, s: WorkerState): void {
+  if (s.notifying) {
+    s.notifyAgain = true;
+    return;
+  }
+  s.notifying = true;
+  void (async () => {
+    try {
+      do {
+        s.notifyAgain = false;
+        await db.execute(sql`select pg_notify(${EVALUATION_CHANNEL}, '')`);
+      } while (s.notifyAgain);
+    } catch (error) {
+      // The worker's own timer finds the rows within seconds; a lost wake-up is not lost evidence.
+      if (!closedUnder(error)) log.warn("could not wake the evaluation worker", { error: describe(error) });
+    } finally {
+      s.notifying = false;
+    }
+  })();
+}
+
+/**
+ * Makes this process store and queue only (CUSTODY_EVALUATOR=external): the queue is judged by
+ * `custody worker` processes, off the HTTP server's event loop.
+ */
+export function setEvaluationMode(db: Database, mode: "inline" | "external"): void {
+  stateOf(db).mode = mode;
 }
 
 /**
@@ -203,7 +251,7 @@ export async function evaluationSettled(db: Database, timeoutMs = 120_000): Prom
  */
 export function startEvaluationWorker(db: Database, intervalMs = 2000): void {
   const s = stateOf(db);
-  if (s.timer) return;
+  if (s.timer || s.mode === "external") return;
   s.timer = setInterval(() => requestEvaluation(db), intervalMs);
   s.timer.unref();
   requestEvaluation(db);

@@ -1,0 +1,36 @@
+import pg from "pg";
+import type { DatabaseHandle } from "@/db/client";
+import { log } from "../log";
+import { EVALUATION_CHANNEL, requestEvaluation, startEvaluationWorker, stopEvaluationWorker } from "./queue";
+
+/**
+ * `custody worker`: judges the evaluation queue in a process of its own, so a burst of evaluation
+ * never runs on the HTTP server's event loop (servers run with CUSTODY_EVALUATOR=external). It
+ * wakes on the NOTIFY a server sends after each commit, and every `intervalMs` in any case (a lost
+ * notification, rows left by a crash). Several workers may run: the queue's advisory lock lets one
+ * judge at a time, in the order the evidence was stored.
+ */
+export async function runEvaluationWorker(
+  handle: DatabaseHandle,
+  url: string,
+  opts: { intervalMs?: number; signal?: AbortSignal } = {},
+): Promise<void> {
+  const listener = new pg.Client({ connectionString: url });
+  await listener.connect();
+  listener.on("notification", () => requestEvaluation(handle.db));
+  listener.on("error", (error) => log.error("evaluation worker lost its LISTEN connection", { error: error.message }));
+  await listener.query(`LISTEN ${EVALUATION_CHANNEL}`);
+  startEvaluationWorker(handle.db, opts.intervalMs ?? 2000);
+  log.info("evaluation worker started", { channel: EVALUATION_CHANNEL });
+  try {
+    await new Promise<void>((resolve) => {
+      if (opts.signal?.aborted) return resolve();
+      opts.signal?.addEventListener("abort", () => resolve(), { once: true });
+      listener.once("end", () => resolve());
+    });
+  } finally {
+    await listener.end().catch(() => undefined);
+    await stopEvaluationWorker(handle.db);
+    log.info("evaluation worker stopped");
+  }
+}
