@@ -2,6 +2,7 @@ import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { EnvironmentCards } from "@/components/environment-cards";
+import { ReplicaLag } from "@/components/replica-lag";
 import { OverviewCharts } from "@/components/overview-charts";
 import PageLoading from "@/components/page-loading";
 import { PeriodPicker } from "@/components/period-picker";
@@ -14,6 +15,7 @@ import { redirect } from "next/navigation";
 import { currentSession, requireUser } from "@/lib/auth/current-user";
 import { parsePeriod, periodParams } from "@/lib/dashboard/period";
 import { getDb } from "@/lib/db";
+import { getReadDb } from "@/lib/read-replica";
 import { countOpenIncidents, observedEnvironments, openFindingTotals } from "@/lib/evidence/observed";
 import { getOverviewQueryOptions } from "./_queries/options";
 
@@ -35,6 +37,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
       <h1>Overview</h1>
       <p className="lead">What runs in production now and what is wrong with it, then how changes fared over a period. All times UTC.</p>
       {roleCan(user.role, "settings:manage") ? <DisabledTargets /> : null}
+      <Suspense fallback={null}>
+        <ReplicaLag />
+      </Suspense>
       <Suspense fallback={<PageLoading />}>
         <NowPanels />
       </Suspense>
@@ -61,7 +66,7 @@ async function DisabledTargets() {
 }
 
 async function NowPanels() {
-  const db = await getDb();
+  const db = await getReadDb();
   const [envs, totals, incidents] = await Promise.all([observedEnvironments(db), openFindingTotals(db), countOpenIncidents(db)]);
   return (
     <>

@@ -38,6 +38,7 @@ const flag = z
 const envSchema = z.object({
   CUSTODY_MODE: z.enum(["trial", "server"], { message: "must be trial or server" }).default("trial"),
   DATABASE_URL: postgresUrl.optional(),
+  DATABASE_READ_URL: postgresUrl.optional(),
   CUSTODY_DATA_DIR: z.string().trim().min(1).default(".data/pglite"),
   PORT: positiveInt(3000).refine((n) => n < 65536, "must be a TCP port (1-65535)"),
   CUSTODY_MAX_BODY_BYTES: positiveInt(5 * 1024 * 1024),
@@ -98,6 +99,8 @@ const requiredInServerMode = ["DATABASE_URL", "CUSTODY_SESSION_SECRET", "GITHUB_
 export type Config = {
   mode: "trial" | "server";
   databaseUrl: string | undefined;
+  /** A read replica for dashboards and reports; undefined: they read DATABASE_URL. */
+  readDatabaseUrl: string | undefined;
   dataDir: string;
   port: number;
   maxBodyBytes: number;
@@ -176,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     mode: e.CUSTODY_MODE,
     databaseUrl: e.DATABASE_URL,
+    readDatabaseUrl: e.DATABASE_READ_URL,
     dataDir: e.CUSTODY_DATA_DIR,
     port: e.PORT,
     maxBodyBytes: e.CUSTODY_MAX_BODY_BYTES,

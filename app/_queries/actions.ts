@@ -1,7 +1,7 @@
 "use server";
 
 import { requireUser } from "@/lib/auth/current-user";
-import { getDb } from "@/lib/db";
+import { getReadDb } from "@/lib/read-replica";
 import { doraFigures } from "@/lib/dashboard/dora";
 import { findingCountsByRule, type FindingFilters } from "@/lib/dashboard/findings";
 import { deploymentsPerDay, gatePassRateOverTime, openFindingsOverTime } from "@/lib/dashboard/overview";
@@ -11,7 +11,7 @@ import { listFindings } from "@/lib/findings/queries";
 /** The overview's aggregates for one period (days as `YYYY-MM-DD`, `to` inclusive). */
 export async function fetchOverview(from: string | null, to: string | null) {
   await requireUser("evidence:read", "/");
-  const db = await getDb();
+  const db = await getReadDb();
   const p = parsePeriod(from, to);
   const [deployments, passRate, openFindings, dora] = await Promise.all([
     deploymentsPerDay(db, p),
@@ -25,7 +25,7 @@ export async function fetchOverview(from: string | null, to: string | null) {
 export async function fetchFindings(filters: FindingFilters, cursor: string | null) {
   await requireUser("evidence:read", "/findings");
   // The API's own list: same order, same cursor, same 400 for a bad cursor or filter.
-  return listFindings(await getDb(), {
+  return listFindings(await getReadDb(), {
     status: filters.status === "any" || !filters.status ? undefined : filters.status,
     rule: filters.rule ?? undefined,
     environment: filters.environment ?? undefined,
@@ -39,5 +39,5 @@ export async function fetchFindings(filters: FindingFilters, cursor: string | nu
 
 export async function fetchFindingCounts(filters: FindingFilters) {
   await requireUser("evidence:read", "/findings");
-  return findingCountsByRule(await getDb(), filters);
+  return findingCountsByRule(await getReadDb(), filters);
 }

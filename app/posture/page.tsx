@@ -4,6 +4,7 @@ import Link from "next/link";
 import { GateShareChart } from "@/components/charts/gate-share-chart";
 import { Empty } from "@/components/empty";
 import PageLoading from "@/components/page-loading";
+import { ReplicaLag } from "@/components/replica-lag";
 import { PeriodPicker } from "@/components/period-picker";
 import { Status } from "@/components/status";
 import { Time } from "@/components/time";
@@ -11,7 +12,7 @@ import { requireUser } from "@/lib/auth/current-user";
 import { roleCan } from "@/lib/auth/permissions";
 import { parsePeriod, periodParams } from "@/lib/dashboard/period";
 import { exceptionsByRule, gateShares, waiversInPeriod } from "@/lib/dashboard/posture";
-import { getDb } from "@/lib/db";
+import { getReadDb } from "@/lib/read-replica";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Posture" };
@@ -38,6 +39,9 @@ export default async function PosturePage({ searchParams }: { searchParams: Prom
           <Link className="button" href={`/reports?framework=iso27001&from=${shown.from}&to=${shown.to}`}>Export ISO 27001 report for this period</Link>
         </p>
       ) : null}
+      <Suspense fallback={null}>
+        <ReplicaLag />
+      </Suspense>
       <Suspense fallback={<PageLoading />}>
         <PostureBody period={period} shown={shown} />
       </Suspense>
@@ -47,7 +51,7 @@ export default async function PosturePage({ searchParams }: { searchParams: Prom
 
 /** The period's aggregates, streamed after the heading and the picker. */
 async function PostureBody({ period, shown }: { period: ReturnType<typeof parsePeriod>; shown: { from: string; to: string } }) {
-  const db = await getDb();
+  const db = await getReadDb();
   const [shares, exceptions, waivers] = await Promise.all([gateShares(db, period), exceptionsByRule(db, period), waiversInPeriod(db, period)]);
   const judged = shares.some((s) => s.passRate !== null);
   return (

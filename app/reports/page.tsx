@@ -5,6 +5,7 @@ import { requireUser } from "@/lib/auth/current-user";
 import { AppError } from "@/lib/errors";
 import { csvKinds, paramsQuery, parseReportParams, type ReportParams } from "@/lib/reports/params";
 import { ReportPreview } from "./preview";
+import { ReplicaLag } from "@/components/replica-lag";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Evidence reports" };
@@ -42,6 +43,9 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
       <p className="lead">
         Every production change in a period, with its approvals, pipeline run, image and gate results, for an ISO 27001 or SOC 2 Type II audit.
       </p>
+      <Suspense fallback={null}>
+        <ReplicaLag />
+      </Suspense>
       <form method="get" action="/reports" className="filters" aria-describedby="report-help">
         <label>
           Framework{" "}

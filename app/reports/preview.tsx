@@ -1,13 +1,13 @@
 import { Empty } from "@/components/empty";
 import { Status } from "@/components/status";
-import { getDb } from "@/lib/db";
+import { getReadDb } from "@/lib/read-replica";
 import { ruleTitle } from "@/lib/dashboard/findings";
 import { buildReport } from "@/lib/reports/report";
 import type { ReportParams } from "@/lib/reports/params";
 
 /** What the download will hold, computed by the same buildReport as the export (nothing is recorded as exported). */
 export async function ReportPreview({ params }: { params: ReportParams }) {
-  const m = await buildReport(await getDb(), params);
+  const m = await buildReport(await getReadDb(), params);
   const byRule = Object.entries(m.exceptions.byRule).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   return (
     <section aria-labelledby="preview-heading" className="card">

@@ -1,4 +1,6 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
@@ -39,9 +41,14 @@ async function pool(jobs: Array<() => Promise<unknown>>, concurrency: number): P
 
 /** Runs the load generator (scripts/bench/load-client.mjs, autocannon) as a process of its own. */
 async function loadClient(input: Record<string, unknown>): Promise<LoadResult> {
-  const { stdout } = await run(process.execPath, [path.join(import.meta.dirname, "load-client.mjs"), JSON.stringify(input)], { maxBuffer: 64 * 1024 * 1024 });
+  const dir = mkdtempSync(path.join(os.tmpdir(), "custody-bench-load-"));
+  const file = path.join(dir, "input.json");
+  writeFileSync(file, JSON.stringify(input));
+  const { stdout } = await run(process.execPath, [path.join(import.meta.dirname, "load-client.mjs"), file], { maxBuffer: 64 * 1024 * 1024 }).finally(() =>
+    rmSync(dir, { recursive: true, force: true }),
+  );
   const r = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as LoadResult;
-  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new BenchRefused(`${String(input.kind)}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts`);
+  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new BenchRefused(`${String(input.kind)}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts (status codes ${JSON.stringify(r.statusCodes)})`);
   return r;
 }
 interface LoadResult {
@@ -52,6 +59,7 @@ interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  statusCodes?: Record<string, { count: number }>;
 }
 
 const CLIENTS = 4;
@@ -59,13 +67,40 @@ const BATCH = 500;
 const CONCURRENCY = 16;
 const SECONDS = Number(process.env.CUSTODY_BENCH_SECONDS ?? 15);
 
+/**
+ * Both evaluator placements, each in a fresh database and server: `inline` (the server judges after
+ * its commits, on its own event loop) and `external` (CUSTODY_EVALUATOR=external, one `custody
+ * worker` process judges). CUSTODY_BENCH_EVALUATOR=inline|external runs one.
+ */
 export async function benchIngest(ctx: BenchContext): Promise<Figure[]> {
-  const database = await benchDatabase(ctx.serverUrl, "custody_bench_ingest");
+  const modes = (process.env.CUSTODY_BENCH_EVALUATOR ?? "inline,external").split(",") as Array<"inline" | "external">;
+  const figures: Figure[] = [];
+  for (const mode of modes) figures.push(...(await benchIngestWith(ctx, mode)));
+  return figures;
+}
+
+async function startWorker(databaseUrl: string): Promise<{ stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, "..", "..", "bin", "custody.mjs"), "worker"], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, DATABASE_URL: databaseUrl, CUSTODY_LOG_LEVEL: "warn" },
+  });
+  return {
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    },
+  };
+}
+
+async function benchIngestWith(ctx: BenchContext, mode: "inline" | "external"): Promise<Figure[]> {
+  const database = await benchDatabase(ctx.serverUrl, `custody_bench_ingest_${mode}`);
   const handle = await openDatabase({ url: database.url });
   await migrate(handle);
   const { token } = await createToken(handle.db, { name: "bench", scopes: ["ingest"], createdBy: "bench" });
   await handle.close();
-  const server = await startServer(database.url, 3399, { GITHUB_WEBHOOK_SECRET: SECRET });
+  const server = await startServer(database.url, 3399, { GITHUB_WEBHOOK_SECRET: SECRET, CUSTODY_EVALUATOR: mode });
+  const worker = mode === "external" ? await startWorker(database.url) : null;
   const watch = new pg.Client({ connectionString: database.url });
   await watch.connect();
   try {
@@ -126,7 +161,7 @@ export async function benchIngest(ctx: BenchContext): Promise<Figure[]> {
     const r2 = (n: number) => Math.round(n * 100) / 100;
     const mix = `${totalEvents} events (${snapshots * rounds} snapshots) in ${batches.length} batches of ${BATCH}, ${CLIENTS} clients; ${batchFailures}`;
     const hook = `autocannon, concurrency ${CONCURRENCY}, ${SECONDS} s after 5 s of warm-up, each body distinct; ${webhookFailures}`;
-    return [
+    const figures: Figure[] = [
       { figure: "ingest.events.judged_rate", value: Math.round(judgedRate), unit: "events/s", target: ">= 3000", reference: `${mix}; judged ${((judgedMs - batchMs) / 1000).toFixed(1)} s after the last 202` },
       { figure: "ingest.events.accepted_rate", value: Math.round(batchRate), unit: "events/s", target: null, reference: `202s only; raw jsonb insert ${Math.round(rawBatchRate)} rows/s` },
       { figure: "ingest.events.stored_share_of_raw", value: r1((batchRate / rawBatchRate) * 100), unit: "%", target: ">= 15", reference: `raw multi-row jsonb INSERT ${Math.round(rawBatchRate)} rows/s, measured after the evaluator finished` },
@@ -139,8 +174,11 @@ export async function benchIngest(ctx: BenchContext): Promise<Figure[]> {
       { figure: "ingest.webhook.rate_over_health_rate", value: r2(webhook.rate / health.rate), unit: "x", target: ">= 0.7", reference: `${Math.round(webhook.rate)} / ${Math.round(health.rate)} per s` },
       { figure: "raw.insert.batch_rate", value: Math.round(rawBatchRate), unit: "rows/s", target: null, reference: `${BATCH}-row INSERT into a bare jsonb table, ${CLIENTS} clients` },
     ];
+    const where = mode === "inline" ? "evaluator in the server" : "evaluator in custody worker";
+    return figures.map((f) => ({ ...f, figure: `${f.figure} [${mode}]`, reference: `${f.reference ?? ""}; ${where}` }));
   } finally {
     await watch.end();
+    await worker?.stop();
     await server.stop();
     await database.drop();
   }

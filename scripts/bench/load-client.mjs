@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // The load generator of the HTTP benchmarks, a process of its own (from outside the server):
 // autocannon at a fixed concurrency, a warm-up that is not measured, then the measured run.
-// Input: one JSON argument { url, kind: "health" | "webhook", connections, seconds, warmupSeconds,
+// Input: the path of a JSON file { url, kind: "health" | "webhook", connections, seconds, warmupSeconds,
 // secret?, payloads?: [{ event, body }] }. Output: one JSON line { requests, rate, p50, p99, non2xx, errors }.
 // Each webhook delivery is distinct: its own X-GitHub-Delivery and a body made unique by a nonce
 // field (GitHub's example payloads repeat; a repeated body is a replay, which stores nothing).
 import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 
-const input = JSON.parse(process.argv[2] ?? "{}");
+// The input is a JSON file's path (the payloads do not fit in an argument list).
+const input = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8"));
 let n = 0;
 
 function webhookRequest() {
@@ -31,7 +33,7 @@ function webhookRequest() {
 
 function options(seconds) {
   const base = { url: input.url, connections: input.connections, duration: seconds, timeout: 30 };
-  if (input.kind === "health") return { ...base, method: "GET", path: "/api/health" };
+  if (input.kind === "health") return { ...base, url: `${input.url}/api/health`, method: "GET" };
   return { ...base, requests: [{ setupRequest: (req) => ({ ...req, ...webhookRequest() }) }] };
 }
 
@@ -51,5 +53,6 @@ process.stdout.write(
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
+    statusCodes: r.statusCodeStats,
   })}\n`,
 );
