@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, foreignKey, index, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, bigserial, date, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, tstz } from "./columns";
 import { deployments } from "./deployments";
 
@@ -39,6 +39,24 @@ export const checkSummaries = pgTable(
   (t) => [
     foreignKey({ name: "check_summaries_deployment_id_fk", columns: [t.deploymentId], foreignColumns: [deployments.id] }).onDelete("cascade"),
   ],
+);
+
+/**
+ * Daily roll-up of the check results, per UTC day of deployment, environment and rule, kept by the
+ * evaluator in the transaction that writes check_results (each touched day recounted). The
+ * overview's pass rate and the posture page read these rows instead of ~21 results per change.
+ */
+export const checkRollupsDaily = pgTable(
+  "check_rollups_daily",
+  {
+    day: date({ mode: "string" }).notNull(),
+    environment: text().notNull(),
+    ruleId: text().notNull(),
+    passed: integer().notNull(),
+    failed: integer().notNull(),
+    missing: integer().notNull(),
+  },
+  (t) => [primaryKey({ name: "check_rollups_daily_pkey", columns: [t.day, t.environment, t.ruleId] })],
 );
 
 /** A failed check or a drift: opened once per subject and rule, resolved when the subject is compliant again. */

@@ -4,6 +4,7 @@ import { queryRows, type Database, type DatabaseHandle } from "@/db/client";
 import { incidents } from "@/db/schema";
 import { createTestDatabase } from "@/db/testing";
 import { loadDemo } from "@/lib/demo/load";
+import { rebuildCheckRollups } from "@/lib/evaluation/rollups";
 import { deploymentChain as evidenceChain } from "@/lib/evidence/deployments";
 import { promotionView } from "@/lib/evidence/promotion";
 import { traceRef as apiTrace } from "@/lib/evidence/trace";
@@ -12,7 +13,7 @@ import { doraFigures } from "./dora";
 import { listFindings } from "@/lib/findings/queries";
 import { findingCountsByRule } from "./findings";
 import { listIncidents } from "./incidents";
-import { deploymentsPerDay, openFindingsOverTime } from "./overview";
+import { deploymentsPerDay, gatePassRateOverTime, openFindingsOverTime } from "./overview";
 import { parsePeriod } from "./period";
 import { exceptionsByRule, gateShares } from "./posture";
 import { classifyRef, traceRef } from "./trace";
@@ -182,6 +183,38 @@ describe("promotion, posture and incidents", () => {
     expect((judged?.passed ?? 0) + (judged?.failed ?? 0) + (judged?.missing ?? 0)).toBe(prod);
     const exceptions = await exceptionsByRule(db, p);
     expect(exceptions.reduce((n, e) => n + e.opened, 0)).toBe(await count(sql`select count(*) as n from findings where opened_at >= ${p.from}`));
+  });
+
+  it("reads the pass rate and the gate shares from the evaluator's daily roll-ups, equal to counting every check result", async () => {
+    const p = lastYear();
+    const raw = await queryRows<{ day: string; passed: string | number; total: string | number }>(
+      db,
+      sql`select to_char((d.deployed_at at time zone 'UTC')::date, 'YYYY-MM-DD') as day, count(*) filter (where c.result = 'pass') as passed, count(*) as total
+          from deployments d join check_results c on c.deployment_id = d.id join environments e on e.name = d.environment and e.is_production
+          where d.deployed_at >= ${p.from} and d.deployed_at < ${p.to} group by 1`,
+    );
+    const byDay = new Map(raw.map((r) => [r.day, r]));
+    const rate = await gatePassRateOverTime(db, p);
+    expect(rate.filter((r) => r.checks > 0).length).toBe(raw.length);
+    for (const r of rate) {
+      const expected = byDay.get(r.day);
+      expect(r.checks).toBe(Number(expected?.total ?? 0));
+      if (expected) expect(r.passRate).toBe(Math.round((Number(expected.passed) / Number(expected.total)) * 1000) / 10);
+    }
+    const perRule = await queryRows<{ rule_id: string; passed: string | number; failed: string | number }>(
+      db,
+      sql`select c.rule_id, count(*) filter (where c.result = 'pass') as passed, count(*) filter (where c.result = 'fail') as failed
+          from check_results c join deployments d on d.id = c.deployment_id join environments e on e.name = d.environment and e.is_production
+          where d.deployed_at >= ${p.from} and d.deployed_at < ${p.to} group by 1`,
+    );
+    const shares = await gateShares(db, p);
+    for (const r of perRule.filter((x) => shares.some((s) => s.ruleId === x.rule_id))) {
+      expect(shares.find((s) => s.ruleId === r.rule_id)).toMatchObject({ passed: Number(r.passed), failed: Number(r.failed) });
+    }
+    // Rebuilt from scratch, the roll-ups are what the evaluator kept batch by batch.
+    const kept = await queryRows(db, sql`select * from check_rollups_daily order by day, environment, rule_id`);
+    await rebuildCheckRollups(db);
+    expect(await queryRows(db, sql`select * from check_rollups_daily order by day, environment, rule_id`)).toEqual(kept);
   });
 
   it("lists incidents with how long each took to close", async () => {

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
-import { daysOf, type Period } from "./period";
+import { dayString, daysOf, type Period } from "./period";
 
 /** One chart row per day: `day` plus a count per environment (or per series). */
 export type DayRow = { day: string } & Record<string, number | string>;
@@ -53,11 +53,11 @@ export async function gatePassRateOverTime(db: Queryable, p: Period): Promise<Pa
       ? []
       : await queryRows<{ day: string; passed: number | string; total: number | string }>(
           db,
-          sql`select to_char(day, 'YYYY-MM-DD') as day, passed, total from (
-                select ${dateOf(sql`d.deployed_at`)} as day, count(*) filter (where c.result = 'pass') as passed, count(*) as total
-                from deployments d join check_results c on c.deployment_id = d.id
-                where d.environment in (${inList(prod)}) and d.deployed_at >= ${p.from} and d.deployed_at < ${p.to}
-                group by 1) per_day`,
+          // The evaluator's daily roll-ups (check_rollups_daily), not the ~21 results per change.
+          sql`select to_char(day, 'YYYY-MM-DD') as day, sum(passed) as passed, sum(passed + failed + missing) as total
+              from check_rollups_daily
+              where environment in (${inList(prod)}) and day >= ${dayString(p.from)}::date and day < ${dayString(p.to)}::date
+              group by day`,
         );
   const byDay = new Map(rows.map((r) => [r.day, r]));
   return daysOf(p).map((day) => {

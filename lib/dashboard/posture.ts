@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import { rules } from "@/lib/policy";
 import { ruleTitle } from "./findings";
-import { toIso, type Period } from "./period";
+import { dayString, toIso, type Period } from "./period";
 
 export interface GateShare {
   ruleId: string;
@@ -19,15 +19,12 @@ export interface GateShare {
 export async function gateShares(db: Queryable, p: Period): Promise<GateShare[]> {
   const rows = await queryRows<{ rule_id: string; passed: number | string; failed: number | string; missing: number | string }>(
     db,
-    sql`select c.rule_id,
-          count(*) filter (where c.result = 'pass') as passed,
-          count(*) filter (where c.result = 'fail') as failed,
-          count(*) filter (where c.result not in ('pass', 'fail')) as missing
-        from check_results c
-        join deployments d on d.id = c.deployment_id
-        join environments e on e.name = d.environment and e.is_production
-        where d.deployed_at >= ${p.from} and d.deployed_at < ${p.to}
-        group by c.rule_id`,
+    // The evaluator's daily roll-ups (check_rollups_daily); periods are whole UTC days.
+    sql`select r.rule_id, sum(r.passed) as passed, sum(r.failed) as failed, sum(r.missing) as missing
+        from check_rollups_daily r
+        join environments e on e.name = r.environment and e.is_production
+        where r.day >= ${dayString(p.from)}::date and r.day < ${dayString(p.to)}::date
+        group by r.rule_id`,
   );
   const byRule = new Map(rows.map((r) => [r.rule_id, r]));
   return rules

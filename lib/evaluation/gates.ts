@@ -12,6 +12,7 @@ import type { CheckOutcome } from "../policy/outcome";
 import type { Policy } from "../policy/settings";
 import { storedInBatch, type Touched } from "../projections/touched";
 import { attachProvenance } from "../provenance/attach";
+import { refreshCheckRollups } from "./rollups";
 
 const serviceLevelTypes: string[] = [...attestationTypes.network, ...attestationTypes.backup, ...attestationTypes.rollback];
 const BATCH = 500;
@@ -74,10 +75,9 @@ async function storeResults(db: Queryable, results: Evaluated, policy: Policy, n
   for (let i = 0; i < rows.length; i += 10000) {
     await bulkInsert(db, checkResults, rows.slice(i, i + 10000), sql`${onConflictUpdate([checkResults.deploymentId, checkResults.ruleId], set, checkResults)} ${changed}`);
   }
-  await storeCheckSummaries(
-    db,
-    results.map(({ e }) => e.deployment.id),
-  );
+  const ids = results.map(({ e }) => e.deployment.id);
+  await storeCheckSummaries(db, ids);
+  await refreshCheckRollups(db, ids);
 }
 
 /** Re-derives the one-row summaries (check_summaries) of these deployments from their check results. */

@@ -46,6 +46,7 @@ function parsedEventsOf(entry: StoredEntry): CustodyEvent[] {
 
 /** Tables derived from the ledger; users, tokens, incidents, waivers and the audit log are not. */
 const projectionTables = [
+  "check_rollups_daily",
   "check_summaries",
   "check_results",
   "snapshot_workloads",
