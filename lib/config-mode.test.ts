@@ -29,3 +29,18 @@ describe("CUSTODY_MODE=server (the deployed form)", () => {
     expect(() => loadConfig({ CUSTODY_METRICS_PUBLIC: "yes" })).toThrow("CUSTODY_METRICS_PUBLIC must be true or false");
   });
 });
+
+describe("where evaluation runs and where dashboards read", () => {
+  it("judges inline by default; external needs Postgres; an unknown value is refused by name", () => {
+    expect(loadConfig(server).evaluator).toBe("inline");
+    expect(loadConfig({ ...server, CUSTODY_EVALUATOR: "external" }).evaluator).toBe("external");
+    expect(() => loadConfig({ CUSTODY_EVALUATOR: "external" })).toThrow("CUSTODY_EVALUATOR=external needs DATABASE_URL");
+    expect(() => loadConfig({ ...server, CUSTODY_EVALUATOR: "thread" })).toThrow("CUSTODY_EVALUATOR must be inline or external");
+  });
+
+  it("reads dashboards from DATABASE_READ_URL when set, and refuses one that is not a Postgres URL", () => {
+    expect(loadConfig(server).readDatabaseUrl).toBeUndefined();
+    expect(loadConfig({ ...server, DATABASE_READ_URL: "postgres://reader@replica:5432/custody" }).readDatabaseUrl).toBe("postgres://reader@replica:5432/custody");
+    expect(() => loadConfig({ ...server, DATABASE_READ_URL: "mysql://replica/custody" })).toThrow("DATABASE_READ_URL");
+  });
+});
