@@ -17,10 +17,11 @@ import { loadDemo } from "@/lib/demo/load";
 import { environmentsOverview } from "@/lib/evidence/environments";
 import { observedEnvironments } from "@/lib/evidence/observed";
 import { promotionView } from "@/lib/evidence/promotion";
+import { evaluationBacklog } from "@/lib/evaluation/queue";
 import { rebuildCheckRollups } from "@/lib/evaluation/rollups";
 import { rulesOfKind } from "@/lib/policy/catalogue";
 import { percentile, type BenchContext, type Figure } from "./figure";
-import { benchDatabase } from "./server";
+import { BenchRefused, benchDatabase } from "./server";
 import { benchRowsFromCli } from "./sources";
 
 const DB = "custody_bench_dashboard";
@@ -118,6 +119,9 @@ export async function benchDashboard(ctx: BenchContext): Promise<Figure[]> {
   try {
     await migrate(handle);
     await loadDemo(handle.db);
+    // The demo load waits for its evaluation; a row that failed instead is no figure to measure on.
+    const backlog = await evaluationBacklog(handle.db);
+    if (backlog.failed > 0) throw new BenchRefused(`demo load: ${backlog.failed} evaluation queue rows failed, no figure printed`);
     // Steady state: autovacuum analyzes a freshly loaded table within a minute; without statistics
     // the planner picks seq-scan plans that a running server never keeps.
     await handle.db.execute(sql`analyze`);
