@@ -48,6 +48,20 @@ describe("overview", () => {
     expect(rows.at(-1)?.open).toBe(await count(sql`select count(*) as n from findings where status = 'open'`));
   });
 
+  it("counts the findings open at the end of each day as a day-by-day range join would", async () => {
+    const p = parsePeriod("2026-09-01", "2026-11-30");
+    const joined = await queryRows<{ day: string; open: string | number }>(
+      db,
+      sql`select to_char(g.day, 'YYYY-MM-DD') as day, count(f.id) as open
+          from generate_series(${p.from}::timestamptz, ${p.to}::timestamptz - interval '1 day', interval '1 day') as g(day)
+          left join findings f on f.opened_at < g.day + interval '1 day' and (f.resolved_at is null or f.resolved_at >= g.day + interval '1 day')
+          group by g.day order by g.day`,
+    );
+    const rows = await openFindingsOverTime(db, p);
+    expect(rows).toEqual(joined.map((r) => ({ day: r.day, open: Number(r.open) })));
+    expect(rows.some((r) => r.open > 0)).toBe(true);
+  });
+
   it("gives the DORA figures from production deployments, with no incidents to restore", async () => {
     const p = lastYear();
     const dora = await doraFigures(db, p);

@@ -72,16 +72,31 @@ export interface OpenFindingsRow {
   open: number;
 }
 
-/** Findings open at the end of each day: opened by then and not yet resolved. */
+/**
+ * Findings open at the end of each day: opened by then and not yet resolved. A finding is resolved
+ * no earlier than it was opened, so open at the end of day D = opened before D+1 − resolved before
+ * D+1: one count before the period, then each day's openings and resolutions, summed in order. (A
+ * range join of every day with every finding cost days × findings: 13 s for 90 days of 200,000.)
+ */
 export async function openFindingsOverTime(db: Queryable, p: Period): Promise<OpenFindingsRow[]> {
-  const rows = await queryRows<{ day: string; open: number | string }>(
-    db,
-    sql`select to_char(g.day, 'YYYY-MM-DD') as day, count(f.id) as open
-        from generate_series(${p.from}::timestamptz, ${p.to}::timestamptz - interval '1 day', interval '1 day') as g(day)
-        left join findings f on f.opened_at < g.day + interval '1 day'
-          and (f.resolved_at is null or f.resolved_at >= g.day + interval '1 day')
-        group by g.day order by g.day`,
-  );
-  const byDay = new Map(rows.map((r) => [r.day, Number(r.open)]));
-  return daysOf(p).map((day) => ({ day, open: byDay.get(day) ?? 0 }));
+  const [[base], deltas] = await Promise.all([
+    queryRows<{ open: number | string | null }>(
+      db,
+      sql`select count(*) - count(*) filter (where resolved_at < ${p.from}) as open from findings where opened_at < ${p.from}`,
+    ),
+    queryRows<{ day: string; delta: number | string }>(
+      db,
+      sql`select to_char(day, 'YYYY-MM-DD') as day, sum(delta) as delta from (
+            select ${dateOf(sql`opened_at`)} as day, 1 as delta from findings where opened_at >= ${p.from} and opened_at < ${p.to}
+            union all
+            select ${dateOf(sql`resolved_at`)}, -1 from findings where resolved_at >= ${p.from} and resolved_at < ${p.to}
+          ) changes group by 1`,
+    ),
+  ]);
+  const byDay = new Map(deltas.map((r) => [r.day, Number(r.delta)]));
+  let open = Number(base?.open ?? 0);
+  return daysOf(p).map((day) => {
+    open += byDay.get(day) ?? 0;
+    return { day, open };
+  });
 }
