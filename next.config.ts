@@ -3,6 +3,15 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   output: "standalone",
   serverExternalPackages: ["@electric-sql/pglite", "pg", "pdfkit"],
+  // The PDF report's fonts are read from disk (lib/reports/pdf-fonts.ts): copy them into the standalone server.
+  outputFileTracingIncludes: {
+    "/api/v1/reports/**": [
+      "./node_modules/@expo-google-fonts/noto-sans/400Regular/*.ttf",
+      "./node_modules/@expo-google-fonts/noto-sans/700Bold/*.ttf",
+      "./node_modules/@expo-google-fonts/noto-sans-jp/400Regular/*.ttf",
+      "./node_modules/@expo-google-fonts/noto-sans-jp/700Bold/*.ttf",
+    ],
+  },
   poweredByHeader: false,
   // The Help pages read docs/*.md at run time.
   outputFileTracingIncludes: { "/help/[doc]": ["./docs/*.md"] },

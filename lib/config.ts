@@ -51,6 +51,7 @@ const envSchema = z.object({
   CUSTODY_POLICY_FILE: z.string().trim().min(1).optional(),
   CUSTODY_SIGNING_KEY: z.string().trim().min(1).optional(),
   CUSTODY_PUBLIC_URL: z.url().optional(),
+  CUSTODY_ORGANISATION: z.string().trim().min(1).max(200).optional(),
   CUSTODY_OIDC_ISSUER: z.url().optional(),
   CUSTODY_OIDC_CLIENT_ID: z.string().trim().min(1).optional(),
   CUSTODY_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -115,6 +116,8 @@ export type Config = {
   policyFile: string | undefined;
   signingKey: string | undefined;
   publicUrl: string | undefined;
+  /** The organisation named on evidence reports (CUSTODY_ORGANISATION). */
+  organisation: string | undefined;
   /** Sign-in through the organisation's OpenID provider; undefined when not configured. */
   oidc: OidcConfig | undefined;
   metricsPublic: boolean;
@@ -191,6 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     policyFile: e.CUSTODY_POLICY_FILE,
     signingKey: e.CUSTODY_SIGNING_KEY,
     publicUrl: e.CUSTODY_PUBLIC_URL,
+    organisation: e.CUSTODY_ORGANISATION,
     oidc: oidcConfig(e),
     metricsPublic: e.CUSTODY_METRICS_PUBLIC,
     trustedProxies: trustedProxiesOf(e.CUSTODY_TRUSTED_PROXIES),

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import { type ChangeRow } from "./population";
 import { describeSource, sourceOfRow } from "../evidence/source";
-import { evidenceSummary, ruleTitle } from "./rule-text";
+import { evidenceSummary, inWords, ruleTitle } from "./rule-text";
 
 /** One labelled line of a chain link, as the PDF evidence page and the JSON report show it. */
 export type Facts = [label: string, value: string][];
@@ -86,7 +86,7 @@ export async function changeEvidence(db: Queryable, change: ChangeRow): Promise<
           ["Builder", s(build.builder)],
           ["Pipeline run", s(build.pipeline_run_id)],
           ["Built at", iso(build.built_at as string)],
-          ["Vulnerability scan", scan ? `${scan.passed === false ? "failed" : "passed"} ${JSON.stringify(scan.counts ?? {})}` : "none recorded"],
+          ["Vulnerability scan", scan ? scanInWords(scan) : "none recorded"],
           ["Source", from(build)],
         ]
       : null,
@@ -133,6 +133,13 @@ export async function changeEvidence(db: Queryable, change: ChangeRow): Promise<
     decisions: decisions.map((d) => decisionLine(d)),
     missing,
   };
+}
+
+/** `passed: 1 low, 2 medium findings`, or `passed: no findings`. */
+export function scanInWords(scan: { counts?: Record<string, number>; passed?: boolean }): string {
+  const counts = Object.entries(scan.counts ?? {}).filter(([, n]) => typeof n === "number" && n > 0);
+  const found = counts.length > 0 ? `${counts.map(([level, n]) => `${n} ${inWords(level)}`).join(", ")} vulnerabilities` : "no vulnerabilities";
+  return `${scan.passed === false ? "failed" : "passed"}: ${found}`;
 }
 
 function decisionLine(d: Row): string {

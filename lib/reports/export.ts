@@ -78,7 +78,7 @@ export async function exportReport(db: Database, p: ReportParams, who: ExportAct
     return { body: stream, contentType: types.csv, filename: `${stem}-population.csv`, headers: baseHeaders(p, generatedAt, rows), done: finished };
   }
   const key = p.format === "zip" ? requireSigningKey() : null;
-  const model = await buildReport(db, p, now);
+  const model = await buildReport(db, p, now, who.name);
   if (p.format === "json") return buffered(Buffer.from(`${JSON.stringify(model, null, 2)}\n`), `${stem}.json`, model.populationSize);
   if (p.format === "pdf") return buffered(await renderReportPdf(model), `${stem}.pdf`, model.populationSize);
   if (!key) throw new Error("unreachable: zip without a key");

@@ -5,6 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { queryRows } from "@/db/client";
 import { createTestDatabase } from "@/db/testing";
 import { ingestEvents } from "../ingest/events-api";
 import { checkExtractedEntry, type ExtractedEntry } from "../ledger/entry-check";
@@ -74,11 +76,35 @@ describe("PDF report", () => {
     const change = model.controls.find((c) => c.control.id === "8.32");
     expect(change).toBeDefined();
     expect(text).toMatch(/8\.32 Change management/);
-    for (const id of model.sample.changeIds) expect(text).toContain(`Change ${id}`);
+    for (const id of model.sample.changeIds) expect(text).toMatch(new RegExp(`Change id\\s+${id}`));
     expect(text).not.toContain("CC8.1");
     // Each sampled change's page says where its records came from (the demo was loaded with the CLI).
     expect(text.match(/Deployment record from\s+the CLI/g)?.length).toBe(model.sample.changeIds.length);
     expect(text).toMatch(/Source\s+the CLI/);
+  }, 60_000);
+
+  it("reads as a deliverable: period in words, contents, exceptions grouped by rule and dated by their change, sign-off, no JSON", async () => {
+    const text = pdfText(await renderReportPdf(model));
+    // demoPeriod.from is 2026-10-28; the report ends today or on demoPeriod.to, both days included.
+    expect(text).toMatch(/28 October 2026 – \d{1,2} [A-Z][a-z]+ 20\d\d \(UTC, both days included\)/);
+    expect(text).toContain("Organisation not configured (set CUSTODY_ORGANISATION)");
+    expect(text).toMatch(/Contents[\s\S]*Summary per control\s+\d+[\s\S]*Exceptions by rule\s+\d+[\s\S]*Sign-off\s+\d+/);
+    expect(text).toMatch(/Prepared by\s+unknown, with Custody/);
+    for (const role of ["Prepared by", "Reviewed by", "Approved by"]) expect(text).toContain(role);
+    // Each rule's count before its detail, in the by-rule table and on the group's heading.
+    const [topRule, topCount] = Object.entries(model.exceptions.byRule).sort((a, b) => b[1] - a[1])[0] ?? ["", 0];
+    expect(text).toContain(`${topRule}: `);
+    expect(text).toMatch(new RegExp(`${topRule.replace(/\./g, "\\.")}: .*\\(${topCount}`));
+    // An exception is dated by the deployment it concerns, not by when the check was evaluated.
+    const gateException = model.exceptions.shown.find((e) => e.source === "gate check");
+    const [deployed] = await queryRows<{ deployed_at: Date }>(handle.db, sql`select deployed_at from deployments where external_id = ${gateException?.changeId ?? ""}`);
+    expect(gateException?.changeAt).toBe(new Date(deployed?.deployed_at ?? 0).toISOString());
+    expect(text).toContain(`${gateException?.changeAt.slice(0, 10)}`);
+    // Changes are named by service and pull request.
+    const sampled = model.sample.changes[0]?.change;
+    if (sampled?.pullRequest) expect(text).toContain(`${sampled.service} · ${sampled.pullRequest}`);
+    expect(text).not.toMatch(/\{"|":\s*\d|\[\{/);
+    expect(text).toMatch(/Vulnerability scan\s+(passed|failed): (no vulnerabilities|\d+ \w+)/);
   }, 60_000);
 });
 

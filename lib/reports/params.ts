@@ -114,3 +114,19 @@ export function paramsQuery(p: ReportParams, overrides: Partial<Pick<ReportParam
 }
 
 export const periodLabel = (p: Pick<ReportParams, "from" | "to">) => `${p.from.toISOString()}/${p.to.toISOString()}`;
+
+const months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+/** `1 July 2026` (UTC). */
+export const dateInWords = (d: Date): string => `${d.getUTCDate()} ${months[d.getUTCMonth()] ?? ""} ${d.getUTCFullYear()}`;
+
+/**
+ * The period as a reader says it, both days inclusive: `1 July 2026 – 30 September 2026`. A period
+ * that does not start or end at midnight UTC keeps its times: `1 July 2026 10:00 UTC – …`.
+ */
+export function periodInWords(p: Pick<ReportParams, "from" | "to">): string {
+  const midnight = (d: Date) => d.getTime() % 86_400_000 === 0;
+  const time = (d: Date) => `${d.toISOString().slice(11, 16)} UTC`;
+  const start = midnight(p.from) ? dateInWords(p.from) : `${dateInWords(p.from)} ${time(p.from)}`;
+  const end = midnight(p.to) ? dateInWords(new Date(p.to.getTime() - 86_400_000)) : `${dateInWords(p.to)} ${time(p.to)}`;
+  return `${start} – ${end}`;
+}

@@ -29,6 +29,10 @@ export interface ProvenanceSummary {
   /** verified / deployments, null for an empty population. */
   share: number | null;
   exceptions: { total: number; shown: ProvenanceException[] };
+  /** Every deployment without trusted provenance counted by its status, most frequent first. */
+  byStatus: { status: string; count: number }[];
+  /** Deployments with no provenance at all, per service, most first. */
+  absentByService: { service: string; count: number }[];
 }
 
 /**
@@ -49,6 +53,8 @@ export async function provenanceSummary(db: Queryable, p: ReportParams, policy: 
   let verified = 0;
   let total = 0;
   const shown: ProvenanceException[] = [];
+  const byStatus = new Map<string, number>();
+  const absentByService = new Map<string, number>();
   for (const r of rows) {
     const j = judgeProvenance(r.digest ? (byDigest.get(r.digest) ?? []) : [], r.service, policy);
     const trusted = j.state === "verified" && j.signerMatch !== null && j.signerMatch.matched !== null;
@@ -57,13 +63,15 @@ export async function provenanceSummary(db: Queryable, p: ReportParams, policy: 
       continue;
     }
     total += 1;
-    if (shown.length >= shownLimit) continue;
     const status =
       j.state === "absent"
         ? "no provenance"
         : j.state === "not-verified"
           ? `not verified: ${j.reason ?? "unknown"}`
           : `signer does not match the policy: ${(j.signerMatch?.mismatches ?? []).join("; ")}`;
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+    if (j.state === "absent") absentByService.set(r.service, (absentByService.get(r.service) ?? 0) + 1);
+    if (shown.length >= shownLimit) continue;
     shown.push({
       changeId: r.external_id,
       service: r.service,
@@ -79,5 +87,7 @@ export async function provenanceSummary(db: Queryable, p: ReportParams, policy: 
     verified,
     share: rows.length === 0 ? null : verified / rows.length,
     exceptions: { total, shown },
+    byStatus: [...byStatus].map(([status, count]) => ({ status, count })).sort((a, b) => b.count - a.count || a.status.localeCompare(b.status)),
+    absentByService: [...absentByService].map(([service, count]) => ({ service, count })).sort((a, b) => b.count - a.count || a.service.localeCompare(b.service)),
   };
 }

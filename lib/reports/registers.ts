@@ -16,6 +16,10 @@ export interface ExceptionRow {
   subject: string;
   service: string;
   environment: string;
+  /** `owner/repo#n` of the change's pull request, when known. */
+  pullRequest: string;
+  /** When the change happened: its deployment time; for a finding on no deployment, when it was first observed. */
+  changeAt: string;
   ruleId: string;
   ruleTitle: string;
   severity: string;
@@ -34,6 +38,8 @@ export const exceptionColumns: ReadonlyArray<readonly [keyof ExceptionRow, strin
   ["subject", "subject"],
   ["service", "service"],
   ["environment", "environment"],
+  ["pullRequest", "pull_request"],
+  ["changeAt", "change_at"],
   ["ruleId", "rule_id"],
   ["ruleTitle", "rule_title"],
   ["severity", "severity"],
@@ -58,6 +64,8 @@ interface ExceptionSql {
   finding_id: string | number | null;
   finding_status: string | null;
   at: Date | string;
+  change_at: Date | string | null;
+  pull_request: string | null;
   waiver_id: string | number | null;
   waiver_approver: string | null;
   waiver_justification: string | null;
@@ -78,6 +86,8 @@ function toException(r: ExceptionSql, source: ExceptionRow["source"], framework:
     subject: r.subject,
     service: r.service ?? "",
     environment: r.environment ?? "",
+    pullRequest: r.pull_request ?? "",
+    changeAt: iso(r.change_at ?? r.at),
     ruleId: r.rule_id,
     ruleTitle: ruleTitle(r.rule_id),
     severity: ruleSeverity(r.rule_id),
@@ -100,7 +110,9 @@ export async function* exceptionRows(db: Queryable, s: Scope, pageSize = 1000): 
     const page = await queryRows<ExceptionSql>(
       db,
       sql`select cr.id, d.external_id as change_id, 'deployment:' || d.external_id as subject, d.service, d.environment, cr.rule_id,
-            cr.result, cr.evidence, f.id as finding_id, f.status as finding_status, cr.evaluated_at as at,
+            cr.result, cr.evidence, f.id as finding_id, f.status as finding_status, cr.evaluated_at as at, d.deployed_at as change_at,
+            (select p.repository || '#' || p.number from pull_requests p where d.commit_sha is not null and p.merge_commit_sha = d.commit_sha
+              order by p.merged desc, p.id limit 1) as pull_request,
             wv.id as waiver_id, wv.approver as waiver_approver, wv.justification as waiver_justification, wv.expires_at as waiver_expires_at
           from deployments d join check_results cr on cr.deployment_id = d.id
           left join lateral (select f.id, f.status, f.subject_key from findings f where f.deployment_id = d.id and f.rule_id = cr.rule_id
@@ -120,7 +132,9 @@ export async function* exceptionRows(db: Queryable, s: Scope, pageSize = 1000): 
       db,
       sql`select f.id, d.external_id as change_id, f.subject_key as subject, coalesce(f.service, d.service) as service,
             coalesce(f.environment, d.environment) as environment, f.rule_id, f.severity as result, f.evidence || jsonb_build_object('summary', f.summary) as evidence,
-            f.id as finding_id, f.status as finding_status, f.opened_at as at,
+            f.id as finding_id, f.status as finding_status, f.opened_at as at, d.deployed_at as change_at,
+            (select p.repository || '#' || p.number from pull_requests p where d.commit_sha is not null and p.merge_commit_sha = d.commit_sha
+              order by p.merged desc, p.id limit 1) as pull_request,
             wv.id as waiver_id, wv.approver as waiver_approver, wv.justification as waiver_justification, wv.expires_at as waiver_expires_at
           from findings f left join deployments d on d.id = f.deployment_id
           ${waiverJoin(s, sql`f.rule_id`, sql`f.subject_key`)}

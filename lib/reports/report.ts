@@ -4,7 +4,7 @@ import { ledgerHead } from "../ledger/ledger";
 import { frameworkNames } from "../policy/controls";
 import { loadPolicy, type Policy } from "../policy/settings";
 import { changeEvidence, type ChangeEvidence } from "./change-evidence";
-import { describeParams, periodLabel, type ReportParams } from "./params";
+import { describeParams, periodInWords, periodLabel, type ReportParams } from "./params";
 import { changeRowsById, type ChangeRow } from "./population";
 import { exceptionRows, incidentColumns, incidentRows, waiverColumns, waiverRows, type ExceptionRow } from "./registers";
 import { drawSample, sampleMethod } from "./sample";
@@ -14,14 +14,21 @@ import { provenanceSummary, type ProvenanceSummary } from "./provenance";
 
 /** Names the software that produced an export; bump with the package version. */
 export const generatorVersion = "custody 0.1.0 (reports 1)";
-/** The PDF and JSON list at most this many exceptions; the CSV register always has them all. */
+/** The PDF and JSON list at most this many exceptions, and this many per rule; the CSV register always has them all. */
 export const exceptionsShown = 200;
+export const exceptionsShownPerRule = 15;
 
 export interface ReportModel {
   framework: ReportParams["framework"];
   frameworkName: string;
+  /** The organisation the report is about (CUSTODY_ORGANISATION), null when not configured. */
+  organisation: string | null;
+  /** Who asked for the export (the signed-in user, the token or the CLI user). */
+  preparedBy: string;
   parameters: Record<string, unknown>;
   period: string;
+  /** `1 July 2026 – 30 September 2026`. */
+  periodInWords: string;
   environments: string[];
   services: string[];
   generatedAt: string;
@@ -46,7 +53,7 @@ async function rowsOf(db: Queryable, p: ReportParams, changeIds: string[]): Prom
 }
 
 /** Everything the PDF, the JSON report and the package's summary say, computed once. */
-export async function buildReport(db: Queryable, p: ReportParams, now: Date = new Date()): Promise<ReportModel> {
+export async function buildReport(db: Queryable, p: ReportParams, now: Date = new Date(), preparedBy = "unknown"): Promise<ReportModel> {
   const head = await ledgerHead(db);
   const policy = loadPolicy(config().policyFile);
   const [count, ids, environments] = [await populationCount(db, p), await populationIds(db, p), await scopeEnvironments(db, p)];
@@ -55,8 +62,9 @@ export async function buildReport(db: Queryable, p: ReportParams, now: Date = ne
   let total = 0;
   for await (const e of exceptionRows(db, p)) {
     total += 1;
-    byRule.set(e.ruleId, (byRule.get(e.ruleId) ?? 0) + 1);
-    if (shown.length < exceptionsShown) shown.push(e);
+    const seen = byRule.get(e.ruleId) ?? 0;
+    byRule.set(e.ruleId, seen + 1);
+    if (shown.length < exceptionsShown && seen < exceptionsShownPerRule) shown.push(e);
   }
   const sampleIds = drawSample(ids, p.sampleSize, p.seed);
   const sampleRows = await rowsOf(db, p, sampleIds);
@@ -65,8 +73,11 @@ export async function buildReport(db: Queryable, p: ReportParams, now: Date = ne
   return {
     framework: p.framework,
     frameworkName: frameworkNames[p.framework],
+    organisation: config().organisation ?? null,
+    preparedBy,
     parameters: describeParams(p),
     period: periodLabel(p),
+    periodInWords: periodInWords(p),
     environments,
     services: p.services,
     generatedAt: now.toISOString(),
