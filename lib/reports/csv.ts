@@ -3,7 +3,9 @@ import type { Queryable } from "@/db/client";
 import { csvRecords, guardCell } from "../csv";
 import { meteredText } from "./meter";
 import { type CsvKind, type ReportParams } from "./params";
-import { populationColumns, populationPages } from "./population";
+import { populationColumns, populationPages, type ChangeRow } from "./population";
+import { ruleControlLabels, ruleSeverity, ruleTitle } from "./rule-text";
+import { isRuleId, ruleById } from "../policy/catalogue";
 import { exceptionColumns, exceptionRows, incidentColumns, incidentRows, waiverColumns, waiverRows } from "./registers";
 
 /** A table's header and its records, in batches (a page of the population, say). */
@@ -34,10 +36,35 @@ async function* paged<T>(rows: AsyncIterable<T>, size = 500): AsyncGenerator<T[]
   if (page.length > 0) yield page;
 }
 
+/** The long-format companion of the population: one row per change and stored check. */
+export const checkColumns = [
+  "change_id", "service", "environment", "pull_request", "deployed_at", "rule_id", "rule_title", "gate", "severity", "result", "controls",
+] as const;
+
+/** `merge`, `deployment`, `production-apply`, or `image` for a check of the deployed image. */
+function gateOf(ruleId: string): string {
+  if (!isRuleId(ruleId)) return "";
+  const rule = ruleById(ruleId);
+  return rule.kind === "gate" ? rule.gate : rule.kind;
+}
+
+async function* checkRows(pages: AsyncIterable<readonly ChangeRow[]>, framework: ReportParams["framework"]): AsyncGenerator<ReadonlyArray<readonly string[]>> {
+  for await (const page of pages) {
+    yield page.flatMap((c) =>
+      c.checks.map((k) => [
+        c.changeId, c.service, c.environment, c.pullRequest, c.deployedAt, k.rule, ruleTitle(k.rule),
+        gateOf(k.rule), ruleSeverity(k.rule), k.result, ruleControlLabels(k.rule, framework),
+      ]),
+    );
+  }
+}
+
 export function csvTable(db: Queryable, p: ReportParams, kind: CsvKind): CsvTable {
   switch (kind) {
     case "population":
       return { columns: populationColumns.map(([, h]) => h), batches: pick(populationPages(db, p), populationColumns.map(([k]) => k)) };
+    case "checks":
+      return { columns: checkColumns, batches: checkRows(populationPages(db, p), p.framework) };
     case "exceptions":
       return { columns: exceptionColumns.map(([, h]) => h), batches: pick(paged(exceptionRows(db, p)), exceptionColumns.map(([k]) => k)) };
     case "incidents":

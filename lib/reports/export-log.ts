@@ -14,7 +14,7 @@ export interface ExportActor {
 export async function recordExport(
   db: Database,
   who: ExportActor,
-  entry: { action: "report.export" | "report.export.completed" | "report.export.failed"; target: string; details: Record<string, unknown> },
+  entry: { action: "report.export" | "report.export.failed"; target: string; details: Record<string, unknown> },
 ): Promise<void> {
   await db.transaction((tx) =>
     recordAudit(tx, {

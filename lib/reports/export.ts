@@ -36,7 +36,9 @@ function baseHeaders(p: ReportParams, generatedAt: string, rows: number): Record
 
 /**
  * Produces one export (json, csv of one kind, pdf, or the signed zip) and records it in the audit
- * log: buffered exports once with their hash; streamed ones when they start and when they finish.
+ * log exactly once: buffered exports before they are sent, with their hash; streamed ones when the
+ * last byte has left (with the hash of what was delivered), or as `report.export.failed` when the
+ * client hung up or the stream broke.
  */
 export async function exportReport(db: Database, p: ReportParams, who: ExportActor, now: Date = new Date()): Promise<ExportOutput> {
   const generatedAt = now.toISOString();
@@ -62,11 +64,10 @@ export async function exportReport(db: Database, p: ReportParams, who: ExportAct
   }
   if (p.format === "csv") {
     const rows = await populationCount(db, p);
-    await recordExport(db, who, { action: "report.export", target, details: details({ kind: "population", rows }) });
     const { stream, done } = csvStream(csvTable(db, p, "population"));
     const finished = done.then(
       async (stats) => {
-        await recordExport(db, who, { action: "report.export.completed", target, details: details({ kind: "population", rows: stats.rows, sha256: stats.sha256, bytes: stats.bytes }) });
+        await recordExport(db, who, { action: "report.export", target, details: details({ kind: "population", rows: stats.rows, sha256: stats.sha256, bytes: stats.bytes }) });
         return { sha256: stats.sha256 };
       },
       async (error: unknown) => {
@@ -82,12 +83,11 @@ export async function exportReport(db: Database, p: ReportParams, who: ExportAct
   if (p.format === "json") return buffered(Buffer.from(`${JSON.stringify(model, null, 2)}\n`), `${stem}.json`, model.populationSize);
   if (p.format === "pdf") return buffered(await renderReportPdf(model), `${stem}.pdf`, model.populationSize);
   if (!key) throw new Error("unreachable: zip without a key");
-  await recordExport(db, who, { action: "report.export", target, details: details({ rows: model.populationSize, keyId: key.keyId }) });
   const pkg = evidencePackage(db, p, model, key);
   const finished = pkg.done.then(
     async (r) => {
       await recordExport(db, who, {
-        action: "report.export.completed",
+        action: "report.export",
         target,
         details: details({ rows: model.populationSize, sha256: r.packageSha256, manifestSha256: r.manifestSha256, bytes: r.bytes, keyId: key.keyId, checkpointTreeSize: r.manifest.checkpoint?.treeSize ?? null }),
       });

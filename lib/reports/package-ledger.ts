@@ -83,7 +83,7 @@ async function earlierPackageSizes(db: Queryable, below: number): Promise<{ size
     sql`(select c.tree_size, c.root_hash from ledger_checkpoints c
          where c.tree_size < ${below} and (c.trigger = 'package' or c.tree_size in (
            select (details->>'checkpointTreeSize')::bigint from audit_log
-           where action = 'report.export.completed' and details ? 'checkpointTreeSize'))
+           where action in ('report.export', 'report.export.completed') and details ? 'checkpointTreeSize'))
          order by c.tree_size desc limit 200)
         union
         (select tree_size, root_hash from ledger_checkpoints where tree_size < ${below} order by tree_size desc limit 50)

@@ -114,6 +114,7 @@ describe("evidence package", () => {
     expect([...files.keys()].sort()).toEqual(
       [
         "checkpoint.txt",
+        "checks.csv",
         "consistency.json",
         "exceptions.csv",
         "incidents.csv",
@@ -132,6 +133,14 @@ describe("evidence package", () => {
     const population = parse(files.get("population.csv") ?? "", { columns: true, bom: true }) as unknown[];
     expect(manifest.rowCounts.population).toBe(population.length);
     expect(population.length).toBe(model.populationSize);
+    // checks.csv: the population's gate_results cell in long format, one row per change and rule.
+    const checks = parse(files.get("checks.csv") ?? "", { columns: true, bom: true }) as Record<string, string>[];
+    const cells = (population as Record<string, string>[]).flatMap((r) =>
+      (r.gate_results ?? "").split("; ").filter(Boolean).map((cell) => `${r.change_id} ${cell}`),
+    );
+    expect(checks.map((c) => `${c.change_id} ${c.rule_id}: ${c.result}`).sort()).toEqual(cells.sort());
+    expect(checks[0]).toMatchObject({ rule_title: expect.any(String), gate: expect.stringMatching(/^(merge|deployment|production-apply|image)$/), controls: expect.stringMatching(/\d\.\d+ \w/) });
+    expect(manifest.rowCounts.checks).toBe(checks.length);
     expect(manifest.ledgerHead).toEqual(await ledgerHead(handle.db));
     expect(manifest.signer.keyId).toBe(key.keyId);
     const ledgerLines = String(files.get("ledger-extract.jsonl")).trim().split("\n").map((l) => JSON.parse(l) as ExtractedEntry);

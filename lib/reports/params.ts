@@ -5,7 +5,7 @@ import { newSeed, sampleSizeFor } from "./sample";
 
 export const reportFormats = ["json", "csv", "pdf", "zip"] as const;
 export type ReportFormat = (typeof reportFormats)[number];
-export const csvKinds = ["population", "exceptions", "incidents", "waivers"] as const;
+export const csvKinds = ["population", "checks", "exceptions", "incidents", "waivers"] as const;
 export type CsvKind = (typeof csvKinds)[number];
 
 export interface ReportParams {

@@ -12,7 +12,7 @@ interface Approval {
   /** `kind:id` of the review's source, e.g. `github-webhook:72d3…` or `token:ci`. */
   source?: string;
 }
-interface CheckCell {
+export interface CheckCell {
   rule: string;
   result: string;
 }
@@ -93,6 +93,8 @@ export interface ChangeRow {
   exceptions: string;
   /** Where each link came from: `deployment=token:ci; pull_request=github-webhook:<delivery>; ...`. */
   evidenceSources: string;
+  /** Each stored check's rule and result, by rule id (shared between rows: never mutate). */
+  checks: readonly CheckCell[];
 }
 
 /** A link's source as `kind:id` (null when the link is missing). */
@@ -112,6 +114,7 @@ function emergencyApproval(row: PopulationSqlRow, approvals: readonly Approval[]
 
 /** A set of check results with what the row shows of it, worked out once for every change that has the same set. */
 interface CheckSet {
+  cells: readonly CheckCell[];
   failed: readonly CheckCell[];
   gateResults: string;
   /** The failed checks as the exceptions column lists them. */
@@ -121,7 +124,7 @@ interface CheckSet {
 /** Check sets by their JSON texts (rules, then results); they are shared, so never mutate them. */
 type CheckCache = Map<string, Map<string, CheckSet>>;
 
-const noChecks: CheckSet = { failed: [], gateResults: "", failedText: "" };
+const noChecks: CheckSet = { cells: [], failed: [], gateResults: "", failedText: "" };
 
 function checkSet(row: PopulationSqlRow, cache: CheckCache): CheckSet {
   if (row.check_rules === null) return noChecks;
@@ -135,6 +138,7 @@ function checkSet(row: PopulationSqlRow, cache: CheckCache): CheckSet {
     const cells = rules.map((rule, i) => ({ rule, result: results[i] ?? "" })).sort((a, b) => a.rule.localeCompare(b.rule));
     const failed = cells.filter((c) => c.result !== "pass");
     set = {
+      cells,
       failed,
       gateResults: cells.map((c) => `${c.rule}: ${c.result}`).join("; "),
       failedText: failed.map((c) => `${c.rule} (${c.result})`).join("; "),
@@ -212,6 +216,7 @@ export function toChangeRow(row: PopulationSqlRow, cache: CheckCache = new Map()
     emergencyApproval: emergencyApproval(row, approvals),
     exceptions: exceptionsOf(checks, row.findings),
     evidenceSources: sourcesOf(row, approvals),
+    checks: checks.cells,
   };
 }
 

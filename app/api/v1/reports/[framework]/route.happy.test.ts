@@ -68,16 +68,31 @@ describe("GET /api/v1/reports/{framework}", () => {
     const zip = await collect(res.body as ReadableStream<Uint8Array>);
     const result = await verifyPackage(zip, keys.keys[0]?.publicKeyPem);
     expect(result.ok).toBe(true);
-    // The completion entry is written just after the last byte leaves: poll for it.
+    // The export's one entry is written just after the last byte leaves: poll for it.
     const completed = async () =>
       (
         await queryRows<{ details: Record<string, unknown> }>(
           h.handle.db,
-          sql`select details from audit_log where action = 'report.export.completed' and details->>'format' = 'zip' order by seq desc limit 1`,
+          sql`select details from audit_log where action = 'report.export' and details->>'format' = 'zip' order by seq desc limit 1`,
         )
       )[0];
     for (let i = 0; i < 50 && !(await completed()); i++) await new Promise((r) => setTimeout(r, 100));
     expect((await completed())?.details.sha256).toBe(createHash("sha256").update(zip).digest("hex"));
+  });
+
+  it("writes exactly one audit-log entry per export, whatever the format, streamed ones once the last byte is out", async () => {
+    const count = async () =>
+      Number((await queryRows<{ n: string }>(h.handle.db, sql`select count(*) as n from audit_log where action like 'report.export%'`))[0]?.n ?? 0);
+    for (const [format, kind] of [["json", undefined], ["pdf", undefined], ["csv", "population"], ["csv", "exceptions"], ["csv", "checks"], ["zip", undefined]] as const) {
+      const before = await count();
+      const res = await get("soc2", { format, ...(kind ? { kind } : {}), sample: "2", seed: "once" });
+      expect(res.status, `${format} ${kind ?? ""}`).toBe(200);
+      await res.arrayBuffer();
+      for (let i = 0; i < 50 && (await count()) === before; i++) await new Promise((r) => setTimeout(r, 100));
+      // Give a second entry (the old "started" + "completed" pair) the time to show up, then count.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await count(), `${format} ${kind ?? ""}`).toBe(before + 1);
+    }
   });
 
   it("answers the report as JSON with the per-control summary and the sample", async () => {
