@@ -22,7 +22,8 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "laptop", use: { browserName: "chromium", viewport: { width: 1366, height: 768 } } },
+    // Every screenshot a test saves (test-results/e2e, kept by CI) is taken at this size.
+    { name: "desktop", use: { browserName: "chromium", viewport: { width: 1440, height: 900 } } },
   ],
   webServer: {
     command: "node scripts/e2e-server.mjs",

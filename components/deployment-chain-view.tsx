@@ -130,7 +130,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
                   <td>{g.gate}</td>
                   <td><Status value={g.result} /></td>
                   <td>{g.controls.join(", ")}</td>
-                  <td><EvidenceFields evidence={g.evidence} /></td>
+                  <td><EvidenceFields evidence={g.evidence} collapsed={g.result === "pass"} /></td>
                 </tr>
               ))}
             </tbody>

@@ -28,8 +28,11 @@ function Value({ v }: { v: unknown }) {
   return <EvidenceFields evidence={v as Record<string, unknown>} nested />;
 }
 
-/** A check's evidence as labelled fields (digests, SHAs, links and times formatted), raw JSON one click away. */
-export function EvidenceFields({ evidence, nested = false }: { evidence: Record<string, unknown>; nested?: boolean }) {
+/**
+ * A check's evidence as labelled fields (digests, SHAs, links and times formatted), raw JSON one click
+ * away. `collapsed` (a passed check) shows only the rule's sentence, the fields one click away.
+ */
+export function EvidenceFields({ evidence, nested = false, collapsed = false }: { evidence: Record<string, unknown>; nested?: boolean; collapsed?: boolean }) {
   // The rule's own sentence first, then the facts it rests on.
   const entries = Object.entries(evidence).sort(([a], [b]) => Number(b === "reason") - Number(a === "reason"));
   const fields = entries.length === 0 ? <span className="muted">no evidence fields</span> : (
@@ -43,13 +46,29 @@ export function EvidenceFields({ evidence, nested = false }: { evidence: Record<
     </dl>
   );
   if (nested) return fields;
+  const raw = (
+    <details>
+      <summary>Raw JSON</summary>
+      <pre>{JSON.stringify(evidence, null, 2)}</pre>
+    </details>
+  );
+  if (collapsed) {
+    const reason = typeof evidence.reason === "string" ? evidence.reason : null;
+    return (
+      <>
+        {reason ? <p className="evidence-reason">{reason}</p> : null}
+        <details>
+          <summary>Evidence ({entries.length} {entries.length === 1 ? "field" : "fields"})</summary>
+          {fields}
+          {raw}
+        </details>
+      </>
+    );
+  }
   return (
     <>
       {fields}
-      <details>
-        <summary>Raw JSON</summary>
-        <pre>{JSON.stringify(evidence, null, 2)}</pre>
-      </details>
+      {raw}
     </>
   );
 }

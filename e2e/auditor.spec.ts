@@ -32,6 +32,9 @@ test("an auditor picks a moment in production, walks a workload's evidence chain
   const gateTable = page.getByRole("table", { name: /Gate checks of deployment/ });
   await expect(gateTable.getByRole("row").nth(1)).toBeVisible();
   const firstCheck = gateTable.getByRole("row").nth(1);
+  // A passed check's evidence is folded under "Evidence (n fields)"; a failed one's is open.
+  const folded = firstCheck.getByText(/^Evidence \(\d+ fields?\)$/);
+  if ((await folded.count()) > 0) await folded.click();
   await firstCheck.getByText("Raw JSON").click();
   await expect(firstCheck.locator("pre")).toContainText("{");
   // The demo sends no Sigstore bundles: the page says so rather than hiding the section.

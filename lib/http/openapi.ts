@@ -1,31 +1,25 @@
 import { z } from "zod";
 import { custodyEvent, eventsRequest } from "../events/schema";
 import { decisionRequestSchema } from "../gates/request";
+import { responseSchemas, type ResponseSchemaName } from "./response-schemas";
 
-const errorSchema = {
-  type: "object",
-  required: ["error"],
-  properties: {
-    error: {
-      type: "object",
-      required: ["code", "message", "requestId"],
-      properties: {
-        code: {
-          type: "string",
-          enum: ["VALIDATION", "MALFORMED_JSON", "UNAUTHENTICATED", "BAD_SIGNATURE", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "RATE_LIMITED", "UNAVAILABLE"],
-        },
-        message: { type: "string" },
-        requestId: { type: "string" },
-      },
-    },
-  },
-} as const;
+const ref = (name: ResponseSchemaName) => ({ $ref: `#/components/schemas/${name}` });
+const jsonBody = (description: string, name: ResponseSchemaName) => ({ description, content: { "application/json": { schema: ref(name) } } });
 
 const errors = (...codes: number[]) =>
   Object.fromEntries(codes.map((c) => [String(c), { description: "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]));
 
-const readOp = (summary: string, parameters: unknown[] = []) => ({
-  get: { summary, security: [{ bearer: [] }, { session: [] }], parameters, responses: { "200": { description: "OK" }, ...errors(400, 401, 403, 404) } },
+/** A read route; `answers` names its response schema, or describes a body that is not JSON. */
+const readOp = (summary: string, parameters: unknown[], answers: ResponseSchemaName | { description: string; contentType: string }) => ({
+  get: {
+    summary,
+    security: [{ bearer: [] }, { session: [] }],
+    parameters,
+    responses: {
+      "200": typeof answers === "string" ? jsonBody("OK", answers) : { description: answers.description, content: { [answers.contentType]: { schema: { type: "string" } } } },
+      ...errors(400, 401, 403, 404),
+    },
+  },
 });
 const q = (name: string, description: string) => ({ name, in: "query", required: false, description, schema: { type: "string" } });
 const p = (name: string, description: string) => ({ name, in: "path", required: true, description, schema: { type: "string" } });
@@ -43,7 +37,7 @@ export function openApiDocument(): Record<string, unknown> {
         gitlabToken: { type: "apiKey", in: "header", name: "X-Gitlab-Token", description: "The hook's secret token (GITLAB_WEBHOOK_SECRET, or a policy file's secret for the instance or group)" },
       },
       schemas: {
-        Error: errorSchema,
+        ...Object.fromEntries(Object.entries(responseSchemas).map(([name, schema]) => [name, z.toJSONSchema(schema, { io: "output", unrepresentable: "any" })])),
         CustodyEvent: z.toJSONSchema(custodyEvent, { io: "input", unrepresentable: "any" }),
         EventsRequest: z.toJSONSchema(eventsRequest, { io: "input", unrepresentable: "any" }),
         DecisionRequest: z.toJSONSchema(decisionRequestSchema, { io: "input", unrepresentable: "any" }),
@@ -57,10 +51,7 @@ export function openApiDocument(): Record<string, unknown> {
           security: [{ bearer: [] }],
           requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/EventsRequest" } } } },
           responses: {
-            "202": {
-              description: "Stored",
-              content: { "application/json": { schema: { type: "object", properties: { accepted: { type: "integer" }, duplicates: { type: "integer" } } } } },
-            },
+            "202": jsonBody("Stored", "Accepted"),
             ...errors(400, 401, 403, 413, 415),
           },
         },
@@ -88,10 +79,7 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [{ name: "digest", in: "query", required: false, description: "The image digest (sha256:…); default: each sha256 subject of the statement", schema: { type: "string" } }],
           requestBody: { required: true, content: { "application/json": { schema: { type: "object" } }, "application/x-ndjson": { schema: { type: "string" } } } },
           responses: {
-            "202": {
-              description: "Stored (the verdict follows with the evaluation)",
-              content: { "application/json": { schema: { type: "object", properties: { accepted: { type: "integer" }, duplicates: { type: "integer" } } } } },
-            },
+            "202": jsonBody("Stored (the verdict follows with the evaluation)", "Accepted"),
             ...errors(400, 401, 403, 413, 415),
           },
         },
@@ -103,22 +91,7 @@ export function openApiDocument(): Record<string, unknown> {
           security: [{ bearer: [] }],
           requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/DecisionRequest" } } } },
           responses: {
-            "200": {
-              description: "The decision; checks lists the failed, unjudgeable and waived checks with their reasons and remedies",
-              content: {
-                "application/json": {
-                  schema: {
-                    type: "object",
-                    properties: {
-                      decision: { type: "string", enum: ["allow", "deny", "warn"] },
-                      checks: { type: "array", items: { type: "object" } },
-                      policyVersion: { type: "string" },
-                      decisionId: { type: "string" },
-                    },
-                  },
-                },
-              },
-            },
+            "200": jsonBody("The decision; checks lists the failed, unjudgeable and waived checks with their reasons and remedies", "Decision"),
             ...errors(400, 401, 403, 413, 415),
           },
         },
@@ -144,14 +117,7 @@ export function openApiDocument(): Record<string, unknown> {
             { name: "X-GitHub-Delivery", in: "header", required: true, schema: { type: "string" } },
           ],
           responses: {
-            "202": {
-              description: "Stored, or duplicate (the same delivery id, or the same signed body under a new delivery id)",
-              content: {
-                "application/json": {
-                  schema: { type: "object", properties: { delivery: { type: "string" }, status: { type: "string", enum: ["stored", "duplicate"] } } },
-                },
-              },
-            },
+            "202": jsonBody("Stored, or duplicate (the same delivery id, or the same signed body under a new delivery id)", "WebhookDelivery"),
             ...errors(400, 401, 413, 415),
           },
         },
@@ -203,34 +169,35 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
-      "/api/v1/ledger/verify": readOp("Recompute the ledger's hash chain: { ok, events, head, firstBadSeq }"),
-      "/api/v1/ledger/checkpoint": readOp("The latest signed checkpoint of the ledger's RFC 9162 Merkle tree, as a C2SP signed note (text/plain): origin, tree size, base64 root hash, blank line, signature line"),
-      "/api/v1/ledger/checkpoints": readOp("Signed checkpoints, oldest first: { checkpoints: [{ treeSize, rootHash (hex), signedAt, trigger, keyId, note }], nextCursor }", [q("from", "smallest tree size, default 0"), q("cursor", "nextCursor of the previous page"), q("limit", "1-1000, default 100")]),
-      "/api/v1/ledger/proof/inclusion": readOp("RFC 9162 inclusion proof of one entry: { leafIndex, treeSize, leafHash, hashes, seq, encoding: 'hex' }; the leaf is SHA-256(0x00 || the entry's 32-byte hash)", [q("index", "0-based leaf index (= seq - 1); or seq, the entry's sequence number"), q("treeSize", "tree size of a checkpoint; default the latest")]),
-      "/api/v1/ledger/proof/consistency": readOp("RFC 9162 consistency proof between two tree sizes: { from, to, hashes, encoding: 'hex' }", [q("from", "earlier tree size, at least 1"), q("to", "later tree size, at most the ledger's size")]),
-      "/api/v1/environments": readOp("Environments with their current state summary"),
-      "/api/v1/environments/{name}/state": readOp("What ran in an environment at a time, with evidence chains", [p("name", "environment"), q("at", "ISO 8601 time, default now")]),
-      "/api/v1/deployments": readOp("Deployments, newest first, cursor-paginated", [q("environment", ""), q("service", ""), q("from", ""), q("to", ""), q("cursor", "")]),
+      "/api/v1/ledger/verify": readOp("Recompute the ledger's hash chain: { ok, events, head, firstBadSeq }", [], "LedgerVerify"),
+      "/api/v1/ledger/checkpoint": readOp("The latest signed checkpoint of the ledger's RFC 9162 Merkle tree, as a C2SP signed note (text/plain): origin, tree size, base64 root hash, blank line, signature line", [], { description: "The signed note", contentType: "text/plain" }),
+      "/api/v1/ledger/checkpoints": readOp("Signed checkpoints, oldest first: { checkpoints: [{ treeSize, rootHash (hex), signedAt, trigger, keyId, note }], nextCursor }", [q("from", "smallest tree size, default 0"), q("cursor", "nextCursor of the previous page"), q("limit", "1-1000, default 100")], "Checkpoints"),
+      "/api/v1/ledger/proof/inclusion": readOp("RFC 9162 inclusion proof of one entry: { leafIndex, treeSize, leafHash, hashes, seq, encoding: 'hex' }; the leaf is SHA-256(0x00 || the entry's 32-byte hash)", [q("index", "0-based leaf index (= seq - 1); or seq, the entry's sequence number"), q("treeSize", "tree size of a checkpoint; default the latest")], { description: "{ leafIndex, treeSize, leafHash, hashes, seq, encoding }", contentType: "application/json" }),
+      "/api/v1/ledger/proof/consistency": readOp("RFC 9162 consistency proof between two tree sizes: { from, to, hashes, encoding: 'hex' }", [q("from", "earlier tree size, at least 1"), q("to", "later tree size, at most the ledger's size")], { description: "{ from, to, hashes, encoding }", contentType: "application/json" }),
+      "/api/v1/environments": readOp("Environments with their current state summary and what the latest snapshot observed", [], "Environments"),
+      "/api/v1/environments/{name}/state": readOp("What ran in an environment at a time, with evidence chains", [p("name", "environment"), q("at", "ISO 8601 time, default now")], "EnvironmentState"),
+      "/api/v1/deployments": readOp("Deployments, newest first, cursor-paginated", [q("environment", ""), q("service", ""), q("from", ""), q("to", ""), q("cursor", "")], "Deployments"),
       "/api/v1/deployments/{id}": readOp(
         "One deployment with its chain and gate results; every link carries source { kind, id, verified }, and notCounted lists facts the source policy set aside; the image's build provenance (verified or not and why); the gate decisions asked about the change",
         [p("id", "deployment id")],
+        "Deployment",
       ),
-      "/api/v1/trace/{ref}": readOp("Chains for a commit SHA, image digest, owner/repo#n or pipeline run id", [p("ref", "reference")]),
+      "/api/v1/trace/{ref}": readOp("Chains for a commit SHA, image digest, owner/repo#n or pipeline run id", [p("ref", "reference")], "Trace"),
       "/api/v1/findings": readOp("Drift and gate failures, newest first, each with the waiver in force", [
         q("status", "open or resolved"), q("rule", "rule id"), q("environment", ""), q("service", ""), q("from", "opened on or after, YYYY-MM-DD (UTC)"), q("to", "opened on or before, YYYY-MM-DD (UTC)"), q("cursor", ""), q("limit", "1-200"),
-      ]),
-      "/api/v1/promotion": readOp("Per service, the digest each environment runs and whether production's passed staging first", [q("at", "ISO 8601 time, default now")]),
+      ], "Findings"),
+      "/api/v1/promotion": readOp("Per service, the digest each environment runs and whether production's passed staging first", [q("at", "ISO 8601 time, default now")], "Promotion"),
       "/api/v1/reports/{framework}": readOp("Evidence report for an audit period: soc2 or iso27001, as json, csv, pdf or a signed evidence package (zip)", [
         p("framework", "soc2 or iso27001"), q("from", "YYYY-MM-DD"), q("to", "YYYY-MM-DD, inclusive"), q("format", "json, csv, pdf or zip"), q("kind", "CSV contents"),
         q("environment", ""), q("service", ""), q("sample", "sample size"), q("seed", "sample seed"), q("confidence", "90 or 95"), q("tolerable", "5 or 10"),
-      ]),
-      "/api/v1/keys": { get: { summary: "The public key(s) that sign evidence packages (no credentials)", security: [], responses: { "200": { description: "The keys" } } } },
-      "/api/v1/openapi.json": { get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.1" } } } },
+      ], { description: "The report: JSON (the ReportModel), CSV, PDF or zip, per format", contentType: "application/octet-stream" }),
+      "/api/v1/keys": { get: { summary: "The public key(s) that sign evidence packages (no credentials)", security: [], responses: { "200": jsonBody("The keys", "Keys") } } },
+      "/api/v1/openapi.json": { get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.1", content: { "application/json": { schema: { type: "object" } } } } } } },
       "/api/v1/auth/oidc/start": { get: { summary: "Start sign-in through the organisation's OpenID Connect provider (404 when none is configured)", security: [], parameters: [q("next", "path to return to")], responses: { "302": { description: "To the provider" }, ...errors(404) } } },
       "/api/v1/auth/oidc/callback": { get: { summary: "The provider's redirect back: opens a session", security: [], responses: { "303": { description: "To the page asked for, or /sign-in with an error" }, ...errors(404) } } },
       "/api/metrics": { get: { summary: "Prometheus exposition (a read token unless CUSTODY_METRICS_PUBLIC=true)", security: [{ bearer: [] }, { session: [] }], responses: { "200": { description: "text/plain; version=0.0.4" }, ...errors(401, 403) } } },
       "/api/v1/findings/{id}/waivers": {
-        ...readOp("A finding's waivers and waiver requests", [p("id", "finding id")]),
+        ...readOp("A finding's waivers and waiver requests", [p("id", "finding id")], "Waivers"),
         post: { summary: "Request a waiver { justification, expiresAt } (findings:waive); a second signed-in person approves it", security: [{ session: [] }], parameters: [p("id", "finding id")], responses: { "201": { description: "The request" }, ...errors(400, 401, 403, 404, 409, 415) } },
       },
       "/api/v1/findings/{id}/waivers/{waiverId}": {
@@ -250,11 +217,11 @@ export function openApiDocument(): Record<string, unknown> {
         post: { summary: "A one-time password, shown once, to be changed at the next sign-in (users:manage)", security: [{ session: [] }], parameters: [p("id", "user id")], responses: { "200": { description: "{ oneTimePassword }" }, ...errors(401, 403, 404, 409) } },
       },
       "/api/v1/incidents": {
-        ...readOp("Incidents, newest first, with status and duration", [q("status", "open or closed"), q("cursor", "")]),
+        ...readOp("Incidents, newest first, with status and duration", [q("status", "open or closed"), q("cursor", "")], "Incidents"),
         post: { summary: "Open an incident from drift findings { owner, findingIds, title?, environment? }; captures the environment's state (incidents:write, session)", security: [{ session: [] }], responses: { "201": { description: "{ id, url }" }, ...errors(400, 401, 403, 404, 409, 415) } },
       },
       "/api/v1/incidents/{id}": {
-        ...readOp("One incident: captured state, findings, steps, fix deployment, changes before, timeline, time to restore", [p("id", "incident id")]),
+        ...readOp("One incident: captured state, findings, steps, fix deployment, changes before, timeline, time to restore", [p("id", "incident id")], { description: "The incident", contentType: "application/json" }),
         patch: { summary: "Set owner, fixDeploymentKey (a pipeline deployment), rootCause, correctiveAction (incidents:write)", security: [{ session: [] }], parameters: [p("id", "incident id")], responses: { "200": { description: "The incident" }, ...errors(400, 401, 403, 404, 409, 415) } },
       },
       "/api/v1/incidents/{id}/steps": {
@@ -305,10 +272,10 @@ export function openApiDocument(): Record<string, unknown> {
         get: { summary: "The closing summary (format=pdf) or the signed evidence package (format=zip) that `custody verify-package` checks offline", security: [{ session: [] }], parameters: [p("id", "engagement id"), q("format", "pdf (default) or zip")], responses: { "200": { description: "application/pdf or application/zip" }, ...errors(400, 401, 403, 404, 503) } },
       },
       "/api/v1/audit-log": {
-        get: { summary: "Audit log, newest first: who did what, when, from where (admins and auditors; session only)", security: [{ session: [] }], parameters: [q("cursor", "nextCursor of the previous page"), q("limit", "1-500, default 50"), q("actor", "actor, any case"), q("action", "an action or a family ending in a dot, e.g. auth."), q("from", "YYYY-MM-DD (UTC)"), q("to", "YYYY-MM-DD (UTC), inclusive")], responses: { "200": { description: "{ entries, nextCursor }" }, ...errors(400, 401, 403) } },
+        get: { summary: "Audit log, newest first: who did what, when, from where (admins and auditors; session only)", security: [{ session: [] }], parameters: [q("cursor", "nextCursor of the previous page"), q("limit", "1-500, default 50"), q("actor", "actor, any case"), q("action", "an action or a family ending in a dot, e.g. auth."), q("from", "YYYY-MM-DD (UTC)"), q("to", "YYYY-MM-DD (UTC), inclusive")], responses: { "200": jsonBody("{ entries, nextCursor }", "AuditLog"), ...errors(400, 401, 403) } },
       },
       "/api/v1/audit-log/export": {
-        get: { summary: "The whole audit log as CSV with its chain hashes (the export is itself audited)", security: [{ session: [] }], responses: { "200": { description: "text/csv" }, ...errors(401, 403) } },
+        get: { summary: "The whole audit log as CSV with its chain hashes (the export is itself audited)", security: [{ session: [] }], responses: { "200": { description: "The audit log as CSV", content: { "text/csv": { schema: { type: "string" } } } }, ...errors(401, 403) } },
       },
       "/api/v1/auth/sign-in": {
         post: { summary: "Email and password sign-in: JSON { email, password } or the sign-in form; sets the session cookie", security: [], responses: { "200": { description: "Signed in" }, "303": { description: "Form: back to next" }, ...errors(400, 401, 403, 415, 429) } },
