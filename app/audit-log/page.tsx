@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Suspense } from "react";
+import PageLoading from "@/components/page-loading";
 import { EvidenceFields } from "@/components/evidence-fields";
 import { Status } from "@/components/status";
 import { Time } from "@/components/time";
@@ -22,23 +24,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
   const filter: AuditFilter = { actor: one(params.actor), action: one(params.action), from: one(params.from), to: one(params.to) };
   const cursor = one(params.cursor);
   const db = await getDb();
-  await flushRefusalCounts(db);
-  let error: string | null = null;
-  let page: Awaited<ReturnType<typeof listAudit>> = { entries: [], nextCursor: null };
-  try {
-    page = await listAudit(db, { ...filter, cursor, limit: 100 });
-  } catch (e) {
-    if (!(e instanceof AppError)) throw e;
-    error = e.message;
-  }
   const actions = await auditActions(db);
-  const query = (extra: Record<string, string>) => {
-    const q = new URLSearchParams();
-    for (const k of keys) if (filter[k]) q.set(k, filter[k] ?? "");
-    for (const [k, v] of Object.entries(extra)) q.set(k, v);
-    const s = q.toString();
-    return s ? `/audit-log?${s}` : "/audit-log";
-  };
   const filtered = keys.some((k) => filter[k]);
   return (
     <>
@@ -74,6 +60,35 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
         <button type="submit">Filter</button>
         {filtered ? <Link href="/audit-log">Clear filters</Link> : null}
       </form>
+      {/* The heading and the filters first; the entries (up to 100, with their details) stream in. */}
+      <Suspense fallback={<PageLoading />}>
+        <AuditEntries filter={filter} cursor={cursor} />
+      </Suspense>
+    </>
+  );
+}
+
+async function AuditEntries({ filter, cursor }: { filter: AuditFilter; cursor: string | null }) {
+  const db = await getDb();
+  await flushRefusalCounts(db);
+  let error: string | null = null;
+  let page: Awaited<ReturnType<typeof listAudit>> = { entries: [], nextCursor: null };
+  try {
+    page = await listAudit(db, { ...filter, cursor, limit: 100 });
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    error = e.message;
+  }
+  const query = (extra: Record<string, string>) => {
+    const q = new URLSearchParams();
+    for (const k of keys) if (filter[k]) q.set(k, filter[k] ?? "");
+    for (const [k, v] of Object.entries(extra)) q.set(k, v);
+    const s = q.toString();
+    return s ? `/audit-log?${s}` : "/audit-log";
+  };
+  const filtered = keys.some((k) => filter[k]);
+  return (
+    <>
       {error ? <p role="alert" className="notice">{error}</p> : null}
       <table className="audit-table">
         <caption className="sr-only">Audit log entries, newest first</caption>

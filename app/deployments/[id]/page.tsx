@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { Suspense } from "react";
+import PageLoading from "@/components/page-loading";
 import { DeploymentChainView } from "@/components/deployment-chain-view";
 import { GateDecisions } from "@/components/gate-decisions";
 import { ProvenanceSection } from "@/components/provenance-section";
@@ -24,11 +26,25 @@ export default async function DeploymentPage({ params }: Props) {
   const db = await getDb();
   const chain = await deploymentChain(db, Number(raw));
   if (!chain) notFound();
-  const provenance = await deploymentProvenance(db, chain.deployment);
-  const decisions = await decisionsForChange(db, { digest: chain.deployment.digest, environment: chain.deployment.environment, commitSha: chain.commit?.sha ?? null });
   return (
     <>
       <DeploymentChainView chain={chain} />
+      {/* Provenance may verify a Sigstore bundle: the verdict and the chain come first. */}
+      <Suspense fallback={<PageLoading />}>
+        <ProvenanceAndDecisions chain={chain} />
+      </Suspense>
+    </>
+  );
+}
+
+async function ProvenanceAndDecisions({ chain }: { chain: NonNullable<Awaited<ReturnType<typeof deploymentChain>>> }) {
+  const db = await getDb();
+  const [provenance, decisions] = await Promise.all([
+    deploymentProvenance(db, chain.deployment),
+    decisionsForChange(db, { digest: chain.deployment.digest, environment: chain.deployment.environment, commitSha: chain.commit?.sha ?? null }),
+  ]);
+  return (
+    <>
       <ProvenanceSection provenance={provenance} />
       <GateDecisions decisions={decisions} />
     </>
