@@ -258,10 +258,10 @@ function sampleSection(doc: Doc, m: ReportModel, toc: Toc): void {
   table(
     doc,
     [
-      { header: "Change", width: 0.34 },
+      { header: "Change", width: 0.33 },
       { header: "Deployed at", width: 0.2 },
-      { header: "Type", width: 0.08 },
-      { header: "Exceptions", width: 0.38 },
+      { header: "Type", width: 0.11 },
+      { header: "Exceptions", width: 0.36 },
     ],
     m.sample.changes.map((c) => [
       `${changeName(c.change.service, c.change.pullRequest)}\nchange ${c.change.changeId}`,
