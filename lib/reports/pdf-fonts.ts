@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type PDFDocument from "pdfkit";
@@ -21,12 +21,11 @@ export type Weight = "regular" | "bold";
 
 /** Resolved from this module (tsx, vitest, the CLI), else from the working directory (the standalone server, where tracing copies them). */
 function locate(file: string): string {
-  const tries: (() => string)[] = [() => createRequire(import.meta.url).resolve(file), () => path.join(process.cwd(), "node_modules", file)];
+  const tries: (() => string)[] = [() => createRequire(import.meta.url).resolve(file), () => path.join(/*turbopackIgnore: true*/ process.cwd(), "node_modules", file)];
   for (const attempt of tries) {
     try {
       const p = attempt();
-      readFileSync(p, { flag: "r" }).subarray(0, 0);
-      return p;
+      if (existsSync(/*turbopackIgnore: true*/ p)) return p;
     } catch {
       // try the next place
     }
@@ -36,9 +35,11 @@ function locate(file: string): string {
 
 let loaded: Record<Script, Record<Weight, Buffer>> | null = null;
 function buffers(): Record<Script, Record<Weight, Buffer>> {
+  // turbopackIgnore: the files are copied by next.config.ts's outputFileTracingIncludes, not traced from here.
+  const read = (file: string) => readFileSync(/*turbopackIgnore: true*/ locate(file));
   loaded ??= {
-    latin: { regular: readFileSync(locate(files.latin.regular)), bold: readFileSync(locate(files.latin.bold)) },
-    cjk: { regular: readFileSync(locate(files.cjk.regular)), bold: readFileSync(locate(files.cjk.bold)) },
+    latin: { regular: read(files.latin.regular), bold: read(files.latin.bold) },
+    cjk: { regular: read(files.cjk.regular), bold: read(files.cjk.bold) },
   };
   return loaded;
 }
