@@ -27,6 +27,10 @@ function fail(msg) {
 /** The same assembly as the Dockerfile's build stage. */
 function assemble() {
   if (!existsSync(path.join(standalone, "server.js"))) fail("no .next/standalone/server.js: run `next build` first");
+  // The PDF report reads its fonts from disk; next.config.ts's outputFileTracingIncludes copies them.
+  for (const font of ["noto-sans/400Regular/NotoSans_400Regular.ttf", "noto-sans/700Bold/NotoSans_700Bold.ttf", "noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf", "noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf"]) {
+    if (!existsSync(path.join(standalone, "node_modules", "@expo-google-fonts", font))) fail(`the PDF font ${font} is missing from the standalone output`);
+  }
   cpSync(path.join(root, ".next", "static"), path.join(standalone, ".next", "static"), { recursive: true });
   if (existsSync(path.join(root, "public"))) cpSync(path.join(root, "public"), path.join(standalone, "public"), { recursive: true });
   cpSync(path.join(root, "db", "migrations"), path.join(standalone, "db", "migrations"), { recursive: true });
