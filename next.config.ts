@@ -11,10 +11,10 @@ const nextConfig: NextConfig = {
       "./node_modules/@expo-google-fonts/noto-sans-jp/400Regular/*.ttf",
       "./node_modules/@expo-google-fonts/noto-sans-jp/700Bold/*.ttf",
     ],
+    // The Help pages read docs/*.md at run time.
+    "/help/[doc]": ["./docs/*.md"],
   },
   poweredByHeader: false,
-  // The Help pages read docs/*.md at run time.
-  outputFileTracingIncludes: { "/help/[doc]": ["./docs/*.md"] },
   typedRoutes: false,
   // forbidden() from requireUser: a page a role may not see answers 403, not a hidden button.
   // Answers to an audit request carry files of up to 10 MiB (lib/engagements/attachments.ts): the

@@ -44,7 +44,9 @@ export async function createEngagement(db: Database, by: Actor, input: Engagemen
     let batch: { engagementId: number; changeId: string; row: Record<string, string | number> }[] = [];
     let count = 0;
     for await (const change of populationRows(tx, scope)) {
-      batch.push({ engagementId: row.id, changeId: change.changeId, row: { ...change } });
+      // The frozen row keeps the population CSV's columns; the per-rule cells (checks.csv) are not part of it.
+      const { checks: _checks, ...columns } = change;
+      batch.push({ engagementId: row.id, changeId: change.changeId, row: columns });
       count += 1;
       if (batch.length === 500) {
         await tx.insert(engagementPopulation).values(batch);

@@ -1,5 +1,6 @@
 import PDFDocument from "pdfkit";
-import { clean, facts, heading, ink, paragraph, table } from "../reports/pdf-layout";
+import { registerFonts } from "../reports/pdf-fonts";
+import { facts, heading, ink, paragraph, setFont, table, write } from "../reports/pdf-layout";
 import type { EngagementSummary } from "./summary";
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -9,7 +10,8 @@ const lastDay = (d: Date) => new Date(d.getTime() - 1).toISOString().slice(0, 10
 /** The closing summary: the engagement, its frozen population, the sample and each test, the request list. */
 export async function renderEngagementPdf(s: EngagementSummary): Promise<Buffer> {
   const e = s.engagement;
-  const doc: Doc = new PDFDocument({ size: "A4", bufferPages: true, margins: { top: 50, bottom: 50, left: 50, right: 50 }, info: { Title: clean(`Engagement ${e.id}: ${e.name}`), Author: "Custody", CreationDate: new Date(s.generatedAt) } });
+  const doc: Doc = new PDFDocument({ size: "A4", bufferPages: true, margins: { top: 50, bottom: 50, left: 50, right: 50 }, info: { Title: `Engagement ${e.id}: ${e.name}`, Author: "Custody", CreationDate: new Date(s.generatedAt) } });
+  registerFonts(doc);
   const chunks: Buffer[] = [];
   doc.on("data", (c: Buffer) => chunks.push(c));
   const ended = new Promise<void>((resolve, reject) => {
@@ -18,9 +20,14 @@ export async function renderEngagementPdf(s: EngagementSummary): Promise<Buffer>
   });
   const tested = s.sampled.filter((c) => c.test);
   const exceptions = tested.filter((c) => c.test?.result === "exception");
-  doc.font("Helvetica").fontSize(10).fillColor(ink.muted).text("CUSTODY  ·  AUDIT ENGAGEMENT SUMMARY", { characterSpacing: 1 });
-  doc.moveDown(1.5).font("Helvetica-Bold").fontSize(22).fillColor(ink.text).text(clean(e.name));
-  doc.moveDown(0.3).font("Helvetica").fontSize(13).fillColor(ink.muted).text(clean(s.frameworkName));
+  setFont(doc, "regular", 10, ink.muted);
+  write(doc, "CUSTODY  ·  AUDIT ENGAGEMENT SUMMARY", undefined, undefined, { characterSpacing: 1 });
+  doc.moveDown(1.5);
+  setFont(doc, "bold", 22, ink.text);
+  write(doc, e.name, undefined, undefined, {}, "bold");
+  doc.moveDown(0.3);
+  setFont(doc, "regular", 13, ink.muted);
+  write(doc, s.frameworkName, undefined, undefined);
   doc.moveDown(0.2).fontSize(11).text(`Period ${day(e.periodFrom)} to ${lastDay(e.periodTo)} (UTC, inclusive)`);
   doc.moveDown(1.2);
   facts(doc, [
@@ -73,7 +80,8 @@ export async function renderEngagementPdf(s: EngagementSummary): Promise<Buffer>
     // Text below the bottom margin would make pdfkit open a new page: lift the margin while writing.
     const margin = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    doc.font("Helvetica").fontSize(7).fillColor(ink.muted).text(clean(`Engagement ${e.id} · tree size ${e.treeSize} · page ${i + 1} of ${range.count}`), 50, doc.page.height - margin + 14, { width: doc.page.width - 100, align: "center", lineBreak: false });
+    setFont(doc, "regular", 7, ink.muted);
+    write(doc, `Engagement ${e.id} · tree size ${e.treeSize} · page ${i + 1} of ${range.count}`, 50, doc.page.height - margin + 14, { width: doc.page.width - 100, align: "center", lineBreak: false });
     doc.page.margins.bottom = margin;
   }
   doc.end();
