@@ -123,7 +123,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       "/api/v1/notifications/subscriptions": {
-        get: { summary: "Outgoing notification targets (admins) and the delivery log, newest first", security: [{ session: [] }], responses: { "200": { description: "{ subscriptions, deliveries }" }, ...errors(401, 403) } },
+        get: { summary: "Outgoing notification targets (admins) and the delivery log, newest first", security: [{ session: [] }], responses: { "200": jsonBody("{ subscriptions, deliveries }", "NotificationTargets"), ...errors(401, 403) } },
         post: {
           summary:
             "Add a target { name, kind: webhook | slack, url (https, or http://localhost), topics: [finding, gate-denial, waiver-expiring, incident], minSeverity, environments }; a webhook target's Standard Webhooks signing secret (whsec_...) is returned once",
@@ -231,11 +231,11 @@ export function openApiDocument(): Record<string, unknown> {
         post: { summary: "Close; 409 naming every missing step, the fix deployment, unresolved findings, root cause or corrective action (incidents:write)", security: [{ session: [] }], parameters: [p("id", "incident id")], responses: { "200": { description: "The closed incident" }, ...errors(401, 403, 404, 409) } },
       },
       "/api/v1/engagements": {
-        get: { summary: "Audit engagements the caller may see: all for staff (engagements:read), their own for an engagement auditor; session only", security: [{ session: [] }], responses: { "200": { description: "{ engagements }" }, ...errors(401, 403) } },
+        get: { summary: "Audit engagements the caller may see: all for staff (engagements:read), their own for an engagement auditor; session only", security: [{ session: [] }], responses: { "200": jsonBody("{ engagements }", "Engagements"), ...errors(401, 403) } },
         post: { summary: "Create an engagement and freeze its population at the ledger's current tree size (engagements:manage): { name, framework, from, to, environments?, services?, endsAt? }; a period ending before it starts is 400", security: [{ session: [] }], responses: { "201": { description: "The engagement" }, ...errors(400, 401, 403, 415) } },
       },
       "/api/v1/engagements/{id}": {
-        get: { summary: "One engagement as of its frozen tree size: sample, tests, requests, auditors, and what arrived since; another auditor's engagement answers 404 like a missing one", security: [{ session: [] }], parameters: [p("id", "engagement id")], responses: { "200": { description: "The engagement" }, ...errors(400, 401, 403, 404) } },
+        get: { summary: "One engagement as of its frozen tree size: sample, tests, requests, auditors, and what arrived since; another auditor's engagement answers 404 like a missing one", security: [{ session: [] }], parameters: [p("id", "engagement id")], responses: { "200": jsonBody("The engagement", "Engagement"), ...errors(400, 401, 403, 404) } },
       },
       "/api/v1/engagements/{id}/auditors": {
         post: { summary: "Invite an auditor by e-mail (engagements:manage): { email, name? }; answers the one-time invitation URL once; an e-mail holding a non-auditor account, or auditing another engagement, is 409", security: [{ session: [] }], parameters: [p("id", "engagement id")], responses: { "201": { description: "{ userId, email, invitationUrl, expiresAt }" }, ...errors(400, 401, 403, 404, 409) } },
@@ -244,13 +244,13 @@ export function openApiDocument(): Record<string, unknown> {
         delete: { summary: "End an auditor's access now; open sessions are refused at once (engagements:manage)", security: [{ session: [] }], parameters: [p("id", "engagement id"), p("userId", "the auditor's user id")], responses: { "204": { description: "Ended" }, ...errors(400, 401, 403, 404) } },
       },
       "/api/v1/engagements/{id}/population": {
-        get: { summary: "The frozen population, JSON or format=csv", security: [{ session: [] }], parameters: [p("id", "engagement id"), q("format", "json (default) or csv")], responses: { "200": { description: "JSON or text/csv" }, ...errors(400, 401, 403, 404) } },
+        get: { summary: "The frozen population, JSON or format=csv", security: [{ session: [] }], parameters: [p("id", "engagement id"), q("format", "json (default) or csv")], responses: { "200": { description: "JSON, or text/csv with format=csv", content: { "application/json": { schema: ref("EngagementPopulation") }, "text/csv": { schema: { type: "string" } } } }, ...errors(400, 401, 403, 404) } },
       },
       "/api/v1/engagements/{id}/sample": {
         post: { summary: "Draw the sample from the frozen population with the seeded method (engagements:audit): { size, seed?, reason? }; a redraw needs a reason and is audit-logged", security: [{ session: [] }], parameters: [p("id", "engagement id")], responses: { "201": { description: "The draw" }, ...errors(400, 401, 403, 404, 409) } },
       },
       "/api/v1/engagements/{id}/requests": {
-        get: { summary: "The request list (PBC list), JSON or format=csv", security: [{ session: [] }], parameters: [p("id", "engagement id"), q("format", "json (default) or csv")], responses: { "200": { description: "JSON or text/csv" }, ...errors(400, 401, 403, 404) } },
+        get: { summary: "The request list (PBC list), JSON or format=csv", security: [{ session: [] }], parameters: [p("id", "engagement id"), q("format", "json (default) or csv")], responses: { "200": { description: "JSON, or text/csv with format=csv", content: { "application/json": { schema: ref("EngagementRequests") }, "text/csv": { schema: { type: "string" } } } }, ...errors(400, 401, 403, 404) } },
         post: { summary: "Raise a request on the engagement or on one sampled change (engagements:audit): { title, body?, changeId? }", security: [{ session: [] }], parameters: [p("id", "engagement id")], responses: { "201": { description: "The request" }, ...errors(400, 401, 403, 404, 409) } },
       },
       "/api/v1/engagements/{id}/requests/{requestId}/answers": {
@@ -266,10 +266,10 @@ export function openApiDocument(): Record<string, unknown> {
         post: { summary: "Sign off and close (engagements:audit): { conclusion }; 409 naming untested changes and unaccepted requests", security: [{ session: [] }], parameters: [p("id", "engagement id")], responses: { "200": { description: "The closed engagement" }, ...errors(400, 401, 403, 404, 409) } },
       },
       "/api/v1/engagements/{id}/attachments/{attachmentId}": {
-        get: { summary: "Download an answer's file: always Content-Disposition: attachment with a safe name, never inline", security: [{ session: [] }], parameters: [p("id", "engagement id"), p("attachmentId", "attachment id")], responses: { "200": { description: "The file" }, ...errors(400, 401, 403, 404) } },
+        get: { summary: "Download an answer's file: always Content-Disposition: attachment with a safe name, never inline", security: [{ session: [] }], parameters: [p("id", "engagement id"), p("attachmentId", "attachment id")], responses: { "200": { description: "The file, as an attachment", content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } }, ...errors(400, 401, 403, 404) } },
       },
       "/api/v1/engagements/{id}/export": {
-        get: { summary: "The closing summary (format=pdf) or the signed evidence package (format=zip) that `custody verify-package` checks offline", security: [{ session: [] }], parameters: [p("id", "engagement id"), q("format", "pdf (default) or zip")], responses: { "200": { description: "application/pdf or application/zip" }, ...errors(400, 401, 403, 404, 503) } },
+        get: { summary: "The closing summary (format=pdf) or the signed evidence package (format=zip) that `custody verify-package` checks offline", security: [{ session: [] }], parameters: [p("id", "engagement id"), q("format", "pdf (default) or zip")], responses: { "200": { description: "application/pdf or application/zip", content: { "application/pdf": { schema: { type: "string", format: "binary" } }, "application/zip": { schema: { type: "string", format: "binary" } } } }, ...errors(400, 401, 403, 404, 503) } },
       },
       "/api/v1/audit-log": {
         get: { summary: "Audit log, newest first: who did what, when, from where (admins and auditors; session only)", security: [{ session: [] }], parameters: [q("cursor", "nextCursor of the previous page"), q("limit", "1-500, default 50"), q("actor", "actor, any case"), q("action", "an action or a family ending in a dot, e.g. auth."), q("from", "YYYY-MM-DD (UTC)"), q("to", "YYYY-MM-DD (UTC), inclusive")], responses: { "200": jsonBody("{ entries, nextCursor }", "AuditLog"), ...errors(400, 401, 403) } },

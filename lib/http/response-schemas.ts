@@ -215,6 +215,23 @@ export const auditLogResponse = z.object({
 });
 
 /** Component name in the OpenAPI document → schema. */
+export const notificationTargetsResponse = z.looseObject({
+  subscriptions: z.array(z.looseObject({ id: z.number(), name: z.string(), kind: z.enum(["webhook", "slack"]), topics: z.array(z.string()), enabled: z.boolean() })),
+  deliveries: z.array(z.looseObject({ id: z.number(), topic: z.string(), status: z.string(), attempts: z.number() })),
+});
+
+const engagementListItem = z.looseObject({
+  id: z.number(), name: z.string(), framework: z.string(), from: when, to: when, state: z.string(), treeSize: z.number(), endsAt: when,
+});
+export const engagementsResponse = z.looseObject({ engagements: z.array(engagementListItem) });
+export const engagementResponse = z.looseObject({
+  id: z.number(), name: z.string(), framework: z.string(), state: z.string(), endsAt: when,
+  period: z.looseObject({ from: when, to: when }),
+  frozen: z.looseObject({ treeSize: z.number(), rootHash: z.string(), at: when }),
+});
+export const engagementPopulationResponse = z.looseObject({ treeSize: z.number(), rootHash: z.string(), changes: z.array(z.looseObject({})) });
+export const engagementRequestsResponse = z.looseObject({ requests: z.array(z.looseObject({})) });
+
 export const responseSchemas = {
   Error: errorResponse,
   Accepted: acceptedResponse,
@@ -234,5 +251,10 @@ export const responseSchemas = {
   Keys: keysResponse,
   Decision: decisionResponse,
   AuditLog: auditLogResponse,
+  NotificationTargets: notificationTargetsResponse,
+  Engagements: engagementsResponse,
+  Engagement: engagementResponse,
+  EngagementPopulation: engagementPopulationResponse,
+  EngagementRequests: engagementRequestsResponse,
 } as const;
 export type ResponseSchemaName = keyof typeof responseSchemas;
