@@ -13,6 +13,7 @@ import { findUserByEmail } from "./users";
 
 export const LOCKOUT_AFTER_FAILURES = LOCKOUT.failures;
 export const LOCKOUT_SECONDS = LOCKOUT.seconds;
+/** Sign-in attempts per client IP in ten minutes: 20 unless CUSTODY_SIGN_IN_LIMIT_PER_IP says otherwise (a proxy that hides client IPs, a test run). */
 export const IP_LIMIT = { attempts: 20, windowSeconds: 10 * 60 } as const;
 
 export interface ClientMeta {
@@ -37,7 +38,7 @@ export async function signInWithPassword(
     await db.transaction((tx) => recordAudit(tx, { actor: email || "(none)", actorType: "anonymous", action: "auth.sign-in", target: `user:${email}`, outcome: "failure", ip: meta.ip, details: { method: "password", reason } }));
   };
   try {
-    await hitRateLimit(db, `sign-in:ip:${meta.ip ?? "unknown"}`, IP_LIMIT.attempts, IP_LIMIT.windowSeconds);
+    await hitRateLimit(db, `sign-in:ip:${meta.ip ?? "unknown"}`, config().signInLimitPerIp, IP_LIMIT.windowSeconds);
   } catch (error) {
     await fail("rate limited");
     throw error;
