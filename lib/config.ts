@@ -267,6 +267,14 @@ function oidcConfig(e: z.infer<typeof envSchema>): OidcConfig | undefined {
   return { issuer: e.CUSTODY_OIDC_ISSUER, clientId: e.CUSTODY_OIDC_CLIENT_ID, clientSecret: e.CUSTODY_OIDC_CLIENT_SECRET, roleClaim: e.CUSTODY_OIDC_ROLE_CLAIM, roleMap };
 }
 
+/**
+ * The sign-in limit per client IP, read without the cached config(), so that the sign-in code never
+ * freezes the rest of the configuration as a side effect (the value itself is validated at start).
+ */
+export function signInLimitPerIp(env: Record<string, string | undefined> = process.env): number {
+  return positiveInt(20).parse(env.CUSTODY_SIGN_IN_LIMIT_PER_IP);
+}
+
 let cached: Config | undefined;
 export function config(): Config {
   cached ??= loadConfig();

@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { users } from "@/db/schema";
 import { recordAudit } from "../audit/record";
-import { config } from "../config";
+import { config, signInLimitPerIp } from "../config";
 import { AppError } from "../errors";
 import { clientAddress } from "../http/client-address";
 import { verifyPassword } from "./passwords";
@@ -38,7 +38,7 @@ export async function signInWithPassword(
     await db.transaction((tx) => recordAudit(tx, { actor: email || "(none)", actorType: "anonymous", action: "auth.sign-in", target: `user:${email}`, outcome: "failure", ip: meta.ip, details: { method: "password", reason } }));
   };
   try {
-    await hitRateLimit(db, `sign-in:ip:${meta.ip ?? "unknown"}`, config().signInLimitPerIp, IP_LIMIT.windowSeconds);
+    await hitRateLimit(db, `sign-in:ip:${meta.ip ?? "unknown"}`, signInLimitPerIp(), IP_LIMIT.windowSeconds);
   } catch (error) {
     await fail("rate limited");
     throw error;
