@@ -14,11 +14,7 @@ import * as schema from "./schema";
  * content, so a new migration makes a new template.
  */
 async function migratedTemplate(): Promise<Blob> {
-  const folder = migrationsFolder();
-  const hash = createHash("sha256");
-  for (const f of readdirSync(folder).sort()) if (f.endsWith(".sql")) hash.update(readFileSync(path.join(folder, f)));
-  hash.update(readFileSync(path.join(folder, "meta", "_journal.json")));
-  const file = path.join(os.tmpdir(), `custody-pglite-template-${hash.digest("hex").slice(0, 16)}.tar`);
+  const file = path.join(os.tmpdir(), `custody-pglite-template-${migrationsHash()}.tar`);
   if (!existsSync(file)) {
     const handle = await openDatabase({ memory: true });
     await migrate(handle);
@@ -39,24 +35,70 @@ async function openFromTemplate(): Promise<DatabaseHandle> {
   return { db, driver: "pglite", close: () => client.close() };
 }
 
+/** The migrations' content hash: a new or edited migration makes a new template. */
+function migrationsHash(): string {
+  const folder = migrationsFolder();
+  const hash = createHash("sha256");
+  for (const f of readdirSync(folder).sort()) if (f.endsWith(".sql")) hash.update(readFileSync(path.join(folder, f)));
+  hash.update(readFileSync(path.join(folder, "meta", "_journal.json")));
+  return hash.digest("hex").slice(0, 16);
+}
+
+/** Serialises the creation of a template database between test workers (and parallel suites on one server). */
+const TEMPLATE_LOCK = 7_305_241_199;
+
+/**
+ * On a Postgres server, running the migrations into every test file's database costs seconds each; copying a
+ * database that was migrated once (CREATE DATABASE ... TEMPLATE) costs a fraction of that. The template is
+ * named after the migrations' hash and created by the first worker that needs it, under an advisory lock.
+ */
+async function serverTemplate(serverUrl: string): Promise<string> {
+  const name = `custody_test_template_${migrationsHash()}`;
+  const { Client } = await import("pg");
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query("select pg_advisory_lock($1)", [TEMPLATE_LOCK]);
+    const exists = await admin.query("select 1 from pg_database where datname = $1", [name]);
+    if (exists.rowCount === 0) {
+      const building = `${name}_building_${randomBytes(4).toString("hex")}`;
+      await admin.query(`CREATE DATABASE ${building}`);
+      const url = new URL(serverUrl);
+      url.pathname = `/${building}`;
+      const handle = await openDatabase({ url: url.toString() });
+      try {
+        await migrate(handle);
+      } finally {
+        await handle.close();
+      }
+      // Renamed only once complete, so an interrupted build never serves as a template.
+      await admin.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
+    }
+  } finally {
+    await admin.query("select pg_advisory_unlock($1)", [TEMPLATE_LOCK]).catch(() => undefined);
+    await admin.end();
+  }
+  return name;
+}
+
 /**
  * A fresh, migrated database for one test file: a new database on the server named by
- * DATABASE_URL (dropped afterwards; only databases this helper created are dropped), or an
- * in-memory embedded Postgres when DATABASE_URL is unset.
+ * DATABASE_URL (a copy of a migrated template; dropped afterwards; only databases this helper created are
+ * dropped), or an in-memory embedded Postgres when DATABASE_URL is unset.
  */
 export async function createTestDatabase(): Promise<DatabaseHandle & { url?: string }> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) return openFromTemplate();
+  const template = await serverTemplate(serverUrl);
   const name = `custody_test_${process.pid}_${randomBytes(4).toString("hex")}`;
   const { Client } = await import("pg");
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const handle = await openDatabase({ url: url.toString() });
-  await migrate(handle);
   return {
     ...handle,
     url: url.toString(),

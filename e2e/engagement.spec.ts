@@ -105,9 +105,9 @@ test("compliance opens an engagement and invites an auditor, who samples, asks, 
   await expect(auditor.getByText(/^Closed .* by sam\.reyes@auditfirm\.example\./)).toBeVisible();
   await readmeScreenshot(auditor, "engagement-signed-off");
 
-  const [pdf] = await Promise.all([auditor.waitForEvent("download"), auditor.getByRole("link", { name: "Summary PDF" }).click()]);
+  const [pdf] = await Promise.all([auditor.waitForEvent("download", { timeout: 30_000 }), auditor.getByRole("link", { name: "Summary PDF" }).click()]);
   await pdf.saveAs(testInfo.outputPath("engagement-summary.pdf"));
-  const [pkg] = await Promise.all([auditor.waitForEvent("download"), auditor.getByRole("link", { name: "Signed evidence package" }).click()]);
+  const [pkg] = await Promise.all([auditor.waitForEvent("download", { timeout: 30_000 }), auditor.getByRole("link", { name: "Signed evidence package" }).click()]);
   const zip = testInfo.outputPath("engagement-package.zip");
   await pkg.saveAs(zip);
   expect(pkg.suggestedFilename()).toMatch(/^engagement-\d+-signed-off\.zip$/);

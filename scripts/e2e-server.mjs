@@ -2,6 +2,7 @@
 // Starts the built app for the Playwright tests on a fresh database with the demo history:
 // a new embedded data folder, or a new database on the server named by DATABASE_URL (dropped at exit).
 import { spawn, spawnSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -28,6 +29,9 @@ if (process.env.DATABASE_URL) {
   const url = new URL(server);
   url.pathname = `/${name}`;
   env.DATABASE_URL = url.toString();
+  // On a real database an operator configures the instance's signing key (the embedded trial makes its own):
+  // a fresh Ed25519 key for this run, so signed packages can be downloaded and verified.
+  if (!env.CUSTODY_SIGNING_KEY) env.CUSTODY_SIGNING_KEY = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   // Set before anything can fail, so a failed demo load does not leave the database behind.
   cleanup = async () => {
     rmSync(passwordsFile, { force: true });

@@ -4,7 +4,7 @@ import { AppError } from "../errors";
 import { mapGithubDelivery } from "./github";
 import { whileIngesting } from "../evaluation/queue";
 import { MAX_JSON_DEPTH, nestingExceeds } from "../http/json-limits";
-import { ingest, type PreparedDelivery } from "./ingest";
+import { ingest, keepBodyWithNul, type PreparedDelivery } from "./ingest";
 
 export const GITHUB_SOURCE = "github";
 
@@ -50,14 +50,8 @@ async function receive(db: Database, secret: string, req: GithubRequest): Promis
     reason: null,
   };
   const payload = decodePayload(req.body, mediaType);
-  if (req.body.includes("\u0000")) {
-    // Postgres text cannot hold NUL bytes: keep the signed bytes, base64-encoded and marked so.
-    Object.assign(prepared, {
-      contentType: `${mediaType ?? "application/octet-stream"}; custody-encoding=base64`,
-      body: Buffer.from(req.body, "utf8").toString("base64"),
-      status: "rejected",
-      reason: "the body holds NUL bytes, which the ledger cannot keep as text: stored base64-encoded",
-    });
+  if (keepBodyWithNul(prepared, mediaType)) {
+    // Kept as evidence, not mapped: see keepBodyWithNul.
   } else if (payload.ok) {
     try {
       const mapped = mapGithubDelivery(event, deliveryId, payload.value);

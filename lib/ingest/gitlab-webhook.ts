@@ -9,7 +9,7 @@ import type { GitlabWebhookSecret } from "../policy/settings";
 import { isRecord } from "./github/fields";
 import { decodePayload } from "./github-webhook";
 import { gitlabEventType, mapGitlabDelivery } from "./gitlab";
-import { ingest, type PreparedDelivery } from "./ingest";
+import { ingest, keepBodyWithNul, type PreparedDelivery } from "./ingest";
 
 export const GITLAB_SOURCE = "gitlab";
 
@@ -127,13 +127,8 @@ async function receive(db: Database, req: GitlabRequest, credentials: Credential
     status: "used",
     reason: null,
   };
-  if (req.body.includes("\u0000")) {
-    Object.assign(prepared, {
-      contentType: `${mediaType ?? "application/octet-stream"}; custody-encoding=base64`,
-      body: Buffer.from(req.body, "utf8").toString("base64"),
-      status: "rejected",
-      reason: "the body holds NUL bytes, which the ledger cannot keep as text: stored base64-encoded",
-    });
+  if (keepBodyWithNul(prepared, mediaType)) {
+    // Kept as evidence, not mapped: see keepBodyWithNul.
   } else if (payload.ok) {
     try {
       const mapped = mapGitlabDelivery(deliveryId, payload.value, { receivedAt: receivedAt.toISOString() });

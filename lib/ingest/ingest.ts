@@ -25,6 +25,21 @@ export interface PreparedDelivery {
   principal?: string | null;
 }
 
+/**
+ * Postgres text cannot hold NUL bytes: a signed body that holds them is kept base64-encoded, marked so in its
+ * content type, and rejected with the reason. Returns true when it did so (the body is then not mapped).
+ */
+export function keepBodyWithNul(prepared: PreparedDelivery, mediaType: string | undefined): boolean {
+  if (!prepared.body.includes("\u0000")) return false;
+  Object.assign(prepared, {
+    contentType: `${mediaType ?? "application/octet-stream"}; custody-encoding=base64`,
+    body: Buffer.from(prepared.body, "utf8").toString("base64"),
+    status: "rejected",
+    reason: "the body holds NUL bytes, which the ledger cannot keep as text: stored base64-encoded",
+  });
+  return true;
+}
+
 export interface IngestResult {
   stored: string[];
   /** Already stored: the same delivery id, or (a replay) the same signed body under a new delivery id. */

@@ -9,6 +9,7 @@ import { getDb } from "@/lib/db";
 import { engagementFor } from "@/lib/engagements/access";
 import { engagementSummary } from "@/lib/engagements/summary";
 import { AppError } from "@/lib/errors";
+import { instanceSigningKey } from "@/lib/signing/keys";
 import { ActionForm } from "../action-form";
 import { closeEngagementAction, endAuditorAction, inviteAuditorAction } from "../actions";
 import { RequestsSection } from "./requests";
@@ -54,7 +55,7 @@ export default async function EngagementPage({ params }: Props) {
         <dt>Auditors&apos; access ends</dt><dd><Time value={e.endsAt} /></dd>
         {e.closedAt ? <><dt>Signed off</dt><dd><Time value={e.closedAt} /> by {e.closedBy}: {e.conclusion}</dd></> : null}
         <dt>Downloads</dt>
-        <dd><a href={`${base}/export?format=pdf`}>Summary PDF</a> · <a href={`${base}/export?format=zip`}>Signed evidence package</a> · <a href={`${base}/requests?format=csv`}>Request list CSV</a></dd>
+        <dd><a href={`${base}/export?format=pdf`}>Summary PDF</a> · {instanceSigningKey() ? <a href={`${base}/export?format=zip`}>Signed evidence package</a> : <span>signed evidence package unavailable: this instance has no signing key (an administrator sets <code>CUSTODY_SIGNING_KEY</code>)</span>} · <a href={`${base}/requests?format=csv`}>Request list CSV</a></dd>
       </dl>
 
       <section aria-labelledby="arrived-heading" className="notice">
