@@ -8,10 +8,6 @@ import { postJson } from "./remote";
 type Values = Record<string, string | boolean | undefined>;
 const str = (values: Values, key: string): string | undefined => (typeof values[key] === "string" ? (values[key] as string) : undefined);
 
-export const assertUsage = `  assert --gate merge|deployment|production-apply --environment E (--digest D | --commit SHA | --pr owner/repo#N)
-         [--service S] [--image-ref REF] [--provider P --run-id ID] [--manifest-commit SHA]
-         [--break-glass-reason TEXT --break-glass-person NAME]
-                                ask a gate before the change; exit 0 on allow or warn, 1 on deny`;
 
 /** The decision request from the flags; in GitHub Actions the run defaults to this workflow run. */
 export function assertRequest(values: Values, env: Record<string, string | undefined> = process.env): Record<string, unknown> {

@@ -1,33 +1,12 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { issueToken, revokeTokenAs } from "../auth/token-admin";
-import { describeLimits, parseExpiry, parseTokenLimits } from "../auth/token-scope";
-import { limitsOf, listTokens, parseScopes } from "../auth/tokens";
-import { userCommand } from "./users";
-import { verifyAuditLog } from "../audit/verify";
 import { config } from "../config";
-import { loadDemo } from "../demo/load";
-import { evaluationSettled } from "../evaluation/queue";
-import { ingestEvents } from "../ingest/events-api";
-import { clusterSnapshot, parseAuditLog } from "../ingest/kubernetes";
-import { parseRegistryTags } from "../ingest/registry-tags";
-import { rebuildProjections } from "../ingest/replay";
-import { verifyLedger } from "../ledger/ledger";
-import { verifyTree } from "../ledger/verify-tree";
-import { proofCommands, verifyMerkle } from "./proof-commands";
-import { assertCommand } from "./assert";
-import { withDatabase } from "./database";
-import { gitopsSnapshotBatches } from "./gitops-commands";
-import { CliError, readStdin } from "./output";
-import { postBundles, postEvents } from "./remote";
-import { parseBundles } from "../provenance/bundle";
-import { ingestSigstoreBundles, parseDigestParam } from "../provenance/ingest";
-import { configuredTrustRoots } from "../provenance/store";
-import { subjectMatches, verifyBundle } from "../provenance/verify";
 import { AppError } from "../errors";
-import { reportCommands } from "./report-commands";
-import { start } from "./start";
-import { runEvaluationWorker } from "../evaluation/worker";
+import { CliError, readStdin } from "./output";
+
+// Each command imports what it needs when it runs (see main.ts): `custody token list` does not load the
+// Sigstore verifier, and `custody snapshot k8s --url` does not load the database drivers.
+const database = () => import("./database");
 
 type Values = Record<string, string | boolean | undefined>;
 type Command = (args: string[], values: Values) => Promise<number>;
@@ -46,9 +25,11 @@ async function send(values: Values, body: unknown): Promise<void> {
   let result: { accepted: number; duplicates: number };
   if (url) {
     if (!token) throw new CliError("--token (or CUSTODY_TOKEN) is required with --url", 2);
+    const { postEvents } = await import("./remote");
     result = await postEvents(url, token, body);
   } else {
     const raw = JSON.stringify(body);
+    const [{ withDatabase }, { ingestEvents }, { evaluationSettled }] = await Promise.all([database(), import("../ingest/events-api"), import("../evaluation/queue")]);
     result = await withDatabase(async ({ db }) => {
       const r = await ingestEvents(db, body, raw, { principal: `cli:${process.env.USER ?? "unknown"}` });
       await evaluationSettled(db);
@@ -62,12 +43,11 @@ async function send(values: Values, body: unknown): Promise<void> {
 const cliActor = () => ({ actor: `cli:${process.env.USER ?? "unknown"}`, actorType: "cli" as const });
 
 export const commands: Record<string, Command> = {
-  ...reportCommands,
-  ...proofCommands,
-  start: () => start(),
-  assert: (_args, values) => assertCommand(values),
+  start: async () => (await import("./start")).start(),
+  assert: async (_args, values) => (await import("./assert")).assertCommand(values),
 
   migrate: async () => {
+    const { withDatabase } = await database();
     await withDatabase(async ({ driver }) => {
       process.stdout.write(`migrations applied (${driver === "pglite" ? "embedded database" : "Postgres"})\n`);
     });
@@ -88,6 +68,7 @@ export const commands: Record<string, Command> = {
         );
       }
     }
+    const [{ withDatabase }, { loadDemo }] = await Promise.all([database(), import("../demo/load")]);
     const result = await withDatabase(({ db }) => loadDemo(db, real ? "random" : "public"));
     process.stdout.write(`demo history: ${result.accepted} events stored, ${result.duplicates} already present\n`);
     if (real && result.users.length > 0) {
@@ -98,6 +79,12 @@ export const commands: Record<string, Command> = {
   },
 
   token: async ([sub], values) => {
+    const [{ withDatabase }, { issueToken, revokeTokenAs }, { describeLimits, parseExpiry, parseTokenLimits }, { limitsOf, listTokens, parseScopes }] = await Promise.all([
+      database(),
+      import("../auth/token-admin"),
+      import("../auth/token-scope"),
+      import("../auth/tokens"),
+    ]);
     if (sub === "create") {
       const limits = parseTokenLimits({ types: str(values, "types"), repositories: str(values, "repositories"), environments: str(values, "environments") });
       const limited = limits.eventTypes.length + limits.repositories.length + limits.environments.length > 0;
@@ -161,15 +148,25 @@ export const commands: Record<string, Command> = {
     }
     const url = str(values, "url");
     const token = str(values, "token") ?? process.env.CUSTODY_TOKEN;
+    const { parseDigestParam } = await import("../provenance/ingest");
     try {
       const digest = parseDigestParam(str(values, "digest") ?? null);
       const maxBundleBytes = config().maxBundleBytes;
       if (url) {
         if (!token) throw new CliError("--token (or CUSTODY_TOKEN) is required with --url", 2);
+        const { postBundles } = await import("./remote");
         const r = await postBundles(url, token, text, digest);
         process.stdout.write(`accepted ${r.accepted}, duplicates ${r.duplicates}; the server verifies them with its next evaluation\n`);
         return 0;
       }
+      const [{ withDatabase }, { ingestSigstoreBundles }, { evaluationSettled }, { configuredTrustRoots }, { parseBundles }, { subjectMatches, verifyBundle }] = await Promise.all([
+        database(),
+        import("../provenance/ingest"),
+        import("../evaluation/queue"),
+        import("../provenance/store"),
+        import("../provenance/bundle"),
+        import("../provenance/verify"),
+      ]);
       const r = await withDatabase(async ({ db }) => {
         const result = await ingestSigstoreBundles(db, text, { digest, maxBundleBytes });
         await evaluationSettled(db);
@@ -194,6 +191,7 @@ export const commands: Record<string, Command> = {
   snapshot: async ([kind], values) => {
     if (kind === "argocd" || kind === "flux") {
       const environment = need(values, "environment", "e.g. --environment production");
+      const { gitopsSnapshotBatches } = await import("./gitops-commands");
       const { batches, notes } = gitopsSnapshotBatches(kind, await readStdin(), environment);
       for (const note of notes) process.stderr.write(`left out: ${note}\n`);
       if (batches.length === 0) process.stdout.write(`no ${kind === "argocd" ? "Argo CD Applications" : "Kustomizations or HelmReleases"} in the input\n`);
@@ -212,6 +210,7 @@ export const commands: Record<string, Command> = {
     const digest = createHash("sha256").update(text).digest("hex").slice(0, 16);
     const observedAt = new Date().toISOString();
     // Secrets are reduced to hashes of their data here, before anything is sent.
+    const { clusterSnapshot } = await import("../ingest/kubernetes");
     const event = clusterSnapshot(list, { environment, id: `k8s-snapshot:${environment}:${observedAt}:${digest}`, observedAt });
     await send(values, event);
     return 0;
@@ -219,6 +218,7 @@ export const commands: Record<string, Command> = {
 
   registry: async ([sub], values) => {
     if (sub !== "tags") throw new CliError("usage: crane ls R | custody registry tags --repository R (or skopeo list-tags, or GET /v2/<name>/tags/list)", 2);
+    const { parseRegistryTags } = await import("../ingest/registry-tags");
     const event = parseRegistryTags(await readStdin(), { repository: str(values, "repository"), observedAt: new Date().toISOString() });
     await send(values, event);
     process.stdout.write(`${event.repository}: ${event.tags.length} tags\n`);
@@ -228,6 +228,7 @@ export const commands: Record<string, Command> = {
   audit: async ([kind], values) => {
     if (kind !== "k8s") throw new CliError("usage: custody audit k8s --environment E < audit.log", 2);
     const environment = need(values, "environment", "e.g. --environment production");
+    const { parseAuditLog } = await import("../ingest/kubernetes");
     const events = parseAuditLog(await readStdin(), { environment });
     if (events.length === 0) {
       process.stdout.write("no relevant audit events (exec, attach, ephemeral containers, manual changes) in the input\n");
@@ -238,6 +239,12 @@ export const commands: Record<string, Command> = {
   },
 
   verify: async (_args, values) => {
+    const [{ withDatabase }, { verifyLedger }, { verifyAuditLog }, { verifyMerkle }] = await Promise.all([
+      database(),
+      import("../ledger/ledger"),
+      import("../audit/verify"),
+      import("./proof-commands"),
+    ]);
     const [ledger, audit] = await withDatabase(async ({ db }) => [await verifyLedger(db), await verifyAuditLog(db)] as const);
     const merkle = await verifyMerkle(values);
     process.stdout.write(
@@ -254,18 +261,20 @@ export const commands: Record<string, Command> = {
     return ledger.ok && audit.ok && merkle.ok ? 0 : 1;
   },
 
-  user: userCommand,
+  user: async (args, values) => (await import("./users")).userCommand(args, values),
 
   worker: async () => {
     const url = config().databaseUrl;
     if (!url) throw new CliError("custody worker judges a shared Postgres: set DATABASE_URL (the embedded database judges inline)");
     const stop = new AbortController();
     for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => stop.abort());
+    const [{ withDatabase }, { runEvaluationWorker }] = await Promise.all([database(), import("../evaluation/worker")]);
     await withDatabase((handle) => runEvaluationWorker(handle, url, { signal: stop.signal }));
     return 0;
   },
 
   rebuild: async () => {
+    const [{ withDatabase }, { rebuildProjections }, { verifyTree }] = await Promise.all([database(), import("../ingest/replay"), import("../ledger/verify-tree")]);
     const [result, tree] = await withDatabase(async ({ db }) => [await rebuildProjections(db), await verifyTree(db)] as const, { owner: true });
     process.stdout.write(`rebuilt projections from ${result.entries} ledger entries (${result.events} events)\n`);
     process.stdout.write(

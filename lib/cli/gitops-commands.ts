@@ -4,10 +4,6 @@ import { applicationsToEvents } from "../ingest/argocd/applications";
 import { fluxResourcesToEvents } from "../ingest/flux/resources";
 import { CliError } from "./output";
 
-export const gitopsUsage = `  snapshot argocd --environment E
-                                read \`kubectl get applications.argoproj.io -A -o json\` from stdin: each
-                                status.history entry a deployment, each application's sync state and images
-  snapshot flux --environment E read \`kubectl get kustomizations.kustomize.toolkit.fluxcd.io,helmreleases.helm.toolkit.fluxcd.io -A -o json\``;
 
 /**
  * The events of a GitOps snapshot read from stdin (`snapshot argocd` / `snapshot flux`), in batches

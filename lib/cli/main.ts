@@ -1,10 +1,23 @@
 import { parseArgs } from "node:util";
 import { CliError, reportError } from "./output";
-import { commands } from "./commands";
-import { proofUsage } from "./proof-commands";
-import { assertUsage } from "./assert";
-import { gitopsUsage } from "./gitops-commands";
-import { reportUsage } from "./report-commands";
+import { assertUsage, gitopsUsage, proofUsage, reportUsage } from "./usage";
+
+type Command = (args: string[], values: Record<string, string | boolean | undefined>) => Promise<number>;
+
+/**
+ * Each command's module is loaded when that command runs: a pipeline step such as `custody assert` or
+ * `custody verify-package` starts without loading the database drivers, the PDF writer or the demo.
+ */
+const offline: Record<string, () => Promise<Record<string, Command>>> = {
+  report: async () => (await import("./report-commands")).reportCommands,
+  keys: async () => (await import("./report-commands")).reportCommands,
+  "verify-package": async () => (await import("./report-commands")).reportCommands,
+  "verify-proof": async () => (await import("./proof-commands")).proofCommands,
+};
+async function loadCommand(name: string): Promise<Command | undefined> {
+  const commands = await (offline[name] ?? (async () => (await import("./commands")).commands))();
+  return Object.hasOwn(commands, name) ? commands[name] : undefined;
+}
 
 const usage = `Usage: custody <command> [options]
 
@@ -77,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${usage}\n`);
       return command ? 0 : 2;
     }
-    const run = commands[command];
+    const run = await loadCommand(command);
     if (!run) throw new CliError(`unknown command "${command}"\n${usage}`, 2);
     return await run(rest, values);
   } catch (error) {

@@ -139,6 +139,3 @@ export async function verifyMerkle(values: Values): Promise<{ ok: boolean; lines
 
 export const proofCommands: Record<string, Command> = { "verify-proof": verifyProof };
 
-export const proofUsage = `  verify-proof PROOF.json --checkpoint CP.txt [--old-checkpoint OLD.txt] [--entry ENTRY.json] [--key PUBKEY.pem | --keys-url URL]
-                                check an inclusion or consistency proof offline against signed checkpoints
-  verify --against DIR [--key PUBKEY.pem]   also compare the ledger with checkpoints witnessed in DIR`;

@@ -128,10 +128,3 @@ const verifyPackageCommand: Command = async ([file], values) => {
 
 export const reportCommands: Record<string, Command> = { report, keys, "verify-package": verifyPackageCommand };
 
-export const reportUsage = `  report --framework soc2|iso27001 --from DATE --to DATE --format pdf|csv|zip|json --out FILE
-        [--kind population|exceptions|incidents|waivers] [--environment E] [--service S]
-        [--sample N | --confidence 90|95 --tolerable 5|10] [--seed S]
-  keys                          print the public key that signs evidence packages (PEM)
-  verify-package FILE.zip [--key PUBKEY.pem | --keys-url URL] [--since OLD.zip] [--allow-unverified-signer]
-                                check an evidence package offline: files, signature, each sampled entry's
-                                inclusion proof; --since proves the log only grew since the older package`;

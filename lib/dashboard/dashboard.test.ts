@@ -2,8 +2,6 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type Database, type DatabaseHandle } from "@/db/client";
 import { incidents } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
-import { loadDemo } from "@/lib/demo/load";
 import { rebuildCheckRollups } from "@/lib/evaluation/rollups";
 import { deploymentChain as evidenceChain } from "@/lib/evidence/deployments";
 import { promotionView } from "@/lib/evidence/promotion";
@@ -17,6 +15,7 @@ import { deploymentsPerDay, gatePassRateOverTime, openFindingsOverTime } from ".
 import { parsePeriod } from "./period";
 import { exceptionsByRule, gateShares } from "./posture";
 import { classifyRef, traceRef } from "./trace";
+import { demoDatabase } from "@/lib/testing/demo-database";
 
 let handle: DatabaseHandle;
 let db: Database;
@@ -25,9 +24,8 @@ const lastYear = () => parsePeriod("2026-08-01", "2026-11-30");
 const count = async (q: ReturnType<typeof sql>) => Number((await queryRows<{ n: string | number }>(db, q))[0]?.n ?? 0);
 
 beforeAll(async () => {
-  handle = await createTestDatabase();
+  handle = await demoDatabase("full");
   db = handle.db;
-  await loadDemo(db);
 });
 afterAll(async () => {
   await handle.close();

@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "@/db/testing";
+import { type createTestDatabase } from "@/db/testing";
 import { engagements } from "@/db/schema";
 import { signInWithPassword } from "../auth/sign-in";
 import { ensureDemoUsers } from "../auth/users";
 import { engagementPackage } from "../engagements/package";
 import { engagementSummary } from "../engagements/summary";
-import { ingestDemo, testSigningKey } from "../reports/test-support";
+import { testSigningKey } from "../reports/test-support";
 import { verifyPackage } from "../reports/verify-package";
 import { ensureDemoEngagements } from "./engagements";
 import { demoUsers } from "./users";
+import { demoDatabase } from "@/lib/testing/demo-database";
 
 let h: Awaited<ReturnType<typeof createTestDatabase>>;
 beforeAll(async () => {
-  h = await createTestDatabase();
-  await ingestDemo(h.db);
+  h = await demoDatabase("30-days");
   await ensureDemoUsers(h.db);
 }, 240_000);
 afterAll(async () => h?.close());

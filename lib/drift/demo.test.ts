@@ -2,18 +2,16 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, readerBeside, type DatabaseHandle } from "@/db/client";
 import { findings, type Finding } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
 import { demoScenarios } from "../demo";
-import { loadDemo } from "../demo/load";
 import { rulesOfKind } from "../policy";
 import { gatherSnapshotEvidence } from "./gather";
 import { onPostgresRun } from "@/lib/testing/requires";
+import { demoDatabase } from "@/lib/testing/demo-database";
 
 let h: DatabaseHandle;
 let all: Finding[];
 beforeAll(async () => {
-  h = await createTestDatabase();
-  await loadDemo(h.db);
+  h = await demoDatabase("full");
   all = (await h.db.select().from(findings)).filter((f) => f.ruleId.startsWith("drift."));
 }, 240_000);
 afterAll(async () => {

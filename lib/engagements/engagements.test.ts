@@ -1,12 +1,12 @@
 import { eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "@/db/testing";
+import { type createTestDatabase } from "@/db/testing";
 import { auditLog, users } from "@/db/schema";
 import { resolveSession } from "../auth/sessions";
 import { createUser } from "../auth/users";
 import { ingestEvents } from "../ingest/events-api";
 import { verifyPackage } from "../reports/verify-package";
-import { demoPeriod, ingestDemo, testSigningKey, unzip } from "../reports/test-support";
+import { demoPeriod, testSigningKey, unzip } from "../reports/test-support";
 import { engagementFor } from "./access";
 import { ATTACHMENT_MAX_BYTES } from "./attachments";
 import { acceptInvitation, endAuditorAccess, inviteAuditor } from "./auditors";
@@ -17,6 +17,7 @@ import { answerRequest, raiseRequest, resolveRequest } from "./requests";
 import { drawEngagementSample } from "./sample";
 import { engagementSummary } from "./summary";
 import { closeEngagement, markTest } from "./tests";
+import { demoDatabase } from "@/lib/testing/demo-database";
 
 let handle: Awaited<ReturnType<typeof createTestDatabase>>;
 const key = testSigningKey();
@@ -25,8 +26,7 @@ const now = new Date("2026-11-28T09:00:00Z");
 const input = (extra: Record<string, string> = {}) => parseEngagementInput({ name: "SOC 2 Type II 2026", framework: "soc2", ...demoPeriod, endsAt: "2099-01-31", ...extra }, now);
 
 beforeAll(async () => {
-  handle = await createTestDatabase();
-  await ingestDemo(handle.db);
+  handle = await demoDatabase("30-days");
   await createUser(handle.db, { actor: "test", actorType: "system" }, { email: "colin@acme.test", role: "compliance", password: "a-long-password-123" });
 }, 240_000);
 afterAll(async () => handle?.close());

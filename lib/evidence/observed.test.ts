@@ -1,17 +1,15 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type DatabaseHandle } from "@/db/client";
-import { createTestDatabase } from "@/db/testing";
 import { demoScenarios } from "../demo";
-import { loadDemo } from "../demo/load";
 import { traceRef as tracePage } from "../dashboard/trace";
 import { observedEnvironments, openFindingTotals, verdictOf } from "./observed";
 import { traceRef } from "./trace";
+import { demoDatabase } from "@/lib/testing/demo-database";
 
 let h: DatabaseHandle;
 beforeAll(async () => {
-  h = await createTestDatabase();
-  await loadDemo(h.db);
+  h = await demoDatabase("full");
 }, 300_000);
 afterAll(async () => h?.close());
 

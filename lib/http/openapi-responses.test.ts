@@ -1,7 +1,6 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ingestDemo } from "../reports/test-support";
 import { setupRouteHarness, type RouteHarness } from "../testing/route-harness";
 import { openApiDocument } from "./openapi";
 import { responseSchemas, type ResponseSchemaName } from "./response-schemas";
@@ -19,8 +18,7 @@ function documentedSchema(route: string, method = "get", status = "200"): Respon
 
 let h: RouteHarness;
 beforeAll(async () => {
-  h = await setupRouteHarness();
-  await ingestDemo(h.handle.db);
+  h = await setupRouteHarness({ demo: "30-days" });
 }, 240_000);
 afterAll(async () => h?.handle.close());
 

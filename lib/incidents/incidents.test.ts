@@ -2,11 +2,9 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type Database, type DatabaseHandle } from "@/db/client";
 import { findings, incidents } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
 import { doraFigures } from "@/lib/dashboard/dora";
 import { listIncidents } from "@/lib/dashboard/incidents";
 import { parsePeriod } from "@/lib/dashboard/period";
-import { loadDemo } from "@/lib/demo/load";
 import { AppError } from "@/lib/errors";
 import { environmentStateAt } from "@/lib/evidence/state";
 import { incidentRows } from "@/lib/reports/registers";
@@ -14,6 +12,7 @@ import { incidentDetail } from "./detail";
 import { addStep, closeIncident, updateIncident } from "./edit";
 import { openIncident } from "./open";
 import { redeploy } from "./test-support";
+import { demoDatabase } from "@/lib/testing/demo-database";
 
 let handle: DatabaseHandle;
 let db: Database;
@@ -30,9 +29,8 @@ const refusal = async (p: Promise<unknown>): Promise<AppError> => {
 };
 
 beforeAll(async () => {
-  handle = await createTestDatabase();
+  handle = await demoDatabase("full");
   db = handle.db;
-  await loadDemo(db);
   const [f] = await db.select().from(findings).where(and(eq(findings.ruleId, "drift.unrecorded-digest"), eq(findings.service, "inventory"), eq(findings.status, "open")));
   if (!f) throw new Error("the demo's hot patch finding is missing");
   hotPatch = { id: f.id, openedAt: f.openedAt };

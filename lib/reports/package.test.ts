@@ -7,7 +7,7 @@ import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
-import { createTestDatabase } from "@/db/testing";
+import { type createTestDatabase } from "@/db/testing";
 import { ingestEvents } from "../ingest/events-api";
 import { checkExtractedEntry, type ExtractedEntry } from "../ledger/entry-check";
 import { ledgerHead } from "../ledger/ledger";
@@ -19,8 +19,9 @@ import { parseReportParams } from "./params";
 import { renderReportPdf } from "./pdf";
 import { buildReport, type ReportModel } from "./report";
 import { populationCount } from "./scope";
-import { collect, demoPeriod, ingestDemo, rezip, testSigningKey, unzip } from "./test-support";
+import { collect, demoPeriod, rezip, testSigningKey, unzip } from "./test-support";
 import { verifyPackage } from "./verify-package";
+import { demoDatabase } from "@/lib/testing/demo-database";
 
 let handle: Awaited<ReturnType<typeof createTestDatabase>>;
 const key = testSigningKey();
@@ -31,8 +32,7 @@ let model: ReportModel;
 let zip: Buffer;
 
 beforeAll(async () => {
-  handle = await createTestDatabase();
-  await ingestDemo(handle.db);
+  handle = await demoDatabase("30-days");
   model = await buildReport(handle.db, p, new Date("2026-12-01T09:00:00Z"));
   const pkg = evidencePackage(handle.db, p, model, key);
   zip = await collect(pkg.stream);

@@ -2,18 +2,18 @@ import { parse } from "csv-parse/sync";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
-import { createTestDatabase } from "@/db/testing";
+import { type createTestDatabase } from "@/db/testing";
 import { guardCell } from "../csv";
 import { csvBuffer, csvTable } from "./csv";
 import { parseReportParams } from "./params";
 import { populationColumns } from "./population";
-import { demoPeriod, ingestDemo } from "./test-support";
+import { demoPeriod } from "./test-support";
+import { demoDatabase } from "@/lib/testing/demo-database";
 
 let handle: Awaited<ReturnType<typeof createTestDatabase>>;
 
 beforeAll(async () => {
-  handle = await createTestDatabase();
-  await ingestDemo(handle.db);
+  handle = await demoDatabase("30-days");
 }, 180_000);
 afterAll(async () => handle?.close());
 

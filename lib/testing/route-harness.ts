@@ -2,15 +2,16 @@ import type { DatabaseHandle } from "@/db/client";
 import { createTestDatabase } from "@/db/testing";
 import { createToken, revokeToken } from "../auth/tokens";
 import { setDatabase } from "../db";
+import { demoDatabase } from "./demo-database";
 
 export interface RouteHarness {
   handle: DatabaseHandle;
   tokens: { ingest: string; read: string; admission: string; both: string; revoked: string };
 }
 
-/** A fresh database wired into the route handlers, with one token of each kind. */
-export async function setupRouteHarness(): Promise<RouteHarness> {
-  const handle = await createTestDatabase();
+/** A fresh database wired into the route handlers, with one token of each kind (and the demo history, if asked). */
+export async function setupRouteHarness(opts: { demo?: "full" | "30-days" } = {}): Promise<RouteHarness> {
+  const handle = opts.demo ? await demoDatabase(opts.demo) : await createTestDatabase();
   setDatabase(handle);
   const ingest = await createToken(handle.db, { name: "ci", scopes: ["ingest"], createdBy: "test" });
   const read = await createToken(handle.db, { name: "auditor-tool", scopes: ["read"], createdBy: "test" });

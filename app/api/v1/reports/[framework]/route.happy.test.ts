@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
 import { closeDb } from "@/lib/db";
-import { collect, demoPeriod, ingestDemo, testSigningKey } from "@/lib/reports/test-support";
+import { collect, demoPeriod, testSigningKey } from "@/lib/reports/test-support";
 import { verifyPackage } from "@/lib/reports/verify-package";
 import { setupRouteHarness, type RouteHarness } from "@/lib/testing/route-harness";
 import { GET as keysGet } from "../../keys/route";
@@ -15,8 +15,7 @@ process.env.CUSTODY_SIGNING_KEY = key.privateKey.export({ type: "pkcs8", format:
 let h: RouteHarness;
 
 beforeAll(async () => {
-  h = await setupRouteHarness();
-  await ingestDemo(h.handle.db);
+  h = await setupRouteHarness({ demo: "30-days" });
 }, 240_000);
 afterAll(async () => {
   await closeDb();
