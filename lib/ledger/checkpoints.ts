@@ -80,7 +80,13 @@ export async function checkpointIfDue(db: Queryable): Promise<LedgerCheckpoint |
   return trigger ? signCheckpoint(db, trigger) : null;
 }
 
-const closed = (e: unknown) => /pool after calling end|PGlite is closed|Connection terminated/i.test(e instanceof Error ? e.message : String(e));
+/** The database was closed (or dropped) under a pending check: nothing to sign, nothing to report. Drizzle wraps the driver's error as its cause. */
+const closed = (e: unknown): boolean => {
+  for (let c: unknown = e, depth = 0; c !== undefined && c !== null && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+    if (/pool after calling end|PGlite is closed|Connection terminated|terminating connection due to administrator command/i.test(c instanceof Error ? c.message : String(c))) return true;
+  }
+  return false;
+};
 type State = { running: Promise<void> | null; again: boolean; timer: NodeJS.Timeout | null; deferred: NodeJS.Timeout | null; lastCheck: number };
 const state = new WeakMap<Database, State>();
 const stateOf = (db: Database): State => {
