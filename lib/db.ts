@@ -4,6 +4,7 @@ import { config } from "./config";
 import { setEvaluationMode, startEvaluationWorker, stopEvaluationWorker } from "./evaluation/queue";
 import { startCheckpointTimer, stopCheckpointTimer } from "./ledger/checkpoints";
 import { startNotificationWorker, stopNotificationWorker } from "./notifications/worker";
+import { startPartitionMaintenance, stopPartitionMaintenance } from "./partitions/maintain";
 
 const g = globalThis as unknown as { __custodyDb?: Promise<DatabaseHandle> };
 
@@ -22,6 +23,8 @@ export function databaseHandle(): Promise<DatabaseHandle> {
     startEvaluationWorker(handle.db);
     startCheckpointTimer(handle.db);
     startNotificationWorker(handle.db);
+    // This month's and the next months' partitions of the ledger and audit log, then hourly.
+    await startPartitionMaintenance(handle.db);
     return handle;
   })().catch((error: unknown) => {
     g.__custodyDb = undefined;
@@ -42,6 +45,7 @@ export async function closeDb(): Promise<void> {
     await stopEvaluationWorker(handle.db);
     await stopCheckpointTimer(handle.db);
     await stopNotificationWorker(handle.db);
+    stopPartitionMaintenance(handle.db);
     await handle.close();
   }
 }

@@ -1,11 +1,11 @@
-import { bigint, index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { bigint, index, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { tstz } from "./columns";
 
-/** Who did what, when, from where. Append-only and hash-chained like the ledger. */
+/** Who did what, when, from where. Append-only and hash-chained like the ledger; partitioned by month of `at` like it. */
 export const auditLog = pgTable(
   "audit_log",
   {
-    seq: bigint({ mode: "number" }).primaryKey(),
+    seq: bigint({ mode: "number" }).notNull(),
     at: tstz().notNull(),
     actor: text().notNull(),
     actorType: text().notNull(),
@@ -17,7 +17,7 @@ export const auditLog = pgTable(
     prevHash: text().notNull(),
     hash: text().notNull(),
   },
-  (t) => [index("audit_log_at_idx").on(t.at), index("audit_log_actor_idx").on(t.actor)],
+  (t) => [primaryKey({ name: "audit_log_pkey", columns: [t.seq, t.at] }), index("audit_log_at_idx").on(t.at), index("audit_log_actor_idx").on(t.actor)],
 );
 
 export type AuditEntry = typeof auditLog.$inferSelect;

@@ -1,16 +1,19 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, pgTable, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, index, pgTable, primaryKey, smallint, text } from "drizzle-orm/pg-core";
 import { tstz } from "./columns";
 
 /**
  * The ledger: every accepted request, verbatim, hash-chained. Append-only: a trigger in the
  * migrations refuses UPDATE, DELETE and TRUNCATE, so evidence cannot be rewritten after the fact.
+ * Partitioned by month of `received_at` (migration 0020, lib/partitions.ts): the primary key holds
+ * the partition key, so a delivery id's uniqueness is checked under the ledger head's lock
+ * (existingDeliveries) instead of by a unique index, which could not span the partitions.
  * hash = sha256(prevHash, newline, canonical JSON of the fields, body by its SHA-256); `principal` from hash version 2 (lib/ledger/ledger.ts).
  */
 export const ledgerEvents = pgTable(
   "ledger_events",
   {
-    seq: bigint({ mode: "number" }).primaryKey(),
+    seq: bigint({ mode: "number" }).notNull(),
     source: text().notNull(),
     eventType: text().notNull(),
     deliveryId: text().notNull(),
@@ -29,7 +32,8 @@ export const ledgerEvents = pgTable(
     hashVersion: smallint().notNull().default(1),
   },
   (t) => [
-    uniqueIndex("ledger_events_source_delivery_id_key").on(t.source, t.deliveryId),
+    primaryKey({ name: "ledger_events_pkey", columns: [t.seq, t.receivedAt] }),
+    index("ledger_events_source_delivery_id_idx").on(t.source, t.deliveryId),
     index("ledger_events_received_at_idx").on(t.receivedAt),
     // A replayed webhook body under a new delivery id is found by its hash (webhook sources only,
     // so batches of events do not pay for a second index).
@@ -50,3 +54,33 @@ export const chainHeads = pgTable("chain_heads", {
 });
 
 export type LedgerEvent = typeof ledgerEvents.$inferSelect;
+
+/**
+ * Partitions of the ledger and the audit log detached by `custody archive` and written to a file:
+ * what `verify` starts from (the last archived entry's hash and the Merkle right edge after it),
+ * and the file's SHA-256 so `custody restore` knows it is the file that was written. Append-only.
+ */
+export const chainArchives = pgTable(
+  "chain_archives",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    chain: text().notNull(),
+    partition: text().notNull(),
+    fromAt: tstz().notNull(),
+    toAt: tstz().notNull(),
+    /** 0 when the partition held no entries. */
+    entries: bigint({ mode: "number" }).notNull(),
+    firstSeq: bigint({ mode: "number" }).notNull(),
+    lastSeq: bigint({ mode: "number" }).notNull(),
+    /** The hash of entry lastSeq: the previous hash of the first entry still in the database. */
+    lastHash: text().notNull(),
+    /** The ledger's Merkle right edge after lastSeq (`size:hash,...`); null for the audit log. */
+    frontier: text(),
+    fileName: text().notNull(),
+    fileSha256: text().notNull(),
+    archivedAt: tstz().notNull().defaultNow(),
+  },
+  (t) => [index("chain_archives_chain_last_seq_idx").on(t.chain, t.lastSeq)],
+);
+
+export type ChainArchive = typeof chainArchives.$inferSelect;

@@ -1,7 +1,8 @@
 import { asc, eq, gt } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { auditLog, chainHeads, type AuditEntry } from "@/db/schema";
-import { GENESIS_HASH, chainHash } from "../ledger/chain";
+import { chainHash } from "../ledger/chain";
+import { verificationBase } from "../partitions/base";
 import { auditHashFields } from "./record";
 
 export interface AuditVerifyResult {
@@ -10,13 +11,17 @@ export interface AuditVerifyResult {
   head: string;
   firstBadSeq: number | null;
   reason?: string;
+  /** Entries before the first still in the database, archived (checked from their files). */
+  archived?: number;
 }
 
 /** Recomputes the audit log's chain: each link, no gaps, and the stored head. */
 export async function verifyAuditLog(db: Queryable, batchSize = 2000): Promise<AuditVerifyResult> {
-  let prevHash = GENESIS_HASH;
-  let expectedSeq = 1;
-  let after = 0;
+  // From the archive the first remaining entry follows, when old months were archived.
+  const base = await verificationBase(db, "audit");
+  let prevHash = base.hash;
+  let expectedSeq = base.after + 1;
+  let after = base.after;
   for (;;) {
     const batch: AuditEntry[] = await db.select().from(auditLog).where(gt(auditLog.seq, after)).orderBy(asc(auditLog.seq)).limit(batchSize);
     for (const e of batch) {
@@ -35,5 +40,5 @@ export async function verifyAuditLog(db: Queryable, batchSize = 2000): Promise<A
   if (!head || head.seq !== entries || head.hash !== prevHash) {
     return { ok: false, entries, head: prevHash, firstBadSeq: entries + 1, reason: "audit head does not match the last entry (entries missing?)" };
   }
-  return { ok: true, entries, head: prevHash, firstBadSeq: null };
+  return { ok: true, entries, head: prevHash, firstBadSeq: null, archived: base.after };
 }

@@ -249,7 +249,7 @@ export const commands: Record<string, Command> = {
     const merkle = await verifyMerkle(values);
     process.stdout.write(
       ledger.ok
-        ? `ledger ok: ${ledger.events} entries, head ${ledger.head}\n`
+        ? `ledger ok: ${ledger.events} entries, head ${ledger.head}${ledger.archived > 0 ? ` (entries 1..${ledger.archived} archived: checked from the recorded boundary; verify their files with verify-archive)` : ""}\n`
         : `ledger BROKEN at sequence ${ledger.firstBadSeq}: ${ledger.reason ?? ""}\n`,
     );
     process.stdout.write(

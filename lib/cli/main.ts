@@ -1,21 +1,26 @@
 import { parseArgs } from "node:util";
 import { CliError, reportError } from "./output";
-import { assertUsage, gitopsUsage, proofUsage, reportUsage } from "./usage";
+import { assertUsage, gitopsUsage, partitionUsage, proofUsage, reportUsage } from "./usage";
 
 type Command = (args: string[], values: Record<string, string | boolean | undefined>) => Promise<number>;
 
 /**
  * Each command's module is loaded when that command runs: a pipeline step such as `custody assert` or
  * `custody verify-package` starts without loading the database drivers, the PDF writer or the demo.
+ * Commands listed here live in their own module; the rest in ./commands.ts.
  */
-const offline: Record<string, () => Promise<Record<string, Command>>> = {
+const ownModules: Record<string, () => Promise<Record<string, Command>>> = {
   report: async () => (await import("./report-commands")).reportCommands,
   keys: async () => (await import("./report-commands")).reportCommands,
   "verify-package": async () => (await import("./report-commands")).reportCommands,
   "verify-proof": async () => (await import("./proof-commands")).proofCommands,
+  archive: async () => (await import("./partition-commands")).partitionCommands,
+  restore: async () => (await import("./partition-commands")).partitionCommands,
+  "verify-archive": async () => (await import("./partition-commands")).partitionCommands,
+  partitions: async () => (await import("./partition-commands")).partitionCommands,
 };
 async function loadCommand(name: string): Promise<Command | undefined> {
-  const commands = await (offline[name] ?? (async () => (await import("./commands")).commands))();
+  const commands = await (ownModules[name] ?? (async () => (await import("./commands")).commands))();
   return Object.hasOwn(commands, name) ? commands[name] : undefined;
 }
 
@@ -43,6 +48,7 @@ ${gitopsUsage}
   worker                        judge the evaluation queue of DATABASE_URL in this process, until SIGTERM
                                 (servers with CUSTODY_EVALUATOR=external leave the judging to it)
 ${proofUsage}
+${partitionUsage}
 ${reportUsage}
 ${assertUsage}
 
@@ -50,7 +56,7 @@ ${assertUsage}
   else they write to the configured database (DATABASE_URL, or the embedded one).`;
 
 const reportOptions = Object.fromEntries(
-  ["framework", "from", "to", "format", "kind", "service", "sample", "seed", "confidence", "tolerable", "out", "key", "keys-url", "since", "checkpoint", "old-checkpoint", "entry", "against"].map((k) => [k, { type: "string" as const }]),
+  ["framework", "from", "to", "format", "kind", "service", "sample", "seed", "confidence", "tolerable", "out", "key", "keys-url", "since", "before", "checkpoint", "old-checkpoint", "entry", "against"].map((k) => [k, { type: "string" as const }]),
 );
 
 const assertOptions = Object.fromEntries(

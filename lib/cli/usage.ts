@@ -20,3 +20,10 @@ export const assertUsage = `  assert --gate merge|deployment|production-apply --
          [--service S] [--image-ref REF] [--provider P --run-id ID] [--manifest-commit SHA]
          [--break-glass-reason TEXT --break-glass-person NAME]
                                 ask a gate before the change; exit 0 on allow or warn, 1 on deny`;
+
+export const partitionUsage = `  partitions [ensure|count]     the month partitions of the ledger and the audit log (ensure: create the next months')
+  archive --before DATE [--out DIR]
+                                detach the months wholly before DATE and write them as verifiable files
+  restore FILE [--key PUBKEY.pem]
+                                verify an archive file, then load its month back for an audit
+  verify-archive FILE [--key PUBKEY.pem]   check an archive file offline`;

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { bulkInsert } from "@/db/bulk";
 import { queryRows, type Queryable } from "@/db/client";
 import { chainHeads, ledgerEvents, type LedgerEvent } from "@/db/schema";
+import { verificationBase } from "../partitions/base";
 import { GENESIS_HASH, lockHead, setHead, sha256Hex } from "./chain";
 import { frontierAt, growTree, storeNodes } from "./tree";
 
@@ -198,11 +199,16 @@ export interface VerifyResult {
   reason?: string;
 }
 
-/** Recomputes the whole chain: each body's SHA-256, each link, no gaps, and the stored head. */
-export async function verifyLedger(db: Queryable, batchSize = 2000): Promise<VerifyResult> {
-  let prevHash = GENESIS_HASH;
-  let expectedSeq = 1;
-  let after = 0;
+/**
+ * Recomputes the whole chain: each body's SHA-256, each link, no gaps, and the stored head. When
+ * old months were archived (`custody archive`), from the archive the first remaining entry follows:
+ * its recorded last hash stands for the archived entries (their files verify on their own).
+ */
+export async function verifyLedger(db: Queryable, batchSize = 2000): Promise<VerifyResult & { archived: number }> {
+  const base = await verificationBase(db, "ledger");
+  let prevHash = base.hash;
+  let expectedSeq = base.after + 1;
+  let after = base.after;
   for (;;) {
     const batch: LedgerEvent[] = await db
       .select()
@@ -211,7 +217,7 @@ export async function verifyLedger(db: Queryable, batchSize = 2000): Promise<Ver
       .orderBy(asc(ledgerEvents.seq))
       .limit(batchSize);
     for (const e of batch) {
-      const bad = (reason: string): VerifyResult => ({ ok: false, events: expectedSeq - 1, head: prevHash, firstBadSeq: e.seq, reason });
+      const bad = (reason: string) => ({ ok: false, events: expectedSeq - 1, head: prevHash, firstBadSeq: e.seq, reason, archived: base.after });
       if (e.seq !== expectedSeq) return { ...bad(`sequence gap: expected ${expectedSeq}`), firstBadSeq: expectedSeq };
       if (sha256Hex(e.body) !== e.bodySha256) return bad("body does not match its SHA-256");
       if (e.prevHash !== prevHash) return bad("previous hash does not match the entry before it");
@@ -225,9 +231,9 @@ export async function verifyLedger(db: Queryable, batchSize = 2000): Promise<Ver
   const [head] = await db.select().from(chainHeads).where(eq(chainHeads.chain, "ledger"));
   const events = expectedSeq - 1;
   if (!head || head.seq !== events || head.hash !== prevHash) {
-    return { ok: false, events, head: prevHash, firstBadSeq: events + 1, reason: "ledger head does not match the last entry (entries missing?)" };
+    return { ok: false, events, head: prevHash, firstBadSeq: events + 1, reason: "ledger head does not match the last entry (entries missing?)", archived: base.after };
   }
-  return { ok: true, events, head: prevHash, firstBadSeq: null };
+  return { ok: true, events, head: prevHash, firstBadSeq: null, archived: base.after };
 }
 
 export async function ledgerHead(db: Queryable): Promise<{ seq: number; hash: string }> {

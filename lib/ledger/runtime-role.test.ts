@@ -48,9 +48,11 @@ describe.skipIf(!serverUrl)("the runtime database role", () => {
     expect(await verifyLedger(runtime.db)).toMatchObject({ ok: true, events: 3 });
   });
 
-  const evidence = ["ledger_events", "audit_log", "ledger_checkpoints", "ledger_tree_nodes"];
+  // The parents, a month partition made by the migration, the default partition and the archive records.
+  const month = `ledger_events_p${new Date().toISOString().slice(0, 4)}m${new Date().toISOString().slice(5, 7)}`;
+  const evidence = ["ledger_events", "audit_log", "ledger_checkpoints", "ledger_tree_nodes", month, "audit_log_default", "chain_archives"];
   const attempts = (t: string) => [
-    `UPDATE ${t} SET ${t === "ledger_checkpoints" ? "root_hash" : "hash"} = 'x'`,
+    `UPDATE ${t} SET ${t === "ledger_checkpoints" ? "root_hash" : t === "chain_archives" ? "last_hash" : "hash"} = 'x'`,
     `DELETE FROM ${t}`,
     `TRUNCATE ${t}`,
     `ALTER TABLE ${t} DISABLE TRIGGER USER`,
@@ -66,6 +68,15 @@ describe.skipIf(!serverUrl)("the runtime database role", () => {
       }
     });
   }
+
+  it("asks for next months' partitions through the owner's function, and reads a partition only through its parent", async () => {
+    await expect(client.query("select custody_ensure_partitions(6)")).resolves.toMatchObject({ rowCount: 1 });
+    const ahead = await client.query<{ n: string }>("select count(*) as n from pg_class where relname like 'ledger_events_p%'");
+    expect(Number(ahead.rows[0]?.n)).toBeGreaterThanOrEqual(7);
+    await expect(client.query(`SELECT * FROM ${month}`)).rejects.toMatchObject({ code: "42501" });
+    await expect(client.query("select custody_create_month_partition('ledger_events', '2001-01-01')")).rejects.toMatchObject({ code: "42501" });
+    await expect(client.query(`CREATE TABLE ledger_events_p2001m01 PARTITION OF ledger_events FOR VALUES FROM ('2001-01-01') TO ('2001-02-01')`)).rejects.toMatchObject({ code: "42501" });
+  });
 
   it("cannot drop the append-only trigger, switch triggers off for its session, or grant itself more", async () => {
     for (const statement of [

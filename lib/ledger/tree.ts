@@ -2,6 +2,7 @@ import { and, asc, eq, gt, lte, or } from "drizzle-orm";
 import { bulkInsert } from "@/db/bulk";
 import type { Queryable } from "@/db/client";
 import { chainHeads, ledgerEvents, ledgerTreeNodes } from "@/db/schema";
+import { verificationBase } from "../partitions/base";
 import { EMPTY_ROOT, Frontier, consistencyPath, inclusionPath, leafHashOfHex, nodeHash, rootOfLeafHashes, splitPoint, type RangeHasher } from "./merkle";
 
 /**
@@ -91,8 +92,16 @@ export interface StoredRangeHasher extends RangeHasher {
  * (level, index), anything below the stored level from the entries' hashes, a 64-leaf chunk at a
  * time. `prefetch` reads all a proof needs at once, so a proof costs two queries, not twenty.
  */
-export function storedRangeHasher(db: Queryable): StoredRangeHasher {
+export function storedRangeHasher(db: Queryable, archived: Frontier[] = []): StoredRangeHasher {
   const memo = new Map<string, Promise<Buffer>>();
+  // Entries moved to archive files (lib/partitions/archive.ts) are not here to hash, but the right
+  // edge of the tree at the archive's boundary is: its perfect subtrees are exactly the ranges a
+  // proof asks for to the left of that boundary.
+  const stand = (f: Frontier) => {
+    for (const [lo, hi, h] of frontierRanges(f)) memo.set(`${lo}:${hi}`, Promise.resolve(h));
+  };
+  archived.forEach(stand);
+  let baseLoaded = false;
   const chunks = new Map<number, Promise<Buffer[]>>();
   const nodes = new Map<string, Buffer | null>();
 
@@ -105,8 +114,12 @@ export function storedRangeHasher(db: Queryable): StoredRangeHasher {
         .from(ledgerEvents)
         .where(or(...missing.map((c) => and(gt(ledgerEvents.seq, c * CHUNK), lte(ledgerEvents.seq, (c + 1) * CHUNK)))))
         .orderBy(asc(ledgerEvents.seq));
+      // By position: a chunk across an archive's boundary holds only its later entries.
       const byChunk = new Map<number, Buffer[]>(missing.map((c) => [c, []]));
-      for (const r of rows) byChunk.get(Math.floor((r.seq - 1) / CHUNK))?.push(entryLeafHash(r.hash, r.hashVersion));
+      for (const r of rows) {
+        const list = byChunk.get(Math.floor((r.seq - 1) / CHUNK));
+        if (list) list[(r.seq - 1) % CHUNK] = entryLeafHash(r.hash, r.hashVersion);
+      }
       return byChunk;
     })();
     for (const c of missing) chunks.set(c, loading.then((m) => m.get(c) ?? []));
@@ -116,7 +129,9 @@ export function storedRangeHasher(db: Queryable): StoredRangeHasher {
     loadChunks([c]);
     const leaves = (await chunks.get(c)) ?? [];
     const out = leaves.slice(lo - c * CHUNK, hi - c * CHUNK);
-    if (out.length !== hi - lo) throw new Error(`ledger entries ${lo + 1}..${hi} are missing`);
+    let whole = out.length === hi - lo;
+    for (let i = 0; whole && i < out.length; i += 1) whole = out[i] !== undefined;
+    if (!whole) throw new Error(`ledger entries ${lo + 1}..${hi} are missing`);
     return out;
   };
   const loadNodes = async (keys: [number, number][]) => {
@@ -133,8 +148,14 @@ export function storedRangeHasher(db: Queryable): StoredRangeHasher {
 
   const compute = async (lo: number, hi: number): Promise<Buffer> => {
     const n = hi - lo;
-    if (n <= CHUNK && Math.floor(lo / CHUNK) === Math.floor((hi - 1) / CHUNK)) return rootOfLeafHashes(await leavesOf(lo, hi));
-    if (perfect(lo, n)) {
+    if (n <= CHUNK && Math.floor(lo / CHUNK) === Math.floor((hi - 1) / CHUNK)) {
+      // A range across an archive's boundary: its archived part is one of the boundary's subtrees.
+      const leaves = await leavesOf(lo, hi).catch((error: unknown) => {
+        if (n === 1) throw error;
+        return null;
+      });
+      if (leaves) return rootOfLeafHashes(leaves);
+    } else if (perfect(lo, n)) {
       const key: [number, number] = [Math.log2(n), lo / n];
       await loadNodes([key]);
       const stored = nodes.get(`${key[0]}/${key[1]}`);
@@ -155,9 +176,15 @@ export function storedRangeHasher(db: Queryable): StoredRangeHasher {
   }) as StoredRangeHasher;
 
   hash.prefetch = async (ranges) => {
+    if (!baseLoaded) {
+      baseLoaded = true;
+      const base = await verificationBase(db, "ledger");
+      if (base.frontier.size > 0) stand(base.frontier);
+    }
     const nodeKeys: [number, number][] = [];
     const chunkIds = new Set<number>();
     const plan = (lo: number, hi: number) => {
+      if (memo.has(`${lo}:${hi}`)) return;
       const n = hi - lo;
       if (n <= CHUNK && Math.floor(lo / CHUNK) === Math.floor((hi - 1) / CHUNK)) return void chunkIds.add(Math.floor(lo / CHUNK));
       if (perfect(lo, n)) return void nodeKeys.push([Math.log2(n), lo / n]);
@@ -170,6 +197,23 @@ export function storedRangeHasher(db: Queryable): StoredRangeHasher {
     await Promise.all([loadNodes(nodeKeys), ...[...chunkIds].map((c) => chunks.get(c))]);
   };
   return hash;
+}
+
+/** The perfect subtrees a frontier holds, as [lo, hi, hash], left to right. */
+export function frontierRanges(f: Frontier): [number, number, Buffer][] {
+  const out: [number, number, Buffer][] = [];
+  let lo = 0;
+  let i = 0;
+  for (let bit = 52; bit >= 0; bit -= 1) {
+    const n = 2 ** bit;
+    if (Math.floor(f.size / n) % 2 === 1) {
+      const h = f.edge[i];
+      if (h) out.push([lo, lo + n, h]);
+      lo += n;
+      i += 1;
+    }
+  }
+  return out;
 }
 
 /** The ranges an audit path or consistency proof asks for, without hashing anything. */
@@ -205,12 +249,18 @@ export async function consistencyProof(db: Queryable, from: number, to: number, 
  * Recomputes the tree from the entries alone, in seq order, ignoring every stored node: the
  * roots at the sizes asked for and at the end. `custody rebuild` and `verify --against` use it.
  */
-export async function recomputeRoots(db: Queryable, sizes: number[] = [], batchSize = 20_000): Promise<{ size: number; root: Buffer; roots: Map<number, Buffer> }> {
+export async function recomputeRoots(
+  db: Queryable,
+  sizes: number[] = [],
+  batchSize = 20_000,
+  base: Frontier = Frontier.empty(),
+): Promise<{ size: number; root: Buffer; roots: Map<number, Buffer> }> {
   const wanted = new Set(sizes);
   const roots = new Map<number, Buffer>();
-  const frontier = Frontier.empty();
-  if (wanted.has(0)) roots.set(0, frontier.root());
-  let after = 0;
+  // From an archive's boundary when older entries were archived: its right edge stands for them.
+  const frontier = new Frontier(base.size, [...base.edge]);
+  if (wanted.has(frontier.size)) roots.set(frontier.size, frontier.root());
+  let after = base.size;
   for (;;) {
     const rows = await db
       .select({ seq: ledgerEvents.seq, hash: ledgerEvents.hash, hashVersion: ledgerEvents.hashVersion })

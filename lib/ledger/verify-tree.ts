@@ -6,6 +6,7 @@ import type { Queryable } from "@/db/client";
 import { ledgerCheckpoints } from "@/db/schema";
 import { Frontier } from "./merkle";
 import { verifyCheckpointNote } from "./signed-note";
+import { verificationBase } from "../partitions/base";
 import { recomputeRoots, treeHead } from "./tree";
 
 export interface TreeVerification {
@@ -21,13 +22,18 @@ export interface TreeVerification {
  * edge and every stored checkpoint. This proves the database agrees with itself; only a copy kept
  * elsewhere (verifyAgainstWitnessed) proves its owner did not rewrite it all.
  */
-export async function verifyTree(db: Queryable): Promise<TreeVerification> {
-  const stored = await db.select().from(ledgerCheckpoints).orderBy(asc(ledgerCheckpoints.treeSize));
+export async function verifyTree(db: Queryable): Promise<TreeVerification & { archived: number }> {
+  // After `custody archive`, from the right edge recorded at the archive boundary; checkpoints of
+  // sizes within the archived range are checked against the archive files, not here.
+  const from = await verificationBase(db, "ledger");
+  const stored = (await db.select().from(ledgerCheckpoints).orderBy(asc(ledgerCheckpoints.treeSize))).filter((c) => c.treeSize >= from.frontier.size);
   const { size, root, roots } = await recomputeRoots(
     db,
     stored.map((c) => c.treeSize),
+    20_000,
+    from.frontier,
   );
-  const base = { size, root: root.toString("hex"), checkpoints: stored.length };
+  const base = { size, root: root.toString("hex"), checkpoints: stored.length, archived: from.frontier.size };
   for (const c of stored) {
     const mine = roots.get(c.treeSize);
     if (!mine) return { ...base, ok: false, problem: `checkpoint ${c.treeSize} is beyond the ledger's ${size} entries` };
@@ -76,10 +82,16 @@ export async function readWitnessed(dir: string, publicKey: KeyObject): Promise<
  * entries that must have been rewritten (after the last size that still matches).
  */
 export async function verifyAgainstWitnessed(db: Queryable, dir: string, publicKey: KeyObject): Promise<WitnessComparison> {
-  const { checkpoints, unreadable } = await readWitnessed(dir, publicKey);
+  const read = await readWitnessed(dir, publicKey);
+  const { unreadable } = read;
+  // Sizes inside the archived range are compared with the archive files' proofs, not here.
+  const from = await verificationBase(db, "ledger");
+  const checkpoints = read.checkpoints.filter((c) => c.treeSize >= from.frontier.size);
   const { size, roots } = await recomputeRoots(
     db,
     checkpoints.map((c) => c.treeSize),
+    20_000,
+    from.frontier,
   );
   let lastMatchingSize = 0;
   let matched = 0;
