@@ -69,7 +69,7 @@ export async function benchDatabase(serverUrl: string, benchName: string): Promi
 }
 
 /** Starts the production build (building it first if there is none) against `databaseUrl`. */
-export async function startServer(databaseUrl: string, defaultPort: number, env: Record<string, string> = {}): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startServer(databaseUrl: string, defaultPort: number, env: Record<string, string> = {}): Promise<{ url: string; pid: number | undefined; stop: () => Promise<void> }> {
   // BENCH_PORT or CUSTODY_BENCH_PORT: a port of one's own on a shared machine.
   const port = Number(process.env.CUSTODY_BENCH_PORT ?? process.env.BENCH_PORT ?? defaultPort);
   const next = path.join(root, "node_modules", "next", "dist", "bin", "next");
@@ -94,6 +94,7 @@ export async function startServer(databaseUrl: string, defaultPort: number, env:
   }
   return {
     url,
+    pid: child.pid,
     stop: async () => {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
