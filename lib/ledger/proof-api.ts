@@ -1,5 +1,6 @@
 import type { Queryable } from "@/db/client";
 import { AppError } from "../errors";
+import { verificationBase } from "../partitions/base";
 import { latestCheckpoint, listCheckpoints } from "./checkpoints";
 import { consistencyProof, inclusionProof, treeHead } from "./tree";
 
@@ -18,6 +19,18 @@ async function committedSize(db: Queryable): Promise<number> {
  * `index` (0-based leaf index, the contract's name) or `seq` (the entry's sequence number, 1-based:
  * leaf index = seq - 1). `treeSize` defaults to the latest signed checkpoint's.
  */
+/** A proof that needs entries of an archived month is a 404 naming why, not a server error. */
+async function archivedAsNotFound<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (error) {
+    if (error instanceof Error && /^ledger entries \d+\.\.\d+ are missing$/.test(error.message)) {
+      throw new AppError("NOT_FOUND", `${error.message.replace("are missing", "are archived")}: restore their month with custody restore to prove this`);
+    }
+    throw error;
+  }
+}
+
 export async function inclusionProofFor(db: Queryable, q: URLSearchParams) {
   const index = wholeNumber("index", q.get("index"), 0);
   const seq = wholeNumber("seq", q.get("seq"), 1);
@@ -33,7 +46,9 @@ export async function inclusionProofFor(db: Queryable, q: URLSearchParams) {
   const size = await committedSize(db);
   if (treeSize > size) throw new AppError("VALIDATION", `treeSize: ${treeSize} is beyond the ledger's ${size} entries`);
   if (leafIndex >= treeSize) throw new AppError("VALIDATION", `index: leaf ${leafIndex} is beyond the tree size ${treeSize} (indexes run from 0 to ${treeSize - 1})`);
-  return { ...(await inclusionProof(db, leafIndex, treeSize)), seq: leafIndex + 1, encoding: "hex" };
+  const base = await verificationBase(db, "ledger");
+  if (leafIndex < base.after) throw new AppError("NOT_FOUND", `entry ${leafIndex + 1} was archived (entries 1..${base.after}): restore its month with custody restore to prove it`);
+  return { ...(await archivedAsNotFound(inclusionProof(db, leafIndex, treeSize))), seq: leafIndex + 1, encoding: "hex" };
 }
 
 export async function consistencyProofFor(db: Queryable, q: URLSearchParams) {
@@ -44,7 +59,7 @@ export async function consistencyProofFor(db: Queryable, q: URLSearchParams) {
   if (from > to) throw new AppError("VALIDATION", `from: ${from} is larger than to (${to})`);
   const size = await committedSize(db);
   if (to > size) throw new AppError("VALIDATION", `to: ${to} is beyond the ledger's ${size} entries`);
-  return { ...(await consistencyProof(db, from, to)), encoding: "hex" };
+  return { ...(await archivedAsNotFound(consistencyProof(db, from, to))), encoding: "hex" };
 }
 
 export async function latestCheckpointNote(db: Queryable): Promise<string> {

@@ -14,6 +14,7 @@ import { verifyAuditLog } from "../audit/verify";
 import { signCheckpointAt } from "../ledger/checkpoints";
 import { appendToLedger, lockLedger, verifyLedger } from "../ledger/ledger";
 import { inclusionProof } from "../ledger/tree";
+import { consistencyProofFor, inclusionProofFor } from "../ledger/proof-api";
 import { checkInclusion } from "../ledger/merkle";
 import { verifyTree } from "../ledger/verify-tree";
 import { testSigningKey } from "../reports/test-support";
@@ -181,6 +182,10 @@ describe("custody archive and restore", () => {
     // A proof for a remaining entry still builds (the boundary's right edge stands for the archived ones) and holds.
     const cp = await queryRows<{ root_hash: string }>(h.db, sql`select root_hash from ledger_checkpoints where tree_size = 280`);
     const p = await inclusionProof(h.db, 150, 280);
+    // An archived entry's proof is a clear 404 (restore its month), never a server error.
+    await expect(inclusionProofFor(h.db, new URLSearchParams({ seq: "12", treeSize: "280" }))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(consistencyProofFor(h.db, new URLSearchParams({ from: "100", to: "280" }))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await consistencyProofFor(h.db, new URLSearchParams({ from: "150", to: "280" }))).hashes.length).toBeGreaterThan(0);
     expect(checkInclusion(150, 280, Buffer.from(p.leafHash, "hex"), p.hashes.map((x) => Buffer.from(x, "hex")), Buffer.from(cp[0]?.root_hash ?? "", "hex"))).toBeNull();
   });
 
