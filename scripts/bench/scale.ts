@@ -39,17 +39,17 @@ const RUNS = 200;
 
 const sha = sql`md5('c' || k) || substr(md5('h' || k), 1, 8)`;
 const digest = sql`'sha256:' || md5('d' || k) || md5('e' || k)`;
-const svc = sql`'svc-' || (k % ${SERVICES})`;
-const at = sql`(${new Date(START).toISOString()}::timestamptz + (k::bigint * ${STEP_MS}) * interval '1 millisecond')`;
+const svc = sql`'svc-' || (k % ${SERVICES}::int)`;
+const at = sql`(${new Date(START).toISOString()}::timestamptz + (k::bigint * ${STEP_MS}::bigint) * interval '1 millisecond')`;
 
 /** The deployments and their chains, set-based in Postgres, in slices of a year so no statement holds everything. */
-async function loadChanges(db: Database): Promise<void> {
+export async function loadChanges(db: Database): Promise<void> {
   await benchRowsFromCli(db);
   await db.execute(sql`insert into environments (name, rank, is_production) values ('development', 0, false), ('staging', 1, false), ('production', 2, true) on conflict (name) do nothing`);
-  await db.execute(sql`insert into services (name, repository) select 'svc-' || s, 'acme/svc-' || s from generate_series(0, ${SERVICES - 1}) s on conflict (name) do nothing`);
+  await db.execute(sql`insert into services (name, repository) select 'svc-' || s, 'acme/svc-' || s from generate_series(0, ${SERVICES - 1}::int) s on conflict (name) do nothing`);
   const rules = [...rulesOfKind("gate"), ...rulesOfKind("image")].map((r) => r.id);
   for (let from = 0; from < DEPLOYMENTS; from += PER_YEAR) {
-    const series = sql`generate_series(${from}, ${Math.min(from + PER_YEAR, DEPLOYMENTS) - 1}) k`;
+    const series = sql`generate_series(${from}::int, ${Math.min(from + PER_YEAR, DEPLOYMENTS) - 1}::int) k`;
     await db.execute(sql`insert into commits (sha, repository, message, author_login, branch, committed_at)
       select ${sha}, 'acme/' || ${svc}, 'change ' || k, 'dev-' || (k % 97), 'main', ${at} - interval '3 hours' from ${series}`);
     await db.execute(sql`insert into pull_requests (repository, number, title, author, state, merged, merged_at, merged_by, merge_commit_sha, head_sha, opened_at, source_updated_at)
@@ -81,7 +81,7 @@ async function loadChanges(db: Database): Promise<void> {
  * Merkle tree grown by the production append, 5,000 entries a transaction, their receive times
  * spread evenly over the ten years so every monthly partition holds its share.
  */
-async function loadLedger(db: Database): Promise<void> {
+export async function loadLedger(db: Database): Promise<void> {
   await createMonthPartitions(db, "ledger_events", new Date(START), new Date(END));
   const step = (END - START) / LEDGER;
   const notes = "x".repeat(200);
