@@ -32,7 +32,9 @@ describe("migrations", () => {
       "image_builds_commit_sha_idx",
       "pull_requests_merge_commit_sha_idx",
       "snapshots_environment_observed_at_idx",
-      "ledger_events_source_delivery_id_key",
+      "ledger_events_source_delivery_id_idx",
+      "ledger_events_received_at_idx",
+      "audit_log_at_idx",
     ]) {
       expect(names).toContain(idx);
     }
