@@ -14,7 +14,7 @@ import { chainHash, sha256Hex } from "../ledger/chain";
 import { signCheckpoint } from "../ledger/checkpoints";
 import { ledgerEntryHash } from "../ledger/ledger";
 import { Frontier, checkConsistency } from "../ledger/merkle";
-import { verifyCheckpointNote } from "../ledger/signed-note";
+import { parseCheckpointNote, verifyCheckpointNote } from "../ledger/signed-note";
 import { consistencyProof, entryLeafHash, storedRangeHasher } from "../ledger/tree";
 import type { SigningKey } from "../signing/keys";
 import { verificationBase } from "./base";
@@ -264,7 +264,6 @@ export async function verifyArchiveFile(file: string, publicKey: KeyObject | nul
         cp = v.checkpoint;
         signatureChecked = true;
       } else {
-        const { parseCheckpointNote } = await import("../ledger/signed-note");
         const v = parseCheckpointNote(header.checkpoint);
         if (!v.ok) return fail(`checkpoint: ${v.reason}`);
         cp = v.checkpoint;
