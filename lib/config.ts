@@ -66,6 +66,7 @@ const envSchema = z.object({
   CUSTODY_TRUSTED_PROXIES: z.string().optional(),
   DATABASE_MIGRATION_URL: postgresUrl.optional(),
   CUSTODY_EVALUATOR: z.enum(["inline", "external"], { message: "must be inline or external" }).default("inline"),
+  CUSTODY_EVALUATION_SHARDS: positiveInt(1).refine((n) => n <= 30, "must be 30 or fewer"),
   CUSTODY_CHECKPOINT_EVERY: positiveInt(1000),
   CUSTODY_CHECKPOINT_MINUTES: positiveInt(10),
   CUSTODY_CHECKPOINT_ORIGIN: z
@@ -130,6 +131,8 @@ export type Config = {
   migrationUrl: string | undefined;
   /** Who judges the evaluation queue: this server after its commits, or `custody worker` processes. */
   evaluator: "inline" | "external";
+  /** Shards of the evaluation queue (by environment), each judged under its own advisory lock; the same in every process. */
+  evaluationShards: number;
   /** Signed checkpoints of the ledger's Merkle tree, and where copies are witnessed. */
   checkpoints: { everyEntries: number; everyMinutes: number; origin: string; witnessDir: string | undefined; witnessUrl: string | undefined };
   /** How far in the future an event's `occurredAt` may be (clock skew) before it is refused. */
@@ -204,6 +207,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: trustedProxiesOf(e.CUSTODY_TRUSTED_PROXIES),
     migrationUrl: e.DATABASE_MIGRATION_URL,
     evaluator: e.CUSTODY_EVALUATOR,
+    evaluationShards: e.CUSTODY_EVALUATION_SHARDS,
     checkpoints: {
       everyEntries: e.CUSTODY_CHECKPOINT_EVERY,
       everyMinutes: e.CUSTODY_CHECKPOINT_MINUTES,

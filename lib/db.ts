@@ -1,7 +1,7 @@
 import { openDatabase, type Database, type DatabaseHandle } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { config } from "./config";
-import { setEvaluationMode, startEvaluationWorker, stopEvaluationWorker } from "./evaluation/queue";
+import { setEvaluationMode, setEvaluationShards, startEvaluationWorker, stopEvaluationWorker } from "./evaluation/queue";
 import { startCheckpointTimer, stopCheckpointTimer } from "./ledger/checkpoints";
 import { startNotificationWorker, stopNotificationWorker } from "./notifications/worker";
 import { startPartitionMaintenance, stopPartitionMaintenance } from "./partitions/maintain";
@@ -20,6 +20,7 @@ export function databaseHandle(): Promise<DatabaseHandle> {
     if (!c.migrationUrl) await migrate(handle);
     // CUSTODY_EVALUATOR=external: this process stores and queues; `custody worker` judges.
     setEvaluationMode(handle.db, c.evaluator);
+    setEvaluationShards(handle.db, c.evaluationShards);
     startEvaluationWorker(handle.db);
     startCheckpointTimer(handle.db);
     startNotificationWorker(handle.db);

@@ -15,4 +15,9 @@ export const evaluationQueue = pgTable("evaluation_queue", {
   /** Failed evaluations of this row alone; a row that keeps failing is set aside, not retried forever. */
   attempts: integer().notNull().default(0),
   lastError: text(),
+  /**
+   * The shards (bit i: shard i of CUSTODY_EVALUATION_SHARDS) that have judged this row. Every shard
+   * judges every row, restricted to its own environments; the row is deleted when all have.
+   */
+  doneShards: integer().notNull().default(0),
 });

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, date, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, bigserial, date, doublePrecision, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, tstz } from "./columns";
 import { deployments } from "./deployments";
 
@@ -57,6 +57,25 @@ export const checkRollupsDaily = pgTable(
     missing: integer().notNull(),
   },
   (t) => [primaryKey({ name: "check_rollups_daily_pkey", columns: [t.day, t.environment, t.ruleId] })],
+);
+
+/**
+ * Daily roll-up of the deployments, per UTC day and environment, kept by the evaluator beside
+ * check_rollups_daily (each touched day recounted): the overview's deployments per day and the
+ * DORA deployment frequency and lead time read these rows instead of the deployments.
+ * `lead_seconds` holds, for each successful deployment with a known commit time, the seconds from
+ * commit to deployment, so the period's median is exact.
+ */
+export const deploymentRollupsDaily = pgTable(
+  "deployment_rollups_daily",
+  {
+    day: date({ mode: "string" }).notNull(),
+    environment: text().notNull(),
+    deployments: integer().notNull(),
+    succeeded: integer().notNull(),
+    leadSeconds: doublePrecision().array().notNull(),
+  },
+  (t) => [primaryKey({ name: "deployment_rollups_daily_pkey", columns: [t.day, t.environment] })],
 );
 
 /** A failed check or a drift: opened once per subject and rule, resolved when the subject is compliant again. */

@@ -269,7 +269,7 @@ export const commands: Record<string, Command> = {
     const stop = new AbortController();
     for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => stop.abort());
     const [{ withDatabase }, { runEvaluationWorker }] = await Promise.all([database(), import("../evaluation/worker")]);
-    await withDatabase((handle) => runEvaluationWorker(handle, url, { signal: stop.signal }));
+    await withDatabase((handle) => runEvaluationWorker(handle, url, { signal: stop.signal, shards: config().evaluationShards }));
     return 0;
   },
 

@@ -70,6 +70,37 @@ describe("overview", () => {
     expect(dora.incidentsClosed).toBe(0);
     expect(dora.timeToRestoreHours).toBeNull();
   });
+
+  it("reads deployments per day, deployment frequency and lead time from the evaluator's roll-ups, equal to computing them from every deployment", async () => {
+    const periods = [lastYear(), parsePeriod("2026-10-01", "2026-10-31"), parsePeriod("2026-11-20", "2026-11-27")];
+    for (const p of periods) {
+      const raw = await queryRows<{ day: string; environment: string; n: string | number }>(
+        db,
+        sql`select to_char((deployed_at at time zone 'UTC')::date, 'YYYY-MM-DD') as day, environment, count(*) as n
+            from deployments where deployed_at >= ${p.from} and deployed_at < ${p.to} group by 1, 2`,
+      );
+      const perDay = await deploymentsPerDay(db, p);
+      const cells = perDay.rows.flatMap((r) => perDay.environments.filter((e) => Number(r[e]) > 0).map((e) => `${r.day} ${e} ${Number(r[e])}`));
+      expect(cells.sort()).toEqual(raw.map((r) => `${r.day} ${r.environment} ${Number(r.n)}`).sort());
+      expect(cells.length).toBeGreaterThan(0);
+
+      const [lead] = await queryRows<{ total: string | number; lead_seconds: string | number | null }>(
+        db,
+        sql`select count(*) as total, percentile_cont(0.5) within group (order by extract(epoch from d.deployed_at - c.committed_at)) filter (where c.committed_at is not null) as lead_seconds
+            from deployments d join environments e on e.name = d.environment and e.is_production left join commits c on c.sha = d.commit_sha
+            where d.status = 'success' and d.deployed_at >= ${p.from} and d.deployed_at < ${p.to}`,
+      );
+      const dora = await doraFigures(db, p);
+      expect(dora.productionDeployments).toBe(Number(lead?.total));
+      expect(dora.leadTimeHours).toBe(Math.round((Number(lead?.lead_seconds) / 3600) * 10) / 10);
+      expect(dora.leadTimeHours).toBeGreaterThan(0);
+    }
+    // Rebuilt from the deployments, the roll-ups are what the evaluator kept batch by batch.
+    const kept = await queryRows(db, sql`select * from deployment_rollups_daily order by day, environment`);
+    expect(kept.length).toBeGreaterThan(30);
+    await rebuildCheckRollups(db);
+    expect(await queryRows(db, sql`select * from deployment_rollups_daily order by day, environment`)).toEqual(kept);
+  });
 });
 
 describe("findings", () => {

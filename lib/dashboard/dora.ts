@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import { restoreStartSql } from "../incidents/restore";
 import { inList, productionEnvironments } from "./overview";
-import { periodDays, type Period } from "./period";
+import { dayString, periodDays, type Period } from "./period";
 
 export interface DoraFigures {
   /** Successful production deployments per day over the period. */
@@ -26,9 +26,9 @@ export async function doraFigures(db: Queryable, p: Period): Promise<DoraFigures
   const envs = prod.length > 0 ? inList(prod) : sql`null`;
   const inPeriod = sql`d.environment in (${envs}) and d.deployed_at >= ${p.from} and d.deployed_at < ${p.to}`;
   // Three statements on their own connections: the failure rate needs each deployment's successor
-  // (a sort of the period), the lead time a join with commits; apart, they run side by side.
+  // (a sort of the period's production deployments); frequency and lead time read the roll-ups.
   const [[deploys], [lead], [incidents]] = await Promise.all([
-    queryRows<{ attempts: number | string; total: number | string; failed: number | string }>(
+    queryRows<{ attempts: number | string; failed: number | string }>(
       db,
       sql`with prod as (
             select d.status, d.deployed_at,
@@ -37,18 +37,22 @@ export async function doraFigures(db: Queryable, p: Period): Promise<DoraFigures
             where ${inPeriod}
             window w as (partition by d.environment, d.service order by d.deployed_at, d.id)
           )
-          select count(*) as attempts, count(*) filter (where prod.status = 'success') as total,
+          select count(*) as attempts,
             count(*) filter (where prod.status <> 'success' or prod.next_change_type = 'rollback'
               or exists (select 1 from incidents i where i.environment in (${envs})
                            and i.opened_at >= prod.deployed_at
                            and i.opened_at < coalesce(prod.next_at, prod.deployed_at + interval '7 days'))) as failed
           from prod`,
     ),
-    queryRows<{ lead_seconds: number | string | null }>(
+    // The evaluator's daily roll-ups (deployment_rollups_daily): each successful deployment's
+    // lead time is kept there, so the median is exact without joining deployments and commits.
+    queryRows<{ lead_seconds: number | string | null; total: number | string | null }>(
       db,
-      sql`select percentile_cont(0.5) within group (order by extract(epoch from d.deployed_at - c.committed_at)) as lead_seconds
-          from deployments d join commits c on c.sha = d.commit_sha
-          where ${inPeriod} and d.status = 'success' and c.committed_at is not null`,
+      sql`select (select percentile_cont(0.5) within group (order by x) from deployment_rollups_daily r2, unnest(r2.lead_seconds) x
+                  where r2.environment in (${envs}) and r2.day >= ${dayString(p.from)}::date and r2.day < ${dayString(p.to)}::date) as lead_seconds,
+                 sum(r.succeeded) as total
+          from deployment_rollups_daily r
+          where r.environment in (${envs}) and r.day >= ${dayString(p.from)}::date and r.day < ${dayString(p.to)}::date`,
     ),
     queryRows<{ closed: number | string; restore_seconds: number | string | null }>(
       db,
@@ -57,7 +61,7 @@ export async function doraFigures(db: Queryable, p: Period): Promise<DoraFigures
           from incidents i where i.closed_at is not null and i.closed_at >= ${p.from} and i.closed_at < ${p.to}`,
     ),
   ]);
-  const total = Number(deploys?.total ?? 0);
+  const total = Number(lead?.total ?? 0);
   const failed = Number(deploys?.failed ?? 0);
   const attempts = Number(deploys?.attempts ?? 0);
   const leadSeconds = lead?.lead_seconds;

@@ -13,14 +13,13 @@ export interface DeploymentsPerDay {
 /** The UTC day of a timestamp as a date: grouping on it is cheap; to_char runs once per group, not per row. */
 const dateOf = (column: ReturnType<typeof sql>) => sql`(${column} at time zone 'UTC')::date`;
 
+/** Deployments per day and environment, from the evaluator's daily roll-ups (deployment_rollups_daily), not the deployments. */
 export async function deploymentsPerDay(db: Queryable, p: Period): Promise<DeploymentsPerDay> {
   const envs = await queryRows<{ name: string }>(db, sql`select name from environments order by rank, name`);
   const counts = await queryRows<{ day: string; environment: string; n: number | string }>(
     db,
-    sql`select to_char(day, 'YYYY-MM-DD') as day, environment, n from (
-          select ${dateOf(sql`deployed_at`)} as day, environment, count(*) as n
-          from deployments where deployed_at >= ${p.from} and deployed_at < ${p.to}
-          group by 1, 2) per_day`,
+    sql`select to_char(day, 'YYYY-MM-DD') as day, environment, deployments as n
+        from deployment_rollups_daily where day >= ${dayString(p.from)}::date and day < ${dayString(p.to)}::date`,
   );
   const environments = envs.map((e) => e.name);
   const byDay = new Map<string, DayRow>(daysOf(p).map((day) => [day, { day, ...Object.fromEntries(environments.map((e) => [e, 0])) }]));

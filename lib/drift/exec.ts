@@ -4,7 +4,7 @@ import { openFinding } from "../findings/store";
 import { activePolicy } from "../policy/active";
 import { containerAccess, execIntoContainer, isPerson, type AuditRecord } from "../policy/drift";
 import { selectAuditRecords } from "./audit-records";
-import { storedInBatch, type Touched } from "../projections/touched";
+import { inShard, storedInBatch, type Touched } from "../projections/touched";
 import { execSubject } from "./subjects";
 
 /**
@@ -17,7 +17,7 @@ export async function evaluateExecs(db: Queryable, touched: Touched): Promise<nu
     db,
     sql`${storedInBatch(touched, sql`created_at`)} and resource = 'pods' and subresource in ('exec', 'attach', 'ephemeralcontainers') and username not like 'system:%'`,
   );
-  const candidates = fresh.filter((a) => containerAccess(a) !== null && isPerson(a.username));
+  const candidates = fresh.filter((a) => inShard(touched, a.environment) && containerAccess(a) !== null && isPerson(a.username));
   if (candidates.length === 0) return 0;
   const production = await productionEnvironments(db, [...new Set(candidates.map((a) => a.environment))]);
   const workloads = await podWorkloads(db, candidates);

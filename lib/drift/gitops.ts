@@ -3,7 +3,7 @@ import { queryRows, type Queryable } from "@/db/client";
 import { openFindings, resolveFindings, type FindingInput } from "../findings/store";
 import { activePolicy } from "../policy/active";
 import { gitopsSubject, judgeGitops, type GitopsObservation } from "../policy/drift/gitops-rules";
-import { storedInBatch, type Touched } from "../projections/touched";
+import { inShard, storedInBatch, type Touched } from "../projections/touched";
 
 type Row = {
   environment: string;
@@ -51,6 +51,7 @@ export async function evaluateGitops(db: Queryable, touched: Touched): Promise<n
   const opened: FindingInput[] = [];
   let changed = 0;
   for (const r of rows) {
+    if (!inShard(touched, r.environment)) continue;
     const production = r.is_production ?? (r.environment === "production" || r.environment === "prod");
     if (!production) continue;
     const o: GitopsObservation = {

@@ -1,7 +1,7 @@
 import type { Database, Queryable } from "@/db/client";
 import type { Policy } from "../policy";
 import { activePolicy } from "../policy/active";
-import type { Touched } from "../projections/touched";
+import { inShard, type Touched } from "../projections/touched";
 import { evaluateControllers } from "./controllers";
 import { evaluateSnapshot } from "./evaluate-snapshot";
 import { evaluateExecs } from "./exec";
@@ -22,6 +22,7 @@ export { snapshotTargets, type SnapshotTarget } from "./targets";
  */
 export async function detectDrift(db: Queryable, touched: Touched, aside: Database | null = null, policy: Policy = activePolicy()): Promise<void> {
   for (const target of await snapshotTargets(db, touched)) {
+    if (!inShard(touched, target.snapshot.environment)) continue;
     await evaluateSnapshot(db, target.snapshot, target.filter, policy, target.latest, aside);
     await evaluateControllers(db, target.snapshot, target.filter, target.latest);
   }

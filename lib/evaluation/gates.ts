@@ -10,17 +10,27 @@ import { evaluateDeployment } from "../policy/evaluate";
 import { attestationTypes, type DeploymentEvidence } from "../policy/evidence";
 import type { CheckOutcome } from "../policy/outcome";
 import type { Policy } from "../policy/settings";
-import { storedInBatch, type Touched } from "../projections/touched";
+import { inShard, storedInBatch, type Touched } from "../projections/touched";
 import { attachProvenance } from "../provenance/attach";
-import { refreshCheckRollups } from "./rollups";
+import { refreshCheckRollups, refreshDeploymentRollups } from "./rollups";
 
 const serviceLevelTypes: string[] = [...attestationTypes.network, ...attestationTypes.backup, ...attestationTypes.rollback];
 const BATCH = 500;
 
 /** Re-evaluates the gate checks of every deployment whose evidence the batch touched. */
 export async function evaluateGates(tx: Transaction, touched: Touched): Promise<void> {
-  const ids = await affectedDeployments(tx, touched, activePolicy());
+  const ids = await inShardOnly(tx, touched, await affectedDeployments(tx, touched, activePolicy()));
   await evaluateDeployments(tx, ids, activePolicy(), new Date(), touched.latestEventAt ?? undefined);
+}
+
+/** The deployments (ids) of the environments this evaluation's shard judges, in order. */
+async function inShardOnly(db: Queryable, touched: Touched, ids: number[]): Promise<number[]> {
+  if (touched.shard === null || ids.length === 0) return ids;
+  const rows = await queryRows<{ id: number | string; environment: string }>(
+    db,
+    sql`select id, environment from deployments where id = any(${sql.param(ids)}::bigint[]) order by id`,
+  );
+  return rows.filter((r) => inShard(touched, r.environment)).map((r) => Number(r.id));
 }
 
 /** Gathers, evaluates and stores the checks of these deployments (ids), opening or resolving findings. */
@@ -78,6 +88,7 @@ async function storeResults(db: Queryable, results: Evaluated, policy: Policy, n
   const ids = results.map(({ e }) => e.deployment.id);
   await storeCheckSummaries(db, ids);
   await refreshCheckRollups(db, ids);
+  await refreshDeploymentRollups(db, ids);
 }
 
 /** Re-derives the one-row summaries (check_summaries) of these deployments from their check results. */

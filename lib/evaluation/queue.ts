@@ -8,16 +8,25 @@ import { evaluateTouched } from "./index";
 
 /**
  * Evaluation runs after ingestion, not inside it. The ingest transaction stores the evidence, its
- * ledger entries and one queue row naming what it touched, and answers 202; a worker then judges
- * the queued rows (gate checks, drift rules) and deletes them in one transaction. A transaction-
- * scoped advisory lock lets one evaluator at a time work, across every instance sharing the
- * database, so findings open and resolve in the order the evidence was stored.
+ * ledger entries and one queue row naming what it touched, and answers 202; evaluators then judge
+ * the queued rows (gate checks, drift rules) in their own transactions.
+ *
+ * The queue is sharded by environment (CUSTODY_EVALUATION_SHARDS, the same in every process):
+ * shard i judges the deployments, snapshots, audit records and GitOps statuses of the environments
+ * that hash to i. Every shard judges every row, in queue order, restricted to its environments,
+ * under a transaction-scoped advisory lock of its own; the row is deleted once every shard has.
+ * So N processes judge N shards side by side, and within a shard findings open and resolve in the
+ * order the evidence was stored, as with one evaluator. Environment rather than service: a
+ * snapshot (the heaviest evidence) is one environment's and cannot be split by service, and a
+ * deployment's subjects, its day's roll-ups and its workloads' drift all stay in its environment.
  */
-const LOCK = sql`hashtext('custody.evaluation')`;
+const LOCK_CLASS = sql`hashtext('custody.evaluation')`;
 /** Queue rows judged together: their touched sets are merged and evaluated as one batch. */
 const GROUP = 50;
 /** A row whose evaluation failed alone this often is set aside (kept, with its error) for an operator. */
 export const MAX_ATTEMPTS = 3;
+/** Bits of `done_shards`: at most this many shards. */
+export const MAX_SHARDS = 30;
 
 export async function enqueueEvaluation(tx: Queryable, touched: Touched): Promise<void> {
   if (isEmptyTouched(touched)) return;
@@ -25,54 +34,90 @@ export async function enqueueEvaluation(tx: Queryable, touched: Touched): Promis
 }
 
 type QueueRow = { id: number | string; touched: Record<string, unknown> };
+type Shard = { index: number; count: number };
+const bit = (s: Shard) => 1 << s.index;
+const full = (count: number) => (1 << count) - 1;
+/** Rows this shard has still to judge. */
+const pendingFor = (s: Shard) => sql`attempts < ${MAX_ATTEMPTS} and (done_shards & ${bit(s)}) = 0`;
 
-/** Judges up to `limit` queued rows in one transaction. `busy` when another evaluator holds the lock. */
-async function evaluateRows(db: Database, only?: number): Promise<{ evaluated: number; busy: boolean }> {
-  return db.transaction(async (tx) => {
-    const [lock] = await queryRows<{ ok: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${LOCK}) as ok`);
+/** What each shard of this process judged: rows per shard index (for logs, tests and benches). */
+const judgedByShard = new WeakMap<Database, Map<number, number>>();
+export function shardsJudged(db: Database): Map<number, number> {
+  let m = judgedByShard.get(db);
+  if (!m) judgedByShard.set(db, (m = new Map()));
+  return m;
+}
+
+/** Judges up to GROUP queued rows of one shard in one transaction. `busy` when another evaluator holds its lock. */
+async function evaluateRows(db: Database, shard: Shard, only?: number): Promise<{ evaluated: number; busy: boolean }> {
+  const r = await db.transaction(async (tx) => {
+    const [lock] = await queryRows<{ ok: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${LOCK_CLASS}, ${shard.index}) as ok`);
     if (!lock?.ok) return { evaluated: 0, busy: true };
     const rows = await queryRows<QueueRow>(
       tx,
       only === undefined
-        ? sql`select id, touched from evaluation_queue where attempts < ${MAX_ATTEMPTS} order by id limit ${GROUP}`
-        : sql`select id, touched from evaluation_queue where id = ${only}`,
+        ? sql`select id, touched from evaluation_queue where ${pendingFor(shard)} order by id limit ${GROUP}`
+        : sql`select id, touched from evaluation_queue where id = ${only} and ${pendingFor(shard)}`,
     );
     if (rows.length === 0) return { evaluated: 0, busy: false };
     const touched = emptyTouched();
     for (const r of rows) mergeTouchedJson(touched, r.touched);
     touched.queued = rows.map((r) => Number(r.id));
+    touched.shard = shard.count > 1 ? shard : null;
     await evaluateTouched(tx, touched, readerBeside(db));
-    await tx.execute(sql`delete from evaluation_queue where id = any(${sql.param(touched.queued)}::bigint[])`);
+    const ids = sql.param(touched.queued);
+    // Rows locked in id order (another shard may be finishing the same rows: no deadlock), then
+    // marked; the last shard to judge a row deletes it.
+    await tx.execute(sql`update evaluation_queue set done_shards = done_shards | ${bit(shard)}
+      where id in (select id from evaluation_queue where id = any(${ids}::bigint[]) order by id for update)`);
+    const all = full(shard.count);
+    await tx.execute(sql`delete from evaluation_queue where id = any(${ids}::bigint[]) and (done_shards & ${all}) = ${all}`);
     return { evaluated: rows.length, busy: false };
   });
+  if (r.evaluated > 0) {
+    const m = shardsJudged(db);
+    m.set(shard.index, (m.get(shard.index) ?? 0) + r.evaluated);
+  }
+  return r;
 }
 
 /**
- * Judges queued rows until none is left (or another instance is doing it). When a group fails,
- * each row is retried alone, so one bad row cannot hold back the others; a row that fails alone
- * records its error and is retried at most MAX_ATTEMPTS times.
+ * Judges queued rows until none is left for any shard this process can lock. Each round tries
+ * every shard once, starting at a different one in each process, so several processes spread
+ * over the shards. When a group fails, each of its rows is retried alone, so one bad row cannot
+ * hold back the others; a row that fails alone records its error and is retried at most
+ * MAX_ATTEMPTS times. `evaluated` counts rows judged by a shard (a row counts once per shard).
  */
 export async function drainEvaluationQueue(db: Database, beforeGroup?: () => Promise<void>): Promise<{ evaluated: number; busy: boolean }> {
+  const count = stateOf(db).shards;
+  const start = Math.floor(Math.random() * count);
   let evaluated = 0;
   for (;;) {
-    await beforeGroup?.();
-    let r: { evaluated: number; busy: boolean };
-    try {
-      r = await evaluateRows(db);
-    } catch (error) {
-      r = await evaluateOneByOne(db, error);
+    let progress = false;
+    let busy = false;
+    for (let k = 0; k < count; k++) {
+      const shard = { index: (start + k) % count, count };
+      await beforeGroup?.();
+      let r: { evaluated: number; busy: boolean };
+      try {
+        r = await evaluateRows(db, shard);
+      } catch (error) {
+        r = await evaluateOneByOne(db, shard, error);
+      }
+      evaluated += r.evaluated;
+      busy ||= r.busy;
+      progress ||= r.evaluated > 0;
     }
-    evaluated += r.evaluated;
-    if (r.busy || r.evaluated === 0) return { evaluated, busy: r.busy };
+    if (!progress) return { evaluated, busy };
   }
 }
 
-async function evaluateOneByOne(db: Database, groupError: unknown): Promise<{ evaluated: number; busy: boolean }> {
-  const ids = await queryRows<{ id: number | string }>(db, sql`select id from evaluation_queue where attempts < ${MAX_ATTEMPTS} order by id limit ${GROUP}`);
+async function evaluateOneByOne(db: Database, shard: Shard, groupError: unknown): Promise<{ evaluated: number; busy: boolean }> {
+  const ids = await queryRows<{ id: number | string }>(db, sql`select id from evaluation_queue where ${pendingFor(shard)} order by id limit ${GROUP}`);
   let evaluated = 0;
   for (const { id } of ids) {
     try {
-      const r = await evaluateRows(db, Number(id));
+      const r = await evaluateRows(db, shard, Number(id));
       if (r.busy) return { evaluated, busy: true };
       evaluated += r.evaluated;
     } catch (error) {
@@ -82,7 +127,7 @@ async function evaluateOneByOne(db: Database, groupError: unknown): Promise<{ ev
         const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : "";
         return `${(e instanceof Error ? e.message : String(e)).split("\n")[0]?.slice(0, 200) ?? ""}${cause}`;
       };
-      log.error("evaluation of a queued batch failed", { queueId: Number(id), attempt: "alone", error: brief(error), groupError: brief(groupError) });
+      log.error("evaluation of a queued batch failed", { queueId: Number(id), shard: shard.index, attempt: "alone", error: brief(error), groupError: brief(groupError) });
       await db.execute(sql`update evaluation_queue set attempts = attempts + 1, last_error = ${message.slice(0, 2000)} where id = ${Number(id)}`);
     }
   }
@@ -112,6 +157,8 @@ interface WorkerState {
    * queues only, and wakes the evaluators elsewhere (`custody worker`) with a NOTIFY after a commit.
    */
   mode: "inline" | "external";
+  /** CUSTODY_EVALUATION_SHARDS: how many shards the queue is judged in (every process the same). */
+  shards: number;
   /** A NOTIFY in flight, and whether another commit asked for one meanwhile (they coalesce). */
   notifying: boolean;
   notifyAgain: boolean;
@@ -127,7 +174,7 @@ const workers = new WeakMap<Database, WorkerState>();
 const stateOf = (db: Database): WorkerState => {
   let s = workers.get(db);
   if (!s) {
-    s = { mode: "inline", notifying: false, notifyAgain: false, running: null, again: false, timer: null, ingesting: 0, lastIngest: 0 };
+    s = { mode: "inline", shards: 1, notifying: false, notifyAgain: false, running: null, again: false, timer: null, ingesting: 0, lastIngest: 0 };
     workers.set(db, s);
   }
   return s;
@@ -226,6 +273,12 @@ function notifyEvaluators(db: Database, s: WorkerState): void {
  */
 export function setEvaluationMode(db: Database, mode: "inline" | "external"): void {
   stateOf(db).mode = mode;
+}
+
+/** CUSTODY_EVALUATION_SHARDS for this process's evaluator (1 to MAX_SHARDS). */
+export function setEvaluationShards(db: Database, shards: number): void {
+  if (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) throw new Error(`evaluation shards must be 1 to ${MAX_SHARDS}`);
+  stateOf(db).shards = shards;
 }
 
 /**

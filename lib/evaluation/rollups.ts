@@ -22,10 +22,36 @@ export async function refreshCheckRollups(db: Queryable, deploymentIds: readonly
     group by 1, 2, 3`);
 }
 
+const deploymentCounts = sql`count(*), count(*) filter (where d.status = 'success'),
+  coalesce(array_agg(extract(epoch from d.deployed_at - c.committed_at)::double precision order by d.id)
+    filter (where d.status = 'success' and c.committed_at is not null), '{}')`;
+
+/**
+ * Recounts the daily deployment roll-ups (deployments, successes, lead times) of the days and
+ * environments of these deployments: beside refreshCheckRollups, in the evaluator's transaction.
+ * A deployment's environment belongs to one evaluation shard, so one shard writes each row.
+ */
+export async function refreshDeploymentRollups(db: Queryable, deploymentIds: readonly number[]): Promise<void> {
+  if (deploymentIds.length === 0) return;
+  const days = sql`select distinct environment, (deployed_at at time zone 'UTC')::date as day from deployments where id = any(${sql.param([...deploymentIds])}::bigint[])`;
+  await db.execute(sql`delete from deployment_rollups_daily r using (${days}) t where r.environment = t.environment and r.day = t.day`);
+  await db.execute(sql`insert into deployment_rollups_daily (day, environment, deployments, succeeded, lead_seconds)
+    select t.day, t.environment, ${deploymentCounts}
+    from (${days}) t
+    join deployments d on d.environment = t.environment
+      and d.deployed_at >= t.day::timestamp at time zone 'UTC' and d.deployed_at < (t.day + 1)::timestamp at time zone 'UTC'
+    left join commits c on c.sha = d.commit_sha
+    group by 1, 2`);
+}
+
 /** Recounts every roll-up from check_results (after a bulk load or a rebuild). */
 export async function rebuildCheckRollups(db: Queryable): Promise<void> {
   await db.execute(sql`delete from check_rollups_daily`);
   await db.execute(sql`insert into check_rollups_daily (day, environment, rule_id, passed, failed, missing)
     select ${dayOf}, d.environment, c.rule_id, ${counts}
     from check_results c join deployments d on d.id = c.deployment_id group by 1, 2, 3`);
+  await db.execute(sql`delete from deployment_rollups_daily`);
+  await db.execute(sql`insert into deployment_rollups_daily (day, environment, deployments, succeeded, lead_seconds)
+    select ${dayOf}, d.environment, ${deploymentCounts}
+    from deployments d left join commits c on c.sha = d.commit_sha group by 1, 2`);
 }

@@ -1,27 +1,29 @@
 import pg from "pg";
 import type { DatabaseHandle } from "@/db/client";
 import { log } from "../log";
-import { EVALUATION_CHANNEL, requestEvaluation, startEvaluationWorker, stopEvaluationWorker } from "./queue";
+import { EVALUATION_CHANNEL, requestEvaluation, setEvaluationShards, shardsJudged, startEvaluationWorker, stopEvaluationWorker } from "./queue";
 
 /**
  * `custody worker`: judges the evaluation queue in a process of its own, so a burst of evaluation
  * never runs on the HTTP server's event loop (servers run with CUSTODY_EVALUATOR=external). It
  * wakes on the NOTIFY a server sends after each commit, and every `intervalMs` in any case (a lost
- * notification, rows left by a crash). Several workers may run: the queue's advisory lock lets one
- * judge at a time, in the order the evidence was stored.
+ * notification, rows left by a crash). Several workers may run: each shard of the queue
+ * (CUSTODY_EVALUATION_SHARDS, by environment) is judged by one of them at a time, under its own
+ * advisory lock, in the order the evidence was stored; with as many shards as workers, they all judge.
  */
 export async function runEvaluationWorker(
   handle: DatabaseHandle,
   url: string,
-  opts: { intervalMs?: number; signal?: AbortSignal } = {},
+  opts: { intervalMs?: number; signal?: AbortSignal; shards?: number } = {},
 ): Promise<void> {
+  setEvaluationShards(handle.db, opts.shards ?? 1);
   const listener = new pg.Client({ connectionString: url });
   await listener.connect();
   listener.on("notification", () => requestEvaluation(handle.db));
   listener.on("error", (error) => log.error("evaluation worker lost its LISTEN connection", { error: error.message }));
   await listener.query(`LISTEN ${EVALUATION_CHANNEL}`);
   startEvaluationWorker(handle.db, opts.intervalMs ?? 2000);
-  log.info("evaluation worker started", { channel: EVALUATION_CHANNEL });
+  log.info("evaluation worker started", { channel: EVALUATION_CHANNEL, shards: opts.shards ?? 1 });
   try {
     await new Promise<void>((resolve) => {
       if (opts.signal?.aborted) return resolve();
@@ -31,6 +33,8 @@ export async function runEvaluationWorker(
   } finally {
     await listener.end().catch(() => undefined);
     await stopEvaluationWorker(handle.db);
-    log.info("evaluation worker stopped");
+    // Rows judged per shard by this process, on stdout as one line: what an operator (and the
+    // two-worker test) reads to see the shards spread over the workers.
+    log.info("evaluation worker stopped", { judged: Object.fromEntries([...shardsJudged(handle.db)].sort((a, b) => a[0] - b[0])) });
   }
 }

@@ -47,6 +47,7 @@ function parsedEventsOf(entry: StoredEntry): CustodyEvent[] {
 /** Tables derived from the ledger; users, tokens, incidents, waivers and the audit log are not. */
 const projectionTables = [
   "check_rollups_daily",
+  "deployment_rollups_daily",
   "check_summaries",
   "check_results",
   "snapshot_workloads",

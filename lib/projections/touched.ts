@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
 
 /** What a batch of events changed, so evaluation re-runs only where evidence moved. */
@@ -19,6 +20,22 @@ export interface Touched {
    * transactions committed; null when judged inside the transaction that stored the evidence.
    */
   queued: number[] | null;
+  /**
+   * The shard of the evaluation queue judging this (CUSTODY_EVALUATION_SHARDS > 1): only the
+   * deployments, snapshots, audit records and GitOps statuses of its environments; null: all.
+   */
+  shard: { index: number; count: number } | null;
+}
+
+/** The shard of an environment: a stable hash, the same in every process and release. */
+export function shardOfEnvironment(environment: string, count: number): number {
+  if (count <= 1) return 0;
+  return createHash("sha256").update(environment).digest().readUInt32BE(0) % count;
+}
+
+/** Whether this evaluation judges what happens in `environment` (always, when it is not sharded). */
+export function inShard(t: Pick<Touched, "shard">, environment: string): boolean {
+  return t.shard === null || shardOfEnvironment(environment, t.shard.count) === t.shard.index;
 }
 
 export function emptyTouched(): Touched {
@@ -34,6 +51,7 @@ export function emptyTouched(): Touched {
     gitopsStatuses: 0,
     latestEventAt: null,
     queued: null,
+    shard: null,
   };
 }
 
