@@ -1,4 +1,4 @@
-import { and, eq, like, or } from "drizzle-orm";
+import { and, eq, like, or, sql } from "drizzle-orm";
 import type { Database, Queryable } from "@/db/client";
 import { findings, snapshotControllers } from "@/db/schema";
 import { resolveFindings, type FindingInput } from "../findings/store";
@@ -37,6 +37,7 @@ export async function evaluateSnapshot(
   policy: DriftPolicy,
   latest: boolean,
   aside: Database | null = null,
+  sharded = false,
 ): Promise<{ failed: number; resolved: number }> {
   const items = await gatherSnapshotEvidence(db, snap, filter, policy.retainedImages, aside);
   const failed = new Map<string, Judged>();
@@ -60,10 +61,26 @@ export async function evaluateSnapshot(
   for (const [ruleId, subjects] of passed) {
     const keys = [...subjects].filter((k) => open.get(ruleId)?.has(k));
     resolved += await resolveFindings(db, ruleId, keys, snap.observedAt, `Snapshot ${at} shows it compliant again.`);
+    if (sharded && ruleId === "drift.rollback-gap") await earliestServiceResolution(db, [...subjects], snap.observedAt, `Snapshot ${at} shows it compliant again.`);
   }
   // A snapshot of controllers and configuration only (no pods listed) says nothing about containers.
   if (latest && filter === null && (items.length > 0 || !(await controllersOnly(db, snap.id)))) resolved += await resolveVanished(db, snap, open, new Set(items.map((i) => workloadSubject(i.observed))));
   return { failed: judged.length, resolved };
+}
+
+/**
+ * A rollback gap is about a service, whatever environment shows it, and the environments' snapshots
+ * are judged in different evaluation shards, side by side. One evaluator resolves the gap at the
+ * earliest snapshot of a batch that shows it closed; sharded, the first shard to resolve it may
+ * hold a later one, so each passing snapshot moves the resolution of the service's latest gap
+ * back to its own time when earlier (never before the gap opened): the same result in any order.
+ */
+async function earliestServiceResolution(db: Queryable, subjects: string[], at: Date, resolution: string): Promise<void> {
+  if (subjects.length === 0) return;
+  await db.execute(sql`update findings f set resolved_at = greatest(f.opened_at, ${at}), resolution = ${resolution}
+    where f.rule_id = 'drift.rollback-gap' and f.status = 'resolved' and f.subject_key = any(${sql.param(subjects)}::text[])
+      and f.resolved_at > greatest(f.opened_at, ${at})
+      and not exists (select 1 from findings n where n.rule_id = f.rule_id and n.subject_key = f.subject_key and n.opened_at > f.opened_at)`);
 }
 
 function attribute(j: Judged, audit: AuditRecord[]): Attribution | null {

@@ -23,7 +23,7 @@ export { snapshotTargets, type SnapshotTarget } from "./targets";
 export async function detectDrift(db: Queryable, touched: Touched, aside: Database | null = null, policy: Policy = activePolicy()): Promise<void> {
   for (const target of await snapshotTargets(db, touched)) {
     if (!inShard(touched, target.snapshot.environment)) continue;
-    await evaluateSnapshot(db, target.snapshot, target.filter, policy, target.latest, aside);
+    await evaluateSnapshot(db, target.snapshot, target.filter, policy, target.latest, aside, touched.shard !== null);
     await evaluateControllers(db, target.snapshot, target.filter, target.latest);
   }
   if (touched.auditEvents > 0) await evaluateExecs(db, touched);

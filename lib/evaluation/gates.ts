@@ -12,7 +12,7 @@ import type { CheckOutcome } from "../policy/outcome";
 import type { Policy } from "../policy/settings";
 import { inShard, storedInBatch, type Touched } from "../projections/touched";
 import { attachProvenance } from "../provenance/attach";
-import { refreshCheckRollups, refreshDeploymentRollups } from "./rollups";
+import { lockRollupDays, refreshCheckRollups, refreshDeploymentRollups } from "./rollups";
 
 const serviceLevelTypes: string[] = [...attestationTypes.network, ...attestationTypes.backup, ...attestationTypes.rollback];
 const BATCH = 500;
@@ -20,17 +20,25 @@ const BATCH = 500;
 /** Re-evaluates the gate checks of every deployment whose evidence the batch touched. */
 export async function evaluateGates(tx: Transaction, touched: Touched): Promise<void> {
   const ids = await inShardOnly(tx, touched, await affectedDeployments(tx, touched, activePolicy()));
+  // Shards of other images may recount the same days: every day this evaluation will recount is
+  // locked first, in one order, so two shards never wait on each other in a cycle.
+  await lockRollupDays(tx, ids);
   await evaluateDeployments(tx, ids, activePolicy(), new Date(), touched.latestEventAt ?? undefined);
 }
 
-/** The deployments (ids) of the environments this evaluation's shard judges, in order. */
+/**
+ * The deployments (ids) whose gate checks this evaluation's shard judges: those of its images
+ * (the digest, else the image reference), in order. Every deployment of an image is judged in one
+ * shard, so the image's findings (`image:<repository>@<digest>`) and a promotion's staging and
+ * production deployments are decided in the order their evidence was stored, as by one evaluator.
+ */
 async function inShardOnly(db: Queryable, touched: Touched, ids: number[]): Promise<number[]> {
   if (touched.shard === null || ids.length === 0) return ids;
-  const rows = await queryRows<{ id: number | string; environment: string }>(
+  const rows = await queryRows<{ id: number | string; image: string }>(
     db,
-    sql`select id, environment from deployments where id = any(${sql.param(ids)}::bigint[]) order by id`,
+    sql`select id, coalesce(digest, image_ref) as image from deployments where id = any(${sql.param(ids)}::bigint[]) order by id`,
   );
-  return rows.filter((r) => inShard(touched, r.environment)).map((r) => Number(r.id));
+  return rows.filter((r) => inShard(touched, r.image)).map((r) => Number(r.id));
 }
 
 /** Gathers, evaluates and stores the checks of these deployments (ids), opening or resolving findings. */

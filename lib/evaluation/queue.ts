@@ -11,14 +11,18 @@ import { evaluateTouched } from "./index";
  * ledger entries and one queue row naming what it touched, and answers 202; evaluators then judge
  * the queued rows (gate checks, drift rules) in their own transactions.
  *
- * The queue is sharded by environment (CUSTODY_EVALUATION_SHARDS, the same in every process):
- * shard i judges the deployments, snapshots, audit records and GitOps statuses of the environments
- * that hash to i. Every shard judges every row, in queue order, restricted to its environments,
- * under a transaction-scoped advisory lock of its own; the row is deleted once every shard has.
- * So N processes judge N shards side by side, and within a shard findings open and resolve in the
- * order the evidence was stored, as with one evaluator. Environment rather than service: a
- * snapshot (the heaviest evidence) is one environment's and cannot be split by service, and a
- * deployment's subjects, its day's roll-ups and its workloads' drift all stay in its environment.
+ * The queue is sharded (CUSTODY_EVALUATION_SHARDS, the same in every process). Every shard judges
+ * every row, in queue order, under a transaction-scoped advisory lock of its own, restricted to
+ * what it owns; the row is deleted once every shard has. So N processes judge N shards side by
+ * side, and within a shard findings open and resolve in the order the evidence was stored, as
+ * with one evaluator. What a shard owns is chosen so no finding is decided in two shards:
+ * - gate checks by image (a deployment's digest): an image's findings, and the staging and
+ *   production deployments of a promotion, are all judged in one shard;
+ * - drift by environment: a snapshot (the heaviest evidence) describes one environment, and its
+ *   workloads', controllers', exec and GitOps findings are that environment's.
+ * Service was the other candidate: it would split neither a snapshot (every service of a cluster)
+ * nor an image deployed under two service names. The daily roll-ups, recounted per day and
+ * environment from several image shards, are recounted under a lock per day (rollups.ts).
  */
 const LOCK_CLASS = sql`hashtext('custody.evaluation')`;
 /** Queue rows judged together: their touched sets are merged and evaluated as one batch. */

@@ -5,6 +5,18 @@ const dayOf = sql`(d.deployed_at at time zone 'UTC')::date`;
 const counts = sql`count(*) filter (where c.result = 'pass'), count(*) filter (where c.result = 'fail'), count(*) filter (where c.result not in ('pass', 'fail'))`;
 
 /**
+ * Locks the days (and environments) of these deployments' roll-ups until the transaction ends,
+ * in the order of their lock keys. Evaluation shards are by image, so two shards may recount the
+ * same day: the recount that takes the lock last runs after the other committed and counts both.
+ */
+export async function lockRollupDays(db: Queryable, deploymentIds: readonly number[]): Promise<void> {
+  if (deploymentIds.length === 0) return;
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext('custody.rollups'), k.key) from (
+      select distinct hashtext(environment || '/' || ((deployed_at at time zone 'UTC')::date)::text) as key
+      from deployments where id = any(${sql.param([...deploymentIds])}::bigint[]) order by 1) k`);
+}
+
+/**
  * Recounts the daily check roll-ups of the days (and environments) these deployments were made
  * on, from their check_results: in the evaluator's transaction, after it stored the results. A
  * recount rather than increments, so a re-evaluation that changes a result stays exact.
@@ -29,7 +41,7 @@ const deploymentCounts = sql`count(*), count(*) filter (where d.status = 'succes
 /**
  * Recounts the daily deployment roll-ups (deployments, successes, lead times) of the days and
  * environments of these deployments: beside refreshCheckRollups, in the evaluator's transaction.
- * A deployment's environment belongs to one evaluation shard, so one shard writes each row.
+ * Under lockRollupDays, as the check roll-ups.
  */
 export async function refreshDeploymentRollups(db: Queryable, deploymentIds: readonly number[]): Promise<void> {
   if (deploymentIds.length === 0) return;

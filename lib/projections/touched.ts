@@ -21,21 +21,24 @@ export interface Touched {
    */
   queued: number[] | null;
   /**
-   * The shard of the evaluation queue judging this (CUSTODY_EVALUATION_SHARDS > 1): only the
-   * deployments, snapshots, audit records and GitOps statuses of its environments; null: all.
+   * The shard of the evaluation queue judging this (CUSTODY_EVALUATION_SHARDS > 1): only the gate
+   * checks of the deployments of its images, and the drift of its environments; null: all.
    */
   shard: { index: number; count: number } | null;
 }
 
-/** The shard of an environment: a stable hash, the same in every process and release. */
-export function shardOfEnvironment(environment: string, count: number): number {
+/**
+ * The shard of a key (an environment for drift, an image for gate checks): a stable hash, the
+ * same in every process and release.
+ */
+export function shardOf(key: string, count: number): number {
   if (count <= 1) return 0;
-  return createHash("sha256").update(environment).digest().readUInt32BE(0) % count;
+  return createHash("sha256").update(key).digest().readUInt32BE(0) % count;
 }
 
-/** Whether this evaluation judges what happens in `environment` (always, when it is not sharded). */
-export function inShard(t: Pick<Touched, "shard">, environment: string): boolean {
-  return t.shard === null || shardOfEnvironment(environment, t.shard.count) === t.shard.index;
+/** Whether this evaluation judges what belongs to `key` (always, when it is not sharded). */
+export function inShard(t: Pick<Touched, "shard">, key: string): boolean {
+  return t.shard === null || shardOf(key, t.shard.count) === t.shard.index;
 }
 
 export function emptyTouched(): Touched {
