@@ -16,6 +16,7 @@ const hasKubectl = requireTool(
 );
 const root = path.resolve(import.meta.dirname, "..", "deploy", "kubernetes");
 const digest = "sha256:73e71f5a7b5226c9e15726356919a042865aab89847a4852ce4098a523f1f75c";
+const cliDigest = "sha256:5b0c2a0e3f1d4c6b8a9e7f6d5c4b3a291807f6e5d4c3b2a1908f7e6d5c4b3a29";
 
 type Doc = { kind: string; metadata: { name: string }; spec: Record<string, never> } & Record<string, unknown>;
 type Container = Record<string, never>;
@@ -23,7 +24,7 @@ type Container = Record<string, never>;
 function render(overlay: string): Doc[] {
   const dir = mkdtempSync(path.join(os.tmpdir(), "custody-k8s-"));
   cpSync(root, dir, { recursive: true });
-  execFileSync(process.execPath, [path.join(dir, "set-image.mjs"), path.join(dir, "overlays", overlay), `ghcr.io/acme/custody@${digest}`]);
+  execFileSync(process.execPath, [path.join(dir, "set-image.mjs"), path.join(dir, "overlays", overlay), `ghcr.io/acme/custody@${digest}`, `ghcr.io/acme/custody-cli@${cliDigest}`]);
   return yaml.loadAll(execFileSync("kubectl", ["kustomize", path.join(dir, "overlays", overlay)], { encoding: "utf8" })) as Doc[];
 }
 
@@ -38,7 +39,7 @@ describe.skipIf(!hasKubectl).each(["development", "staging", "production"])("the
   });
 
   it("runs two or more hardened replicas of the image by digest, probed on /api/health", () => {
-    const [deployment] = find(docs, "Deployment");
+    const deployment = find(docs, "Deployment").find((d) => d.metadata.name === "custody");
     const spec = deployment?.spec as unknown as { replicas: number; template: { spec: { containers: Container[] } } };
     expect(spec.replicas).toBeGreaterThanOrEqual(2);
     const [c] = spec.template.spec.containers;
@@ -61,6 +62,23 @@ describe.skipIf(!hasKubectl).each(["development", "staging", "production"])("the
     expect(job?.metadata.name).toBe(`custody-migrate-${digest.slice(7, 19)}`);
     expect(JSON.stringify(job)).toContain('"command":["node","scripts/migrate.mjs"]');
     expect(find(docs, "PodDisruptionBudget")).toHaveLength(1);
+  });
+
+  it("judges in custody worker pods from the CLI image by digest, hardened, the servers only storing and queueing", () => {
+    const worker = find(docs, "Deployment").find((d) => d.metadata.name === "custody-worker");
+    const spec = worker?.spec as unknown as { replicas: number; template: { spec: { containers: Container[] } } };
+    const [c] = spec.template.spec.containers;
+    expect(c).toMatchObject({ image: `ghcr.io/acme/custody-cli@${cliDigest}`, command: ["custody", "worker"], securityContext: hardened });
+    expect(c).toMatchObject({ resources: { requests: { cpu: expect.any(String), memory: expect.any(String) }, limits: { memory: expect.any(String) } } });
+    expect(JSON.stringify(c)).toContain('"name":"DATABASE_URL","valueFrom":{"secretKeyRef":{"key":"DATABASE_URL","name":"custody-secrets"}}');
+    const data = find(docs, "ConfigMap")[0]?.data as unknown as Record<string, string>;
+    expect(data).toMatchObject({ CUSTODY_EVALUATOR: "external" });
+    // Both read the same ConfigMap, so servers and workers agree on the shard count.
+    expect(JSON.stringify(c)).toContain('"configMapRef":{"name":"' + find(docs, "ConfigMap")[0]?.metadata.name + '"}');
+    const shards = Number(data.CUSTODY_EVALUATION_SHARDS);
+    expect(spec.replicas).toBeGreaterThanOrEqual(2);
+    expect(spec.replicas).toBeLessThanOrEqual(shards);
+    if (overlay === "production") expect(spec.replicas).toBe(shards);
   });
 
   it("migrates as the owner role and serves as the runtime role: the server never gets the owner's URL", () => {
