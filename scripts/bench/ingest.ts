@@ -67,22 +67,32 @@ const BATCH = 500;
 const CONCURRENCY = 16;
 const SECONDS = Number(process.env.CUSTODY_BENCH_SECONDS ?? 15);
 
+/** Where evaluation runs: in the server, or in `workers` custody worker processes sharing `shards` shards. */
+type Placement = { mode: "inline" | "external"; workers: number; shards: number };
+
 /**
- * Both evaluator placements, each in a fresh database and server: `inline` (the server judges after
- * its commits, on its own event loop) and `external` (CUSTODY_EVALUATOR=external, one `custody
- * worker` process judges). CUSTODY_BENCH_EVALUATOR=inline|external runs one.
+ * The evaluator placements, each in a fresh database and server: `inline` (the server judges after
+ * its commits, on its own event loop), `external` (CUSTODY_EVALUATOR=external, one `custody worker`
+ * process judges) and `external:2` (two workers judging the queue's shards side by side,
+ * CUSTODY_BENCH_SHARDS shards, 6 by default: the demo's three environments fall in three different
+ * ones). CUSTODY_BENCH_EVALUATOR=inline,external,external:2 (the default) picks.
  */
 export async function benchIngest(ctx: BenchContext): Promise<Figure[]> {
-  const modes = (process.env.CUSTODY_BENCH_EVALUATOR ?? "inline,external").split(",") as Array<"inline" | "external">;
+  const placements = (process.env.CUSTODY_BENCH_EVALUATOR ?? "inline,external,external:2").split(",").map((m): Placement => {
+    const [mode, n] = m.split(":");
+    if (mode !== "inline" && mode !== "external") throw new BenchRefused(`CUSTODY_BENCH_EVALUATOR: ${m} is not inline, external or external:<workers>`);
+    const workers = mode === "inline" ? 0 : Number(n ?? 1);
+    return { mode, workers, shards: workers > 1 ? Number(process.env.CUSTODY_BENCH_SHARDS ?? 6) : 1 };
+  });
   const figures: Figure[] = [];
-  for (const mode of modes) figures.push(...(await benchIngestWith(ctx, mode)));
+  for (const p of placements) figures.push(...(await benchIngestWith(ctx, p)));
   return figures;
 }
 
-async function startWorker(databaseUrl: string): Promise<{ stop: () => Promise<void> }> {
+async function startWorker(databaseUrl: string, shards: number): Promise<{ stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [path.join(import.meta.dirname, "..", "..", "bin", "custody.mjs"), "worker"], {
     stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, DATABASE_URL: databaseUrl, CUSTODY_LOG_LEVEL: "warn" },
+    env: { ...process.env, DATABASE_URL: databaseUrl, CUSTODY_LOG_LEVEL: "warn", CUSTODY_EVALUATION_SHARDS: String(shards) },
   });
   return {
     stop: async () => {
@@ -93,14 +103,16 @@ async function startWorker(databaseUrl: string): Promise<{ stop: () => Promise<v
   };
 }
 
-async function benchIngestWith(ctx: BenchContext, mode: "inline" | "external"): Promise<Figure[]> {
-  const database = await benchDatabase(ctx.serverUrl, `custody_bench_ingest_${mode}`);
+async function benchIngestWith(ctx: BenchContext, placement: Placement): Promise<Figure[]> {
+  const { mode, workers: workerCount, shards } = placement;
+  const label = mode === "inline" ? "inline" : `external:${workerCount}`;
+  const database = await benchDatabase(ctx.serverUrl, `custody_bench_ingest_${mode}${workerCount > 1 ? workerCount : ""}`);
   const handle = await openDatabase({ url: database.url });
   await migrate(handle);
   const { token } = await createToken(handle.db, { name: "bench", scopes: ["ingest"], createdBy: "bench" });
   await handle.close();
-  const server = await startServer(database.url, 3399, { GITHUB_WEBHOOK_SECRET: SECRET, CUSTODY_EVALUATOR: mode });
-  const worker = mode === "external" ? await startWorker(database.url) : null;
+  const server = await startServer(database.url, 3399, { GITHUB_WEBHOOK_SECRET: SECRET, CUSTODY_EVALUATOR: mode, CUSTODY_EVALUATION_SHARDS: String(shards) });
+  const workers = await Promise.all(Array.from({ length: workerCount }, () => startWorker(database.url, shards)));
   const watch = new pg.Client({ connectionString: database.url });
   await watch.connect();
   try {
@@ -174,11 +186,11 @@ async function benchIngestWith(ctx: BenchContext, mode: "inline" | "external"): 
       { figure: "ingest.webhook.rate_over_health_rate", value: r2(webhook.rate / health.rate), unit: "x", target: ">= 0.7", reference: `${Math.round(webhook.rate)} / ${Math.round(health.rate)} per s` },
       { figure: "raw.insert.batch_rate", value: Math.round(rawBatchRate), unit: "rows/s", target: null, reference: `${BATCH}-row INSERT into a bare jsonb table, ${CLIENTS} clients` },
     ];
-    const where = mode === "inline" ? "evaluator in the server" : "evaluator in custody worker";
-    return figures.map((f) => ({ ...f, figure: `${f.figure} [${mode}]`, reference: `${f.reference ?? ""}; ${where}` }));
+    const where = mode === "inline" ? "evaluator in the server" : `evaluator in ${workerCount} custody worker process(es), ${shards} shard(s)`;
+    return figures.map((f) => ({ ...f, figure: `${f.figure} [${label}]`, reference: `${f.reference ?? ""}; ${where}` }));
   } finally {
     await watch.end();
-    await worker?.stop();
+    await Promise.all(workers.map((w) => w.stop()));
     await server.stop();
     await database.drop();
   }
