@@ -95,6 +95,8 @@ async function storeResults(db: Queryable, results: Evaluated, policy: Policy, n
   }
   const ids = results.map(({ e }) => e.deployment.id);
   await storeCheckSummaries(db, ids);
+  // Already held when called from evaluateGates; taken here for the other callers (re-evaluation).
+  await lockRollupDays(db, ids);
   await refreshCheckRollups(db, ids);
   await refreshDeploymentRollups(db, ids);
 }
