@@ -46,7 +46,8 @@ ${gitopsUsage}
   verify                        recompute the hash chains of the ledger and the audit log, and the Merkle tree
   rebuild                       replay the ledger into fresh projections; recompute the Merkle roots
   worker                        judge the evaluation queue of DATABASE_URL in this process, until SIGTERM
-                                (servers with CUSTODY_EVALUATOR=external leave the judging to it)
+                                (servers with CUSTODY_EVALUATOR=external leave the judging to it;
+                                several workers share CUSTODY_EVALUATION_SHARDS shards, one each at a time)
 ${proofUsage}
 ${partitionUsage}
 ${reportUsage}
