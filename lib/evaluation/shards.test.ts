@@ -8,7 +8,7 @@ import { requirePostgres } from "@/lib/testing/requires";
 import { generateDemoEvents } from "../demo";
 import { ingestEvents } from "../ingest/events-api";
 import { shardOf } from "../projections/touched";
-import { evaluationBacklog, evaluationSettled, setEvaluationMode } from "./queue";
+import { drainEvaluationQueue, evaluationBacklog, evaluationSettled, setEvaluationMode, setEvaluationShards } from "./queue";
 
 /**
  * CUSTODY_EVALUATION_SHARDS: two `custody worker` processes judge the shards of one queue side by
@@ -142,5 +142,27 @@ describe.skipIf(!serverUrl)("the evaluation queue in shards (CUSTODY_EVALUATION_
     expect(one.results.length).toBeGreaterThan(100);
     expect(one.findings.length).toBeGreaterThan(0);
     expect(two).toEqual(one);
+  });
+});
+
+describe("the evaluation queue in shards, judged by one process", () => {
+  let one: DatabaseHandle;
+  let six: DatabaseHandle;
+  afterAll(async () => Promise.all([one?.close(), six?.close()]));
+
+  it("deletes each row once every shard judged it, and decides what one shard decides", async () => {
+    [one, six] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+    setEvaluationShards(six.db, SHARDS);
+    for (const body of batches.slice(0, 4)) {
+      await ingest(one, body);
+      await evaluationSettled(one.db);
+      await ingest(six, body);
+      await evaluationSettled(six.db);
+      expect(await queryRows(six.db, sql`select id from evaluation_queue`)).toEqual([]);
+    }
+    expect(await drainEvaluationQueue(six.db)).toEqual({ evaluated: 0, busy: false });
+    const [a, b] = await Promise.all([judged(one), judged(six)]);
+    expect(a.results.length).toBeGreaterThan(50);
+    expect(b).toEqual(a);
   });
 });
