@@ -42,6 +42,7 @@ const envSchema = z.object({
   CUSTODY_DATA_DIR: z.string().trim().min(1).default(".data/pglite"),
   PORT: positiveInt(3000).refine((n) => n < 65536, "must be a TCP port (1-65535)"),
   CUSTODY_MAX_BODY_BYTES: positiveInt(5 * 1024 * 1024),
+  CUSTODY_MAX_SNAPSHOT_BYTES: positiveInt(32 * 1024 * 1024),
   CUSTODY_SIGN_IN_LIMIT_PER_IP: positiveInt(20),
   CUSTODY_MAX_BUNDLE_BYTES: positiveInt(1024 * 1024),
   CUSTODY_SIGSTORE_TRUSTED_ROOTS: z.string().trim().optional(),
@@ -107,6 +108,11 @@ export type Config = {
   dataDir: string;
   port: number;
   maxBodyBytes: number;
+  /**
+   * One cluster snapshot's size limit on POST /api/v1/events (CUSTODY_MAX_SNAPSHOT_BYTES, default 32 MiB):
+   * a body past maxBodyBytes is accepted only when it is a single snapshot event.
+   */
+  maxSnapshotBytes: number;
   /** Sign-in attempts per client IP in ten minutes (CUSTODY_SIGN_IN_LIMIT_PER_IP, default 20). */
   signInLimitPerIp: number;
   /** One Sigstore bundle's size limit (413 above it). */
@@ -192,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.CUSTODY_DATA_DIR,
     port: e.PORT,
     maxBodyBytes: e.CUSTODY_MAX_BODY_BYTES,
+    maxSnapshotBytes: Math.max(e.CUSTODY_MAX_SNAPSHOT_BYTES, e.CUSTODY_MAX_BODY_BYTES),
     signInLimitPerIp: e.CUSTODY_SIGN_IN_LIMIT_PER_IP,
     maxBundleBytes: e.CUSTODY_MAX_BUNDLE_BYTES,
     sigstoreTrustedRoots: (e.CUSTODY_SIGSTORE_TRUSTED_ROOTS ?? "").split(",").map((f) => f.trim()).filter((f) => f !== ""),

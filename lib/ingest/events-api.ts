@@ -27,6 +27,19 @@ export function parseEventsBody(json: unknown): { events: CustodyEvent[]; batch:
   return { events: [parsed.data], batch: false };
 }
 
+/**
+ * A body past the general limit (`CUSTODY_MAX_BODY_BYTES`) is taken only when it is one cluster
+ * snapshot (`CUSTODY_MAX_SNAPSHOT_BYTES`): a cluster of 10,000 pods, 2,000 controllers and 3,000
+ * ConfigMaps/Secrets makes ~6 MB, and a snapshot cannot be split. Anything else that large is 413.
+ */
+export function refuseLargeUnlessSnapshot(json: unknown, bytes: number, limit: number): void {
+  if (bytes <= limit) return;
+  const snapshot = typeof json === "object" && json !== null && !Array.isArray(json) && (json as { type?: unknown }).type === "snapshot";
+  if (!snapshot) {
+    throw new AppError("PAYLOAD_TOO_LARGE", `request body is larger than the limit of ${limit} bytes (only a single snapshot event may be larger, up to CUSTODY_MAX_SNAPSHOT_BYTES)`);
+  }
+}
+
 /** Prepares validated events for the ledger: each event is one ledger entry keyed by its id, with its sender. */
 export function prepareEvents(events: CustodyEvent[], rawBody: string | null, principal: string): PreparedDelivery[] {
   const single = events.length === 1 && rawBody !== null;

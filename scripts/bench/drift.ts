@@ -148,8 +148,9 @@ async function timeSnapshotHttp(dbUrl: string, id: string, at: string, lastRelea
   const h = await openDatabase({ url: dbUrl });
   const { token } = await createToken(h.db, { name: "bench-agent", scopes: ["ingest"], createdBy: "bench" });
   await h.close();
-  // 10,000 pods with 2,000 controllers and 3,000 ConfigMaps/Secrets is ~6 MB of JSON, over the 5 MiB default.
-  const server = await startServer(dbUrl, Number(process.env.CUSTODY_BENCH_PORT ?? 3398), { CUSTODY_MAX_BODY_BYTES: String(16 * 1024 * 1024) });
+  // 10,000 pods with 2,000 controllers and 3,000 ConfigMaps/Secrets is ~6 MB of JSON: over the 5 MiB
+  // general body limit, taken under the snapshot limit (CUSTODY_MAX_SNAPSHOT_BYTES, 32 MiB) with the defaults.
+  const server = await startServer(dbUrl, Number(process.env.CUSTODY_BENCH_PORT ?? 3398));
   const watch = new Client({ connectionString: dbUrl });
   await watch.connect();
   try {
@@ -162,6 +163,7 @@ async function timeSnapshotHttp(dbUrl: string, id: string, at: string, lastRelea
     if (w.status !== 202) throw new Error(`events answered ${w.status}: ${await w.text()}`);
     noFailures("drift warm-up snapshot", await evaluationDrained(watch));
     const body = JSON.stringify(snapshotOf(size, lastRelease, id, "production", at, false));
+    process.stderr.write(`drift: the measured snapshot is ${(Buffer.byteLength(body) / 1024 / 1024).toFixed(1)} MiB\n`);
     const started = performance.now();
     const res = await fetch(`${server.url}/api/v1/events`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body });
     if (res.status !== 202) throw new Error(`events answered ${res.status}: ${await res.text()}`);

@@ -57,6 +57,33 @@ describe("POST /api/v1/events with bad input", () => {
     expect((await errorOf(res)).code).toBe("PAYLOAD_TOO_LARGE");
     expect(await stored()).toBe(0);
   });
+
+  it("takes one cluster snapshot past the general limit (up to CUSTODY_MAX_SNAPSHOT_BYTES), never a batch that large", async () => {
+    const long = (p: string, i: number) => `${p}-${String(i).padStart(6, "0")}-${"a".repeat(180)}`;
+    const workloads = Array.from({ length: 6_000 }, (_, i) => ({
+      namespace: long("team", i % 40),
+      kind: "Deployment",
+      name: long("app", i),
+      containers: [{ name: long("c", i), image: `ghcr.io/acme/${long("svc", i)}@sha256:${"ab".repeat(32)}`, digest: `sha256:${"ab".repeat(32)}` }],
+    }));
+    const snapshot = { id: "snap-large", type: "snapshot", occurredAt: "2026-11-01T10:00:00Z", environment: "production", workloads };
+    expect(JSON.stringify(snapshot).length).toBeGreaterThan(5 * 1024 * 1024);
+    const batch = await POST(jsonRequest("/api/v1/events", { events: [snapshot] }, auth()), noContext);
+    expect(batch.status).toBe(413);
+    expect((await errorOf(batch)).message).toContain("single snapshot");
+    expect(await stored()).toBe(0);
+    const res = await POST(jsonRequest("/api/v1/events", snapshot, auth()), noContext);
+    expect(res.status).toBe(202);
+    expect(await stored()).toBe(1);
+  }, 60_000);
+
+  it("413 for a snapshot past CUSTODY_MAX_SNAPSHOT_BYTES (32 MiB), stored nothing", async () => {
+    const before = await stored();
+    const huge = { id: "snap-huge", type: "snapshot", occurredAt: "2026-11-01T10:00:00Z", environment: "production", workloads: [], otherObjects: [{ kind: "X", name: "x".repeat(33 * 1024 * 1024) }] };
+    const res = await POST(jsonRequest("/api/v1/events", huge, auth()), noContext);
+    expect(res.status).toBe(413);
+    expect(await stored()).toBe(before);
+  });
 });
 
 describe("POST /api/v1/events with links", () => {

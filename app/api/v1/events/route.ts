@@ -4,7 +4,7 @@ import { getDb } from "@/lib/db";
 import { readBody, requireJson, parseJson } from "@/lib/http/body";
 import { handler, json } from "@/lib/http/respond";
 import { whileIngesting } from "@/lib/evaluation/queue";
-import { ingestEvents, senderOf } from "@/lib/ingest/events-api";
+import { ingestEvents, refuseLargeUnlessSnapshot, senderOf } from "@/lib/ingest/events-api";
 
 export const dynamic = "force-dynamic";
 
@@ -15,8 +15,11 @@ export const POST = handler(async (req) => {
   requireJson(req);
   // From the body's first byte to the commit, this process's evaluator holds back.
   const result = await whileIngesting(db, async () => {
-    const raw = await readBody(req, config().maxBodyBytes);
-    return ingestEvents(db, parseJson(raw), raw, sender, { futureSkewSeconds: config().futureSkewSeconds });
+    // One cluster snapshot may be larger than other bodies (CUSTODY_MAX_SNAPSHOT_BYTES); anything else past CUSTODY_MAX_BODY_BYTES is 413.
+    const raw = await readBody(req, config().maxSnapshotBytes);
+    const body = parseJson(raw);
+    refuseLargeUnlessSnapshot(body, Buffer.byteLength(raw, "utf8"), config().maxBodyBytes);
+    return ingestEvents(db, body, raw, sender, { futureSkewSeconds: config().futureSkewSeconds });
   });
   return json(result, { status: 202 });
 });
