@@ -6,7 +6,7 @@ import { generateDemoEvents } from "../demo";
 import type { CustodyEvent } from "../events/schema";
 import { ingestEvents } from "./events-api";
 import { rebuildProjections } from "./replay";
-import { evaluationSettled } from "../evaluation/queue";
+import { evaluationBacklog, evaluationSettled, setEvaluationMode } from "../evaluation/queue";
 
 /** Everything the projections say, by natural keys only (surrogate ids depend on arrival order). */
 async function projectionState(db: Queryable) {
@@ -48,12 +48,27 @@ function shuffled<T>(items: T[], seed: number): T[] {
   return out;
 }
 
+/**
+ * Stores every event, then judges the queue once, after the fact, as a worker that wakes after the
+ * last request does. The process's own worker is kept out while storing (`external`: store and
+ * queue only): left inline, it judged whatever was queued whenever ingestion paused for 20 ms, so
+ * which batches were judged together (and so which older snapshots were already superseded when
+ * judged) followed the machine's load, not the arrival order under test.
+ */
 async function ingestAll(db: DatabaseHandle["db"], events: CustodyEvent[]) {
-  for (let i = 0; i < events.length; i += 250) {
-    const body = { events: events.slice(i, i + 250) };
-    await ingestEvents(db, body, JSON.stringify(body));
+  setEvaluationMode(db, "external");
+  let batches = 0;
+  try {
+    for (let i = 0; i < events.length; i += 250) {
+      const body = { events: events.slice(i, i + 250) };
+      await ingestEvents(db, body, JSON.stringify(body));
+      batches += 1;
+    }
+    // Nothing was judged while storing: one queue row per request, all still waiting.
+    expect((await evaluationBacklog(db)).pending).toBe(batches);
+  } finally {
+    setEvaluationMode(db, "inline");
   }
-  // Judged after the fact, as the server's worker does: queued batches merge into larger ones.
   await evaluationSettled(db);
 }
 
