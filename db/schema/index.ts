@@ -20,3 +20,4 @@ export * from "./notifications";
 export * from "./engagements";
 export * from "./cluster-objects";
 export * from "./registry";
+export * from "./database-migrations";

@@ -1,4 +1,4 @@
-import { bigserial, index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigserial, index, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, sourceColumns, tstz } from "./columns";
 
 /** What a registry reported it holds for one repository at one instant: the retained images a rollback can use. */
@@ -9,6 +9,12 @@ export const registryTagLists = pgTable(
     externalId: text().notNull(),
     repository: text().notNull(),
     tags: text().array().notNull(),
+    /**
+     * The untagged manifests the registry still holds, with when each was pushed: from listings that
+     * show them (GitHub Packages versions, `aws ecr describe-images`); null when the listing cannot
+     * tell (OCI tags/list, crane ls, skopeo list-tags name tags only).
+     */
+    untagged: jsonb().$type<{ digest: string; pushedAt: string | null }[]>(),
     observedAt: tstz().notNull(),
     ...sourceColumns(),
     createdAt: createdAt(),

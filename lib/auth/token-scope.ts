@@ -18,7 +18,9 @@ const repositoryOf = (e: CustodyEvent): string | undefined =>
   e.type === "commit" || e.type === "pull_request" || e.type === "review" || e.type === "check_run" || e.type === "pipeline_run" ? e.repository : undefined;
 
 const environmentOf = (e: CustodyEvent): string | undefined =>
-  e.type === "deployment" || e.type === "snapshot" || e.type === "attestation" || e.type === "k8s_audit" ? e.environment : undefined;
+  e.type === "deployment" || e.type === "snapshot" || e.type === "attestation" || e.type === "k8s_audit" || e.type === "migration" || e.type === "migration_snapshot"
+    ? e.environment
+    : undefined;
 
 /** 403 FORBIDDEN naming the field and the scope it falls outside of; nothing of the request is stored. */
 export function assertInScope(limits: TokenLimits, e: CustodyEvent, where: string): void {

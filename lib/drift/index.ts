@@ -6,11 +6,13 @@ import { evaluateControllers } from "./controllers";
 import { evaluateSnapshot } from "./evaluate-snapshot";
 import { evaluateExecs } from "./exec";
 import { evaluateGitops } from "./gitops";
+import { evaluateMigrations } from "./migrations";
 import { snapshotTargets } from "./targets";
 
 export { evaluateSnapshot } from "./evaluate-snapshot";
 export { evaluateControllers } from "./controllers";
 export { evaluateExecs } from "./exec";
+export { evaluateMigrations } from "./migrations";
 export { gatherSnapshotEvidence, type SnapshotRef, type WorkloadFilter } from "./gather";
 export { controllerSubject, execSubject, serviceSubject, workloadSubject } from "./subjects";
 export { snapshotTargets, type SnapshotTarget } from "./targets";
@@ -28,4 +30,5 @@ export async function detectDrift(db: Queryable, touched: Touched, aside: Databa
   }
   if (touched.auditEvents > 0) await evaluateExecs(db, touched);
   if (touched.gitopsStatuses > 0) await evaluateGitops(db, touched);
+  if (touched.migrationDatabases.size > 0) await evaluateMigrations(db, touched);
 }

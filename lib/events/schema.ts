@@ -303,6 +303,50 @@ export const registryTagsEvent = z.object({
   tags: z.array(z.string().min(1).max(128)).max(100_000),
 });
 
+/** The migration tools whose history tables Custody reads (lib/ingest/migrations/history.ts). */
+export const migrationTools = ["flyway", "liquibase", "alembic", "rails", "prisma", "drizzle"] as const;
+const environmentName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a lowercase environment name");
+const databaseName = z.string().min(1).max(200).describe("The database as the team names it, e.g. orders (a host or schema may be part of it: orders-eu/public)");
+const migrationId = z.string().min(1).max(500).describe("The tool's identity of the migration: Flyway version (or script of a repeatable one), Liquibase id::author::filename, Alembic revision, Rails version, Prisma migration_name, drizzle created_at");
+
+/** One migration as a history table records it, reduced to what every tool has in common (what a tool does not record is left out). */
+export const appliedMigration = z.strictObject({
+  id: migrationId,
+  checksum: z.string().min(1).max(200).optional().describe("As the tool records it: Flyway CRC32, Liquibase MD5SUM, Prisma and drizzle SHA-256"),
+  description: z.string().max(1000).optional(),
+  script: z.string().max(1000).optional(),
+  appliedAt: isoDate.optional(),
+  appliedBy: z.string().min(1).max(200).optional().describe("Who applied it, where the tool records one (Flyway installed_by)"),
+  success: z.boolean().optional(),
+});
+
+/**
+ * A migration applied to a database, as its applier reports it: the pipeline after its migrate step
+ * (`custody migrations record`, with `pipeline`), or anyone else (a person's own record: no pipeline).
+ * What `drift.manual-migration` counts as applied by a pipeline is a migration event with `pipeline`.
+ */
+export const migrationEvent = z.object({
+  ...base,
+  type: z.literal("migration"),
+  environment: environmentName,
+  database: databaseName,
+  tool: z.enum(migrationTools),
+  migration: appliedMigration,
+  service: name.optional(),
+  pipeline: pipelineRef.optional().describe("The pipeline run that applied it; absent: not applied by a pipeline"),
+  deploymentId: z.string().min(1).max(200).optional().describe("The deployment this migration went out with, when there is one"),
+});
+
+/** What a database reports as applied: the rows of its migration tool's history table (`custody snapshot migrations`). */
+export const migrationSnapshotEvent = z.object({
+  ...base,
+  type: z.literal("migration_snapshot"),
+  environment: environmentName,
+  database: databaseName,
+  tool: z.enum(migrationTools),
+  migrations: z.array(appliedMigration).max(100_000),
+});
+
 export const custodyEvent = z.discriminatedUnion("type", [
   pipelineRunEvent,
   commitEvent,
@@ -317,6 +361,8 @@ export const custodyEvent = z.discriminatedUnion("type", [
   sigstoreBundleEvent,
   gitopsStatusEvent,
   registryTagsEvent,
+  migrationEvent,
+  migrationSnapshotEvent,
 ]);
 
 export const eventsBatch = z.object({ events: z.array(custodyEvent).min(1).max(5000) });

@@ -244,6 +244,7 @@ function mergeTouched(into: Touched, from: Touched): void {
   for (const v of from.snapshotIds) into.snapshotIds.add(v);
   into.auditEvents += from.auditEvents;
   into.gitopsStatuses += from.gitopsStatuses;
+  for (const v of from.migrationDatabases) into.migrationDatabases.add(v);
   if (from.latestEventAt && (!into.latestEventAt || from.latestEventAt > into.latestEventAt)) into.latestEventAt = from.latestEventAt;
 }
 

@@ -66,6 +66,8 @@ const projectionTables = [
   "cluster_audit_events",
   "provenance_bundles",
   "registry_tag_lists",
+  "migration_records",
+  "migration_snapshots",
   // Rebuild judges everything it replays; what was queued before is covered.
   "evaluation_queue",
   "webhook_repositories",

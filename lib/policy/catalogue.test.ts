@@ -13,10 +13,10 @@ const valid: RuleDefinition = {
 };
 
 describe("rules catalogue", () => {
-  it("holds the 16 gate, 7 image and 8 drift rules of CONTROLS.md (with the provenance rules), plus drift.admission-bypass, drift.unrecorded-workload and the 4 GitOps drift rules of the second round", () => {
+  it("holds the 16 gate, 7 image and 8 drift rules of CONTROLS.md (with the provenance rules), plus drift.admission-bypass, drift.unrecorded-workload, drift.manual-migration, drift.untagged-images-pruned and the 4 GitOps drift rules of the second round", () => {
     expect(rulesOfKind("gate")).toHaveLength(16);
     expect(rulesOfKind("image")).toHaveLength(7);
-    expect(rulesOfKind("drift")).toHaveLength(14);
+    expect(rulesOfKind("drift")).toHaveLength(16);
     expect(rules.filter((r) => r.kind === "gate" && r.gate === "production-apply").map((r) => r.id)).toEqual([
       "prod.staging-verified",
       "prod.digest-matches-staging",

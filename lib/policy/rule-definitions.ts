@@ -280,6 +280,16 @@ export const ruleDefinitions = [
     controls: { iso27001: ["8.9", "8.32"], soc2: ["CC8.1"] },
   },
   {
+    id: "drift.manual-migration",
+    kind: "drift",
+    title: "Database migration applied outside the pipeline",
+    description:
+      "A database's migration history table (Flyway, Liquibase, Alembic, Rails, Prisma, drizzle) reports a migration that no pipeline run recorded applying, or one whose checksum differs from every checksum the pipeline applied; names the person where the table records one.",
+    severity: "high",
+    // CONTROLS.md lists ISO 8.33 (test information); a hand-run production migration is a change outside change management and configuration control.
+    controls: { iso27001: ["8.32", "8.9"], soc2: ["CC8.1"] },
+  },
+  {
     id: "drift.admission-bypass",
     kind: "drift",
     title: "Change admitted past a gate",

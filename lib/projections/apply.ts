@@ -4,6 +4,7 @@ import { inferDigestsByCommit } from "./commit-inference";
 import { applyDeployments, applyImageBuilds, applyPipelineRuns } from "./delivery";
 import { applyAttestations, applyClusterAudit, applySnapshots } from "./observations";
 import { applyGitopsStatuses } from "./gitops";
+import { applyMigrationRecords, applyMigrationSnapshots } from "./migrations";
 import { applyProvenanceBundles } from "./provenance";
 import { applyRegistryTags } from "./registry";
 import { applyCheckRuns, applyCommits, applyPullRequests, applyReviews } from "./source-control";
@@ -36,5 +37,7 @@ export async function applyEvents(tx: Queryable, events: CustodyEvent[], touched
   await applyProvenanceBundles(tx, ofType(events, "sigstore_bundle"), touched);
   await applyGitopsStatuses(tx, ofType(events, "gitops_status"), touched);
   await applyRegistryTags(tx, ofType(events, "registry_tags"), touched);
+  await applyMigrationRecords(tx, ofType(events, "migration"), touched);
+  await applyMigrationSnapshots(tx, ofType(events, "migration_snapshot"), touched);
   return touched;
 }

@@ -13,6 +13,8 @@ export interface Touched {
   auditEvents: number;
   /** Argo CD / Flux statuses stored (lib/drift/gitops.ts judges those of the batch). */
   gitopsStatuses: number;
+  /** Databases (`<environment>/<database>`) whose migration history or pipeline records moved (lib/drift/migrations.ts). */
+  migrationDatabases: Set<string>;
   /** The newest source time among the events: when the evidence last moved. */
   latestEventAt: Date | null;
   /**
@@ -52,6 +54,7 @@ export function emptyTouched(): Touched {
     services: new Set(),
     auditEvents: 0,
     gitopsStatuses: 0,
+    migrationDatabases: new Set(),
     latestEventAt: null,
     queued: null,
     shard: null,
@@ -62,7 +65,8 @@ export function isEmptyTouched(t: Touched): boolean {
   return (
     t.digests.size + t.commitShas.size + t.pullRequests.size + t.deploymentKeys.size + t.snapshotIds.size + t.environments.size + t.services.size === 0 &&
     t.auditEvents === 0 &&
-    t.gitopsStatuses === 0
+    t.gitopsStatuses === 0 &&
+    t.migrationDatabases.size === 0
   );
 }
 
@@ -76,6 +80,7 @@ type TouchedJson = {
   services: string[];
   auditEvents: number;
   gitopsStatuses?: number;
+  migrationDatabases?: string[];
   latestEventAt: string | null;
 };
 
@@ -90,6 +95,7 @@ export function touchedToJson(t: Touched): TouchedJson {
     services: [...t.services],
     auditEvents: t.auditEvents,
     gitopsStatuses: t.gitopsStatuses,
+    migrationDatabases: [...t.migrationDatabases],
     latestEventAt: t.latestEventAt?.toISOString() ?? null,
   };
 }
@@ -105,6 +111,7 @@ export function mergeTouchedJson(into: Touched, json: Partial<TouchedJson>): Tou
   for (const v of json.services ?? []) into.services.add(v);
   into.auditEvents += json.auditEvents ?? 0;
   into.gitopsStatuses += json.gitopsStatuses ?? 0;
+  for (const v of json.migrationDatabases ?? []) into.migrationDatabases.add(v);
   if (json.latestEventAt) {
     const at = new Date(json.latestEventAt);
     if (!into.latestEventAt || at > into.latestEventAt) into.latestEventAt = at;
