@@ -110,6 +110,22 @@ describe("custody CLI on the embedded database", () => {
     expect(r.stdout).toContain("accepted 1");
   });
 
+  it("records what a pipeline's migrate step applied, then reads the database's Flyway history and names the migration no pipeline applied", async () => {
+    const history = readFileSync(path.join(root, "lib", "ingest", "migrations", "fixtures", "flyway_schema_history.csv"), "utf8").trim().split("\n");
+    const before = path.join(dir, "flyway-before.csv");
+    writeFileSync(before, `${history.slice(0, 2).join("\n")}\n`);
+    const where = ["--tool", "flyway", "--environment", "production", "--database", "orders"];
+    const recorded = await custody(["migrations", "record", ...where, "--pipeline", "github-actions:9001", "--before", before], { input: history.slice(0, 4).join("\n") });
+    expect(recorded.status).toBe(0);
+    expect(recorded.stdout).toContain("orders (production): 1, 2 recorded as applied by github-actions run 9001");
+    const snap = await custody(["snapshot", "migrations", ...where], { input: history.join("\n") });
+    expect(snap.stderr).toContain("left out: row 1: Flyway SCHEMA marker");
+    expect(snap.stdout).toContain("orders (production): 3 migrations applied");
+    const unknown = await custody(["snapshot", "migrations", "--tool", "sqitch", "--environment", "production", "--database", "orders"], { input: "" });
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toMatch(/--tool must be one of flyway, liquibase, alembic, rails, prisma, drizzle/);
+  });
+
   it("names the audit-log line that is not JSON, and stores nothing", async () => {
     const r = await custody(["audit", "k8s", "--environment", "production"], { input: `${auditLine}\nnot json\n` });
     expect(r.status).toBe(1);

@@ -198,7 +198,18 @@ export const commands: Record<string, Command> = {
       for (const batch of batches) await send(values, batch);
       return 0;
     }
-    if (kind !== "k8s") throw new CliError("usage: kubectl get pods,deploy,sts,ds,cronjob,job,cm,secret -A -o json | custody snapshot k8s --environment E (or snapshot argocd|flux)", 2);
+    if (kind === "migrations") {
+      const { historyQueries, migrationSnapshot, parseTool } = await import("../ingest/migrations/history");
+      const tool = parseTool(need(values, "tool", "flyway, liquibase, alembic, rails, prisma or drizzle"));
+      const environment = need(values, "environment", "e.g. --environment production");
+      const database = need(values, "database", `e.g. --database orders; rows from: psql --csv -c "${historyQueries[tool]}"`);
+      const { event, notes } = migrationSnapshot(tool, await readStdin(), { environment, database, observedAt: new Date().toISOString() });
+      for (const note of notes) process.stderr.write(`left out: ${note}\n`);
+      await send(values, event);
+      process.stdout.write(`${database} (${environment}): ${event.migrations.length} migrations applied\n`);
+      return 0;
+    }
+    if (kind !== "k8s") throw new CliError("usage: kubectl get pods,deploy,sts,ds,cronjob,job,cm,secret -A -o json | custody snapshot k8s --environment E (or snapshot argocd|flux|migrations)", 2);
     const environment = need(values, "environment", "e.g. --environment production");
     const text = await readStdin();
     let list: unknown;
@@ -222,6 +233,39 @@ export const commands: Record<string, Command> = {
     const event = parseRegistryTags(await readStdin(), { repository: str(values, "repository"), observedAt: new Date().toISOString() });
     await send(values, event);
     process.stdout.write(`${event.repository}: ${event.tags.length} tags\n`);
+    return 0;
+  },
+
+  migrations: async ([sub], values) => {
+    if (sub !== "record") throw new CliError("usage: psql --csv -c '<history query>' | custody migrations record --tool T --environment E --database D --pipeline PROVIDER:RUN_ID (--before FILE | --since TIME)", 2);
+    const { parseTool, pipelineMigrations } = await import("../ingest/migrations/history");
+    const tool = parseTool(need(values, "tool", "flyway, liquibase, alembic, rails, prisma or drizzle"));
+    const environment = need(values, "environment", "e.g. --environment production");
+    const database = need(values, "database", "e.g. --database orders");
+    const pipeline = /^([^:]+):(.+)$/.exec(need(values, "pipeline", "the run that applied them, e.g. --pipeline github-actions:$GITHUB_RUN_ID"));
+    if (!pipeline?.[1] || !pipeline[2]) throw new CliError("--pipeline must be PROVIDER:RUN_ID, e.g. github-actions:1234567890", 2);
+    const beforeFile = str(values, "before");
+    const since = str(values, "since");
+    if (beforeFile === undefined && since === undefined) {
+      throw new CliError("--before FILE (the history table read before the migrate step) or --since TIME (when the step started) is required: rows already there were not applied by this run", 2);
+    }
+    const { events, notes } = pipelineMigrations(tool, await readStdin(), {
+      environment,
+      database,
+      pipeline: { provider: pipeline[1], runId: pipeline[2] },
+      recordedAt: new Date().toISOString(),
+      before: beforeFile === undefined ? undefined : readFileSync(beforeFile, "utf8"),
+      since,
+      service: str(values, "service"),
+      deploymentId: str(values, "deployment-id"),
+    });
+    for (const note of notes) process.stderr.write(`left out: ${note}\n`);
+    if (events.length === 0) {
+      process.stdout.write(`${database} (${environment}): no migration applied by this run\n`);
+      return 0;
+    }
+    await send(values, { events });
+    process.stdout.write(`${database} (${environment}): ${events.map((e) => e.migration.id).join(", ")} recorded as applied by ${pipeline[1]} run ${pipeline[2]}\n`);
     return 0;
   },
 

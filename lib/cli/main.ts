@@ -40,7 +40,13 @@ const usage = `Usage: custody <command> [options]
                                 for the image digest D (default: the sha256 subjects of each statement)
   snapshot k8s --environment E  read \`kubectl get pods,deploy,sts,ds,cronjob,job,cm,secret -A -o json\` from stdin
                                 (Secrets are reduced to a hash of their data before anything is sent)
-  registry tags --repository R  read a registry's tag list (crane ls, skopeo list-tags, GET /v2/<name>/tags/list)
+  registry tags --repository R  read a registry's tag list (crane ls, skopeo list-tags, GET /v2/<name>/tags/list,
+                                or gh api .../packages/container/NAME/versions, aws ecr describe-images: untagged too)
+  snapshot migrations --tool T --environment E --database D
+                                read a migration history table (psql --csv, or json_agg) from stdin; T is flyway,
+                                liquibase, alembic, rails, prisma or drizzle (docs/operators.md "Drift" names the query)
+  migrations record --tool T --environment E --database D --pipeline PROVIDER:RUN_ID (--before FILE | --since TIME)
+                                in the pipeline, after its migrate step: the rows it added, as applied by that run
 ${gitopsUsage}
   audit k8s --environment E     read Kubernetes audit-log JSON lines from stdin
   verify                        recompute the hash chains of the ledger and the audit log, and the Merkle tree
@@ -53,7 +59,7 @@ ${partitionUsage}
 ${reportUsage}
 ${assertUsage}
 
-  push, attest, snapshot, registry and audit send to a running server with --url URL --token TOKEN,
+  push, attest, snapshot, registry, migrations and audit send to a running server with --url URL --token TOKEN,
   else they write to the configured database (DATABASE_URL, or the embedded one).`;
 
 const reportOptions = Object.fromEntries(
@@ -86,6 +92,11 @@ export async function main(argv: string[]): Promise<number> {
         token: { type: "string" },
         digest: { type: "string" },
         repository: { type: "string" },
+        tool: { type: "string" },
+        database: { type: "string" },
+        pipeline: { type: "string" },
+        before: { type: "string" },
+        "deployment-id": { type: "string" },
         help: { type: "boolean", short: "h" },
         "allow-unverified-signer": { type: "boolean" },
         ...reportOptions,
