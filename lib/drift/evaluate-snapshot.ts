@@ -131,7 +131,17 @@ async function openDriftFindings(db: Queryable, environment: string): Promise<Ma
   return byRule;
 }
 
-const PER_WORKLOAD_EXCLUDED = new Set(["drift.exec-into-container", "drift.rollback-gap"]);
+/** Drift about something other than a workload of the cluster: a cluster snapshot that does not show it says nothing about it. */
+const PER_WORKLOAD_EXCLUDED = new Set([
+  "drift.exec-into-container",
+  "drift.rollback-gap",
+  "drift.manual-migration",
+  "drift.untagged-images-kept",
+  "drift.gitops-manual-sync",
+  "drift.gitops-out-of-sync",
+  "drift.gitops-self-heal-off",
+  "drift.gitops-suspended",
+]);
 
 /** Workload drift in this environment whose workload the latest snapshot no longer shows. */
 async function resolveVanished(db: Queryable, snap: SnapshotRef, open: Map<string, Set<string>>, present: Set<string>): Promise<number> {

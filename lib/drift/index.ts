@@ -7,6 +7,7 @@ import { evaluateSnapshot } from "./evaluate-snapshot";
 import { evaluateExecs } from "./exec";
 import { evaluateGitops } from "./gitops";
 import { evaluateMigrations } from "./migrations";
+import { evaluateUntagged } from "./untagged";
 import { snapshotTargets } from "./targets";
 
 export { evaluateSnapshot } from "./evaluate-snapshot";
@@ -31,4 +32,5 @@ export async function detectDrift(db: Queryable, touched: Touched, aside: Databa
   if (touched.auditEvents > 0) await evaluateExecs(db, touched);
   if (touched.gitopsStatuses > 0) await evaluateGitops(db, touched);
   if (touched.migrationDatabases.size > 0) await evaluateMigrations(db, touched);
+  if (touched.registryRepositories.size > 0) await evaluateUntagged(db, touched, policy);
 }

@@ -107,6 +107,12 @@ describe("drift.manual-migration", () => {
     expect(open[0]).toMatchObject({ subjectKey: "production/database/orders/flyway/2.1", actor: "alice", environment: "production", severity: "high" });
     expect(open[0]?.summary).toContain("Flyway migration 2.1 (hotfix order index) in orders (production) was applied by alice at 2026-11-18T22:41:07.551Z with no pipeline record");
     expect(open[0]?.lastSeenAt.toISOString()).toBe("2026-11-19T07:00:00.000Z");
+    // A cluster snapshot of the same environment says nothing about databases: the finding stays open.
+    await send({
+      id: "k8s-after-migration", type: "snapshot", occurredAt: "2026-11-19T07:30:00Z", environment: "production",
+      workloads: [{ namespace: "shop", kind: "Deployment", name: "orders", containers: [{ name: "orders", image: `ghcr.io/acme/orders@sha256:${"cd".repeat(32)}`, digest: `sha256:${"cd".repeat(32)}` }] }],
+    });
+    expect(await manual({ status: "open" })).toHaveLength(1);
   });
 
   it("still fails when a pipeline applied that migration with another checksum", async () => {

@@ -63,3 +63,36 @@ describe("registry retention from the registry's own tag list", () => {
     expect((await gap()).map((f) => f.status)).toEqual(["resolved"]);
   });
 });
+
+describe("drift.untagged-images-kept: the seed's \"prune untagged images weekly\"", () => {
+  const kept = async () => h.db.select().from(findings).where(and(eq(findings.ruleId, "drift.untagged-images-kept"), eq(findings.subjectKey, `registry/${REPO}`)));
+
+  it("reads the untagged images and their push times from GitHub Packages versions (paginated) and aws ecr describe-images", () => {
+    const at = "2026-11-20T13:00:00Z";
+    const github = parseRegistryTags(read("github-package-versions.json"), { repository: REPO, observedAt: at });
+    const ecr = parseRegistryTags(read("ecr-describe-images.json"), { repository: REPO, observedAt: at });
+    for (const listing of [github, ecr]) {
+      expect(listing.tags).toEqual(expect.arrayContaining([...shas.slice(8), "latest"]));
+      expect(listing.tags).toHaveLength(5);
+      expect(listing.untagged?.map((u) => u.pushedAt).sort()).toEqual(["2026-10-29T09:14:02.000Z", "2026-11-06T16:40:55.000Z", "2026-11-18T11:02:37.000Z"]);
+    }
+    // Tag lists alone cannot tell: nothing is judged from them.
+    expect(parseRegistryTags(read("crane-ls.txt"), { repository: REPO, observedAt: at }).untagged).toBeUndefined();
+  });
+
+  it("fails while the registry keeps untagged images older than a week, naming how many, and resolves after a prune", async () => {
+    await send(parseRegistryTags(read("github-package-versions.json"), { repository: REPO, observedAt: "2026-11-20T15:00:00Z" }));
+    const [f] = await kept();
+    expect(f).toMatchObject({ status: "open", service: "checkout", environment: null, severity: "low" });
+    expect(f?.summary).toBe(`${REPO} still holds 2 untagged images older than 7 days (the oldest pushed 2026-10-29): untagged images are not pruned weekly.`);
+    expect(f?.evidence).toMatchObject({ untagged: 3, stale: 2, maxAgeDays: 7 });
+    // A tag list without untagged images says nothing either way; an older listing arriving late changes nothing.
+    await send(parseRegistryTags(read("crane-ls.txt"), { repository: REPO, observedAt: "2026-11-20T16:00:00Z" }));
+    await send(parseRegistryTags('{"imageDetails": []}', { repository: REPO, observedAt: "2026-11-19T16:00:00Z" }));
+    expect((await kept()).map((x) => x.status)).toEqual(["open"]);
+    const pruned = JSON.parse(read("ecr-describe-images.json")) as { imageDetails: { imageTags?: string[]; imagePushedAt: string }[] };
+    pruned.imageDetails = pruned.imageDetails.filter((d) => d.imageTags !== undefined || d.imagePushedAt >= "2026-11-14");
+    await send(parseRegistryTags(JSON.stringify(pruned), { repository: REPO, observedAt: "2026-11-21T03:00:00Z" }));
+    expect((await kept()).map((x) => [x.status, x.resolution])).toEqual([["resolved", expect.stringContaining("no untagged image older than 7 days")]]);
+  });
+});

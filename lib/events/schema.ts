@@ -301,6 +301,11 @@ export const registryTagsEvent = z.object({
   type: z.literal("registry_tags"),
   repository: z.string().min(1).max(500).describe("e.g. ghcr.io/acme/checkout, as image builds name it"),
   tags: z.array(z.string().min(1).max(128)).max(100_000),
+  untagged: z
+    .array(z.strictObject({ digest: digestSchema, pushedAt: isoDate.nullable() }))
+    .max(100_000)
+    .optional()
+    .describe("Untagged manifests the registry still holds (GitHub Packages versions, aws ecr describe-images); absent when the listing cannot tell"),
 });
 
 /** The migration tools whose history tables Custody reads (lib/ingest/migrations/history.ts). */

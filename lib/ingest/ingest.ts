@@ -245,6 +245,7 @@ function mergeTouched(into: Touched, from: Touched): void {
   into.auditEvents += from.auditEvents;
   into.gitopsStatuses += from.gitopsStatuses;
   for (const v of from.migrationDatabases) into.migrationDatabases.add(v);
+  for (const v of from.registryRepositories) into.registryRepositories.add(v);
   if (from.latestEventAt && (!into.latestEventAt || from.latestEventAt > into.latestEventAt)) into.latestEventAt = from.latestEventAt;
 }
 

@@ -13,7 +13,7 @@ const valid: RuleDefinition = {
 };
 
 describe("rules catalogue", () => {
-  it("holds the 16 gate, 7 image and 8 drift rules of CONTROLS.md (with the provenance rules), plus drift.admission-bypass, drift.unrecorded-workload, drift.manual-migration, drift.untagged-images-pruned and the 4 GitOps drift rules of the second round", () => {
+  it("holds the 16 gate, 7 image and 8 drift rules of CONTROLS.md (with the provenance rules), plus drift.admission-bypass, drift.unrecorded-workload, drift.manual-migration, drift.untagged-images-kept and the 4 GitOps drift rules of the second round", () => {
     expect(rulesOfKind("gate")).toHaveLength(16);
     expect(rulesOfKind("image")).toHaveLength(7);
     expect(rulesOfKind("drift")).toHaveLength(16);

@@ -290,6 +290,15 @@ export const ruleDefinitions = [
     controls: { iso27001: ["8.32", "8.9"], soc2: ["CC8.1"] },
   },
   {
+    id: "drift.untagged-images-kept",
+    kind: "drift",
+    title: "Untagged images pruned weekly",
+    description:
+      "The registry's latest listing of a repository still holds an untagged image pushed longer ago than policy allows (`untaggedImageMaxAgeDays`, 7): images no tag names, unreviewed and unscanned, that anyone can still pull by digest.",
+    severity: "low",
+    controls: { iso27001: ["8.9"], soc2: ["CC7.1"] },
+  },
+  {
     id: "drift.admission-bypass",
     kind: "drift",
     title: "Change admitted past a gate",

@@ -67,6 +67,8 @@ const settingsShape = {
   requiredApprovals: z.number().int().min(1).max(20),
   /** Tagged images per service kept in the registry for rollback. */
   retainedImages: z.number().int().min(1).max(1000),
+  /** How long a registry may keep an untagged image (the seed's "prune untagged images weekly"). */
+  untaggedImageMaxAgeDays: z.number().positive().max(365),
   maxImageSizeBytes: z.number().int().positive(),
   /** A scan finding at or above this severity blocks the image. */
   blockingScanSeverity: z.enum(severities),
@@ -109,6 +111,7 @@ export type Policy = Readonly<PolicySettings> & { readonly version: string };
 export const defaultSettings: PolicySettings = settingsSchema.parse({
   requiredApprovals: 1,
   retainedImages: 10,
+  untaggedImageMaxAgeDays: 7,
   maxImageSizeBytes: 500 * 1024 * 1024,
   blockingScanSeverity: "high",
   attestationFreshnessHours: 24,

@@ -17,6 +17,7 @@ export async function applyRegistryTags(tx: Queryable, events: EventOf<"registry
       externalId: e.id,
       repository: e.repository,
       tags: [...new Set(e.tags)],
+      untagged: e.untagged ?? null,
       observedAt: new Date(e.occurredAt),
       ...sourceColumnsOf(originOf(e)),
       sourceKeys: [sourceKeyOf(originOf(e))],
@@ -29,4 +30,5 @@ export async function applyRegistryTags(tx: Queryable, events: EventOf<"registry
     sql`select distinct service from image_builds where repository = any(${sql.param(events.map((e) => e.repository))}::text[]) and service is not null`,
   );
   for (const r of services) touched.services.add(r.service);
+  for (const e of events) if (e.untagged !== undefined) touched.registryRepositories.add(e.repository);
 }

@@ -15,6 +15,8 @@ export interface Touched {
   gitopsStatuses: number;
   /** Databases (`<environment>/<database>`) whose migration history or pipeline records moved (lib/drift/migrations.ts). */
   migrationDatabases: Set<string>;
+  /** Image repositories whose registry listing told the untagged images apart (lib/drift/untagged.ts). */
+  registryRepositories: Set<string>;
   /** The newest source time among the events: when the evidence last moved. */
   latestEventAt: Date | null;
   /**
@@ -55,6 +57,7 @@ export function emptyTouched(): Touched {
     auditEvents: 0,
     gitopsStatuses: 0,
     migrationDatabases: new Set(),
+    registryRepositories: new Set(),
     latestEventAt: null,
     queued: null,
     shard: null,
@@ -66,7 +69,8 @@ export function isEmptyTouched(t: Touched): boolean {
     t.digests.size + t.commitShas.size + t.pullRequests.size + t.deploymentKeys.size + t.snapshotIds.size + t.environments.size + t.services.size === 0 &&
     t.auditEvents === 0 &&
     t.gitopsStatuses === 0 &&
-    t.migrationDatabases.size === 0
+    t.migrationDatabases.size === 0 &&
+    t.registryRepositories.size === 0
   );
 }
 
@@ -81,6 +85,7 @@ type TouchedJson = {
   auditEvents: number;
   gitopsStatuses?: number;
   migrationDatabases?: string[];
+  registryRepositories?: string[];
   latestEventAt: string | null;
 };
 
@@ -96,6 +101,7 @@ export function touchedToJson(t: Touched): TouchedJson {
     auditEvents: t.auditEvents,
     gitopsStatuses: t.gitopsStatuses,
     migrationDatabases: [...t.migrationDatabases],
+    registryRepositories: [...t.registryRepositories],
     latestEventAt: t.latestEventAt?.toISOString() ?? null,
   };
 }
@@ -112,6 +118,7 @@ export function mergeTouchedJson(into: Touched, json: Partial<TouchedJson>): Tou
   into.auditEvents += json.auditEvents ?? 0;
   into.gitopsStatuses += json.gitopsStatuses ?? 0;
   for (const v of json.migrationDatabases ?? []) into.migrationDatabases.add(v);
+  for (const v of json.registryRepositories ?? []) into.registryRepositories.add(v);
   if (json.latestEventAt) {
     const at = new Date(json.latestEventAt);
     if (!into.latestEventAt || at > into.latestEventAt) into.latestEventAt = at;
