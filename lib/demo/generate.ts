@@ -2,6 +2,7 @@ import type { CustodyEvent } from "@/lib/events/schema";
 import { repositoryOf } from "./catalog";
 import { emitChangeSource } from "./change-events";
 import { emitDrift } from "./drift";
+import { emitDatabasesAndRegistries } from "./databases";
 import { emitGitops } from "./gitops";
 import { DemoIds } from "./ids";
 import { DAY, planChanges, type Period } from "./plan";
@@ -45,6 +46,7 @@ export function generateDemoEvents(opts: DemoOptions = {}): CustodyEvent[] {
   }
   const drift = emitDrift(emit, period, (environment, service) => running.get(`${environment}/${service}`));
   events.push(...drift.events, ...emitSnapshots(emit, period, events, drift.ops), ...emitGitops(emit, period));
+  events.push(...emitDatabasesAndRegistries(emit, period, events));
   // Stable sort: events at the same instant keep the causal order they were emitted in.
   return events.sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : 0));
 }

@@ -14,6 +14,8 @@ const CONTROL_RULE_IDS = [
   // The GitOps rules of issue 22 (Argo CD, Flux).
   "drift.gitops-manual-sync", "drift.gitops-out-of-sync", "drift.gitops-self-heal-off", "drift.gitops-suspended",
   "drift.unrecorded-workload",
+  // Issue 21: databases and registries.
+  "drift.manual-migration", "drift.untagged-images-kept",
 ];
 
 const events = generateDemoEvents();

@@ -41,6 +41,8 @@ export type DemoScenario = ScenarioBase &
     | { kind: "drift"; drift: DriftKind; at: { daysBeforeEnd: number } }
     | { kind: "thin-registry"; builds: number }
     | { kind: "gitops"; gitops: GitopsDrift }
+    | { kind: "manual-migration"; database: string; person: string }
+    | { kind: "untagged-kept" }
   );
 
 /** What Argo CD or Flux report about a production object at the end of the period (lib/demo/gitops.ts). */
@@ -113,6 +115,12 @@ export const demoScenarios: readonly DemoScenario[] = [
     title: "Argo CD reports the production gateway OutOfSync with git", ruleIds: ["drift.gitops-out-of-sync"] },
   { id: "flux-suspended", kind: "gitops", service: "search", gitops: "suspended",
     title: "The Flux Kustomization of search's production configuration is suspended", ruleIds: ["drift.gitops-suspended"] },
+  { id: "manual-migration", kind: "manual-migration", service: "accounts", database: "accounts", person: "dave",
+    title: "Dave applied a Flyway migration to the production accounts database by hand; the pipeline recorded the others",
+    ruleIds: ["drift.manual-migration"] },
+  { id: "untagged-kept", kind: "untagged-kept", service: "catalog",
+    title: "The catalog repository still holds untagged images weeks old: nobody prunes them weekly",
+    ruleIds: ["drift.untagged-images-kept"] },
   { id: "rollback-gap", kind: "thin-registry", service: "reviews-svc", builds: 3,
     title: "Only three images ever built, fewer than the ten kept for rollback",
     ruleIds: ["drift.rollback-gap", "deploy.rollback-ready"] },

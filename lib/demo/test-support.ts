@@ -131,6 +131,13 @@ export const scenarioChecks: Record<string, (ix: DemoIndex) => boolean> = {
   "flux-suspended": (ix) => ix.gitops.some((g) => g.environment === "production" && g.tool === "flux" && g.suspended === true),
   "unrecorded-workload": (ix) =>
     (ix.finalSnapshot("production")?.controllers ?? []).some((c) => !ix.production.some((d) => d.service === c.service)),
+  "manual-migration": (ix) => {
+    const recorded = new Set(ix.of("migration").filter((m) => m.pipeline !== undefined).map((m) => `${m.database}/${m.migration.id}`));
+    const last = ix.of("migration_snapshot").filter((s) => s.environment === "production").at(-1);
+    return recorded.size > 0 && (last?.migrations ?? []).some((m) => !recorded.has(`${last?.database}/${m.id}`) && m.appliedBy !== undefined);
+  },
+  "untagged-kept": (ix) =>
+    ix.of("registry_tags").some((l) => (l.untagged ?? []).some((u) => u.pushedAt !== null && Date.parse(l.occurredAt) - Date.parse(u.pushedAt) > 7 * DAY_MS)),
   "rollback-gap": (ix) => {
     const perService = new Map<string, number>();
     for (const b of ix.builds) perService.set(b.service ?? "", (perService.get(b.service ?? "") ?? 0) + 1);

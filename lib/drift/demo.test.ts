@@ -50,6 +50,8 @@ describe("drift in the demo data tells the truth", () => {
     expect(hotPatch?.subjectKey).toBe("production/shop/Deployment/inventory/inventory");
     const config = open().find((f) => f.ruleId === "drift.config-changed");
     expect(config?.actor).toBe("grace@acme.com");
+    const migration = open().filter((f) => f.ruleId === "drift.manual-migration");
+    expect(migration.map((f) => [f.subjectKey, f.actor, f.service])).toEqual([[expect.stringMatching(/^production\/database\/accounts\/flyway\/\d\.1$/), "dave", "accounts"]]);
   });
 
   it("keeps one finding for drift seen in consecutive daily snapshots", () => {

@@ -16,6 +16,7 @@ type RecordRow = {
   pipeline_provider: string | null;
   pipeline_run_id: string | null;
   deployment_id: string | null;
+  service: string | null;
 };
 
 const asDate = (v: Date | string) => (v instanceof Date ? v : new Date(v));
@@ -40,9 +41,9 @@ export async function evaluateMigrations(db: Queryable, touched: Touched): Promi
     if (!snap) continue;
     const records = await queryRows<RecordRow>(
       db,
-      sql`select external_id, migration_id, checksum, applied_by, pipeline_provider, pipeline_run_id, deployment_id from migration_records
+      sql`select external_id, migration_id, checksum, applied_by, pipeline_provider, pipeline_run_id, deployment_id, service from migration_records
            where environment = ${environment} and database = ${database} and tool = ${snap.tool}
-           order by external_id`,
+           order by recorded_at, external_id`,
     );
     const o: MigrationHistoryObservation = { environment, database, tool: snap.tool, observedAt: asDate(snap.observed_at), snapshot: snap.external_id };
     const reported = (typeof snap.migrations === "string" ? JSON.parse(snap.migrations) : snap.migrations) as AppliedMigration[];
@@ -54,6 +55,8 @@ export async function evaluateMigrations(db: Queryable, touched: Touched): Promi
       deploymentId: r.deployment_id,
       externalId: r.external_id,
     }));
+    // The service whose pipeline migrates this database, as its records name it.
+    const service = records.map((r) => r.service).filter((v): v is string => v !== null).at(-1) ?? null;
     const opened: FindingInput[] = [];
     const passed: string[] = [];
     for (const outcome of judgeMigrations(o, reported, evidence)) {
@@ -67,7 +70,7 @@ export async function evaluateMigrations(db: Queryable, touched: Touched): Promi
         ruleId: outcome.ruleId,
         subjectKey: subject,
         environment,
-        service: null,
+        service,
         workload: `database/${database}`,
         actor: outcome.actor,
         summary: outcome.reason,

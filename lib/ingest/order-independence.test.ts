@@ -22,6 +22,9 @@ async function projectionState(db: Queryable) {
     snapshots: await q(
       "select s.external_id, s.environment, s.observed_at, w.namespace, w.kind, w.name, w.container, w.digest from snapshots s join snapshot_workloads w on w.snapshot_id = s.id order by s.external_id, w.namespace, w.kind, w.name, w.container",
     ),
+    migrationRecords: await q("select external_id, environment, database, migration_id, checksum, pipeline_run_id from migration_records order by external_id"),
+    migrationSnapshots: await q("select external_id, environment, database, migrations from migration_snapshots order by external_id"),
+    registryListings: await q("select external_id, repository, tags, untagged from registry_tag_lists order by external_id"),
     attestations: await q("select external_id, type, subject, result, observed_at from attestations order by external_id"),
     checkResults: await q("select d.external_id, c.rule_id, c.result from check_results c join deployments d on d.id = c.deployment_id order by d.external_id, c.rule_id"),
     // Which findings are open is order-independent; when they opened is not (yet): a snapshot that
