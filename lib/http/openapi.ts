@@ -47,7 +47,7 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/v1/events": {
         post: {
           summary:
-            "Ingest Custody events: one event or { events: [...] } (all-or-nothing); resending an id is a no-op; occurredAt more than the allowed skew in the future is 400; an event outside the token's scope is 403",
+            "Ingest Custody events: one event or { events: [...] } (all-or-nothing); resending an id is a no-op; occurredAt more than the allowed skew in the future is 400; an event outside the token's scope is 403; bodies over CUSTODY_MAX_BODY_BYTES are 413 unless the body is one snapshot event (up to CUSTODY_MAX_SNAPSHOT_BYTES)",
           security: [{ bearer: [] }],
           requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/EventsRequest" } } } },
           responses: {
