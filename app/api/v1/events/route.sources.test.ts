@@ -147,6 +147,17 @@ describe("token scope and expiry", () => {
     expect((await errorOf(review)).message).toContain("event types: deployment, snapshot");
   });
 
+  it("refuses a production database's migration history from a token limited to staging", async () => {
+    const staging = await createToken(t.handle.db, { name: "staging-migrator", scopes: ["ingest"], createdBy: "test", limits: { eventTypes: [], repositories: [], environments: ["staging"] } });
+    const history = (environment: string, id: string) => ({ id, type: "migration_snapshot", occurredAt: "2026-11-01T10:00:00Z", environment, database: "orders", tool: "rails", migrations: [{ id: "20261102101500" }] });
+    const before = await ledgerSize();
+    const res = await send(history("production", "mig-prod"), staging.token);
+    expect(res.status).toBe(403);
+    expect((await errorOf(res)).message).toContain("environment: \"production\" is outside this token's scope");
+    expect(await ledgerSize()).toBe(before);
+    expect((await send(history("staging", "mig-staging"), staging.token)).status).toBe(202);
+  });
+
   it("answers an expired token with 401 saying it expired", async () => {
     const old = await createToken(t.handle.db, { name: "expired", scopes: ["ingest"], createdBy: "test", expiresAt: new Date(Date.now() - 1000) });
     const res = await send(deployment("staging", "expired-1"), old.token);
