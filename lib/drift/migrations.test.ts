@@ -129,6 +129,20 @@ describe("drift.manual-migration", () => {
     expect((await manual()).map((f) => [f.status, f.resolution])).toEqual([["resolved", expect.stringContaining("no longer reports it")]]);
   });
 
+  it("judges a Flyway repeatable migration run several times once: manual when any of its runs was", async () => {
+    const header = read("flyway_schema_history.csv").split("\n")[0];
+    const rows = [
+      `1,,refresh order views,SQL,R__refresh_order_views.sql,-1120581716,orders_migrator,2026-11-02 10:15:31.9,12,t`,
+      `2,,refresh order views,SQL,R__refresh_order_views.sql,387126001,bob,2026-11-12 19:02:44.1,15,t`,
+    ];
+    const at = "2026-11-20T06:00:00Z";
+    const event = migrationSnapshot("flyway", [header, ...rows].join("\n"), { environment: "production", database: "views", observedAt: at }).event;
+    const recorded = pipelineMigrations("flyway", [header, rows[0]].join("\n"), { environment: "production", database: "views", pipeline: { provider: "github-actions", runId: "7" }, recordedAt: "2026-11-02T10:16:00Z", since: "2026-11-02T10:00:00Z" }).events;
+    await send({ events: [...recorded, event] });
+    const views = (await manual({ status: "open" })).filter((f) => f.subjectKey === "production/database/views/flyway/R__refresh_order_views.sql");
+    expect(views.map((f) => f.actor)).toEqual(["bob"]);
+  });
+
   it("judges the latest snapshot whatever the order: a pipeline record that arrives late resolves, an older snapshot changes nothing", async () => {
     const prisma = (observedAt: string) => migrationSnapshot("prisma", read("_prisma_migrations.csv"), { environment: "production", database: "shop", observedAt }).event;
     const record = pipelineMigrations("prisma", read("_prisma_migrations.csv"), {

@@ -59,8 +59,13 @@ export async function evaluateMigrations(db: Queryable, touched: Touched): Promi
     const service = records.map((r) => r.service).filter((v): v is string => v !== null).at(-1) ?? null;
     const opened: FindingInput[] = [];
     const passed: string[] = [];
+    // A migration can have several rows (each run of a Flyway repeatable migration adds one): it fails when any row does.
+    const bySubject = new Map<string, ReturnType<typeof judgeMigrations>[number]>();
     for (const outcome of judgeMigrations(o, reported, evidence)) {
       const subject = migrationSubject(o, outcome.migration.id);
+      if (outcome.result === "fail" || bySubject.get(subject)?.result !== "fail") bySubject.set(subject, outcome);
+    }
+    for (const [subject, outcome] of bySubject) {
       if (outcome.result === "pass") {
         passed.push(subject);
         continue;
