@@ -283,14 +283,8 @@ export const commands: Record<string, Command> = {
   },
 
   verify: async (_args, values) => {
-    const [{ withDatabase }, { verifyLedger }, { verifyAuditLog }, { verifyMerkle }] = await Promise.all([
-      database(),
-      import("../ledger/ledger"),
-      import("../audit/verify"),
-      import("./proof-commands"),
-    ]);
-    const [ledger, audit] = await withDatabase(async ({ db }) => [await verifyLedger(db), await verifyAuditLog(db)] as const);
-    const merkle = await verifyMerkle(values);
+    const [{ withDatabase }, { verifyAuditLog }, { verifyLedgerAndMerkle }] = await Promise.all([database(), import("../audit/verify"), import("./proof-commands")]);
+    const [{ ledger, merkle }, audit] = await withDatabase(async ({ db }) => [await verifyLedgerAndMerkle(values, db), await verifyAuditLog(db)] as const);
     process.stdout.write(
       ledger.ok
         ? `ledger ok: ${ledger.events} entries, head ${ledger.head}${ledger.archived > 0 ? ` (entries 1..${ledger.archived} archived: checked from the recorded boundary; verify their files with verify-archive)` : ""}\n`

@@ -2,8 +2,11 @@ import { createPublicKey } from "node:crypto";
 import { checkExtractedEntry, type ExtractedEntry } from "../ledger/entry-check";
 import { checkConsistency, checkInclusion } from "../ledger/merkle";
 import { instanceSigningKey } from "../signing/keys";
-import { verifyAgainstWitnessed, verifyTree } from "../ledger/verify-tree";
-import { withDatabase } from "./database";
+import type { Queryable } from "@/db/client";
+import { verifyLedgerFull, type VerifyResult } from "../ledger/full-verify";
+import { verifyLedger } from "../ledger/ledger";
+import { verificationBase } from "../partitions/base";
+import { readWitnessed, verifyAgainstWitnessed, verifyTree } from "../ledger/verify-tree";
 import { CliError } from "./output";
 import { readCheckpoint, readText, signerVerdict, trustedKeys } from "./trust";
 
@@ -106,35 +109,42 @@ const verifyProof: Command = async ([file], values) => {
 };
 
 /**
- * `verify [--against DIR]`: the hash chains and the Merkle tree recomputed from the entries;
- * with --against, compared with checkpoints witnessed outside the database.
+ * `verify [--against DIR]`: the hash chains and the Merkle tree recomputed from the entries in one
+ * pass (lib/ledger/full-verify.ts: the same read gives the chain, the tree, the stored checkpoints'
+ * roots and the witnessed ones'); with --against, compared with checkpoints witnessed outside the
+ * database. The witness directory is read and its signatures checked before the database is.
  */
-export async function verifyMerkle(values: Values): Promise<{ ok: boolean; lines: string[] }> {
+export async function verifyLedgerAndMerkle(values: Values, db: Queryable): Promise<{ ledger: VerifyResult & { archived: number }; merkle: { ok: boolean; lines: string[] } }> {
   const dir = str(values, "against");
   const keys = dir ? await trustedKeys(values) : null;
   const instance = dir && !keys ? instanceSigningKey() : null;
   if (dir && !keys && !instance) throw new CliError("--against needs the key that signed the checkpoints: --key PUBKEY.pem or --keys-url URL", 2);
-  return withDatabase(async ({ db }) => {
-    const lines: string[] = [];
-    const tree = await verifyTree(db);
-    lines.push(tree.ok ? `merkle tree ok: ${tree.size} entries, root ${tree.root}, ${tree.checkpoints} stored checkpoints agree` : `merkle tree BROKEN: ${tree.problem ?? ""}`);
-    let ok = tree.ok;
-    if (dir) {
-      const key = keys?.[0] ?? createPublicKey(instance?.publicKeyPem ?? "");
-      let r: Awaited<ReturnType<typeof verifyAgainstWitnessed>>;
-      try {
-        r = await verifyAgainstWitnessed(db, dir, key);
-      } catch (error) {
-        throw new CliError(`cannot read the witness directory ${dir}: ${(error as Error).message}`);
-      }
-      for (const u of r.unreadable) lines.push(`witness file ${u.file} ignored: ${u.reason}`);
-      if (r.divergence) lines.push(`DIVERGENCE from the witnessed checkpoints: ${r.divergence.message}`);
-      else if (r.read === 0) lines.push(`no witnessed checkpoint signed by the key in ${dir}`);
-      else lines.push(`witnessed checkpoints ok: ${r.matched} of ${r.read} in ${dir} match the database`);
-      ok = ok && r.ok && r.read > 0;
+  const key = dir ? (keys?.[0] ?? createPublicKey(instance?.publicKeyPem ?? "")) : null;
+  let witnessed: Awaited<ReturnType<typeof readWitnessed>> | null = null;
+  if (dir && key) {
+    try {
+      witnessed = await readWitnessed(dir, key);
+    } catch (error) {
+      throw new CliError(`cannot read the witness directory ${dir}: ${(error as Error).message}`);
     }
-    return { ok, lines };
-  });
+  }
+  // One pass over the whole ledger; after `custody archive`, the checks from the archive boundary instead.
+  const archivedBefore = (await verificationBase(db, "ledger")).after;
+  const full = archivedBefore === 0 ? await verifyLedgerFull(db, { sizes: witnessed?.checkpoints.map((c) => c.treeSize) ?? [] }) : undefined;
+  const ledger = full ? { ...full.chain, archived: 0 } : await verifyLedger(db);
+  const lines: string[] = [];
+  const tree = await verifyTree(db, full);
+  lines.push(tree.ok ? `merkle tree ok: ${tree.size} entries, root ${tree.root}, ${tree.checkpoints} stored checkpoints agree` : `merkle tree BROKEN: ${tree.problem ?? ""}`);
+  let ok = tree.ok;
+  if (dir && key && witnessed) {
+    const r = await verifyAgainstWitnessed(db, dir, key, witnessed, full);
+    for (const u of r.unreadable) lines.push(`witness file ${u.file} ignored: ${u.reason}`);
+    if (r.divergence) lines.push(`DIVERGENCE from the witnessed checkpoints: ${r.divergence.message}`);
+    else if (r.read === 0) lines.push(`no witnessed checkpoint signed by the key in ${dir}`);
+    else lines.push(`witnessed checkpoints ok: ${r.matched} of ${r.read} in ${dir} match the database`);
+    ok = ok && r.ok && r.read > 0;
+  }
+  return { ledger, merkle: { ok, lines } };
 }
 
 export const proofCommands: Record<string, Command> = { "verify-proof": verifyProof };

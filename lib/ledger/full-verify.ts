@@ -1,6 +1,9 @@
 import crypto from "node:crypto";
-import type { LedgerEvent } from "@/db/schema";
+import { asc, eq, gt } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { chainHeads, ledgerCheckpoints, ledgerEvents, type LedgerEvent } from "@/db/schema";
 import { GENESIS_HASH, sha256Hex } from "./chain";
+import { F, streamLedgerCopy, type Tuple } from "./copy-rows";
 import { ledgerEntryHash } from "./ledger";
 import { EMPTY_ROOT } from "./merkle";
 
@@ -9,8 +12,12 @@ export type VerifiedEntry = Pick<LedgerEvent, "seq" | "source" | "eventType" | "
   Partial<Pick<LedgerEvent, "principal" | "hashVersion">>;
 
 /** SHA-256 as a 32-character latin1 ("binary") string: no Buffer allocated per digest. */
-const digest: (data: Buffer) => string =
+const digest: (data: Uint8Array) => string =
   typeof crypto.hash === "function" ? (data) => crypto.hash("sha256", data, "binary") : (data) => crypto.createHash("sha256").update(data).digest("binary");
+const digestHex: (data: Uint8Array) => string =
+  typeof crypto.hash === "function" ? (data) => crypto.hash("sha256", data, "hex") : (data) => crypto.createHash("sha256").update(data).digest("hex");
+
+const HEX64 = /^[0-9a-f]{64}$/;
 
 /**
  * The Merkle tree's right edge as full verification grows it: the same RFC 9162 tree as
@@ -18,7 +25,7 @@ const digest: (data: Buffer) => string =
  * version 2 entry's hash, which is its leaf hash, kept as read) or 32 latin1 characters (a digest
  * computed here). A digest returned as a Buffer costs Node an allocation (and later garbage
  * collection) per hash, more than hashing a 65-byte node; a string does not, and is written into
- * one reused input buffer. The caller has checked each entry hash against a digest's hex.
+ * one reused input buffer. The caller has checked each entry hash is 64 lower-case hex digits.
  */
 class LeanFrontier {
   size = 0;
@@ -60,42 +67,297 @@ class LeanFrontier {
   }
 }
 
+/** The first entry that does not hold: `reason` as verifyLedger words it, `message` naming the entry. */
+export interface ChainProblem {
+  seq: number;
+  reason: string;
+  message: string;
+}
+
+const ascii = (s: string) => Buffer.from(s, "latin1");
+const K = {
+  bodySha256: ascii('\n{"bodySha256":'),
+  contentType: ascii(',"contentType":'),
+  deliveryId: ascii(',"deliveryId":'),
+  eventType: ascii(',"eventType":'),
+  principal: ascii(',"principal":'),
+  reason: ascii(',"reason":'),
+  receivedAt: ascii(',"receivedAt":"'),
+  seq: ascii('","seq":'),
+  source: ascii(',"source":'),
+  status: ascii(',"status":'),
+  null: ascii("null"),
+};
+/** Microseconds between 1970-01-01 and Postgres's epoch, 2000-01-01 (binary timestamptz). */
+const PG_EPOCH_MS = 946_684_800_000;
+
 /**
  * One pass over the entries in seq order checking everything an auditor's full verification does:
  * each body against its SHA-256, each hash against its fields (in the entry's hash version) and
- * predecessor, no gap, and the Merkle tree grown over the entry hashes (its root compared with a
- * checkpoint by the caller). Three SHA-256 digests per version 2 entry (body, chain hash which is
- * also the leaf, and on average one node; a version 1 entry adds its leaf), each over bytes already
- * in hand: the body as read, the chain text written once, node inputs in one reused buffer.
+ * predecessor, no gap, and the Merkle tree grown over the entry hashes, with its root at the sizes
+ * asked for (checkpoints to compare). Three SHA-256 digests per version 2 entry (body, chain hash
+ * which is also the leaf, and on average one node; a version 1 entry adds its leaf).
+ *
+ * Entries arrive either as rows (`push`, PGlite and callers holding rows) or as the tuples of
+ * Postgres's binary COPY stream (`pushTuple`): there the body is hashed as the bytes received and
+ * the chain text is written byte for byte into one reused buffer, with no string or object per
+ * column; `ledgerEntryText` stays the definition and a test holds the two equal.
+ *
+ * After the first entry that does not hold, the chain is not checked further but the tree keeps
+ * growing over the hashes as stored, as the tree recomputation always did: a broken chain and a
+ * rewritten tree are reported each on its own.
  */
 export class LedgerVerifier {
   private prev = GENESIS_HASH;
   private expectedSeq = 1;
   private readonly frontier = new LeanFrontier();
+  problem: ChainProblem | null = null;
+  /** Why the tree could not be grown (an entry whose hash is not a SHA-256 in hex). */
+  treeProblem: string | null = null;
+  private wanted: number[] = [];
+  private nextWanted = Infinity;
+  readonly roots = new Map<number, string>();
+  private w = Buffer.alloc(4096);
+  private lastMs = NaN;
+  private lastIso = ascii("");
 
-  /** Null when the entry holds; else why not. */
+  constructor(sizes: Iterable<number> = []) {
+    this.want(sizes);
+  }
+
+  /** Tree sizes whose root to keep (roots(size) once the pass reaches them). */
+  want(sizes: Iterable<number>): void {
+    this.wanted = [...new Set([...this.wanted, ...sizes])].filter((s) => s > this.frontier.size || s === 0).sort((a, b) => b - a);
+    if (this.wanted.at(-1) === 0 && this.frontier.size === 0) {
+      this.roots.set(0, EMPTY_ROOT.toString("hex"));
+      this.wanted.pop();
+    }
+    this.nextWanted = this.wanted.at(-1) ?? Infinity;
+  }
+
+  private fail(seq: number, reason: string, message = `entry ${seq}: ${reason.replace(/^entry /, "")}`): string {
+    this.problem = { seq, reason, message };
+    return message;
+  }
+
+  private grow(hashHex: string, version: number): void {
+    if (this.treeProblem) return;
+    if (hashHex.length !== 64 || !HEX64.test(hashHex)) {
+      this.treeProblem = `entry ${this.frontier.size + 1} has a hash that is not a hex SHA-256`;
+      return;
+    }
+    this.frontier.appendEntry(hashHex, version);
+    if (this.frontier.size === this.nextWanted) {
+      this.roots.set(this.nextWanted, this.frontier.root().toString("hex"));
+      this.wanted.pop();
+      this.nextWanted = this.wanted.at(-1) ?? Infinity;
+    }
+  }
+
+  /** Null when the entry holds (or the chain broke before it); else why not. */
   push(e: VerifiedEntry): string | null {
-    if (e.seq !== this.expectedSeq) return `sequence gap: expected ${this.expectedSeq}, found ${e.seq}`;
-    if (sha256Hex(e.body) !== e.bodySha256) return `entry ${e.seq}: body does not match its SHA-256`;
-    if (e.prevHash !== this.prev) return `entry ${e.seq}: previous hash does not match the entry before it`;
-    // Equal to a digest's lower-case hex, so the leaf below reads exactly 32 bytes from it.
-    if (ledgerEntryHash(this.prev, e) !== e.hash) return `entry ${e.seq}: hash does not match its fields`;
-    this.frontier.appendEntry(e.hash, e.hashVersion ?? 1);
-    this.prev = e.hash;
+    let problem: string | null = null;
+    if (!this.problem) {
+      if (e.seq !== this.expectedSeq) problem = this.fail(this.expectedSeq, `sequence gap: expected ${this.expectedSeq}`, `sequence gap: expected ${this.expectedSeq}, found ${e.seq}`);
+      else if (sha256Hex(e.body) !== e.bodySha256) problem = this.fail(e.seq, "body does not match its SHA-256");
+      else if (e.prevHash !== this.prev) problem = this.fail(e.seq, "previous hash does not match the entry before it");
+      else if (ledgerEntryHash(this.prev, e) !== e.hash) problem = this.fail(e.seq, "entry hash does not match its fields", `entry ${e.seq}: hash does not match its fields`);
+      else {
+        this.prev = e.hash;
+        this.expectedSeq += 1;
+      }
+    }
+    this.grow(e.hash, e.hashVersion ?? 1);
+    return problem;
+  }
+
+  /** An entry as a tuple of the COPY stream (lib/ledger/copy-rows.ts). */
+  pushTuple(t: Tuple): void {
+    const { buf, start, end } = t;
+    const hashHex = buf.toString("latin1", start[F.hash], end[F.hash]);
+    const version = buf.readInt16BE(start[F.hash_version] as number);
+    if (!this.problem) this.checkTuple(t, hashHex, version);
+    this.grow(hashHex, version);
+  }
+
+  private checkTuple(t: Tuple, hashHex: string, version: number): void {
+    const { buf, start, end } = t;
+    const s = start[F.seq] as number;
+    const seq = buf.readInt32BE(s) * 4294967296 + buf.readUInt32BE(s + 4);
+    if (seq !== this.expectedSeq) {
+      this.fail(this.expectedSeq, `sequence gap: expected ${this.expectedSeq}`, `sequence gap: expected ${this.expectedSeq}, found ${seq}`);
+      return;
+    }
+    if (digestHex(buf.subarray(start[F.body], end[F.body])) !== buf.toString("latin1", start[F.body_sha256], end[F.body_sha256])) {
+      this.fail(seq, "body does not match its SHA-256");
+      return;
+    }
+    if (buf.toString("latin1", start[F.prev_hash], end[F.prev_hash]) !== this.prev) {
+      this.fail(seq, "previous hash does not match the entry before it");
+      return;
+    }
+    if (this.chainDigest(t, seq, version) !== hashHex) {
+      this.fail(seq, "entry hash does not match its fields", `entry ${seq}: hash does not match its fields`);
+      return;
+    }
+    this.prev = hashHex;
     this.expectedSeq += 1;
-    return null;
+  }
+
+  /** ledgerEntryHash of a COPY tuple: its chain text written from the bytes received, then hashed. */
+  private chainDigest(t: Tuple, seq: number, version: number): string {
+    const { buf, start, end } = t;
+    // Every field but the body, each at most six bytes of JSON per byte received, and the constants.
+    const bound = (t.to - t.from - ((end[F.body] as number) - (start[F.body] as number))) * 6 + 512;
+    if (this.w.length < bound) this.w = Buffer.alloc(bound * 2);
+    const w = this.w;
+    w[0] = 0;
+    let p = 1;
+    const raw = (field: number) => {
+      for (let i = start[field] as number, e = end[field] as number; i < e; i += 1) w[p++] = buf[i] as number;
+    };
+    const put = (bytes: Buffer) => {
+      for (let i = 0; i < bytes.length; i += 1) w[p++] = bytes[i] as number;
+    };
+    const str = (field: number) => {
+      const s = start[field] as number;
+      const e = end[field] as number;
+      if (s < 0) return put(K.null);
+      for (let i = s; i < e; i += 1) {
+        const c = buf[i] as number;
+        // Outside printable ASCII, or `"` or `\`: JSON.stringify decides, as ledgerEntryText does.
+        if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+          p += w.write(JSON.stringify(buf.toString("utf8", s, e)), p, "utf8");
+          return;
+        }
+      }
+      w[p++] = 0x22;
+      raw(field);
+      w[p++] = 0x22;
+    };
+    raw(F.prev_hash);
+    put(K.bodySha256);
+    str(F.body_sha256);
+    put(K.contentType);
+    str(F.content_type);
+    put(K.deliveryId);
+    str(F.delivery_id);
+    put(K.eventType);
+    str(F.event_type);
+    if (version >= 2) {
+      put(K.principal);
+      str(F.principal);
+    }
+    put(K.reason);
+    str(F.reason);
+    put(K.receivedAt);
+    const r = start[F.received_at] as number;
+    const ms = Math.floor((buf.readInt32BE(r) * 4294967296 + buf.readUInt32BE(r + 4)) / 1000) + PG_EPOCH_MS;
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = ascii(new Date(ms).toISOString());
+    }
+    put(this.lastIso);
+    put(K.seq);
+    p += w.write(String(seq), p, "latin1");
+    put(K.source);
+    str(F.source);
+    put(K.status);
+    str(F.status);
+    w[p++] = 0x7d;
+    return digestHex(w.subarray(version >= 2 ? 0 : 1, p));
   }
 
   get size(): number {
     return this.frontier.size;
   }
 
-  /** The hash of the last entry pushed (the genesis hash before any). */
+  /** The hash of the last entry that held (the genesis hash before any). */
   get head(): string {
     return this.prev;
+  }
+
+  /** Entries verified in order before the first that does not hold. */
+  get verified(): number {
+    return this.expectedSeq - 1;
   }
 
   root(): Buffer {
     return this.frontier.root();
   }
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  events: number;
+  head: string;
+  firstBadSeq: number | null;
+  reason?: string;
+}
+
+export interface FullVerification {
+  /** The hash chain, as `GET /api/v1/ledger/verify` answers it. */
+  chain: VerifyResult;
+  /** The Merkle tree grown over every entry's stored hash, whatever the chain said. */
+  tree: { size: number; root: string; roots: Map<number, string>; problem: string | null };
+  /** The head row and the stored checkpoints, read in the same snapshot as the entries on Postgres. */
+  stored: { seq: number; hash: string; frontier: string | null; checkpoints: { treeSize: number; rootHash: string }[] };
+  /** How the entries were read: Postgres's binary COPY stream, or pages of rows (PGlite). */
+  read: "copy" | "pages";
+}
+
+/**
+ * Full verification of the ledger in one pass: the chain (bodies, links, hashes, no gap, the
+ * head), and the Merkle tree with its root at every stored checkpoint and at `sizes` (witnessed
+ * checkpoints). On Postgres the entries stream as binary COPY; on PGlite they are read in pages.
+ * `custody verify`, `custody rebuild` and `GET /api/v1/ledger/verify` use it.
+ */
+export async function verifyLedgerFull(db: Queryable, opts: { sizes?: number[]; pageSize?: number } = {}): Promise<FullVerification> {
+  const verifier = new LedgerVerifier(opts.sizes ?? []);
+  const readCheckpoints = (rows: Record<string, unknown>[]) => rows.map((r) => ({ treeSize: Number(r.tree_size), rootHash: String(r.root_hash) }));
+  type Head = FullVerification["stored"];
+  const streamed = await streamLedgerCopy(
+    db,
+    async (run) => {
+      const checkpoints = readCheckpoints(await run("select tree_size, root_hash from ledger_checkpoints order by tree_size"));
+      verifier.want(checkpoints.map((c) => c.treeSize));
+      return checkpoints;
+    },
+    (t) => verifier.pushTuple(t),
+    async (run) => (await run("select seq, hash, frontier from chain_heads where chain = 'ledger'"))[0],
+  );
+  let stored: Head;
+  if (streamed) {
+    const head = streamed.after;
+    stored = { seq: Number(head?.seq ?? 0), hash: String(head?.hash ?? GENESIS_HASH), frontier: (head?.frontier as string | null) ?? null, checkpoints: streamed.before };
+  } else {
+    const checkpoints = (await db.select({ treeSize: ledgerCheckpoints.treeSize, rootHash: ledgerCheckpoints.rootHash }).from(ledgerCheckpoints).orderBy(asc(ledgerCheckpoints.treeSize))).map((c) => ({
+      treeSize: Number(c.treeSize),
+      rootHash: c.rootHash,
+    }));
+    verifier.want(checkpoints.map((c) => c.treeSize));
+    const pageSize = opts.pageSize ?? 2000;
+    let after = 0;
+    for (;;) {
+      const page: LedgerEvent[] = await db.select().from(ledgerEvents).where(gt(ledgerEvents.seq, after)).orderBy(asc(ledgerEvents.seq)).limit(pageSize);
+      for (const e of page) verifier.push(e);
+      if (page.length < pageSize) break;
+      after = page[page.length - 1]?.seq ?? after;
+    }
+    const [head] = await db.select().from(chainHeads).where(eq(chainHeads.chain, "ledger"));
+    stored = { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH, frontier: head?.frontier ?? null, checkpoints };
+  }
+
+  const events = verifier.verified;
+  let chain: VerifyResult;
+  if (verifier.problem) chain = { ok: false, events, head: verifier.head, firstBadSeq: verifier.problem.seq, reason: verifier.problem.reason };
+  else if (stored.seq !== events || stored.hash !== verifier.head)
+    chain = { ok: false, events, head: verifier.head, firstBadSeq: events + 1, reason: "ledger head does not match the last entry (entries missing?)" };
+  else chain = { ok: true, events, head: verifier.head, firstBadSeq: null };
+  return {
+    chain,
+    tree: { size: verifier.size, root: verifier.root().toString("hex"), roots: verifier.roots, problem: verifier.treeProblem },
+    stored,
+    read: streamed ? "copy" : "pages",
+  };
 }
