@@ -57,31 +57,81 @@ export class CopyTupleReader {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     if (this.pendingBytes < this.need) return;
-    const buf = this.pending.length === 1 ? chunk : Buffer.concat(this.pending, this.pendingBytes);
+    if (this.pending.length === 1) {
+      this.reset();
+      this.parse(chunk, 0);
+      return;
+    }
+    if (!this.header) {
+      const buf = Buffer.concat(this.pending, this.pendingBytes);
+      this.reset();
+      this.parse(buf, 0);
+      return;
+    }
+    // A tuple straddles reads: assemble it alone (its bytes, not the whole new read), then go on
+    // in the last read itself, so each byte is copied at most once, and most not at all.
+    const last = this.pending[this.pending.length - 1] as Buffer;
+    const before = this.pendingBytes - last.length;
+    let take = Math.min(last.length, Math.max(this.need - before, 0) + 4096);
+    for (;;) {
+      const joined = Buffer.concat([...this.pending.slice(0, -1), last.subarray(0, take)]);
+      const used = this.parse(joined, 0, 1);
+      if (this.done) return this.reset();
+      if (used !== null) {
+        this.reset();
+        this.parse(last, used - before);
+        return;
+      }
+      if (take === last.length) {
+        // Still not whole (a long body): wait, without copying again, until its bytes are all here.
+        this.pending = [joined];
+        this.pendingBytes = joined.length;
+        this.need = this.probeNeed;
+        return;
+      }
+      take = Math.min(last.length, take * 2);
+    }
+  }
+
+  private reset(): void {
     this.pending = [];
     this.pendingBytes = 0;
     this.need = 0;
-    let p = 0;
+  }
+
+  /**
+   * Parses tuples from `p` (at most `limit`); returns where it stopped after `limit` tuples, or
+   * null when it ran out of bytes (the tail kept for the next read) or met the trailer.
+   */
+  private parse(buf: Buffer, p: number, limit = Infinity): number | null {
     if (!this.header) {
-      if (buf.length < 19) return this.keep(buf, 0, 19);
-      if (!buf.subarray(0, 11).equals(SIGNATURE)) throw new Error("not a COPY binary stream");
-      p = 19 + buf.readInt32BE(15);
+      if (buf.length < p + 19) {
+        if (limit === Infinity) this.keep(buf, p, p + 19);
+        return null;
+      }
+      if (!buf.subarray(p, p + 11).equals(SIGNATURE)) throw new Error("not a COPY binary stream");
+      const headerEnd = p + 19 + buf.readInt32BE(p + 15);
+      if (buf.length < headerEnd) {
+        if (limit === Infinity) this.keep(buf, p, headerEnd);
+        return null;
+      }
+      p = headerEnd;
       this.header = true;
     }
     const t = this.t;
     t.buf = buf;
     const { start, end } = t;
-    for (;;) {
-      if (p + 2 > buf.length) return this.keep(buf, p, p + 2);
-      const n = buf.readInt16BE(p);
-      if (n === -1) {
+    for (let n = 0; n < limit; n += 1) {
+      if (p + 2 > buf.length) return this.incomplete(buf, p, p + 2, limit);
+      const fields = buf.readInt16BE(p);
+      if (fields === -1) {
         this.done = true;
-        return;
+        return null;
       }
-      if (n !== FIELDS) throw new Error(`a COPY tuple of ${n} fields, ${FIELDS} expected`);
+      if (fields !== FIELDS) throw new Error(`a COPY tuple of ${fields} fields, ${FIELDS} expected`);
       let q = p + 2;
       for (let i = 0; i < FIELDS; i += 1) {
-        if (q + 4 > buf.length) return this.keep(buf, p, q + 4);
+        if (q + 4 > buf.length) return this.incomplete(buf, p, q + 4, limit);
         const len = buf.readInt32BE(q);
         q += 4;
         if (len < 0) {
@@ -89,7 +139,7 @@ export class CopyTupleReader {
           end[i] = -1;
           continue;
         }
-        if (q + len > buf.length) return this.keep(buf, p, q + len);
+        if (q + len > buf.length) return this.incomplete(buf, p, q + len, limit);
         start[i] = q;
         end[i] = q + len;
         q += len;
@@ -99,7 +149,16 @@ export class CopyTupleReader {
       this.onTuple(t);
       p = q;
     }
+    return p;
   }
+
+  /** Out of bytes mid-tuple: when parsing a read (not probing a straddling tuple), keep the tail. */
+  private incomplete(buf: Buffer, p: number, upTo: number, limit: number): null {
+    this.probeNeed = upTo - p;
+    if (limit === Infinity) this.keep(buf, p, upTo);
+    return null;
+  }
+  private probeNeed = 0;
 
   /** Keeps the incomplete tail from `p`, and waits until `upTo` bytes (counted from `p`) can be there. */
   private keep(buf: Buffer, p: number, upTo: number): void {
@@ -154,7 +213,11 @@ export async function streamLedgerCopy<B, T>(
   const run: SqlRunner = (text) => (client.query(text) as Promise<{ rows: Record<string, unknown>[] }>).then((r) => r.rows);
   let failed: Error | undefined;
   try {
-    if (own) await run("begin isolation level repeatable read read only");
+    if (own) {
+      await run("begin isolation level repeatable read read only");
+      // In seq order by the primary key as the rows come: a sort of the whole ledger would spill to disk first.
+      await run("set local enable_sort = off");
+    }
     const b = await before(run);
     const reader = new CopyTupleReader(onTuple);
     const stream = client.query(to(`copy (select ${COPY_COLUMNS.join(", ")} from ledger_events order by seq) to stdout (format binary)`)) as Readable;

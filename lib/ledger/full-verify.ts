@@ -5,67 +5,16 @@ import { chainHeads, ledgerCheckpoints, ledgerEvents, type LedgerEvent } from "@
 import { GENESIS_HASH, sha256Hex } from "./chain";
 import { F, streamLedgerCopy, type Tuple } from "./copy-rows";
 import { ledgerEntryHash } from "./ledger";
-import { EMPTY_ROOT } from "./merkle";
+import { EMPTY_ROOT, LeanFrontier } from "./merkle";
 
 /** The columns full verification reads of each entry. */
 export type VerifiedEntry = Pick<LedgerEvent, "seq" | "source" | "eventType" | "deliveryId" | "contentType" | "receivedAt" | "body" | "bodySha256" | "prevHash" | "hash" | "status" | "reason"> &
   Partial<Pick<LedgerEvent, "principal" | "hashVersion">>;
 
-/** SHA-256 as a 32-character latin1 ("binary") string: no Buffer allocated per digest. */
-const digest: (data: Uint8Array) => string =
-  typeof crypto.hash === "function" ? (data) => crypto.hash("sha256", data, "binary") : (data) => crypto.createHash("sha256").update(data).digest("binary");
 const digestHex: (data: Uint8Array) => string =
   typeof crypto.hash === "function" ? (data) => crypto.hash("sha256", data, "hex") : (data) => crypto.createHash("sha256").update(data).digest("hex");
 
 const HEX64 = /^[0-9a-f]{64}$/;
-
-/**
- * The Merkle tree's right edge as full verification grows it: the same RFC 9162 tree as
- * `Frontier` (lib/ledger/merkle.ts), each 32-byte hash held as a string, either 64 hex digits (a
- * version 2 entry's hash, which is its leaf hash, kept as read) or 32 latin1 characters (a digest
- * computed here). A digest returned as a Buffer costs Node an allocation (and later garbage
- * collection) per hash, more than hashing a 65-byte node; a string does not, and is written into
- * one reused input buffer. The caller has checked each entry hash is 64 lower-case hex digits.
- */
-class LeanFrontier {
-  size = 0;
-  private readonly edge: string[] = [];
-  private readonly leafIn = Buffer.alloc(33, 0);
-  private readonly nodeIn = Buffer.alloc(65, 1);
-
-  /** Appends the leaf of an entry whose chain hash is `entryHashHex`, in its hash version. */
-  appendEntry(entryHashHex: string, hashVersion: number): void {
-    let h = entryHashHex;
-    if (hashVersion < 2) {
-      this.leafIn.write(entryHashHex, 1, 32, "hex");
-      h = digest(this.leafIn);
-    }
-    let size = this.size;
-    while (size % 2 === 1) {
-      this.put(this.edge.pop() as string, 1);
-      this.put(h, 33);
-      h = digest(this.nodeIn);
-      size = Math.floor(size / 2);
-    }
-    this.edge.push(h);
-    this.size += 1;
-  }
-
-  private put(h: string, offset: number): void {
-    this.nodeIn.write(h, offset, 32, h.length === 64 ? "hex" : "latin1");
-  }
-
-  root(): Buffer {
-    if (this.edge.length === 0) return EMPTY_ROOT;
-    let r = this.edge[this.edge.length - 1] as string;
-    for (let i = this.edge.length - 2; i >= 0; i -= 1) {
-      this.put(this.edge[i] as string, 1);
-      this.put(r, 33);
-      r = digest(this.nodeIn);
-    }
-    return Buffer.from(r, r.length === 64 ? "hex" : "latin1");
-  }
-}
 
 /** The first entry that does not hold: `reason` as verifyLedger words it, `message` naming the entry. */
 export interface ChainProblem {
@@ -142,7 +91,8 @@ export class LedgerVerifier {
 
   private grow(hashHex: string, version: number): void {
     if (this.treeProblem) return;
-    if (hashHex.length !== 64 || !HEX64.test(hashHex)) {
+    // A hash the chain check accepted equals a digest's hex; only one after a break needs looking at.
+    if (hashHex.length !== 64 || ((this.problem || version < 2) && !HEX64.test(hashHex))) {
       this.treeProblem = `entry ${this.frontier.size + 1} has a hash that is not a hex SHA-256`;
       return;
     }
@@ -204,68 +154,86 @@ export class LedgerVerifier {
     this.expectedSeq += 1;
   }
 
+  // The chain text writer: bytes into `w` at `p`, from the tuple in `t` (methods, not closures:
+  // nothing is allocated per entry).
+  private p = 0;
+  private t: Tuple | null = null;
+
+  private raw(field: number): void {
+    const { buf, start, end } = this.t as Tuple;
+    const w = this.w;
+    let p = this.p;
+    for (let i = start[field] as number, e = end[field] as number; i < e; i += 1) w[p++] = buf[i] as number;
+    this.p = p;
+  }
+
+  private put(bytes: Buffer): void {
+    const w = this.w;
+    let p = this.p;
+    for (let i = 0; i < bytes.length; i += 1) w[p++] = bytes[i] as number;
+    this.p = p;
+  }
+
+  /** A text column as ledgerEntryText writes it: `null`, or a JSON string. */
+  private str(field: number): void {
+    const { buf, start, end } = this.t as Tuple;
+    const s = start[field] as number;
+    const e = end[field] as number;
+    if (s < 0) return this.put(K.null);
+    for (let i = s; i < e; i += 1) {
+      const c = buf[i] as number;
+      // Outside printable ASCII, or `"` or `\`: JSON.stringify decides, as ledgerEntryText does.
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        this.p += this.w.write(JSON.stringify(buf.toString("utf8", s, e)), this.p, "utf8");
+        return;
+      }
+    }
+    this.w[this.p++] = 0x22;
+    this.raw(field);
+    this.w[this.p++] = 0x22;
+  }
+
   /** ledgerEntryHash of a COPY tuple: its chain text written from the bytes received, then hashed. */
   private chainDigest(t: Tuple, seq: number, version: number): string {
     const { buf, start, end } = t;
     // Every field but the body, each at most six bytes of JSON per byte received, and the constants.
     const bound = (t.to - t.from - ((end[F.body] as number) - (start[F.body] as number))) * 6 + 512;
     if (this.w.length < bound) this.w = Buffer.alloc(bound * 2);
-    const w = this.w;
-    w[0] = 0;
-    let p = 1;
-    const raw = (field: number) => {
-      for (let i = start[field] as number, e = end[field] as number; i < e; i += 1) w[p++] = buf[i] as number;
-    };
-    const put = (bytes: Buffer) => {
-      for (let i = 0; i < bytes.length; i += 1) w[p++] = bytes[i] as number;
-    };
-    const str = (field: number) => {
-      const s = start[field] as number;
-      const e = end[field] as number;
-      if (s < 0) return put(K.null);
-      for (let i = s; i < e; i += 1) {
-        const c = buf[i] as number;
-        // Outside printable ASCII, or `"` or `\`: JSON.stringify decides, as ledgerEntryText does.
-        if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
-          p += w.write(JSON.stringify(buf.toString("utf8", s, e)), p, "utf8");
-          return;
-        }
-      }
-      w[p++] = 0x22;
-      raw(field);
-      w[p++] = 0x22;
-    };
-    raw(F.prev_hash);
-    put(K.bodySha256);
-    str(F.body_sha256);
-    put(K.contentType);
-    str(F.content_type);
-    put(K.deliveryId);
-    str(F.delivery_id);
-    put(K.eventType);
-    str(F.event_type);
+    this.t = t;
+    this.w[0] = 0;
+    this.p = 1;
+    this.raw(F.prev_hash);
+    this.put(K.bodySha256);
+    this.str(F.body_sha256);
+    this.put(K.contentType);
+    this.str(F.content_type);
+    this.put(K.deliveryId);
+    this.str(F.delivery_id);
+    this.put(K.eventType);
+    this.str(F.event_type);
     if (version >= 2) {
-      put(K.principal);
-      str(F.principal);
+      this.put(K.principal);
+      this.str(F.principal);
     }
-    put(K.reason);
-    str(F.reason);
-    put(K.receivedAt);
+    this.put(K.reason);
+    this.str(F.reason);
+    this.put(K.receivedAt);
     const r = start[F.received_at] as number;
     const ms = Math.floor((buf.readInt32BE(r) * 4294967296 + buf.readUInt32BE(r + 4)) / 1000) + PG_EPOCH_MS;
     if (ms !== this.lastMs) {
       this.lastMs = ms;
       this.lastIso = ascii(new Date(ms).toISOString());
     }
-    put(this.lastIso);
-    put(K.seq);
-    p += w.write(String(seq), p, "latin1");
-    put(K.source);
-    str(F.source);
-    put(K.status);
-    str(F.status);
-    w[p++] = 0x7d;
-    return digestHex(w.subarray(version >= 2 ? 0 : 1, p));
+    this.put(this.lastIso);
+    this.put(K.seq);
+    this.p += this.w.write(String(seq), this.p, "latin1");
+    this.put(K.source);
+    this.str(F.source);
+    this.put(K.status);
+    this.str(F.status);
+    this.w[this.p++] = 0x7d;
+    this.t = null;
+    return digestHex(this.w.subarray(version >= 2 ? 0 : 1, this.p));
   }
 
   get size(): number {

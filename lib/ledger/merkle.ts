@@ -201,3 +201,77 @@ export class Frontier {
     return new Frontier(Number(size), hashes);
   }
 }
+
+/** SHA-256 as a 32-character latin1 ("binary") string: no Buffer allocated per digest. */
+const digestLatin1: (data: Uint8Array) => string = oneShot ? (data) => oneShot("sha256", data, "binary") : (data) => createHash("sha256").update(data).digest("binary");
+
+/**
+ * The same right edge as `Frontier`, for the hot paths that append many leaves (full
+ * verification, appends): each 32-byte hash held as a string, either 64 hex digits (a version 2
+ * entry's hash, which is its leaf hash, kept as read) or 32 latin1 characters (a digest computed
+ * here). A digest returned as a Buffer costs Node an allocation (and later garbage collection)
+ * per hash, more than hashing a 65-byte node; a string does not, and is written into one reused
+ * input buffer. The caller has checked each entry hash is 64 lower-case hex digits.
+ */
+export class LeanFrontier {
+  private readonly leafIn = Buffer.alloc(33, 0);
+  private readonly nodeIn = Buffer.alloc(65, 1);
+
+  constructor(
+    public size = 0,
+    private readonly edge: string[] = [],
+  ) {}
+
+  static from(f: Frontier): LeanFrontier {
+    return new LeanFrontier(
+      f.size,
+      f.edge.map((b) => b.toString("latin1")),
+    );
+  }
+
+  toFrontier(): Frontier {
+    return new Frontier(
+      this.size,
+      this.edge.map((h) => Buffer.from(h, h.length === 64 ? "hex" : "latin1")),
+    );
+  }
+
+  /**
+   * Appends the leaf of an entry whose chain hash is `entryHashHex`, in its hash version;
+   * `onNode(level, index, hash)` sees every perfect subtree of `minLevel` or more it completes.
+   */
+  appendEntry(entryHashHex: string, hashVersion: number, onNode?: (level: number, index: number, hash: Buffer) => void, minLevel = 1): void {
+    let h = entryHashHex;
+    if (hashVersion < 2) {
+      this.leafIn.write(entryHashHex, 1, 32, "hex");
+      h = digestLatin1(this.leafIn);
+    }
+    let size = this.size;
+    let level = 0;
+    while (size % 2 === 1) {
+      this.put(this.edge.pop() as string, 1);
+      this.put(h, 33);
+      h = digestLatin1(this.nodeIn);
+      size = Math.floor(size / 2);
+      level += 1;
+      if (onNode && level >= minLevel) onNode(level, (this.size + 1) / 2 ** level - 1, Buffer.from(h, "latin1"));
+    }
+    this.edge.push(h);
+    this.size += 1;
+  }
+
+  private put(h: string, offset: number): void {
+    this.nodeIn.write(h, offset, 32, h.length === 64 ? "hex" : "latin1");
+  }
+
+  root(): Buffer {
+    if (this.edge.length === 0) return EMPTY_ROOT;
+    let r = this.edge[this.edge.length - 1] as string;
+    for (let i = this.edge.length - 2; i >= 0; i -= 1) {
+      this.put(this.edge[i] as string, 1);
+      this.put(r, 33);
+      r = digestLatin1(this.nodeIn);
+    }
+    return Buffer.from(r, r.length === 64 ? "hex" : "latin1");
+  }
+}

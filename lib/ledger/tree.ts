@@ -3,7 +3,7 @@ import { bulkInsert } from "@/db/bulk";
 import type { Queryable } from "@/db/client";
 import { chainHeads, ledgerEvents, ledgerTreeNodes } from "@/db/schema";
 import { verificationBase } from "../partitions/base";
-import { EMPTY_ROOT, Frontier, consistencyPath, inclusionPath, leafHashOfHex, nodeHash, rootOfLeafHashes, splitPoint, type RangeHasher } from "./merkle";
+import { EMPTY_ROOT, Frontier, LeanFrontier, consistencyPath, inclusionPath, leafHashOfHex, nodeHash, rootOfLeafHashes, splitPoint, type RangeHasher } from "./merkle";
 
 /**
  * The ledger as an RFC 9162 Merkle tree. Leaf i is the entry with seq i + 1. Its leaf hash commits
@@ -35,15 +35,24 @@ export type TreeNode = {
   hash: string;
 };
 
-/** Appends leaves to the frontier; returns the stored-level nodes they complete. */
+/**
+ * Appends leaves to the frontier; returns the stored-level nodes they complete. On the append
+ * path: the edge is grown as strings (LeanFrontier, no Buffer per digest) and written back once.
+ */
 export function growTree(frontier: Frontier, entries: LeafSource[]): TreeNode[] {
   const nodes: TreeNode[] = [];
-  const keep = (level: number, index: number, h: Buffer) => {
-    if (level >= STORED_LEVEL) nodes.push({ level, index, hash: h.toString("hex") });
-  };
-  for (const e of entries) frontier.append(entryLeafHash(e.hash, e.hashVersion), keep);
+  const keep = (level: number, index: number, h: Buffer) => void nodes.push({ level, index, hash: h.toString("hex") });
+  const lean = LeanFrontier.from(frontier);
+  for (const e of entries) {
+    if (!HEX64.test(e.hash)) throw new Error("not a hex SHA-256 hash");
+    lean.appendEntry(e.hash, e.hashVersion ?? 1, keep, STORED_LEVEL);
+  }
+  const grown = lean.toFrontier();
+  frontier.size = grown.size;
+  frontier.edge.splice(0, frontier.edge.length, ...grown.edge);
   return nodes;
 }
+const HEX64 = /^[0-9a-f]{64}$/;
 
 export async function storeNodes(tx: Queryable, nodes: TreeNode[]): Promise<void> {
   for (let i = 0; i < nodes.length; i += 5000) await bulkInsert(tx, ledgerTreeNodes, nodes.slice(i, i + 5000));

@@ -1,12 +1,12 @@
 import crypto from "node:crypto";
-import { asc, gt } from "drizzle-orm";
 import { bulkInsert } from "@/db/bulk";
 import { openDatabase, type Database, type DatabaseHandle } from "@/db/client";
 import { migrate } from "@/db/migrate";
-import { ledgerEvents, type LedgerEvent } from "@/db/schema";
+import { ledgerEvents } from "@/db/schema";
 import { setHead, sha256Hex } from "@/lib/ledger/chain";
 import { signCheckpoint } from "@/lib/ledger/checkpoints";
-import { LedgerVerifier } from "@/lib/ledger/full-verify";
+import { COPY_COLUMNS, CopyTupleReader, streamLedgerCopy } from "@/lib/ledger/copy-rows";
+import { verifyLedgerFull } from "@/lib/ledger/full-verify";
 import { appendToLedger, LEDGER_HASH_VERSION, ledgerEntryHash, lockLedger, type NewLedgerEntry } from "@/lib/ledger/ledger";
 import { checkInclusion } from "@/lib/ledger/merkle";
 import { inclusionProof, rootAt } from "@/lib/ledger/tree";
@@ -115,22 +115,36 @@ export async function benchLedger(ctx: BenchContext): Promise<Figure[]> {
     figures.push({ figure: "ledger appends with the Merkle tree (500-entry batches)", value: Math.round(total / (r.a / 1000)), unit: "entries/s", target: null, reference: `without the tree: ${Math.round(total / (r.b / 1000))} entries/s` });
     figures.push({ figure: "ledger append speed with the tree, share of without", value: Number(((r.b / r.a) * 100).toFixed(1)), unit: "%", target: ">= 90" });
 
-    // 2. Batch ingestion with a checkpoint signed (and stored) every 1,000 entries against none.
+    // 2. Batch ingestion with a checkpoint signed (and stored) every 1,000 entries against none. As
+    // the server does it (requestCheckpoint): signed after the batch's commit, off its transaction,
+    // while the next batch appends; the next batch's time includes waiting for it, and the last one
+    // is timed too.
     let ma = total;
     let mb = total;
     let since = 0;
+    let signing: Promise<unknown> = Promise.resolve();
+    let signed = 0;
     const c = await paired(
       async () => {
-        await appendBatch(withTree.h.db, (ma += BATCH), BATCH);
+        await Promise.all([appendBatch(withTree.h.db, (ma += BATCH), BATCH), signing]);
         since += BATCH;
         if (since >= 1000) {
           since = 0;
-          await signCheckpoint(withTree.h.db, "entries", key);
+          signing = signCheckpoint(withTree.h.db, "entries", key).then(() => (signed += 1));
         }
       },
       () => appendBatch(without.h.db, (mb += BATCH), BATCH),
     );
-    figures.push({ figure: "batch ingestion with a checkpoint every 1,000 entries, share of without", value: Number(((c.b / c.a) * 100).toFixed(1)), unit: "%", target: ">= 90", reference: `${Math.round(total / (c.a / 1000))} vs ${Math.round(total / (c.b / 1000))} entries/s` });
+    const last = performance.now();
+    await signing;
+    c.a += performance.now() - last;
+    figures.push({
+      figure: "batch ingestion with a checkpoint every 1,000 entries (signed after the commit, beside the next batch), share of without",
+      value: Number(((c.b / c.a) * 100).toFixed(1)),
+      unit: "%",
+      target: ">= 90",
+      reference: `${Math.round(total / (c.a / 1000))} vs ${Math.round(total / (c.b / 1000))} entries/s; ${signed} checkpoints signed`,
+    });
     await withTree.drop();
     await without.drop();
   }
@@ -144,59 +158,80 @@ export async function benchLedger(ctx: BenchContext): Promise<Figure[]> {
     figures.push({ figure: `ledger of ${ENTRIES} entries appended (5,000-entry batches)`, value: Math.round(ENTRIES / ((performance.now() - loadStart) / 1000)), unit: "entries/s", target: null });
     const checkpoint = await signCheckpoint(db, "entries", key);
 
-    // Read in pages; each page verified in memory and, separately timed, its bytes hashed raw.
-    // The ratio's reference: single-thread SHA-256 (node:crypto, OpenSSL) of the same bytes the
-    // verifier is handed, one digest per entry (body, every field, the three hashes, as read),
-    // measured page by page in the same run, interleaved with the verification. The verifier is
-    // single-threaded too. Reading from Postgres is timed apart (it is not hashing).
-    let readS = 0;
-    let rawS = 0;
-    let rawCpu = 0;
-    let streamS = 0;
-    let verifyS = 0;
-    let verifyCpu = 0;
-    let bytes = 0;
-    const verifier = new LedgerVerifier();
-    const stream = crypto.createHash("sha256");
+    // Full verification as `custody verify` runs it (verifyLedgerFull: Postgres streams the rows as
+    // binary COPY, each body and chain hash is checked, the tree grown and its root compared with
+    // the checkpoint), timed end to end, reading included. The reference: single-thread SHA-256
+    // (node:crypto, OpenSSL) of the same bytes the verifier receives, one digest per entry (the
+    // entry's whole COPY tuple: every column as sent), timed alone (reading and splitting the
+    // stream not counted), from a COPY of the same rows in the same run. Rounds alternate the
+    // two; the first reference pass warms Postgres's cache and the JIT. "One stream" (all bytes in
+    // one digest) is the machine's raw ceiling.
+    const reference = async () => {
+      let hashMs = 0;
+      let streamMs = 0;
+      let bytes = 0;
+      let views: Buffer[] = [];
+      const stream = crypto.createHash("sha256");
+      const reader = new CopyTupleReader((t) => void views.push(t.buf.subarray(t.from, t.to)));
+      // Reading alone: the same COPY streamed and split into tuples, nothing hashed.
+      const copyStart = performance.now();
+      await streamLedgerCopy(
+        db,
+        async () => null,
+        () => undefined,
+        async () => null,
+      );
+      const copyMs = performance.now() - copyStart;
+      const pg = (db as unknown as { session: { client: { connect: () => Promise<{ query: (q: unknown) => unknown; release: () => void }> } } }).session.client;
+      const client = await pg.connect();
+      try {
+        const { to } = await import("pg-copy-streams");
+        const s = client.query(to(`copy (select ${COPY_COLUMNS.join(", ")} from ledger_events order by seq) to stdout (format binary)`)) as NodeJS.ReadableStream;
+        for await (const chunk of s) {
+          reader.feed(chunk as Buffer);
+          let t = performance.now();
+          for (const v of views) crypto.hash("sha256", v);
+          hashMs += performance.now() - t;
+          t = performance.now();
+          for (const v of views) stream.update(v);
+          streamMs += performance.now() - t;
+          for (const v of views) bytes += v.length;
+          views = [];
+        }
+      } finally {
+        client.release();
+      }
+      stream.digest();
+      return { hashS: hashMs / 1000, streamS: streamMs / 1000, bytes, copyS: copyMs / 1000 };
+    };
     const cpu = (since: NodeJS.CpuUsage) => {
       const u = process.cpuUsage(since);
       return (u.user + u.system) / 1e6;
     };
-    let after = 0;
-    for (;;) {
-      let t = performance.now();
-      const rows: LedgerEvent[] = await db.select().from(ledgerEvents).where(gt(ledgerEvents.seq, after)).orderBy(asc(ledgerEvents.seq)).limit(50_000);
-      readS += (performance.now() - t) / 1000;
-      const raw = rows.map((r) => `${r.body}${r.source}${r.eventType}${r.deliveryId}${r.contentType ?? ""}${r.principal ?? ""}${r.bodySha256}${r.prevHash}${r.hash}${r.status}`);
-      for (const x of raw) bytes += Buffer.byteLength(x);
-      let c = process.cpuUsage();
-      t = performance.now();
-      for (const x of raw) crypto.hash("sha256", x);
-      rawS += (performance.now() - t) / 1000;
-      rawCpu += cpu(c);
-      t = performance.now();
-      for (const x of raw) stream.update(x);
-      streamS += (performance.now() - t) / 1000;
-      c = process.cpuUsage();
-      t = performance.now();
-      for (const r of rows) {
-        const problem = verifier.push(r);
-        if (problem) throw new Error(problem);
-      }
-      verifyS += (performance.now() - t) / 1000;
-      verifyCpu += cpu(c);
-      if (rows.length < 50_000) break;
-      after = rows[rows.length - 1]?.seq ?? after;
+    const rounds: { ratio: number; verifyS: number; verifyCpu: number; hashS: number; streamS: number; bytes: number; copyS: number }[] = [];
+    await reference(); // warm-up
+    for (let round = 0; round < 3; round += 1) {
+      const ref = await reference();
+      const c0 = process.cpuUsage();
+      const t = performance.now();
+      const full = await verifyLedgerFull(db);
+      const verifyS = (performance.now() - t) / 1000;
+      const verifyCpu = cpu(c0);
+      if (!full.chain.ok || full.read !== "copy") throw new Error(`full verification failed: ${JSON.stringify(full.chain)} (${full.read})`);
+      if (full.tree.size !== ENTRIES || full.tree.roots.get(checkpoint?.treeSize ?? -1) !== checkpoint?.rootHash) throw new Error("the recomputed root differs from the checkpoint");
+      rounds.push({ ratio: ref.hashS / verifyS, verifyS, verifyCpu, ...ref });
     }
-    stream.digest();
-    if (verifier.size !== ENTRIES || verifier.root().toString("hex") !== checkpoint?.rootHash) throw new Error("the recomputed root differs from the checkpoint");
-    const mb = bytes / 1e6;
+    const median = [...rounds].sort((x, y) => x.ratio - y.ratio)[1] as (typeof rounds)[number];
+    const mb = median.bytes / 1e6;
     figures.push({
-      figure: `full verification of ${ENTRIES} entries (bodies, chain, Merkle root; one thread), share of single-thread SHA-256 of the same bytes (one digest per entry)`,
-      value: Number(((rawS / verifyS) * 100).toFixed(1)),
+      figure: `full verification of ${ENTRIES} entries end to end (read from Postgres, bodies, chain, Merkle root; one thread), share of single-thread SHA-256 of the same bytes (one digest per entry)`,
+      value: Number((median.ratio * 100).toFixed(1)),
       unit: "%",
       target: ">= 50",
-      reference: `verify ${(mb / verifyS).toFixed(0)} MB/s (${verifyS.toFixed(1)} s, ${((verifyS / ENTRIES) * 1e6).toFixed(2)} µs/entry); raw SHA-256 one digest per entry ${(mb / rawS).toFixed(0)} MB/s (${((rawS / ENTRIES) * 1e6).toFixed(2)} µs/entry); by CPU time ${((rawCpu / verifyCpu) * 100).toFixed(1)} %; one stream ${(mb / streamS).toFixed(0)} MB/s; ${(bytes / ENTRIES).toFixed(0)} B/entry; reading from Postgres ${readS.toFixed(1)} s`,
+      reference:
+        `median of 3 rounds (${rounds.map((r) => (r.ratio * 100).toFixed(1)).join(", ")} %); verify ${(mb / median.verifyS).toFixed(0)} MB/s (${median.verifyS.toFixed(2)} s, ${((median.verifyS / ENTRIES) * 1e6).toFixed(2)} µs/entry, ` +
+        `${median.verifyCpu.toFixed(2)} s CPU in this process); raw SHA-256 one digest per entry ${(mb / median.hashS).toFixed(0)} MB/s (${median.hashS.toFixed(2)} s); ` +
+        `one stream ${(mb / median.streamS).toFixed(0)} MB/s; reading alone (COPY streamed and split, nothing hashed) ${median.copyS.toFixed(2)} s; ${(median.bytes / ENTRIES).toFixed(0)} B/entry as sent`,
     });
 
     // 4. Inclusion proofs for random entries of the whole log.
