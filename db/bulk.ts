@@ -53,7 +53,13 @@ export async function bulkInsert<R extends Record<string, unknown>, T = never>(
   rows: readonly R[],
   tail: SQL = sql``,
 ): Promise<T[]> {
-  if (rows.length === 0) return [];
+  const query = bulkInsertQuery(table, rows, tail);
+  return query ? queryRows<T>(db, query) : [];
+}
+
+/** bulkInsert's statement, unsent (null for no rows): to run inside a larger one, as a CTE. */
+export function bulkInsertQuery<R extends Record<string, unknown>>(table: PgTable, rows: readonly R[], tail: SQL = sql``): SQL | null {
+  if (rows.length === 0) return null;
   const config = getTableConfig(table);
   const byKey = table as unknown as Record<string, PgColumn>;
   const keys = new Set<string>();
@@ -72,15 +78,14 @@ export async function bulkInsert<R extends Record<string, unknown>, T = never>(
   if (rows.length === 1 && only) {
     // One row (a webhook, a single large snapshot): plain parameters, no array literal to escape.
     const values = columns.map((c) => c.select(sql`${sql.param(c.encode(only[c.key]))}::${sql.raw(c.wire)}`));
-    return queryRows<T>(db, sql`insert into ${sql.identifier(config.name)} (${names}) select ${sql.join(values, sql`, `)} ${tail}`);
+    return sql`insert into ${sql.identifier(config.name)} (${names}) select ${sql.join(values, sql`, `)} ${tail}`;
   }
   const params = columns.map((c) => sql`${sql.param(rows.map((r) => c.encode(r[c.key])))}::${sql.raw(c.wire)}[]`);
   const aliases = columns.map((_, i) => sql.raw(`c${i}`));
-  const query = sql`insert into ${sql.identifier(config.name)} (${names}) select ${sql.join(
+  return sql`insert into ${sql.identifier(config.name)} (${names}) select ${sql.join(
     columns.map((c, i) => c.select(aliases[i] as SQL)),
     sql`, `,
   )} from unnest(${sql.join(params, sql`, `)}) as u(${sql.join(aliases, sql`, `)}) ${tail}`;
-  return queryRows<T>(db, query);
 }
 
 /** `ON CONFLICT (target) DO UPDATE SET ...` for bulkInsert, from the same `set` records the query builder takes. */

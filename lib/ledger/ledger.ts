@@ -1,5 +1,5 @@
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
-import { bulkInsert } from "@/db/bulk";
+import { and, asc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
+import { bulkInsert, bulkInsertQuery } from "@/db/bulk";
 import { queryRows, type Queryable } from "@/db/client";
 import { chainHeads, ledgerEvents, type LedgerEvent } from "@/db/schema";
 import { verificationBase } from "../partitions/base";
@@ -169,25 +169,29 @@ export async function appendToLedger(
     hash = ledgerEntryHash(prevHash, { ...e, principal, hashVersion: LEDGER_HASH_VERSION, seq, bodySha256 });
     return { ...e, principal, hashVersion: LEDGER_HASH_VERSION, seq, bodySha256, prevHash, hash };
   });
-  // One parameter per column (unnest), in statements of bounded size.
-  for (let i = 0; i < rows.length; i += 5000) await bulkInsert(tx, ledgerEvents, rows.slice(i, i + 5000));
-  if (rows.length > 0) {
-    const frontier = await frontierAt(tx, head.seq, head.frontier ?? null);
-    const nodes = growTree(frontier, rows);
-    if (nodes.length === 0 || nodes.length > 1000) {
-      await storeNodes(tx, nodes);
-      await setHead(tx, "ledger", seq, hash, frontier.serialize());
-    } else {
-      // The completed subtrees and the new head in one round trip: appends stay as fast as before the tree.
-      const values = sql.join(
-        nodes.map((n) => sql`(${n.level}::integer, ${n.index}::bigint, ${n.hash})`),
-        sql`, `,
-      );
-      await tx.execute(
-        sql`with stored as (insert into ledger_tree_nodes (level, index, hash) values ${values})
-            update chain_heads set seq = ${seq}, hash = ${hash}, frontier = ${frontier.serialize()} where chain = 'ledger'`,
-      );
-    }
+  if (rows.length === 0) return { seq, hash };
+  const frontier = await frontierAt(tx, head.seq, head.frontier ?? null);
+  const nodes = growTree(frontier, rows);
+  if (rows.length > 5000 || nodes.length > 1000) {
+    // A large batch: one parameter per column (unnest), in statements of bounded size.
+    for (let i = 0; i < rows.length; i += 5000) await bulkInsert(tx, ledgerEvents, rows.slice(i, i + 5000));
+    await storeNodes(tx, nodes);
+    await setHead(tx, "ledger", seq, hash, frontier.serialize());
+  } else {
+    // The entries, the subtrees they complete and the new head in one statement, one round trip:
+    // the tree costs no round trip of its own, and an append one fewer than before it existed.
+    const entries = bulkInsertQuery(ledgerEvents, rows) as SQL;
+    const stored =
+      nodes.length === 0
+        ? sql``
+        : sql`, stored as (insert into ledger_tree_nodes (level, index, hash) values ${sql.join(
+            nodes.map((n) => sql`(${n.level}::integer, ${n.index}::bigint, ${n.hash})`),
+            sql`, `,
+          )})`;
+    await tx.execute(
+      sql`with entries as (${entries})${stored}
+          update chain_heads set seq = ${seq}, hash = ${hash}, frontier = ${frontier.serialize()} where chain = 'ledger'`,
+    );
   }
   return { seq, hash };
 }
