@@ -101,6 +101,41 @@ describe("admission webhook: workloads", () => {
     expect(refused.response.status?.message).toContain(`containers web: ${c.digest} was denied at the deployment gate for production (decision ${denied.decisionId}: deploy.pipeline-actor)`);
   });
 
+  it("judges every new image of a review in one look-up: only the images without an allow decision are named, in container order", async () => {
+    const [allowed, missing, denied] = [digestOf("multi-allowed"), digestOf("multi-missing"), digestOf("multi-denied")];
+    await handle.db.execute(sql`insert into gate_decisions (decision_id, gate, environment, service, digest, decision, checks, policy_version, requested_by, ledger_seq, decided_at) values
+      ('multi-1', 'deployment', 'production', 'svc', ${allowed}, 'allow', '[]'::jsonb, 'test', 'token:ci', 0, now()),
+      ('multi-2', 'deployment', 'production', 'svc', ${denied}, 'allow', '[]'::jsonb, 'test', 'token:ci', 0, now() - interval '1 hour'),
+      ('multi-3', 'production-apply', 'production', 'svc', ${denied}, 'deny', ${JSON.stringify([{ ruleId: "deploy.built-by-ci" }])}::jsonb, 'test', 'token:ci', 0, now()),
+      ('multi-4', 'deployment', 'staging', 'svc', ${missing}, 'allow', '[]'::jsonb, 'test', 'token:ci', 0, now())`);
+    const containers = [allowed, missing, denied, allowed].map((d, i) => ({ name: `c${i}`, image: `ghcr.io/acme/svc@${d}` }));
+    const review = {
+      apiVersion: "admission.k8s.io/v1",
+      kind: "AdmissionReview",
+      request: {
+        uid: "multi-1",
+        kind: { group: "apps", version: "v1", kind: "Deployment" },
+        resource: { group: "apps", version: "v1", resource: "deployments" },
+        name: "svc",
+        namespace: "production",
+        operation: "CREATE",
+        userInfo: { username: "system:serviceaccount:argocd:argocd-application-controller" },
+        object: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "svc", namespace: "production" }, spec: { template: { spec: { containers } } } },
+        oldObject: null,
+        dryRun: true,
+      },
+    };
+    const answer = await ask(review, enforced);
+    expect(answer.response.allowed).toBe(false);
+    const message = answer.response.status?.message ?? "";
+    // The latest decision wins (a later production-apply deny over an earlier allow); another environment's allow does not count.
+    expect(message).toContain(`containers c1: ${missing} has no deployment decision for production`);
+    expect(message).toContain(`containers c2: ${denied} (built outside CI) was denied at the deployment gate for production (decision multi-3: deploy.built-by-ci)`);
+    expect(message.indexOf("c1:")).toBeLessThan(message.indexOf("c2:"));
+    expect(message).not.toContain("c0:");
+    expect(message).not.toContain("c3:");
+  });
+
   it("refuses a digest with no decision, and says which command asks for one", async () => {
     const unknown = digestOf("never-asked");
     const answer = await ask(deploymentUpdate("dep-3", digestOf("base-image"), digestOf("web-old"), unknown), enforced);

@@ -7,7 +7,7 @@ import { execSubject } from "../drift/subjects";
 import { namespacePolicy, type NamespacePolicy } from "./namespaces";
 import { recordAdmission } from "./record";
 import { annotation, controllerOwned, digestOfImage, newImages, parseReview, type AdmissionRequest } from "./review";
-import { digestVerdict } from "./verdict";
+import { digestVerdicts } from "./verdict";
 
 /** The workload kinds whose images the webhook judges (ReplicaSet too, so none is a way around). */
 export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet"]);
@@ -65,7 +65,12 @@ export async function judgeAdmission(db: Database, body: unknown, settings: Admi
   if (r.kind === "Pod" && controllerOwned(r.object)) return allow(r);
   // Every image's verdict at once (one round trip's wait, not one per container), refusals in container order.
   const images = newImages(r).map((image) => ({ image, digest: digestOfImage(image.image) }));
-  const verdicts = await Promise.all(images.map(({ digest }) => (digest === null ? null : digestVerdict(db, digest, ns.environment))));
+  const byDigest = await digestVerdicts(
+    db,
+    images.flatMap(({ digest }) => (digest === null ? [] : [digest])),
+    ns.environment,
+  );
+  const verdicts = images.map(({ digest }) => (digest === null ? null : (byDigest.get(digest) ?? null)));
   const refusals: string[] = [];
   images.forEach(({ image, digest }, i) => {
     const verdict = verdicts[i];
