@@ -31,6 +31,7 @@ const isoTitles = {
   "8.29": "Security testing before acceptance",
   "8.31": "Separate development, test and production",
   "8.32": "Change management",
+  "8.33": "Test information",
 } as const;
 
 const soc2Titles = {
