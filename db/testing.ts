@@ -129,6 +129,11 @@ async function serverTemplate(serverUrl: string, extra?: TestTemplate): Promise<
 export async function createTestDatabase(template?: TestTemplate): Promise<DatabaseHandle & { url?: string }> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) return openFromTemplate(template);
+  return createTestDatabaseOn(serverUrl, template);
+}
+
+/** A fresh, migrated database on the Postgres server at `serverUrl`, whatever DATABASE_URL says (tests that need a server). */
+export async function createTestDatabaseOn(serverUrl: string, template?: TestTemplate): Promise<DatabaseHandle & { url?: string }> {
   const name = await serverTemplate(serverUrl, template);
   const dbName = `custody_test_${process.pid}_${randomBytes(4).toString("hex")}`;
   const { Client } = await import("pg");

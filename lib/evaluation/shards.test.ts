@@ -3,7 +3,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type DatabaseHandle } from "@/db/client";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase, createTestDatabaseOn } from "@/db/testing";
 import { requirePostgres } from "@/lib/testing/requires";
 import { generateDemoEvents } from "../demo";
 import { ingestEvents } from "../ingest/events-api";
@@ -16,16 +16,7 @@ import { drainEvaluationQueue, evaluationBacklog, evaluationSettled, setEvaluati
  * database).
  */
 const serverUrl = requirePostgres(import.meta.filename, "two custody workers judging the shards of one queue") ?? "";
-const onServer = async () => {
-  const previous = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = serverUrl;
-  try {
-    return await createTestDatabase();
-  } finally {
-    if (previous === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = previous;
-  }
-};
+const onServer = () => createTestDatabaseOn(serverUrl);
 
 /** Six shards put the demo's development, staging and production in three different ones. */
 const SHARDS = 6;

@@ -3,7 +3,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type DatabaseHandle } from "@/db/client";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabaseOn } from "@/db/testing";
 import { requirePostgres } from "@/lib/testing/requires";
 import { generateDemoEvents } from "../demo";
 import { ingestEvents } from "../ingest/events-api";
@@ -14,16 +14,7 @@ import { evaluationBacklog, evaluationSettled, setEvaluationMode } from "./queue
  * own, judges. Needs a Postgres server (two processes on one database).
  */
 const serverUrl = requirePostgres(import.meta.filename, "custody worker judging for a server") ?? "";
-const onServer = async () => {
-  const previous = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = serverUrl;
-  try {
-    return await createTestDatabase();
-  } finally {
-    if (previous === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = previous;
-  }
-};
+const onServer = () => createTestDatabaseOn(serverUrl);
 
 let inline: DatabaseHandle & { url?: string };
 let external: DatabaseHandle & { url?: string };

@@ -1,13 +1,7 @@
+import type { AppliedMigration } from "@/db/schema/database-migrations";
+
 /** One migration a database reports applied (a history table row, normalised). */
-export interface ReportedMigration {
-  id: string;
-  checksum?: string;
-  description?: string;
-  script?: string;
-  appliedAt?: string;
-  appliedBy?: string;
-  success?: boolean;
-}
+export type ReportedMigration = AppliedMigration;
 
 /** What Custody was told about one migration of that database: by a pipeline run, or by someone else. */
 export interface MigrationRecordEvidence {
