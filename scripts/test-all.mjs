@@ -70,19 +70,39 @@ function sourceHash() {
   return hash.digest("hex");
 }
 
-// The accessibility audit judges the pages' markup, which is the same whichever database holds the demo history:
-// once it has passed on the embedded database for these exact sources (CI's first run), the Postgres run does not
-// repeat it, and says so. After any change to the sources, or with no embedded run before it, the Postgres run audits.
+// Some stages give the same verdict whichever database the suite runs on: the type check, the lint, and the
+// accessibility audit (it judges the pages' markup, which is the same whichever engine holds the demo history).
+// When one of them has passed on the embedded database for exactly these sources (CI's first run), the Postgres
+// run right after it does not repeat it, and says so under its summary. After any change to the sources, or with
+// no embedded run before it, the Postgres run does them all.
 const A11Y_TITLE = "accessibility violation";
-const a11yMarker = path.join(root, "test-results", "accessibility-passed.json");
-function a11yPassedFor(hash) {
-  if (!existsSync(a11yMarker)) return undefined;
-  const m = JSON.parse(readFileSync(a11yMarker, "utf8"));
-  return m.sources === hash ? m : undefined;
+const passedFile = path.join(root, "test-results", "passed-on-embedded.json");
+const sources = sourceHash();
+const passedBefore = (() => {
+  if (!process.env.DATABASE_URL || !existsSync(passedFile)) return {};
+  const m = JSON.parse(readFileSync(passedFile, "utf8"));
+  return m.sources === sources ? m.stages : {};
+})();
+const passedNow = {};
+function remember(stage, detail) {
+  if (process.env.DATABASE_URL) return;
+  passedNow[stage] = { at: new Date().toISOString(), detail };
+  writeFileSync(passedFile, JSON.stringify({ sources, stages: passedNow }));
+}
+const notRerun = [];
+/** Runs a stage unless it passed on the embedded database for these sources. */
+function runOnce(stage, label, cmd, args) {
+  const before = passedBefore[stage];
+  if (before) {
+    notRerun.push(`${label} passed on the embedded database at ${before.at} for these same sources`);
+    log(`${label}: passed on the embedded database for these same sources, not rerun`);
+    return;
+  }
+  run(label, cmd, args);
+  remember(stage);
 }
 
 const counts = { passed: 0, failed: 0, skipped: 0 };
-let notRerun = "";
 function readCounts() {
   const v = path.join(root, "test-results", "vitest.json");
   if (existsSync(v)) {
@@ -104,7 +124,7 @@ function summary() {
   const db = process.env.DATABASE_URL ? "Postgres (DATABASE_URL)" : "embedded PGlite";
   process.stdout.write(`\nAll stages on ${db}, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   process.stdout.write(`Tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
-  if (notRerun) process.stdout.write(`  not rerun: ${notRerun}\n`);
+  for (const line of notRerun) process.stdout.write(`  not rerun: ${line}\n`);
   // Each test file that skips says why (lib/testing/requires.ts); list the reasons once.
   const skips = path.join(root, "test-results", "skipped.jsonl");
   if (existsSync(skips)) {
@@ -119,34 +139,31 @@ function summary() {
 }
 
 mkdirSync(path.join(root, "test-results"), { recursive: true });
-for (const f of ["vitest.json", "playwright.json", "skipped.jsonl"]) {
+for (const f of ["vitest.json", "playwright.json", "skipped.jsonl", ...(process.env.DATABASE_URL ? [] : ["passed-on-embedded.json"])]) {
   const p = path.join(root, "test-results", f);
   if (existsSync(p)) spawnSync("rm", ["-f", p]);
 }
 ensureTools();
 // Both keep a cache in node_modules/.cache, so the second run of the suite (CI runs it on each database) only re-checks what changed.
-run("type check (tsc)", bin("tsc"), ["--noEmit", "-p", ".", "--incremental", "--tsBuildInfoFile", "node_modules/.cache/tsc/tsbuildinfo"]);
-run("lint (eslint)", bin("eslint"), ["--max-warnings=0", "--cache", "--cache-strategy", "content", "--cache-location", "node_modules/.cache/eslint/", "."]);
+runOnce("typecheck", "type check (tsc)", bin("tsc"), ["--noEmit", "-p", ".", "--incremental", "--tsBuildInfoFile", "node_modules/.cache/tsc/tsbuildinfo"]);
+runOnce("lint", "lint (eslint)", bin("eslint"), ["--max-warnings=0", "--cache", "--cache-strategy", "content", "--cache-location", "node_modules/.cache/eslint/", "."]);
 run("unit and integration tests (vitest)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/vitest.json"]);
 const buildId = path.join(root, ".next", "BUILD_ID");
 if (!existsSync(buildId) || statSync(buildId).mtimeMs < newestSource()) run("production build (next build)", bin("next"), ["build"]);
 else log("production build is up to date with the sources");
-const sources = sourceHash();
-const a11yPassed = process.env.DATABASE_URL ? a11yPassedFor(sources) : undefined;
-if (a11yPassed) {
-  notRerun = `the accessibility audit (${a11yPassed.tests} tests) passed on the embedded database at ${a11yPassed.at} for these same sources`;
-  run("end-to-end tests (playwright, chromium; accessibility audit already passed)", bin("playwright"), ["test", "--grep-invert", A11Y_TITLE], { CHROMIUM_PATH: chromium });
+const a11yBefore = passedBefore.accessibility;
+if (a11yBefore) {
+  notRerun.push(`the accessibility audit (${a11yBefore.detail} tests) passed on the embedded database at ${a11yBefore.at} for these same sources`);
+  run("end-to-end tests (playwright, chromium; the accessibility audit passed on the embedded database)", bin("playwright"), ["test", "--grep-invert", A11Y_TITLE], { CHROMIUM_PATH: chromium });
 } else {
   run("end-to-end tests (playwright, chromium)", bin("playwright"), ["test"], { CHROMIUM_PATH: chromium });
-  if (!process.env.DATABASE_URL) {
-    const report = JSON.parse(readFileSync(path.join(root, "test-results", "playwright.json"), "utf8"));
-    const titles = [];
-    const collect = (suite) => {
-      for (const spec of suite.specs ?? []) if (spec.title.includes(A11Y_TITLE) && spec.ok) titles.push(spec.title);
-      for (const child of suite.suites ?? []) collect(child);
-    };
-    for (const suite of report.suites ?? []) collect(suite);
-    if (titles.length > 0) writeFileSync(a11yMarker, JSON.stringify({ sources, tests: titles.length, at: new Date().toISOString() }));
-  }
+  const report = JSON.parse(readFileSync(path.join(root, "test-results", "playwright.json"), "utf8"));
+  let audits = 0;
+  const collect = (suite) => {
+    for (const spec of suite.specs ?? []) if (spec.title.includes(A11Y_TITLE) && spec.ok) audits += 1;
+    for (const child of suite.suites ?? []) collect(child);
+  };
+  for (const suite of report.suites ?? []) collect(suite);
+  if (audits > 0) remember("accessibility", audits);
 }
 summary();
