@@ -156,3 +156,15 @@ export async function createTestDatabaseOn(serverUrl: string, template?: TestTem
     },
   };
 }
+
+/**
+ * An embedded data folder at `dataDir` (which must not hold one yet) with the migrated schema, as `custody`
+ * leaves it after its first command: loaded from the template in about a second instead of the initdb and
+ * migrations of a first start (seconds; tests of the CLI that are not about that first start).
+ */
+export async function createTestDataDir(dataDir: string): Promise<void> {
+  const { PGlite: Pglite } = await import("@electric-sql/pglite");
+  mkdirSync(dataDir, { recursive: true });
+  const client = await Pglite.create({ dataDir, loadDataDir: await migratedTemplate() });
+  await client.close();
+}

@@ -291,3 +291,12 @@ export function config(): Config {
   cached ??= loadConfig();
   return cached;
 }
+
+/**
+ * Forgets the configuration read so far: the next config() reads the environment again. For a process
+ * that runs several CLI commands, each with its own environment (the in-process CLI tests,
+ * lib/testing/cli.ts); a server reads its configuration once.
+ */
+export function forgetConfig(): void {
+  cached = undefined;
+}

@@ -1,27 +1,22 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createTestDataDir } from "@/db/testing";
+import { runCli, spawnCli, type CliOptions } from "../testing/cli";
 
 const root = path.join(import.meta.dirname, "..", "..");
 const dir = mkdtempSync(path.join(os.tmpdir(), "custody-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// The embedded database the commands share, as the CLI's first command leaves it (the migrated template):
+// that first start is Playwright's (`custody start` on a new data folder) and lib/cli/partition-commands.test.ts's.
+beforeAll(() => createTestDataDir(path.join(dir, "pglite")));
 
-/** Runs the real CLI the way a user does, on an embedded database of its own unless env says otherwise. */
-function custody(args: string[], opts: { env?: Record<string, string | undefined>; input?: string } = {}) {
-  const env: Record<string, string | undefined> = { ...process.env, CUSTODY_DATA_DIR: path.join(dir, "pglite"), DATABASE_URL: undefined, ...opts.env };
-  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, "bin", "custody.mjs"), ...args], { cwd: root, env: env as NodeJS.ProcessEnv });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(opts.input ?? "");
-  });
-}
+const embedded = (opts: CliOptions) => ({ ...opts, env: { CUSTODY_DATA_DIR: path.join(dir, "pglite"), DATABASE_URL: undefined, ...opts.env } });
+/** The CLI's own entry in this process (lib/testing/cli.ts), on the embedded database of this file unless env says otherwise. */
+const custody = (args: string[], opts: CliOptions = {}) => runCli(args, embedded(opts));
+/** The real CLI in a process of its own, as a user runs it: for the errors that must reach the terminal as one line. */
+const spawned = (args: string[], opts: CliOptions = {}) => spawnCli(args, embedded(opts));
 
 const auditLine = readFileSync(path.join(root, "lib", "ingest", "kubernetes", "fixtures", "audit.log"), "utf8").split("\n").find((l) => l.includes('"exec"')) ?? "";
 const oneLine = (s: string) => s.trim().split("\n").length === 1 && !/\n\s+at /.test(s);
@@ -30,14 +25,14 @@ vi.setConfig({ testTimeout: 300_000 });
 
 describe("custody CLI refuses bad configuration in one line, touching nothing", () => {
   it("names a malformed DATABASE_URL", async () => {
-    const r = await custody(["migrate"], { env: { DATABASE_URL: "mysql://root@localhost/custody" } });
+    const r = await spawned(["migrate"], { env: { DATABASE_URL: "mysql://root@localhost/custody" } });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/DATABASE_URL must be a postgres:\/\//);
     expect(oneLine(r.stderr)).toBe(true);
   });
 
   it("says which database it cannot reach", async () => {
-    const r = await custody(["migrate"], { env: { DATABASE_URL: "postgres://custody:hunter2@127.0.0.1:1/custody" } });
+    const r = await spawned(["migrate"], { env: { DATABASE_URL: "postgres://custody:hunter2@127.0.0.1:1/custody" } });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/cannot reach the database at postgres:\/\/custody:\*\*\*@127\.0\.0\.1:1\/custody/);
     expect(r.stderr).not.toContain("hunter2");
@@ -47,7 +42,7 @@ describe("custody CLI refuses bad configuration in one line, touching nothing", 
   it("says the data folder is not writable", async () => {
     const file = path.join(dir, "not-a-folder");
     writeFileSync(file, "x");
-    const r = await custody(["migrate"], { env: { CUSTODY_DATA_DIR: path.join(file, "pglite") } });
+    const r = await spawned(["migrate"], { env: { CUSTODY_DATA_DIR: path.join(file, "pglite") } });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/not writable.*CUSTODY_DATA_DIR/);
     expect(oneLine(r.stderr)).toBe(true);

@@ -1,26 +1,20 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../testing/cli";
 
-const root = process.cwd();
 const dir = mkdtempSync(path.join(os.tmpdir(), "custody-partitions-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The real CLI on an embedded database of its own. */
-function custody(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: Record<string, string | undefined> = { ...process.env, CUSTODY_DATA_DIR: path.join(dir, "pglite"), DATABASE_URL: undefined };
-  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, "bin", "custody.mjs"), ...args], { cwd: root, env: env as NodeJS.ProcessEnv });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
+/**
+ * The CLI's own entry in this process (lib/testing/cli.ts), on an embedded database of its own that its first
+ * command creates and migrates, as a user's first command does.
+ */
+async function custody(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { status, stdout, stderr } = await runCli(args, { env: { CUSTODY_DATA_DIR: path.join(dir, "pglite"), DATABASE_URL: undefined } });
+  return { code: status, stdout, stderr };
 }
 
 describe("custody partitions, archive, verify-archive", () => {

@@ -1,31 +1,25 @@
-import { spawn } from "node:child_process";
 import { createPublicKey } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createTestDataDir } from "@/db/testing";
 import { consistencyPath, inclusionPath, leafHash, rootOfLeafHashes, type RangeHasher } from "../ledger/merkle";
 import { checkpointText, signNote } from "../ledger/signed-note";
 import { testSigningKey } from "../reports/test-support";
+import { runCli, spawnCli } from "../testing/cli";
 
-const root = path.join(import.meta.dirname, "..", "..");
 const dir = mkdtempSync(path.join(os.tmpdir(), "custody-proof-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 vi.setConfig({ testTimeout: 300_000 });
 
-function custody(args: string[], env: Record<string, string | undefined> = {}) {
-  const full: Record<string, string | undefined> = { ...process.env, CUSTODY_DATA_DIR: path.join(dir, "pglite"), DATABASE_URL: undefined, ...env };
-  for (const k of Object.keys(full)) if (full[k] === undefined) delete full[k];
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, "bin", "custody.mjs"), ...args], { cwd: root, env: full as NodeJS.ProcessEnv });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end("");
-  });
-}
+const data = path.join(dir, "pglite");
+beforeAll(() => createTestDataDir(data));
+const embedded = (env: Record<string, string | undefined>) => ({ env: { CUSTODY_DATA_DIR: data, DATABASE_URL: undefined, ...env } });
+/** The CLI's own entry in this process (lib/testing/cli.ts), on the embedded database of this file. */
+const custody = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, embedded(env));
+/** The real CLI in a process of its own: for a failing check's exit status and a one-line error as a user sees them. */
+const spawned = (args: string[], env: Record<string, string | undefined> = {}) => spawnCli(args, embedded(env));
 const noStack = (s: string) => !/\n\s+at /.test(s);
 const file = (name: string, content: string) => {
   const p = path.join(dir, name);
@@ -77,13 +71,13 @@ describe("custody verify-proof, offline", () => {
   });
 
   it("fails a proof for another leaf, a checkpoint signed by another key, and names malformed files in one line", async () => {
-    const forged = await custody(["verify-proof", files.forged ?? "", "--checkpoint", files.cp500 ?? "", "--key", files.pem ?? ""]);
+    const forged = await spawned(["verify-proof", files.forged ?? "", "--checkpoint", files.cp500 ?? "", "--key", files.pem ?? ""]);
     expect(forged.stdout).toContain("inclusion proof FAILED: the audit path does not lead to the root hash");
     expect(forged.status).toBe(1);
     const otherKey = await custody(["verify-proof", files.inclusion ?? "", "--checkpoint", files.cp500 ?? "", "--key", files.otherKey ?? ""]);
     expect(otherKey.stderr).toMatch(/no signature by the trusted key/);
     expect(otherKey.status).toBe(1);
-    const garbage = await custody(["verify-proof", files.inclusion ?? "", "--checkpoint", files.garbage ?? "", "--key", files.pem ?? ""]);
+    const garbage = await spawned(["verify-proof", files.inclusion ?? "", "--checkpoint", files.garbage ?? "", "--key", files.pem ?? ""]);
     expect(garbage.stderr).toMatch(/garbage\.txt: no blank line between the checkpoint and its signature lines/);
     const notJson = await custody(["verify-proof", files.notJson ?? "", "--checkpoint", files.cp500 ?? ""]);
     expect(notJson.stderr).toMatch(/not\.json is not JSON/);

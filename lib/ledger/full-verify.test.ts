@@ -1,5 +1,3 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { asc, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +6,7 @@ import type { DatabaseHandle, Queryable } from "@/db/client";
 import { ledgerEvents } from "@/db/schema";
 import { createTestDatabase } from "@/db/testing";
 import { testSigningKey } from "../reports/test-support";
+import { runCli, spawnCli } from "../testing/cli";
 import { GENESIS_HASH, setHead, sha256Hex } from "./chain";
 import { signCheckpoint } from "./checkpoints";
 import { LedgerVerifier, verifyLedgerFull } from "./full-verify";
@@ -24,7 +23,6 @@ import { verifyTree } from "./verify-tree";
  * non-ASCII, NULLs, version 1 and 2 entries, a body longer than a socket read).
  */
 let h: DatabaseHandle & { url?: string };
-const root = path.join(import.meta.dirname, "..", "..");
 const onPostgres = Boolean(process.env.DATABASE_URL);
 const at = new Date("2026-11-01T10:00:00.123Z");
 
@@ -180,18 +178,10 @@ describe("full verification in one pass", () => {
 });
 
 describe.runIf(onPostgres)("custody verify on Postgres", () => {
-  const custody = (args: string[]) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [path.join(root, "bin", "custody.mjs"), ...args], { cwd: root, env: { ...process.env, DATABASE_URL: h.url } });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("close", (status) => resolve({ status, stdout, stderr }));
-    });
+  const env = () => ({ env: { DATABASE_URL: h.url } });
 
   it("says ok for the intact ledger, and after a committed rewrite names the entry and exits 1", async () => {
-    const ok = await custody(["verify"]);
+    const ok = await runCli(["verify"], env());
     expect(ok.stdout).toMatch(/^ledger ok: 313 entries, head [0-9a-f]{64}$/m);
     expect(ok.stdout).toMatch(/^merkle tree ok: 313 entries, root [0-9a-f]{64}, 3 stored checkpoints agree$/m);
     expect(ok.status).toBe(0);
@@ -200,7 +190,8 @@ describe.runIf(onPostgres)("custody verify on Postgres", () => {
       await tx.execute(sql`update ledger_events set body = '{"forged":true}' where seq = 42`);
       await tx.execute(sql`alter table ledger_events enable trigger user`);
     });
-    const broken = await custody(["verify"]);
+    // A process of its own: the exit status a scheduled `custody verify` alerts on.
+    const broken = await spawnCli(["verify"], env());
     expect(broken.stdout).toContain("ledger BROKEN at sequence 42: body does not match its SHA-256");
     expect(broken.status).toBe(1);
   }, 120_000);

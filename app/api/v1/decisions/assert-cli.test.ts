@@ -1,32 +1,22 @@
-import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST } from "./route";
+import { createTestDataDir } from "@/db/testing";
 import { evaluationSettled } from "@/lib/evaluation/queue";
 import { change } from "@/lib/evidence/test-change";
 import { ingestEvents } from "@/lib/ingest/events-api";
+import { runCli, spawnCli } from "@/lib/testing/cli";
 import { setupRouteHarness, type RouteHarness } from "@/lib/testing/route-harness";
 
-const root = path.join(import.meta.dirname, "..", "..", "..", "..");
 const dir = mkdtempSync(path.join(os.tmpdir(), "custody-assert-"));
-
-/** Runs the real CLI as a pipeline step does, on an embedded database of its own. */
-function custody(args: string[]) {
-  const env: Record<string, string | undefined> = { ...process.env, CUSTODY_DATA_DIR: path.join(dir, "pglite"), DATABASE_URL: undefined, GITHUB_ACTIONS: undefined };
-  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, "bin", "custody.mjs"), ...args], { cwd: root, env: env as NodeJS.ProcessEnv });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end("");
-  });
-}
+const pipelineEnv = { env: { CUSTODY_DATA_DIR: path.join(dir, "pglite"), DATABASE_URL: undefined, GITHUB_ACTIONS: undefined } };
+/** The CLI's own entry in this process (lib/testing/cli.ts), as a pipeline step runs it, on an embedded database of its own. */
+const custody = (args: string[]) => runCli(args, pipelineEnv);
+/** The real CLI in a process of its own: the exit status a pipeline step fails on. */
+const spawned = (args: string[]) => spawnCli(args, pipelineEnv);
 
 vi.setConfig({ testTimeout: 300_000 });
 
@@ -37,6 +27,7 @@ let t: RouteHarness;
 let server: Server;
 let url = "";
 beforeAll(async () => {
+  await createTestDataDir(path.join(dir, "pglite"));
   t = await setupRouteHarness();
   await ingestEvents(t.handle.db, noProduction, JSON.stringify(noProduction));
   await evaluationSettled(t.handle.db);
@@ -57,7 +48,8 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
 });
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  // A beforeAll that failed before listening leaves no server to wait for.
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await t?.handle.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -67,7 +59,7 @@ describe("custody assert: the pipeline step", () => {
     const file = path.join(dir, "events.json");
     writeFileSync(file, JSON.stringify(noProduction));
     expect((await custody(["push", file])).status).toBe(0);
-    const r = await custody(["assert", "--gate", "production-apply", "--environment", "production", "--digest", skipped.digest]);
+    const r = await spawned(["assert", "--gate", "production-apply", "--environment", "production", "--digest", skipped.digest]);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(`DENY: ${skipped.digest} may not pass the production-apply gate to production.`);
     expect(r.stdout).toMatch(/✗ prod\.staging-verified .*\n\s+found: .*never successfully deployed to staging/);
