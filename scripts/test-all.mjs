@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite, in order, stopping at the first failing stage:
 // type check, lint, unit + integration tests (Vitest), production build, end-to-end tests (Playwright).
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -90,16 +90,46 @@ function remember(stage, detail) {
   writeFileSync(passedFile, JSON.stringify({ sources, stages: passedNow }));
 }
 const notRerun = [];
-/** Runs a stage unless it passed on the embedded database for these sources. */
-function runOnce(stage, label, cmd, args) {
-  const before = passedBefore[stage];
-  if (before) {
+
+/** Runs stages side by side (unless they passed on the embedded database for these sources), each one's output printed whole when it ends. */
+async function runOnceTogether(stages) {
+  const todo = stages.filter(({ stage, label }) => {
+    const before = passedBefore[stage];
+    if (!before) return true;
     notRerun.push(`${label} passed on the embedded database at ${before.at} for these same sources`);
     log(`${label}: passed on the embedded database for these same sources, not rerun`);
-    return;
+    return false;
+  });
+  const results = await Promise.all(
+    todo.map(
+      ({ label, cmd, args }) =>
+        new Promise((resolve) => {
+          const t = Date.now();
+          const chunks = [];
+          const child = spawn(cmd, args, { cwd: root, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+          child.stdout.on("data", (d) => chunks.push(d));
+          child.stderr.on("data", (d) => chunks.push(d));
+          child.on("error", (e) => chunks.push(Buffer.from(String(e))));
+          child.on("close", (code, signal) => resolve({ label, status: code ?? signal, output: Buffer.concat(chunks), seconds: (Date.now() - t) / 1000 }));
+        }),
+    ),
+  );
+  let failed;
+  for (const [i, r] of results.entries()) {
+    log(r.label);
+    process.stdout.write(r.output);
+    if (r.status === 0) {
+      process.stdout.write(`\u2714 ${r.label} (${r.seconds.toFixed(0)} s)\n`);
+      remember(todo[i].stage);
+    } else {
+      process.stdout.write(`\n\u2716 ${r.label} failed (exit ${r.status}) after ${r.seconds.toFixed(0)} s\n`);
+      failed ??= r.status;
+    }
   }
-  run(label, cmd, args);
-  remember(stage);
+  if (failed !== undefined) {
+    summary();
+    process.exit(typeof failed === "number" ? failed : 1);
+  }
 }
 
 const counts = { passed: 0, failed: 0, skipped: 0 };
@@ -145,8 +175,11 @@ for (const f of ["vitest.json", "playwright.json", "skipped.jsonl", ...(process.
 }
 ensureTools();
 // Both keep a cache in node_modules/.cache, so the second run of the suite (CI runs it on each database) only re-checks what changed.
-runOnce("typecheck", "type check (tsc)", bin("tsc"), ["--noEmit", "-p", ".", "--incremental", "--tsBuildInfoFile", "node_modules/.cache/tsc/tsbuildinfo"]);
-runOnce("lint", "lint (eslint)", bin("eslint"), ["--max-warnings=0", "--cache", "--cache-strategy", "content", "--cache-location", "node_modules/.cache/eslint/", "."]);
+// Each is single-threaded: side by side they take the time of the longer one.
+await runOnceTogether([
+  { stage: "typecheck", label: "type check (tsc)", cmd: bin("tsc"), args: ["--noEmit", "-p", ".", "--incremental", "--tsBuildInfoFile", "node_modules/.cache/tsc/tsbuildinfo"] },
+  { stage: "lint", label: "lint (eslint)", cmd: bin("eslint"), args: ["--max-warnings=0", "--cache", "--cache-strategy", "content", "--cache-location", "node_modules/.cache/eslint/", "."] },
+]);
 run("unit and integration tests (vitest)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/vitest.json"]);
 const buildId = path.join(root, ".next", "BUILD_ID");
 if (!existsSync(buildId) || statSync(buildId).mtimeMs < newestSource()) run("production build (next build)", bin("next"), ["build"]);
