@@ -3,7 +3,8 @@ import { checkExtractedEntry, type ExtractedEntry } from "../ledger/entry-check"
 import { checkConsistency, checkInclusion } from "../ledger/merkle";
 import { instanceSigningKey } from "../signing/keys";
 import type { Queryable } from "@/db/client";
-import { verifyLedgerFull, type VerifyResult } from "../ledger/full-verify";
+import { type VerifyResult } from "../ledger/full-verify";
+import { verifyLedgerFullParallel } from "../ledger/parallel-verify";
 import { verifyLedger } from "../ledger/ledger";
 import { verificationBase } from "../partitions/base";
 import { readWitnessed, verifyAgainstWitnessed, verifyTree } from "../ledger/verify-tree";
@@ -130,7 +131,7 @@ export async function verifyLedgerAndMerkle(values: Values, db: Queryable): Prom
   }
   // One pass over the whole ledger; after `custody archive`, the checks from the archive boundary instead.
   const archivedBefore = (await verificationBase(db, "ledger")).after;
-  const full = archivedBefore === 0 ? await verifyLedgerFull(db, { sizes: witnessed?.checkpoints.map((c) => c.treeSize) ?? [] }) : undefined;
+  const full = archivedBefore === 0 ? await verifyLedgerFullParallel(db, { sizes: witnessed?.checkpoints.map((c) => c.treeSize) ?? [] }) : undefined;
   const ledger = full ? { ...full.chain, archived: 0 } : await verifyLedger(db);
   const lines: string[] = [];
   const tree = await verifyTree(db, full);

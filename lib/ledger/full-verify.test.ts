@@ -11,6 +11,7 @@ import { GENESIS_HASH, setHead, sha256Hex } from "./chain";
 import { signCheckpoint } from "./checkpoints";
 import { LedgerVerifier, verifyLedgerFull } from "./full-verify";
 import { appendToLedger, ledgerEntryHash, lockLedger, verifyLedger, type NewLedgerEntry } from "./ledger";
+import { verifyLedgerFullParallel } from "./parallel-verify";
 import { recomputeRoots } from "./tree";
 import { verifyTree } from "./verify-tree";
 
@@ -180,6 +181,13 @@ describe("full verification in one pass", () => {
 describe.runIf(onPostgres)("custody verify on Postgres", () => {
   const env = () => ({ env: { DATABASE_URL: h.url } });
 
+  it("on two threads (the ledger split at a power of two, each part on its own connection) says exactly what one thread says", async () => {
+    const one = await verifyLedgerFull(h.db, { sizes: [1, 200, 256, 257, 300, 313, 400] });
+    const two = await verifyLedgerFullParallel(h.db, { sizes: [1, 200, 256, 257, 300, 313, 400], minEntries: 2 });
+    expect(one.chain.ok).toBe(true);
+    expect(two).toEqual(one);
+  }, 60_000);
+
   it("says ok for the intact ledger, and after a committed rewrite names the entry and exits 1", async () => {
     const ok = await runCli(["verify"], env());
     expect(ok.stdout).toMatch(/^ledger ok: 313 entries, head [0-9a-f]{64}$/m);
@@ -194,5 +202,16 @@ describe.runIf(onPostgres)("custody verify on Postgres", () => {
     const broken = await spawnCli(["verify"], env());
     expect(broken.stdout).toContain("ledger BROKEN at sequence 42: body does not match its SHA-256");
     expect(broken.status).toBe(1);
+    // Two threads find a problem and verify again on one, which names it.
+    expect(await verifyLedgerFullParallel(h.db, { minEntries: 2 })).toEqual(await verifyLedgerFull(h.db));
+    await h.db.transaction(async (tx) => {
+      await tx.execute(sql`alter table ledger_events disable trigger user`);
+      await tx.execute(sql`update ledger_events set body = '{"forged":true}' where seq = 300`);
+      await tx.execute(sql`update ledger_events set body_sha256 = ${sha256Hex('{"forged":true}')} where seq = 42`);
+      await tx.execute(sql`alter table ledger_events enable trigger user`);
+    });
+    const second = await verifyLedgerFullParallel(h.db, { minEntries: 2 });
+    expect(second.chain).toMatchObject({ ok: false, firstBadSeq: 42, reason: "entry hash does not match its fields" });
+    expect(second).toEqual(await verifyLedgerFull(h.db));
   }, 120_000);
 });
