@@ -3,7 +3,7 @@ import { checkExtractedEntry, type ExtractedEntry } from "../ledger/entry-check"
 import { checkConsistency, checkInclusion } from "../ledger/merkle";
 import { instanceSigningKey } from "../signing/keys";
 import type { Queryable } from "@/db/client";
-import { type VerifyResult } from "../ledger/full-verify";
+import { verifyLedgerFull, type VerifyResult } from "../ledger/full-verify";
 import { verifyLedgerFullParallel } from "../ledger/parallel-verify";
 import { verifyLedger } from "../ledger/ledger";
 import { verificationBase } from "../partitions/base";
@@ -130,8 +130,9 @@ export async function verifyLedgerAndMerkle(values: Values, db: Queryable): Prom
     }
   }
   // One pass over the whole ledger; after `custody archive`, the checks from the archive boundary instead.
+  // CUSTODY_VERIFY_THREADS=2: the same pass on two worker threads (lib/ledger/parallel-verify.ts; docs/developers.md).
   const archivedBefore = (await verificationBase(db, "ledger")).after;
-  const full = archivedBefore === 0 ? await verifyLedgerFullParallel(db, { sizes: witnessed?.checkpoints.map((c) => c.treeSize) ?? [] }) : undefined;
+  const full = archivedBefore === 0 ? await (process.env.CUSTODY_VERIFY_THREADS === "2" ? verifyLedgerFullParallel : verifyLedgerFull)(db, { sizes: witnessed?.checkpoints.map((c) => c.treeSize) ?? [] }) : undefined;
   const ledger = full ? { ...full.chain, archived: 0 } : await verifyLedger(db);
   const lines: string[] = [];
   const tree = await verifyTree(db, full);
