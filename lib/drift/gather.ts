@@ -3,6 +3,9 @@ import { queryRows, transactionWithoutJit, type Database, type Queryable } from 
 import { retainedImagesSql } from "../evidence/retention";
 import type { BuildRef, DeploymentRef, FieldManagerEntry, ObservedContainer, RecordedEvidence } from "../policy/drift";
 
+/** Memory for each sort and hash of the evidence statements (per node, for one statement at a time). */
+const EVIDENCE_WORK_MEM = "64MB";
+
 export interface SnapshotRef {
   id: number;
   externalId: string;
@@ -92,7 +95,7 @@ export async function gatherSnapshotEvidence(
   };
   const [rows, { lastDeployments, baselines, builds }] = await withoutJit(db, async () =>
     aside
-      ? Promise.all([queryRows<Row>(db, snapshotEvidenceQuery(snap, filter)), transactionWithoutJit(aside, recorded)])
+      ? Promise.all([queryRows<Row>(db, snapshotEvidenceQuery(snap, filter)), transactionWithoutJit(aside, async (q) => (await q.execute(sql`select set_config('work_mem', ${EVIDENCE_WORK_MEM}, true)`), recorded(q)))])
       : ([await queryRows<Row>(db, snapshotEvidenceQuery(snap, filter)), await recorded(db)] as const),
   );
   const lastRefs = new Map([...lastDeployments].map(([service, j]) => [service, toDeployment(j)]));
@@ -109,13 +112,17 @@ export async function gatherSnapshotEvidence(
 /**
  * Postgres plans a 10,000-container snapshot's joins above the JIT thresholds and then spent
  * ~0.9 s compiling them, several times what executing them takes: these statements run with JIT
- * off, and the transaction's setting is put back after them.
+ * off. Their sorts and hashes of 10,000 rows (the final sort alone ~8 MB) also spilled to disk
+ * under the default 4 MB work_mem; they get EVIDENCE_WORK_MEM. Both settings are put back after them.
  */
 async function withoutJit<T>(db: Queryable, run: () => Promise<T>): Promise<T> {
-  const [before] = await queryRows<{ jit: string }>(db, sql`select current_setting('jit') as jit, set_config('jit', 'off', true) as off`);
-  // On failure the transaction is aborted: restoring the setting would only mask the error.
+  const [before] = await queryRows<{ jit: string; work_mem: string }>(
+    db,
+    sql`select current_setting('jit') as jit, current_setting('work_mem') as work_mem, set_config('jit', 'off', true) as off, set_config('work_mem', ${EVIDENCE_WORK_MEM}, true) as mem`,
+  );
+  // On failure the transaction is aborted: restoring the settings would only mask the error.
   const result = await run();
-  await db.execute(sql`select set_config('jit', ${before?.jit ?? "on"}, true)`);
+  await db.execute(sql`select set_config('jit', ${before?.jit ?? "on"}, true), set_config('work_mem', ${before?.work_mem ?? "4MB"}, true)`);
   return result;
 }
 
