@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { historyQueries } from "@/lib/ingest/migrations/history";
 import { requireTool } from "@/lib/testing/requires";
 
 // js-yaml ships with the lint toolchain; the manifests are rendered by kubectl's built-in kustomize.
@@ -113,6 +114,44 @@ describe("the GitOps snapshot CronJobs", () => {
     expect(crons).toContain("helmreleases.helm.toolkit.fluxcd.io -A -o json | custody snapshot flux --environment");
     const rules = find(docs, "ClusterRole")[0]?.rules as { verbs: string[] }[];
     expect(rules.every((r) => JSON.stringify(r.verbs) === '["get","list"]')).toBe(true);
+  });
+});
+
+describe("the migration snapshot CronJob", () => {
+  const docs = yaml.loadAll(readFileSync(path.join(root, "migration-snapshot-cronjob.yaml"), "utf8")) as Doc[];
+  type Env = { name: string; value?: string; valueFrom?: unknown };
+  type Pod = { automountServiceAccountToken: boolean; initContainers: Container[]; containers: Container[]; volumes: { name: string; emptyDir?: unknown }[] };
+  const [cron] = find(docs, "CronJob") as unknown as { spec: { schedule: string; concurrencyPolicy: string; jobTemplate: { spec: { template: { spec: Pod } } } } }[];
+  const pod = cron?.spec.jobTemplate.spec.template.spec;
+  const envOf = (c: Container | undefined) => new Map(((c?.env ?? []) as Env[]).map((e) => [e.name, e]));
+
+  it("reads the tool's history table with psql --csv as a read-only transaction in UTC, and pipes the rows into custody snapshot migrations", () => {
+    expect(cron?.spec).toMatchObject({ schedule: "17 * * * *", concurrencyPolicy: "Forbid" });
+    const [psql] = pod?.initContainers ?? [];
+    const [cli] = pod?.containers ?? [];
+    const psqlEnv = envOf(psql);
+    const cliEnv = envOf(cli);
+    const script = (c: Container | undefined) => ((c?.command ?? []) as string[]).join(" ");
+    expect(script(psql)).toContain('psql "$DATABASE_URL" --no-psqlrc --set ON_ERROR_STOP=1 --csv -c "$HISTORY_QUERY" > /history/rows.csv');
+    expect(psqlEnv.get("PGTZ")?.value).toBe("UTC");
+    expect(psqlEnv.get("PGOPTIONS")?.value).toContain("-c default_transaction_read_only=on");
+    expect(psqlEnv.get("DATABASE_URL")?.valueFrom).toEqual({ secretKeyRef: { name: "custody-migrations-orders", key: "url" } });
+    // The query the CLI's parser expects for the tool the CLI is told (lib/ingest/migrations/history.ts).
+    const tool = cliEnv.get("MIGRATION_TOOL")?.value as keyof typeof historyQueries;
+    expect(psqlEnv.get("HISTORY_QUERY")?.value).toBe(historyQueries[tool]);
+    expect(script(cli)).toContain(
+      'custody snapshot migrations --tool "$MIGRATION_TOOL" --environment "$CUSTODY_ENVIRONMENT" --database "$DATABASE_NAME" --url "$CUSTODY_URL" --token "$CUSTODY_TOKEN" < /history/rows.csv',
+    );
+  });
+
+  it("runs hardened, images by digest, with no Kubernetes API token and the rows only in memory", () => {
+    expect(pod?.automountServiceAccountToken).toBe(false);
+    for (const c of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) {
+      expect(c.securityContext).toEqual(hardened);
+      expect(c.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+    }
+    expect(pod?.volumes.find((v) => v.name === "history")?.emptyDir).toMatchObject({ medium: "Memory" });
+    expect(find(docs, "ClusterRole")).toEqual([]);
   });
 });
 
