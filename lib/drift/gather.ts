@@ -4,7 +4,7 @@ import { retainedImagesSql } from "../evidence/retention";
 import type { BuildRef, DeploymentRef, FieldManagerEntry, ObservedContainer, RecordedEvidence } from "../policy/drift";
 
 /** Memory for each sort and hash of the evidence statements (per node, for one statement at a time). */
-const EVIDENCE_WORK_MEM = "64MB";
+export const EVIDENCE_WORK_MEM = "64MB";
 
 export interface SnapshotRef {
   id: number;

@@ -4,7 +4,7 @@ import { Client } from "pg";
 import { openDatabase, queryRows, readerBeside, type DatabaseHandle } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { detectDrift } from "@/lib/drift";
-import { snapshotEvidenceQuery } from "@/lib/drift/gather";
+import { EVIDENCE_WORK_MEM, snapshotEvidenceQuery } from "@/lib/drift/gather";
 import { clusterSnapshot, podsToSnapshot } from "@/lib/ingest/kubernetes";
 import { applyEvents } from "@/lib/projections/apply";
 import { emptyTouched } from "@/lib/projections/touched";
@@ -139,12 +139,18 @@ async function timeDriftOnly(h: DatabaseHandle, id: string, at: string, lastRele
   });
 }
 
+/** Snapshots POSTed one after another in one run (CUSTODY_BENCH_DRIFT_RUNS): the first is the environment's first, the others consecutive. */
+const RUNS = Math.max(1, Number(process.env.CUSTODY_BENCH_DRIFT_RUNS ?? 5));
+
+type HttpRun = { total: number; stored: number };
+
 /**
- * Request to findings written, as a cluster agent sees it: the snapshot POSTed to the production
+ * Request to findings written, as a cluster agent sees it: each snapshot POSTed to the production
  * build (`next start`), answered 202 once stored and queued; then the server's own worker judges it,
- * and the clock stops when its queue row is gone (polled every 5 ms on another connection).
+ * and the clock stops when its queue row is gone (polled every 5 ms on another connection), not at
+ * the 202. RUNS snapshots, an hour apart, the first of them the environment's first.
  */
-async function timeSnapshotHttp(dbUrl: string, id: string, at: string, lastRelease: number, size: DriftBenchSize): Promise<{ total: number; stored: number }> {
+async function timeSnapshotsHttp(dbUrl: string, at: (run: number) => string, lastRelease: number, size: DriftBenchSize): Promise<{ runs: HttpRun[]; failed: string }> {
   const h = await openDatabase({ url: dbUrl });
   const { token } = await createToken(h.db, { name: "bench-agent", scopes: ["ingest"], createdBy: "bench" });
   await h.close();
@@ -153,46 +159,59 @@ async function timeSnapshotHttp(dbUrl: string, id: string, at: string, lastRelea
   const server = await startServer(dbUrl, Number(process.env.CUSTODY_BENCH_PORT ?? 3398));
   const watch = new Client({ connectionString: dbUrl });
   await watch.connect();
+  const post = (body: string) => fetch(`${server.url}/api/v1/events`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body });
   try {
     // Warm-up (not measured): a fresh server's first request loads and JIT-compiles the route, the
     // validation and the drift rules. A 1,000-pod snapshot of an environment of its own (rank 0:
-    // not staging, not production) touches no evidence the measured snapshot is judged on.
-    const warmAt = new Date(Date.parse(at) - 60_000).toISOString();
-    const warm = JSON.stringify(podsToSnapshot(podList(lastRelease, warmAt, 1_000), { environment: "bench-warmup", id: `${id}-warmup`, observedAt: warmAt }));
-    const w = await fetch(`${server.url}/api/v1/events`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: warm });
+    // not staging, not production) touches no evidence the measured snapshots are judged on.
+    const warmAt = new Date(Date.parse(at(0)) - 60_000).toISOString();
+    const w = await post(JSON.stringify(podsToSnapshot(podList(lastRelease, warmAt, 1_000), { environment: "bench-warmup", id: "bench-warmup", observedAt: warmAt })));
     if (w.status !== 202) throw new Error(`events answered ${w.status}: ${await w.text()}`);
     noFailures("drift warm-up snapshot", await evaluationDrained(watch));
-    const body = JSON.stringify(snapshotOf(size, lastRelease, id, "production", at, false));
-    process.stderr.write(`drift: the measured snapshot is ${(Buffer.byteLength(body) / 1024 / 1024).toFixed(1)} MiB\n`);
-    const started = performance.now();
-    const res = await fetch(`${server.url}/api/v1/events`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body });
-    if (res.status !== 202) throw new Error(`events answered ${res.status}: ${await res.text()}`);
-    const stored = performance.now() - started;
-    noFailures("drift snapshot", await evaluationDrained(watch));
-    return { total: performance.now() - started, stored };
+    const runs: HttpRun[] = [];
+    let failed = "";
+    for (let run = 0; run < RUNS; run++) {
+      const body = JSON.stringify(snapshotOf(size, lastRelease, `bench-snapshot-http-${run}`, "production", at(run), false));
+      if (run === 0) process.stderr.write(`drift: the measured snapshots are ${(Buffer.byteLength(body) / 1024 / 1024).toFixed(1)} MiB each\n`);
+      const started = performance.now();
+      const res = await post(body);
+      if (res.status !== 202) throw new Error(`events answered ${res.status}: ${await res.text()}`);
+      const stored = performance.now() - started;
+      failed = noFailures(`drift snapshot ${run + 1}`, await evaluationDrained(watch));
+      runs.push({ total: performance.now() - started, stored });
+      process.stderr.write(`drift: snapshot ${run + 1}/${RUNS}: findings after ${Math.round(runs[run]?.total ?? 0)} ms (202 after ${Math.round(stored)} ms)\n`);
+    }
+    return { runs, failed };
   } finally {
     await watch.end();
     await server.stop();
   }
 }
 
-/** The plan of the snapshot's evidence statement (the one that dominates), as drift runs it: without JIT. */
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
+
+/** The plan of the snapshot's evidence statement (the one that dominates), as drift runs it: without JIT, with its work_mem. */
 async function explainGather(h: DatabaseHandle, externalId: string): Promise<void> {
   await h.db.transaction(async (tx) => {
     const [s] = await queryRows<{ id: number | string; observed_at: Date | string }>(tx, sql`select id, observed_at from snapshots where external_id = ${externalId}`);
     if (!s) return;
     const snap = { id: Number(s.id), externalId, environment: "production", observedAt: new Date(s.observed_at), isProduction: true };
-    await tx.execute(sql`set local jit = off`);
+    await tx.execute(sql`select set_config('jit', 'off', true), set_config('work_mem', ${EVIDENCE_WORK_MEM}, true)`);
     const rows = await queryRows<Record<string, string>>(tx, sql`explain (analyze, buffers) ${snapshotEvidenceQuery(snap, null)}`);
     process.stderr.write(`\n-- EXPLAIN (ANALYZE) drift: snapshot evidence statement, ${externalId}\n${rows.map((r) => Object.values(r)[0]).join("\n")}\n`);
   });
 }
 
 /**
- * Drift detection at scale: 1,000,000 deployments loaded set-based, then a 10,000-pod production
- * snapshot through ingestEvents (validation, projection, ledger) and the evaluation queue (gate and
- * drift evaluation, findings) until settled, then drift evaluation alone for a second, consecutive
- * one (config baselines from the first), and the plan of its evidence statement.
+ * Drift detection at scale: 1,000,000 deployments loaded set-based, then RUNS production snapshots
+ * (10,000 pods, 2,000 controllers, 3,000 ConfigMaps/Secrets) POSTed to the production server and
+ * judged by its evaluation queue (gate and drift evaluation, findings) until settled, then drift
+ * evaluation alone for one more, consecutive one (config baselines from the earlier ones, 1 in 100
+ * ConfigMaps edited), and the plan of its evidence statement.
  */
 export async function benchDrift(ctx: BenchContext, size: DriftBenchSize = { deployments: 1_000_000, pods: 10_000, controllers: 2_000, configs: 3_000 }): Promise<Figure[]> {
   const { deployments: DEPLOYMENTS, pods: PODS } = size;
@@ -206,21 +225,45 @@ export async function benchDrift(ctx: BenchContext, size: DriftBenchSize = { dep
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     const lastRelease = Math.floor((DEPLOYMENTS - 1) / 3);
     const end = new Date(Date.parse("2025-01-01T00:00:00Z") + DEPLOYMENTS * 60_000);
-    const first = await timeSnapshotHttp(database.url, "bench-snapshot-1", new Date(end.getTime() + 3_600_000).toISOString(), lastRelease, size);
-    const second = await timeDriftOnly(h, "bench-snapshot-2", new Date(end.getTime() + 7_200_000).toISOString(), lastRelease, size);
-    await explainGather(h, "bench-snapshot-2");
+    const hour = (k: number) => new Date(end.getTime() + k * 3_600_000).toISOString();
+    const http = await timeSnapshotsHttp(database.url, (run) => hour(run + 1), lastRelease, size);
+    const second = await timeDriftOnly(h, "bench-snapshot-alone", hour(RUNS + 1), lastRelease, size);
+    await explainGather(h, "bench-snapshot-alone");
     const [counts] = await queryRows<{ open: number | string }>(h.db, sql`select count(*) as open from findings where status = 'open' and rule_id like 'drift.%' and environment = 'production'`);
     const reference = `${DEPLOYMENTS.toLocaleString("en")} deployments, ${objects}, 1 in ${DRIFTING_EVERY} drifting; ${String(counts?.open ?? 0)} open drift findings in production; load ${loadSeconds.toFixed(1)} s`;
+    const totals = http.runs.map((r) => r.total);
+    const first = http.runs[0] ?? { total: 0, stored: 0 };
+    const runs = `${RUNS} snapshots POSTed one after another (the first the environment's first, then consecutive ones an hour apart), after one 1,000-pod warm-up snapshot of another environment; ${http.failed}`;
     return [
       {
-        figure: `drift: snapshot of ${objects} POSTed to the production server, request to findings written (first production snapshot)`,
+        figure: `drift: snapshot of ${objects} POSTed to the production server, request to findings written, p50 of ${RUNS}`,
+        value: Math.round(median(totals)),
+        unit: "ms",
+        target: "< 1500",
+        reference: `${reference}; ${runs}; all: ${totals.map((t) => Math.round(t)).join(", ")} ms`,
+      },
+      {
+        figure: `drift: snapshot of ${objects} POSTed to the production server, request to findings written, worst of ${RUNS}`,
+        value: Math.round(Math.max(...totals)),
+        unit: "ms",
+        target: "< 1500",
+        reference: `${reference}; ${runs}`,
+      },
+      {
+        figure: `drift: snapshot of ${objects} POSTed to the production server, request to findings written, the environment's first snapshot`,
         value: Math.round(first.total),
         unit: "ms",
         target: "< 1500",
-        reference: `${reference}; after one 1,000-pod warm-up snapshot of another environment`,
+        reference: `${reference}; ${runs}`,
       },
-      { figure: `drift: snapshot of ${objects} POSTed to the production server, request to 202 (stored and queued)`, value: Math.round(first.stored), unit: "ms", target: null, reference },
-      { figure: `drift: snapshot of ${objects}, consecutive snapshot (1 in 100 ConfigMaps edited): drift evaluation alone`, value: Math.round(second), unit: "ms", target: null, reference },
+      {
+        figure: `drift: snapshot of ${objects} POSTed to the production server, request to 202 (stored and queued), p50 of ${RUNS}`,
+        value: Math.round(median(http.runs.map((r) => r.stored))),
+        unit: "ms",
+        target: null,
+        reference: `${reference}; all: ${http.runs.map((r) => Math.round(r.stored)).join(", ")} ms`,
+      },
+      { figure: `drift: snapshot of ${objects}, consecutive snapshot (1 in 100 ConfigMaps edited): drift evaluation alone, in-process`, value: Math.round(second), unit: "ms", target: null, reference },
     ];
   } finally {
     await h.close();
