@@ -41,7 +41,7 @@ export function refuseLargeUnlessSnapshot(json: unknown, bytes: number, limit: n
 }
 
 /** Prepares validated events for the ledger: each event is one ledger entry keyed by its id, with its sender. */
-export function prepareEvents(events: CustodyEvent[], rawBody: string | null, principal: string): PreparedDelivery[] {
+export function prepareEvents(events: CustodyEvent[], rawBody: string | null, principal: string, eventsStorable = false): PreparedDelivery[] {
   const single = events.length === 1 && rawBody !== null;
   return events.map((e) => ({
     source: EVENTS_SOURCE,
@@ -54,6 +54,7 @@ export function prepareEvents(events: CustodyEvent[], rawBody: string | null, pr
     status: "used",
     reason: null,
     principal,
+    eventsStorable,
   }));
 }
 
@@ -133,7 +134,7 @@ async function validateAndIngest(
     await ingest(db, rejection(unstorable));
     throw new AppError("VALIDATION", unstorable);
   }
-  const result = await ingest(db, prepareEvents(events, batch ? null : rawBody, sender.principal), new Date(), { rejectAs: rejection });
+  const result = await ingest(db, prepareEvents(events, batch ? null : rawBody, sender.principal, true), new Date(), { rejectAs: rejection });
   if (result.rejected !== null) {
     throw new AppError("VALIDATION", "the events could not be stored in the projections; the body was kept in the ledger, marked rejected");
   }

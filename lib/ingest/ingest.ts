@@ -23,6 +23,11 @@ export interface PreparedDelivery {
   reason: string | null;
   /** The authenticated sender when not a signed webhook (`token:<name>`, `cli`); see lib/evidence/source.ts. */
   principal?: string | null;
+  /**
+   * Set when every string of `events` was already found storable (the events API scans the request's whole
+   * body first): the projection then scans only the source it adds, not the events again.
+   */
+  eventsStorable?: boolean;
 }
 
 /**
@@ -168,8 +173,9 @@ async function ingestTogether(db: Database, requests: Request[], receivedAt: Dat
     const project = async (deliveries: PreparedDelivery[]): Promise<Touched> => {
       const t = emptyTouched();
       const events = deliveries.flatMap(sourcedEvents);
-      // Refused before Postgres sees it: `text` would silently replace a lone surrogate.
-      const unstorable = unstorableString(events);
+      // Refused before Postgres sees it: `text` would silently replace a lone surrogate. Events already
+      // checked as part of their request's body only add their source (principal, delivery id).
+      const unstorable = unstorableString(deliveries.map((d) => (d.eventsStorable ? sourceOfEntry(d) : sourcedEvents(d))));
       if (unstorable) throw new UnstorableError(unstorable);
       await tx.transaction(async (sp) => {
         await applyEvents(sp, events, t);
