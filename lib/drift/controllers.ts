@@ -45,26 +45,51 @@ const deploymentJson = (alias: string) =>
     `json_build_object('id', ${alias}.id, 'external_id', ${alias}.external_id, 'deployed_at', ${alias}.deployed_at, 'image_ref', ${alias}.image_ref, 'digest', ${alias}.digest, 'actor', ${alias}.actor)`,
   );
 
+/** What judging a snapshot's controllers reads: its controllers, their services' deployments, the configuration hashes. */
+export interface ControllerReads {
+  rows: ControllerRow[];
+  deployments: Map<string, { last: DeploymentRef | null; next: DeploymentRef | null }>;
+  configs: Awaited<ReturnType<typeof configComparisons>>;
+}
+
 /**
- * Judges the controllers of one snapshot (all, or those of the services the filter names):
- * drift.manual-apply from their field managers and last-applied-configuration,
- * drift.config-changed from the hashes of the ConfigMaps and Secrets they read, and
- * drift.unrecorded-workload. One finding per rule and controller, whatever the number of
- * snapshots; resolved when a snapshot shows the controller compliant or gone, or a deployment
- * of its service replaced it.
+ * The reads `evaluateControllers` judges with. Only committed projections (the snapshot's own rows,
+ * deployments, earlier snapshots' configuration), no findings: `detectDrift` takes them on the
+ * aside connection while the snapshot's container evidence is read and judged.
  */
-export async function evaluateControllers(db: Queryable, snap: SnapshotRef, filter: WorkloadFilter, latest: boolean): Promise<{ failed: number; resolved: number }> {
-  if (filter !== null && filter.services.length === 0) return { failed: 0, resolved: 0 };
+export async function readControllers(db: Queryable, snap: SnapshotRef, filter: WorkloadFilter): Promise<ControllerReads | null> {
+  if (filter !== null && filter.services.length === 0) return null;
   const rows = await queryRows<ControllerRow>(
     db,
     sql`select namespace, kind, name, service, images, config_refs, managers, last_applied_images from snapshot_controllers
         where snapshot_id = ${snap.id} ${filter === null ? sql`` : sql`and service = any(${sql.param(filter.services)}::text[])`}
         order by namespace, kind, name`,
   );
-  if (rows.length === 0) return { failed: 0, resolved: 0 };
+  if (rows.length === 0) return null;
   const services = [...new Set(rows.map((r) => r.service))];
   const deployments = await deploymentsAround(db, snap, services);
   const configs = await configComparisons(db, snap, rows, deployments);
+  return { rows, deployments, configs };
+}
+
+/**
+ * Judges the controllers of one snapshot (all, or those of the services the filter names):
+ * drift.manual-apply from their field managers and last-applied-configuration,
+ * drift.config-changed from the hashes of the ConfigMaps and Secrets they read, and
+ * drift.unrecorded-workload. One finding per rule and controller, whatever the number of
+ * snapshots; resolved when a snapshot shows the controller compliant or gone, or a deployment
+ * of its service replaced it. `reads`: `readControllers`' answer when taken elsewhere (read here otherwise).
+ */
+export async function evaluateControllers(
+  db: Queryable,
+  snap: SnapshotRef,
+  filter: WorkloadFilter,
+  latest: boolean,
+  reads?: Promise<ControllerReads | null>,
+): Promise<{ failed: number; resolved: number }> {
+  const read = await (reads ?? readControllers(db, snap, filter));
+  if (read === null) return { failed: 0, resolved: 0 };
+  const { rows, deployments, configs } = read;
   const failed = new Map<string, Judged>();
   const passed = new Map<string, string[]>();
   for (const row of rows) {

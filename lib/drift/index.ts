@@ -2,7 +2,7 @@ import type { Database, Queryable } from "@/db/client";
 import type { Policy } from "../policy";
 import { activePolicy } from "../policy/active";
 import { inShard, type Touched } from "../projections/touched";
-import { evaluateControllers } from "./controllers";
+import { evaluateControllers, readControllers } from "./controllers";
 import { evaluateSnapshot } from "./evaluate-snapshot";
 import { evaluateExecs } from "./exec";
 import { evaluateGitops } from "./gitops";
@@ -26,8 +26,11 @@ export { snapshotTargets, type SnapshotTarget } from "./targets";
 export async function detectDrift(db: Queryable, touched: Touched, aside: Database | null = null, policy: Policy = activePolicy()): Promise<void> {
   for (const target of await snapshotTargets(db, touched)) {
     if (!inShard(touched, target.snapshot.environment)) continue;
+    // The controllers' reads (committed projections only) run aside while the containers are judged.
+    const controllerReads = aside ? readControllers(aside, target.snapshot, target.filter) : undefined;
+    controllerReads?.catch(() => {}); // awaited below; not an unhandled rejection if the snapshot's judging throws first
     await evaluateSnapshot(db, target.snapshot, target.filter, policy, target.latest, aside, touched.shard !== null);
-    await evaluateControllers(db, target.snapshot, target.filter, target.latest);
+    await evaluateControllers(db, target.snapshot, target.filter, target.latest, controllerReads);
   }
   if (touched.auditEvents > 0) await evaluateExecs(db, touched);
   if (touched.gitopsStatuses > 0) await evaluateGitops(db, touched);
