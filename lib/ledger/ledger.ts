@@ -57,15 +57,8 @@ export async function existingBodies(tx: Queryable, source: string, bodySha256s:
   return found;
 }
 
-/**
- * Appends entries after `head` (from lockLedger, in the same transaction), grows the Merkle tree's
- * right edge over them and moves the head.
- */
-export async function appendToLedger(
-  tx: Queryable,
-  head: { seq: number; hash: string; frontier?: string | null },
-  entries: NewLedgerEntry[],
-): Promise<{ seq: number; hash: string }> {
+/** The entries as rows chained after `head`: each one's seq, body SHA-256 and hashes. */
+function chainRows(head: { seq: number; hash: string }, entries: NewLedgerEntry[]) {
   let { seq, hash } = head;
   const rows = entries.map((e) => {
     seq += 1;
@@ -75,6 +68,80 @@ export async function appendToLedger(
     hash = ledgerEntryHash(prevHash, { ...e, principal, hashVersion: LEDGER_HASH_VERSION, seq, bodySha256 });
     return { ...e, principal, hashVersion: LEDGER_HASH_VERSION, seq, bodySha256, prevHash, hash };
   });
+  return { rows, seq, hash };
+}
+
+/** The ledger's head as committed, read without a lock (for appendAtHead). */
+export async function readLedgerHead(db: Queryable): Promise<LedgerHeadState> {
+  const [row] = await queryRows<{ seq: string | number; hash: string; frontier: string | null }>(db, sql`select seq, hash, frontier from chain_heads where chain = 'ledger'`);
+  if (!row) throw new Error("chain head ledger is missing: run the migrations");
+  return { seq: Number(row.seq), hash: row.hash, frontier: row.frontier };
+}
+
+export interface LedgerHeadState {
+  seq: number;
+  hash: string;
+  frontier: string | null;
+}
+
+/** At most this many entries in one appendAtHead (its one statement: no bulk path). */
+export const AT_HEAD_MAX = 500;
+
+/**
+ * Appends entries of one source in a single statement run on its own (its own transaction,
+ * committed when it returns: one round trip instead of begin, lock, duplicate check, append,
+ * commit), on two conditions checked inside it: the head is still `head` (seq and hash; the
+ * statement's update of the head row waits for any appender holding it, then sees the head it
+ * left), and none of the entries' delivery ids is stored for `source` yet. Either failing, nothing
+ * is written: `appended` is null and `seen` holds the delivery ids already stored (empty when only
+ * the head had moved); read the head again and retry, or append under lockLedger. Every appender
+ * still serialises on the head row, so the chain stays one gapless sequence.
+ */
+export async function appendAtHead(
+  db: Queryable,
+  head: LedgerHeadState,
+  source: string,
+  entries: NewLedgerEntry[],
+): Promise<{ appended: LedgerHeadState | null; seen: Set<string> }> {
+  if (entries.length === 0) return { appended: head, seen: new Set() };
+  if (entries.length > AT_HEAD_MAX) throw new Error(`appendAtHead takes at most ${AT_HEAD_MAX} entries`);
+  if (entries.some((e) => e.source !== source)) throw new Error("appendAtHead: every entry must be of the one source");
+  const { rows, seq, hash } = chainRows(head, entries);
+  const frontier = await frontierAt(db, head.seq, head.frontier);
+  const nodes = growTree(frontier, rows);
+  const next = { seq, hash, frontier: frontier.serialize() };
+  const ids = [...new Set(entries.map((e) => e.deliveryId))];
+  const insert = bulkInsertQuery(ledgerEvents, rows, sql`where exists (select 1 from moved)`) as SQL;
+  const stored =
+    nodes.length === 0
+      ? sql``
+      : sql`, stored as (insert into ledger_tree_nodes (level, index, hash) select v.level, v.index, v.hash from (values ${sql.join(
+          nodes.map((n) => sql`(${n.level}::integer, ${n.index}::bigint, ${n.hash})`),
+          sql`, `,
+        )}) as v(level, index, hash) where exists (select 1 from moved))`;
+  const [result] = await queryRows<{ moved: number; seen: string[] | null }>(
+    db,
+    sql`with seen as (select delivery_id from ledger_events where source = ${source} and delivery_id = any(${sql.param(ids)}::text[])),
+        moved as (update chain_heads set seq = ${next.seq}, hash = ${next.hash}, frontier = ${next.frontier}
+                  where chain = 'ledger' and seq = ${head.seq} and hash = ${head.hash} and not exists (select 1 from seen)
+                  returning 1),
+        entries as (${insert})${stored}
+        select (select count(*) from moved)::int as moved, (select array_agg(delivery_id) from seen) as seen`,
+  );
+  const seen = new Set(result?.seen ?? []);
+  return { appended: Number(result?.moved ?? 0) === 1 ? next : null, seen };
+}
+
+/**
+ * Appends entries after `head` (from lockLedger, in the same transaction), grows the Merkle tree's
+ * right edge over them and moves the head.
+ */
+export async function appendToLedger(
+  tx: Queryable,
+  head: { seq: number; hash: string; frontier?: string | null },
+  entries: NewLedgerEntry[],
+): Promise<{ seq: number; hash: string }> {
+  const { rows, seq, hash } = chainRows(head, entries);
   if (rows.length === 0) return { seq, hash };
   const frontier = await frontierAt(tx, head.seq, head.frontier ?? null);
   const nodes = growTree(frontier, rows);
