@@ -20,8 +20,9 @@ const root = path.resolve(import.meta.dirname, "..", "..");
  * previous ones answered), and returns each answered request's latency; a request that throws
  * (a connection the server dropped: the API server would apply the failure policy) is counted.
  */
-async function openLoop(send: (i: number) => Promise<unknown>): Promise<{ latencies: number[]; errors: number }> {
+async function openLoop(send: (i: number) => Promise<unknown>): Promise<{ latencies: number[]; byIndex: Map<number, number>; errors: number }> {
   const latencies: number[] = [];
+  const byIndex = new Map<number, number>();
   let errors = 0;
   const inFlight: Promise<void>[] = [];
   const started = performance.now();
@@ -33,7 +34,9 @@ async function openLoop(send: (i: number) => Promise<unknown>): Promise<{ latenc
         const t0 = performance.now();
         try {
           await send(i);
-          latencies.push(performance.now() - t0);
+          const ms = performance.now() - t0;
+          latencies.push(ms);
+          byIndex.set(i, ms);
         } catch {
           errors++;
         }
@@ -41,7 +44,7 @@ async function openLoop(send: (i: number) => Promise<unknown>): Promise<{ latenc
     );
   }
   await Promise.all(inFlight);
-  return { latencies, errors };
+  return { latencies, byIndex, errors };
 }
 
 const digestSql = sql`'sha256:' || md5('d' || k) || md5('e' || k)`;
@@ -118,16 +121,25 @@ export async function benchGates(ctx: BenchContext): Promise<Figure[]> {
 
       let refused = 0;
       let allowed = 0;
+      let encoded = 0;
       const admission = await openLoop(async (i) => {
         const allowedCase = i % 2 === 0;
         const a = allowedCase ? (allowedRows[i]?.d ?? "") : (digestRows[i]?.d ?? "");
         const b = allowedCase ? (allowedRows[(i + 7) % allowedRows.length]?.d ?? "") : (digestRows[(i + 7) % digestRows.length]?.d ?? "");
         const res = await post(review(`bench-${i}`, [a, b]));
+        if (res.headers.get("content-encoding")) encoded++;
         const answer = (await res.json()) as { response?: { allowed?: boolean } };
         if (answer.response?.allowed) allowed++;
         else refused++;
       });
+      const round = (n: number) => Math.round(n * 10) / 10;
       const { latencies, errors } = admission;
+      // Admitted (even i) and refused (odd i: a ledger entry each, answered after its commit) apart.
+      const ofKind = (even: boolean) => [...admission.byIndex].filter(([i]) => (i % 2 === 0) === even).map(([, ms]) => ms);
+      const kinds = (["admitted", "refused"] as const).map((k, j) => {
+        const l = ofKind(j === 0);
+        return `${k} p50 ${round(percentile(l, 50))} ms, p99 ${round(percentile(l, 99))} ms`;
+      });
       const metrics = await (await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${reader}` } })).text();
       const misses = [...metrics.matchAll(/^custody_admission_misses_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
 
@@ -139,9 +151,8 @@ export async function benchGates(ctx: BenchContext): Promise<Figure[]> {
         if (r.status !== 0 && r.status !== 1) throw new Error(`custody assert exited ${r.status}`);
         assertRuns.push(r.ms);
       }
-      const round = (n: number) => Math.round(n * 10) / 10;
       return [
-        { figure: `gates: admission webhook at ${RATE} req/s, 1M deployments, p50`, value: round(percentile(latencies, 50)), unit: "ms", target: null, reference: `${allowed} admitted, ${refused} refused, ${errors} connection errors` },
+        { figure: `gates: admission webhook at ${RATE} req/s, 1M deployments, p50`, value: round(percentile(latencies, 50)), unit: "ms", target: null, reference: `${allowed} admitted, ${refused} refused, ${errors} connection errors, ${encoded} answers compressed; ${kinds.join("; ")}` },
         { figure: `gates: admission webhook at ${RATE} req/s, 1M deployments, p99`, value: round(percentile(latencies, 99)), unit: "ms", target: "< 30", reference: `GET /api/health at ${RATE} req/s in the same run: p50 ${round(percentile(health.latencies, 50))} ms, p99 ${round(percentile(health.latencies, 99))} ms, ${health.errors} connection errors` },
         { figure: "gates: admission reviews answered by the failure policy (misses)", value: misses, unit: "reviews", target: "<= 0" },
         { figure: "gates: custody assert --url end to end (median of 5, process start included)", value: round(percentile(assertRuns, 50)), unit: "ms", target: null },
