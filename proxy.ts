@@ -3,9 +3,10 @@ import { newNonce, securityHeaders } from "@/lib/auth/security-headers";
 import { PAGE_PATH_HEADER } from "@/lib/navigation/pages";
 
 /**
- * Security headers on every page and API answer, with a fresh script nonce per request; sessions
- * are checked by the pages and routes themselves. The policy also goes on the request, which is
- * where Next reads the nonce to put it on the scripts it renders (every page renders per request).
+ * Security headers on every page and API answer (but the admission webhook's, see the matcher),
+ * with a fresh script nonce per request; sessions are checked by the pages and routes themselves.
+ * The policy also goes on the request, which is where Next reads the nonce to put it on the
+ * scripts it renders (every page renders per request).
  */
 export function proxy(request: NextRequest) {
   const headers = securityHeaders(request.headers.get("host") ?? request.nextUrl.host, newNonce());
