@@ -20,6 +20,8 @@ describe("POST /api/v1/admission", () => {
     const body = (await res.json()) as { apiVersion: string; kind: string; response: { uid: string; allowed: boolean; warnings: string[] } };
     expect(body).toMatchObject({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", response: { uid: "705ab4f5-6393-11e8-b7cc-42010a800001", allowed: true } });
     expect(body.response.warnings.length).toBeGreaterThan(0);
+    // Not to be stored by anyone, nor gzipped on the way (Next's compression honours no-transform).
+    expect(res.headers.get("cache-control")).toBe("no-store, no-transform");
   });
 
   it("answers a malformed review with a 200 AdmissionReview the API server understands, never a 5xx", async () => {
