@@ -1,7 +1,10 @@
 import pg from "pg";
 import type { DatabaseHandle } from "@/db/client";
 import { log } from "../log";
-import { EVALUATION_CHANNEL, requestEvaluation, setEvaluationShards, shardsJudged, startEvaluationWorker, stopEvaluationWorker } from "./queue";
+import { EVALUATION_CHANNEL, requestEvaluation, setEvaluationGather, setEvaluationShards, shardsJudged, startEvaluationWorker, stopEvaluationWorker } from "./queue";
+
+/** How long a worker gathers the rows of further commits after a NOTIFY before judging them. */
+export const WORKER_GATHER_MS = 50;
 
 /**
  * `custody worker`: judges the evaluation queue in a process of its own, so a burst of evaluation
@@ -14,9 +17,11 @@ import { EVALUATION_CHANNEL, requestEvaluation, setEvaluationShards, shardsJudge
 export async function runEvaluationWorker(
   handle: DatabaseHandle,
   url: string,
-  opts: { intervalMs?: number; signal?: AbortSignal; shards?: number } = {},
+  opts: { intervalMs?: number; signal?: AbortSignal; shards?: number; gatherMs?: number } = {},
 ): Promise<void> {
   setEvaluationShards(handle.db, opts.shards ?? 1);
+  // A NOTIFY comes with every commit: the rows of the commits within gatherMs are judged together.
+  setEvaluationGather(handle.db, opts.gatherMs ?? WORKER_GATHER_MS);
   const listener = new pg.Client({ connectionString: url });
   await listener.connect();
   listener.on("notification", () => requestEvaluation(handle.db));
