@@ -1,0 +1,90 @@
+// Profiling aid, not a benchmark (`npx tsx scripts/bench/ingest-profile.ts`, under the heavy lock;
+// `node --cpu-prof --import tsx` for a CPU profile): the ingest bench's batch phase in-process, the
+// demo history in 500-event batches from 4 concurrent callers, then the evaluation queue drained;
+// every SQL statement timed and summed by its first words. DATABASE_URL names the server and the prefix.
+import pg from "pg";
+import { openDatabase } from "@/db/client";
+import { migrate } from "@/db/migrate";
+import { generateDemoEvents } from "@/lib/demo";
+import { drainEvaluationQueue, setEvaluationMode } from "@/lib/evaluation/queue";
+import { ingestEvents } from "@/lib/ingest/events-api";
+import { parseJson } from "@/lib/http/body";
+
+const own = new URL(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
+const prefix = own.pathname.slice(1) && own.pathname.slice(1) !== "postgres" ? own.pathname.slice(1) : "custody";
+own.pathname = "/postgres";
+const server = own.toString();
+const name = `${prefix}_ingest_profile`;
+const admin = new pg.Client({ connectionString: server });
+await admin.connect();
+await admin.query(`drop database if exists ${name} with (force)`);
+await admin.query(`create database ${name}`);
+const h = await openDatabase({ url: server.replace(/\/postgres$/, `/${name}`) });
+await migrate(h);
+// Judged after the batches, not beside them: the two phases are timed apart.
+setEvaluationMode(h.db, "external");
+
+type Q = { text: string; ms: number };
+const stmts: Q[] = [];
+let recording = false;
+const original = pg.Client.prototype.query;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+(pg.Client.prototype as any).query = function (this: pg.Client, ...args: any[]) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const r = (original as any).apply(this, args);
+  if (!recording || !(r instanceof Promise)) return r;
+  const text = typeof args[0] === "string" ? args[0] : (args[0]?.text ?? "");
+  const t = performance.now();
+  return r.then((v: unknown) => {
+    stmts.push({ text: String(text).replace(/\s+/g, " ").slice(0, 90), ms: performance.now() - t });
+    return v;
+  });
+};
+const summary = (label: string, wall: number) => {
+  const by = new Map<string, { n: number; ms: number }>();
+  for (const s of stmts) {
+    const k = s.text;
+    const e = by.get(k) ?? { n: 0, ms: 0 };
+    e.n += 1;
+    e.ms += s.ms;
+    by.set(k, e);
+  }
+  console.log(`== ${label}: wall ${wall.toFixed(0)} ms, ${stmts.length} statements`);
+  for (const [k, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) console.log(`${e.ms.toFixed(0).padStart(7)} ms ${String(e.n).padStart(5)}x  ${k}`);
+  stmts.length = 0;
+};
+
+const demo = generateDemoEvents();
+const rounds = Number(process.env.ROUNDS ?? 2);
+const bodies: string[] = [];
+for (let r = 0; r < rounds; r++) {
+  const events = demo.map((e) => ({ ...e, id: `r${r}-${e.id}` }));
+  for (let i = 0; i < events.length; i += 500) bodies.push(JSON.stringify({ events: events.slice(i, i + 500) }));
+}
+const sender = { principal: "token:bench" };
+recording = true;
+let next = 0;
+const t0 = performance.now();
+let parseMs = 0;
+await Promise.all(
+  Array.from({ length: 4 }, async () => {
+    while (next < bodies.length) {
+      const b = bodies[next++];
+      if (b === undefined) break;
+      const p = performance.now();
+      const json = parseJson(b);
+      parseMs += performance.now() - p;
+      await ingestEvents(h.db, json, b, sender);
+    }
+  }),
+);
+const accepted = performance.now() - t0;
+summary(`ingest ${demo.length * rounds} events (parse ${parseMs.toFixed(0)} ms)`, accepted);
+const t1 = performance.now();
+const r = await drainEvaluationQueue(h.db);
+summary(`evaluation (${r.evaluated} rows)`, performance.now() - t1);
+console.log(`accepted ${((demo.length * rounds) / (accepted / 1000)).toFixed(0)}/s, judged ${((demo.length * rounds) / ((performance.now() - t0) / 1000)).toFixed(0)}/s`);
+recording = false;
+await h.close();
+await admin.query(`drop database if exists ${name} with (force)`);
+await admin.end();
