@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
+import pg from "pg";
 import { openDatabase, queryRows, type Database } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { sessionCookies } from "@/lib/auth/testing";
@@ -121,29 +122,59 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 const rand = (n: number) => Math.floor(Math.random() * n);
 const round = (n: number) => Math.round(n * 10) / 10;
 
+/**
+ * BENCH_SCALE_KEEP=1 keeps the loaded database (`<database>_scale_<factor>`) after the run and, when
+ * it already holds a complete load of this factor, measures against it without loading again; with
+ * BENCH_SCALE_ONLY=load the run loads and stops. So the load (long, not timed) runs outside the
+ * heavy lock and only the measuring takes it:
+ *   BENCH_SCALE_KEEP=1 BENCH_SCALE_ONLY=load npm run bench -- scale
+ *   BENCH_SCALE_KEEP=1 flock -x /tmp/custody-heavy.lock npm run bench -- scale
+ * BENCH_SCALE_ONLY=drop drops the kept database.
+ */
+const KEEP = process.env.BENCH_SCALE_KEEP === "1";
+const ONLY = process.env.BENCH_SCALE_ONLY ?? "";
+
 export async function benchScale(ctx: BenchContext): Promise<Figure[]> {
   const factor = `scale ${SCALE} of the target (${DEPLOYMENTS.toLocaleString("en")} deployments, ${LEDGER.toLocaleString("en")} ledger entries; BENCH_SCALE=1 for 10 M / 100 M)`;
   process.stderr.write(`scale: ${factor}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
-  const database = await benchDatabase(ctx.serverUrl, "custody_scale");
+  const name = KEEP ? `custody_scale_${String(SCALE).replace(/[^0-9]/g, "_")}` : "custody_scale";
+  const database = KEEP ? await keptDatabase(ctx.serverUrl, name) : await benchDatabase(ctx.serverUrl, name);
+  if (ONLY === "drop") {
+    await database.drop();
+    return [];
+  }
   const h = await openDatabase({ url: database.url });
   const figures: Figure[] = [];
   try {
-    await migrate(h);
-    let t = performance.now();
-    await loadChanges(h.db);
-    const changesS = (performance.now() - t) / 1000;
-    t = performance.now();
-    await loadLedger(h.db);
-    const ledgerS = (performance.now() - t) / 1000;
-    const key = testSigningKey();
-    await signCheckpoint(h.db, "entries", key);
-    await h.db.execute(sql`vacuum analyze`);
-    const [size] = await queryRows<{ db: string; ledger: string; checks: string }>(
-      h.db,
-      sql`select pg_size_pretty(pg_database_size(current_database())) as db, pg_size_pretty(pg_total_relation_size('ledger_events_p2020m06')) as ledger, (select count(*) from check_results)::text as checks`,
-    );
-    const parts = (await listPartitions(h.db)).filter((p) => p.table === "ledger_events" && p.from);
-    figures.push({ figure: `scale: load, ${factor}`, value: round(changesS + ledgerS), unit: "s", target: null, reference: `changes and their chains set-based in SQL ${round(changesS)} s (${Number(size?.checks).toLocaleString("en")} check results); ledger synthesised here and appended through appendToLedger ${round(ledgerS)} s (${Math.round(LEDGER / ledgerS)} entries/s) into ${parts.length} monthly partitions; database ${size?.db}, one month of the ledger ${size?.ledger}` });
+    const loaded = KEEP && (await loadedScale(h.db)) === SCALE;
+    if (loaded && ONLY === "load") {
+      process.stderr.write(`scale: ${new URL(database.url).pathname.slice(1)} already holds this load\n`);
+      return figures;
+    } else if (loaded) {
+      process.stderr.write(`scale: measuring the kept load in ${new URL(database.url).pathname.slice(1)}\n`);
+    } else {
+      await migrate(h);
+      let t = performance.now();
+      await loadChanges(h.db);
+      const changesS = (performance.now() - t) / 1000;
+      t = performance.now();
+      await loadLedger(h.db);
+      const ledgerS = (performance.now() - t) / 1000;
+      const key = testSigningKey();
+      await signCheckpoint(h.db, "entries", key);
+      await h.db.execute(sql`vacuum analyze`);
+      const [size] = await queryRows<{ db: string; ledger: string; checks: string }>(
+        h.db,
+        sql`select pg_size_pretty(pg_database_size(current_database())) as db, pg_size_pretty(pg_total_relation_size('ledger_events_p2020m06')) as ledger, (select count(*) from check_results)::text as checks`,
+      );
+      const parts = (await listPartitions(h.db)).filter((p) => p.table === "ledger_events" && p.from);
+      figures.push({ figure: `scale: load, ${factor}`, value: round(changesS + ledgerS), unit: "s", target: null, reference: `changes and their chains set-based in SQL ${round(changesS)} s (${Number(size?.checks).toLocaleString("en")} check results); ledger synthesised here and appended through appendToLedger ${round(ledgerS)} s (${Math.round(LEDGER / ledgerS)} entries/s) into ${parts.length} monthly partitions; database ${size?.db}, one month of the ledger ${size?.ledger}` });
+      if (KEEP) await h.db.execute(sql`create table bench_scale_loaded as select ${SCALE}::float8 as scale`);
+      process.stderr.write(`scale: loaded in ${round(changesS + ledgerS)} s\n`);
+      if (ONLY === "load") return figures;
+    }
+    const [size] = await queryRows<{ db: string }>(h.db, sql`select pg_size_pretty(pg_database_size(current_database())) as db`);
+    process.stderr.write(`scale: database ${size?.db}\n`);
 
     const { token } = await createToken(h.db, { name: "bench-reader", scopes: ["read"], createdBy: "bench" });
     const cookies = await sessionCookies(h.db);
@@ -205,7 +236,7 @@ export async function benchScale(ctx: BenchContext): Promise<Figure[]> {
     }
 
     // A full verify as the operator runs it: the CLI, its own process, against this database.
-    t = performance.now();
+    const t = performance.now();
     const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
       const child = spawn(process.execPath, [path.join(root, "bin", "custody.mjs"), "verify"], { cwd: root, env: { ...process.env, DATABASE_URL: database.url, CUSTODY_LOG_LEVEL: "warn" } });
       let text = "";
@@ -219,8 +250,38 @@ export async function benchScale(ctx: BenchContext): Promise<Figure[]> {
     return figures;
   } finally {
     await h.close();
-    await database.drop();
+    if (!KEEP) await database.drop();
   }
+}
+
+/** The factor of a complete kept load in this database, or null. */
+async function loadedScale(db: Database): Promise<number | null> {
+  const [row] = await queryRows<{ exists: boolean }>(db, sql`select to_regclass('bench_scale_loaded') is not null as exists`);
+  if (!row?.exists) return null;
+  const [s] = await queryRows<{ scale: number }>(db, sql`select scale from bench_scale_loaded`);
+  return s ? Number(s.scale) : null;
+}
+
+/** The kept database: created when missing (never dropped first), dropped only by BENCH_SCALE_ONLY=drop. */
+async function keptDatabase(serverUrl: string, benchName: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const own = decodeURIComponent(new URL(serverUrl).pathname.slice(1));
+  const name = own && own !== "postgres" && /^[a-z0-9_]+$/.test(own) ? `${own}_${benchName.replace(/^custody_/, "")}` : benchName;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  const { rows } = await admin.query("select 1 from pg_database where datname = $1", [name]);
+  if (rows.length === 0 && ONLY !== "drop") await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
 }
 
 const md5 = (s: string) => createHash("md5").update(s).digest("hex");
