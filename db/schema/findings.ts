@@ -64,7 +64,10 @@ export const checkRollupsDaily = pgTable(
  * check_rollups_daily (each touched day recounted): the overview's deployments per day and the
  * DORA deployment frequency and lead time read these rows instead of the deployments.
  * `lead_seconds` holds, for each successful deployment with a known commit time, the seconds from
- * commit to deployment, so the period's median is exact.
+ * commit to deployment, so the period's median is exact. `failed` counts the day's deployments
+ * that count as failed changes for DORA (lib/evaluation/rollups.ts: not successful, rolled back by
+ * the next deployment of their service, or followed by a production incident before that next
+ * deployment or within 7 days): recounted when a deployment or an incident arrives in the window.
  */
 export const deploymentRollupsDaily = pgTable(
   "deployment_rollups_daily",
@@ -74,6 +77,7 @@ export const deploymentRollupsDaily = pgTable(
     deployments: integer().notNull(),
     succeeded: integer().notNull(),
     leadSeconds: doublePrecision().array().notNull(),
+    failed: integer().notNull().default(0),
   },
   (t) => [primaryKey({ name: "deployment_rollups_daily_pkey", columns: [t.day, t.environment] })],
 );

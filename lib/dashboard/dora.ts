@@ -10,7 +10,11 @@ export interface DoraFigures {
   productionDeployments: number;
   /** Median hours from commit to production deployment; null without linked commits. */
   leadTimeHours: number | null;
-  /** Percent of production deployments followed by an incident, a failure or a rollback. */
+  /**
+   * Percent of production deployments that failed, were rolled back by their service's next
+   * deployment, or were followed by a production incident before that next deployment (within 7
+   * days when none came yet); the next deployment may fall after the period.
+   */
   changeFailureRate: number | null;
   failedChanges: number;
   /** Median hours from the failure (the incident's first finding, else its opening) to closed; null when none closed in the period. */
@@ -20,37 +24,21 @@ export interface DoraFigures {
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
-/** The four DORA figures over a period, computed in SQL from production deployments and incidents. */
+/** The four DORA figures over a period: the evaluator's daily roll-ups of production deployments, and the closed incidents. */
 export async function doraFigures(db: Queryable, p: Period): Promise<DoraFigures> {
   const prod = await productionEnvironments(db);
   const envs = prod.length > 0 ? inList(prod) : sql`null`;
-  const inPeriod = sql`d.environment in (${envs}) and d.deployed_at >= ${p.from} and d.deployed_at < ${p.to}`;
-  // Three statements on their own connections: the failure rate needs each deployment's successor
-  // (a sort of the period's production deployments); frequency and lead time read the roll-ups.
-  const [[deploys], [lead], [incidents]] = await Promise.all([
-    queryRows<{ attempts: number | string; failed: number | string }>(
-      db,
-      sql`with prod as (
-            select d.status, d.deployed_at,
-              lead(d.deployed_at) over w as next_at, lead(d.change_type) over w as next_change_type
-            from deployments d
-            where ${inPeriod}
-            window w as (partition by d.environment, d.service order by d.deployed_at, d.id)
-          )
-          select count(*) as attempts,
-            count(*) filter (where prod.status <> 'success' or prod.next_change_type = 'rollback'
-              or exists (select 1 from incidents i where i.environment in (${envs})
-                           and i.opened_at >= prod.deployed_at
-                           and i.opened_at < coalesce(prod.next_at, prod.deployed_at + interval '7 days'))) as failed
-          from prod`,
-    ),
+  // Two statements on their own connections: frequency, lead time and failed changes read the
+  // evaluator's roll-ups; time to restore reads the period's closed incidents.
+  const [[lead], [incidents]] = await Promise.all([
     // The evaluator's daily roll-ups (deployment_rollups_daily): each successful deployment's
-    // lead time is kept there, so the median is exact without joining deployments and commits.
-    queryRows<{ lead_seconds: number | string | null; total: number | string | null }>(
+    // lead time is kept there, so the median is exact without joining deployments and commits;
+    // each day's failed changes are recounted when a deployment or an incident arrives in the window.
+    queryRows<{ lead_seconds: number | string | null; total: number | string | null; attempts: number | string | null; failed: number | string | null }>(
       db,
       sql`select (select percentile_cont(0.5) within group (order by x) from deployment_rollups_daily r2, unnest(r2.lead_seconds) x
                   where r2.environment in (${envs}) and r2.day >= ${dayString(p.from)}::date and r2.day < ${dayString(p.to)}::date) as lead_seconds,
-                 sum(r.succeeded) as total
+                 sum(r.succeeded) as total, sum(r.deployments) as attempts, sum(r.failed) as failed
           from deployment_rollups_daily r
           where r.environment in (${envs}) and r.day >= ${dayString(p.from)}::date and r.day < ${dayString(p.to)}::date`,
     ),
@@ -62,8 +50,8 @@ export async function doraFigures(db: Queryable, p: Period): Promise<DoraFigures
     ),
   ]);
   const total = Number(lead?.total ?? 0);
-  const failed = Number(deploys?.failed ?? 0);
-  const attempts = Number(deploys?.attempts ?? 0);
+  const failed = Number(lead?.failed ?? 0);
+  const attempts = Number(lead?.attempts ?? 0);
   const leadSeconds = lead?.lead_seconds;
   const restore = incidents?.restore_seconds;
   return {

@@ -8,6 +8,7 @@ import { enqueueNotifications, linkTo } from "../notifications/enqueue";
 import { AppError, notFound, validation } from "../errors";
 import { isRuleId, ruleById } from "../policy/catalogue";
 import type { IncidentActor } from "./model";
+import { refreshFailuresForIncident } from "../evaluation/rollups";
 
 export interface OpenIncidentInput {
   title?: string | null;
@@ -78,6 +79,9 @@ export async function openIncident(db: Database, by: IncidentActor, input: OpenI
     if (row === undefined) throw new Error("incident insert returned no row");
     const links = [...new Map(rows.map((f) => [`${f.ruleId}\n${f.subjectKey}`, { incidentId: row.id, ruleId: f.ruleId, subjectKey: f.subjectKey }])).values()];
     if (links.length > 0) await tx.insert(incidentFindings).values(links);
+    // The incident makes the deployments whose window holds its opening failed changes (DORA):
+    // their days' roll-ups are recounted here, so the dashboard never reads the deployments.
+    await refreshFailuresForIncident(tx, now);
     await recordAudit(tx, {
       actor: by.actor, actorType: by.actorType, ip: by.ip ?? null, action: "incident.open", target: `incident:${row.id}`,
       details: { title, owner, environment, findings: rows.map((f) => ({ id: f.id, ruleId: f.ruleId, subjectKey: f.subjectKey })), capturedAt: now.toISOString() },
