@@ -112,6 +112,9 @@ export const findings = pgTable(
     index("findings_status_rule_id_idx").on(t.status, t.ruleId),
     index("findings_environment_opened_at_idx").on(t.environment, t.openedAt),
     index("findings_deployment_id_idx").on(t.deploymentId),
+    // The overview's open-findings chart: openings and resolutions of a period, and the open count.
+    index("findings_opened_at_idx").on(t.openedAt),
+    index("findings_resolved_at_idx").on(t.resolvedAt),
   ],
 );
 
