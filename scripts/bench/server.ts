@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { MAX_ATTEMPTS } from "@/lib/evaluation/queue";
@@ -68,12 +68,36 @@ export async function benchDatabase(serverUrl: string, benchName: string): Promi
   };
 }
 
-/** Starts the production build (building it first if there is none) against `databaseUrl`. */
+/** What the production build is made from (tests and docs excluded): a change to any of it makes the build stale. */
+const BUILD_SOURCES = ["app", "lib", "db", "components", "proxy.ts", "instrumentation.ts", "instrumentation-node.ts", "next.config.ts", "package-lock.json"];
+
+/** The newest modification time (ms) among the build's sources. */
+function newestSource(): number {
+  let newest = 0;
+  const visit = (p: string) => {
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st) return;
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p)) if (name !== "node_modules" && !name.startsWith(".")) visit(path.join(p, name));
+    } else if (!/\.test\.tsx?$/.test(p) && st.mtimeMs > newest) newest = st.mtimeMs;
+  };
+  for (const s of BUILD_SOURCES) visit(path.join(root, s));
+  return newest;
+}
+
+/**
+ * Starts the production build against `databaseUrl`, building it first when there is none or when
+ * a source is newer than it: a bench must not time yesterday's code (the build is not redone by
+ * editing, checking out or rebasing, and `next start` serves whatever `.next` holds).
+ */
 export async function startServer(databaseUrl: string, defaultPort: number, env: Record<string, string> = {}): Promise<{ url: string; pid: number | undefined; stop: () => Promise<void> }> {
   // BENCH_PORT or CUSTODY_BENCH_PORT: a port of one's own on a shared machine.
   const port = Number(process.env.CUSTODY_BENCH_PORT ?? process.env.BENCH_PORT ?? defaultPort);
   const next = path.join(root, "node_modules", "next", "dist", "bin", "next");
-  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
+  const buildId = path.join(root, ".next", "BUILD_ID");
+  const stale = existsSync(buildId) && statSync(buildId).mtimeMs < newestSource();
+  if (stale) process.stderr.write("bench: the production build is older than its sources: building it again\n");
+  if (!existsSync(buildId) || stale) {
     const r = spawnSync(process.execPath, [next, "build"], { cwd: root, stdio: "inherit" });
     if (r.status !== 0) throw new Error("next build failed");
   }
