@@ -8,7 +8,7 @@ import { controlsOf, ruleById, rules, type Gate } from "../policy/catalogue";
 import type { Control } from "../policy/controls";
 import type { DeploymentEvidence } from "../policy/evidence";
 import { activePolicy } from "../policy/active";
-import { gatherEvidence } from "./gather";
+import { gatherEvidence, groupBy } from "./gather";
 import { sourceOfRow, type FactSource } from "./source";
 import { rowsFromJson } from "./json-rows";
 
@@ -89,26 +89,42 @@ export async function chainsForDeployments(db: Queryable, ids: readonly number[]
  */
 export async function chainSources(db: Queryable, ids: readonly number[], now = new Date()): Promise<ChainSources[]> {
   if (ids.length === 0) return [];
-  const evidence = await gatherEvidence(db, ids, activePolicy(), now);
+  // The stored results need only the ids: they are read while the evidence is gathered (on another
+  // pooled connection), as plain rows (a state-at of 200 services reads 4,600; json_agg of whole
+  // records took Postgres three times as long as sending them).
+  const [evidence, results] = await Promise.all([
+    gatherEvidence(db, ids, activePolicy(), now),
+    db
+      .select()
+      .from(checkResults)
+      .where(sql`${checkResults.deploymentId} = any(${sql.param([...ids])}::bigint[])`)
+      .orderBy(checkResults.id),
+  ]);
   const found = [...evidence.keys()];
   if (found.length === 0) return [];
   const imageKeys = [...new Set([...evidence.values()].map((e) => subjectKeyOf("image.sha-tag", e)))];
-  // One round trip for both: stored results, and findings of these deployments or their images.
-  const [row] = await queryRows<{ results: unknown; findings: unknown }>(
+  // Findings of these deployments or of their images (known once the builds are linked).
+  const [row] = await queryRows<{ findings: unknown }>(
     db,
-    sql`select (select coalesce(json_agg(r order by r.id), '[]'::json) from check_results r where r.deployment_id = any(${sql.param(found)}::bigint[])) as results,
-      (select coalesce(json_agg(f order by f.id), '[]'::json) from findings f
+    sql`select (select coalesce(json_agg(f order by f.id), '[]'::json) from findings f
         where f.deployment_id = any(${sql.param(found)}::bigint[])
           or (f.status = 'open' and f.rule_id = any(${sql.param(imageRuleIds)}::text[]) and f.subject_key = any(${sql.param(imageKeys)}::text[]))) as findings`,
   );
-  const results = rowsFromJson(checkResults, row?.results);
   const findingRows = rowsFromJson(findings, row?.findings);
   const waivers = await activeWaivers(db, findingRows, now);
+  // Grouped once (a state-at asks for hundreds of deployments: a filter per deployment was quadratic).
+  const resultsOf = groupBy(results, (r) => r.deploymentId);
+  const findingsOf = groupBy(findingRows, (f) => f.deploymentId);
+  // Every image rule keys its findings by the same image subject (subjectKeyOf).
+  const imageFindingsOf = groupBy(
+    findingRows.filter((f) => f.ruleId.startsWith("image.")),
+    (f) => f.subjectKey,
+  );
   return ids.flatMap((id) => {
     const e = evidence.get(id);
     if (e === undefined) return [];
-    const own = findingRows.filter((f) => f.deploymentId === id || (f.ruleId.startsWith("image.") && f.subjectKey === subjectKeyOf(f.ruleId, e)));
-    const mine = results.filter((r) => r.deploymentId === id).sort((a, b) => catalogueOrder(a.ruleId) - catalogueOrder(b.ruleId));
+    const own = [...(findingsOf.get(id) ?? []), ...(imageFindingsOf.get(subjectKeyOf("image.sha-tag", e)) ?? [])];
+    const mine = [...(resultsOf.get(id) ?? [])].sort((a, b) => catalogueOrder(a.ruleId) - catalogueOrder(b.ruleId));
     return [{ evidence: e, results: mine, findings: dedupe(own), waivers }];
   });
 }
@@ -137,18 +153,18 @@ function dedupe(rows: Finding[]): Finding[] {
 function toChain({ evidence: e, results, findings: own, waivers }: ChainSources): EvidenceChain {
   const d = e.deployment;
   const approvers = independentApprovals(e).map((a) => a.reviewer);
-  const gates = results.map((r) => {
-      const rule = ruleById(r.ruleId);
+  const gates = results.map((r): GateCheck => {
+      const head = gateHead(r.ruleId);
       const { reason, ...evidence } = r.evidence;
       return {
-        gate: rule.kind === "gate" ? (rule.gate as Gate) : ("image" as const),
-        check: rule.id,
-        title: rule.title,
-        severity: rule.severity,
+        gate: head.gate,
+        check: head.check,
+        title: head.title,
+        severity: head.severity,
         result: r.result,
         reason: typeof reason === "string" ? reason : "",
         evidence,
-        controls: controlsOf(rule),
+        controls: head.controls,
         policyVersion: r.policyVersion,
         evaluatedAt: r.evaluatedAt.toISOString(),
       };
@@ -205,6 +221,24 @@ function toChain({ evidence: e, results, findings: own, waivers }: ChainSources)
     missing,
     notCounted: e.setAside.map((a) => ({ fact: a.fact, ref: a.ref, source: a.source, rule: a.rule, accepts: a.accepts })),
   };
+}
+
+type GateHead = Pick<GateCheck, "gate" | "check" | "title" | "severity" | "controls">;
+const gateHeads = new Map<string, GateHead>();
+
+/**
+ * What a gate check shows of its rule, made once per rule and shared (frozen) by every chain: a
+ * state-at of 200 services shows 4,600 gate checks, and each used to build its controls anew.
+ */
+function gateHead(ruleId: string): GateHead {
+  let head = gateHeads.get(ruleId);
+  if (head === undefined) {
+    const rule = ruleById(ruleId);
+    const controls = Object.freeze(controlsOf(rule).map((c) => Object.freeze(c))) as Control[];
+    head = { gate: rule.kind === "gate" ? (rule.gate as Gate) : "image", check: rule.id, title: rule.title, severity: rule.severity, controls };
+    gateHeads.set(ruleId, head);
+  }
+  return head;
 }
 
 function runView(r: NonNullable<DeploymentEvidence["buildRun"]>): Record<string, unknown> {

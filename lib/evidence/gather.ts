@@ -124,21 +124,36 @@ export async function gatherEvidence(
   const attestationRows = rowsFromJson(attestations, row.attestations);
   const retained = new Map((row.retained ?? []).map((r) => [r.service, Number(r.n) === 0 ? null : Number(r.n)]));
   const judge = new SourceJudge(policy, new Set(row.webhook_repos ?? []));
+  // Indexed once, so linking N deployments is linear: a state-at links hundreds at a time, and a
+  // filter of every gathered set per deployment grew with the square of their number. Each lookup
+  // keeps the rows in the order the statement returned them, as the filters did.
+  const buildsByDigest = groupBy(builds, (b) => b.digest);
+  const runsById = groupBy(runs, (r) => r.runId);
+  const prsByMerge = groupBy(prs, (p) => p.mergeCommitSha);
+  const prsByHead = groupBy(prs, (p) => p.headSha);
+  const commitsBySha = groupBy(commitRows, (c) => c.sha);
+  const reviewsByPull = groupBy(reviewRows, (r) => `${r.repository}\u0000${r.pullNumber}`);
+  const checksBySha = groupBy(checkRows, (c) => c.headSha);
+  const stagingByService = groupBy(staging, (s) => s.service);
+  const attestationsBySubject = groupBy(attestationRows, (a) => a.subject);
+  const attestationsByService = groupBy(attestationRows, (a) => a.service);
+  const prOrder = new Map(prs.map((p, i) => [p, i]));
+  const attestationOrder = new Map(attestationRows.map((a, i) => [a, i]));
 
   for (const d of deps) {
     const env = envs.get(d.environment) ?? { name: d.environment, rank: 0, isProduction: false };
     // Facts whose source the policy refuses are set aside here: no check sees them, the chain shows them.
     const aside: SetAsideFact[] = [];
     if (!judge.accepts("deployment", d, null)) judge.filter("deployment", [d], () => null, refs.deployment, aside);
-    const build = pickBuild(judge.filter("image_build", builds.filter((b) => b.digest === d.digest), () => null, refs.build, aside), d);
+    const build = pickBuild(judge.filter("image_build", (d.digest === null ? undefined : buildsByDigest.get(d.digest)) ?? [], () => null, refs.build, aside), d);
     const runsOf = (provider: string | null, runId: string | null) =>
-      judge.filter("pipeline_run", runs.filter((r) => runId !== null && r.runId === runId && (provider === null || r.provider === provider)), (r) => r.repository, refs.run, aside);
+      judge.filter("pipeline_run", (runId === null ? [] : (runsById.get(runId) ?? [])).filter((r) => provider === null || r.provider === provider), (r) => r.repository, refs.run, aside);
     const sha = build?.commitSha ?? d.commitSha;
     const pr = pickPullRequest(
-      judge.filter("pull_request", prs.filter((p) => sha !== null && (p.mergeCommitSha === sha || p.headSha === sha)), (p) => p.repository, refs.pullRequest, aside),
+      judge.filter("pull_request", sha === null ? [] : union(prOrder, prsByMerge.get(sha), prsByHead.get(sha)), (p) => p.repository, refs.pullRequest, aside),
       sha,
     );
-    const commit = judge.filter("commit", commitRows.filter((c) => c.sha === sha), (c) => c.repository, refs.commit, aside)[0] ?? null;
+    const commit = judge.filter("commit", (sha === null ? [] : (commitsBySha.get(sha) ?? [])), (c) => c.repository, refs.commit, aside)[0] ?? null;
     out.set(d.id, {
       deployment: d,
       environment: { name: env.name, rank: env.rank, isProduction: env.isProduction },
@@ -147,25 +162,46 @@ export async function gatherEvidence(
       deployRun: pickRun(runsOf(d.pipelineProvider, d.pipelineRunId), d.pipelineProvider, d.pipelineRunId),
       commit,
       pullRequest: pr,
-      pullRequestCommits: pr?.headSha ? judge.filter("commit", commitRows.filter((c) => c.sha === pr.headSha), (c) => c.repository, refs.commit, aside) : [],
-      reviews: pr ? judge.filter("review", reviewRows.filter((r) => r.repository === pr.repository && r.pullNumber === pr.number), (r) => r.repository, refs.review, aside) : [],
-      checkRuns: pr?.mergeCommitSha ? judge.filter("check_run", checkRows.filter((c) => c.headSha === pr.mergeCommitSha), (c) => c.repository, refs.checkRun, aside) : [],
+      pullRequestCommits: pr?.headSha ? judge.filter("commit", (commitsBySha.get(pr.headSha) ?? []), (c) => c.repository, refs.commit, aside) : [],
+      reviews: pr ? judge.filter("review", (reviewsByPull.get(`${pr.repository}\u0000${pr.number}`) ?? []), (r) => r.repository, refs.review, aside) : [],
+      checkRuns: pr?.mergeCommitSha ? judge.filter("check_run", (checksBySha.get(pr.mergeCommitSha) ?? []), (c) => c.repository, refs.checkRun, aside) : [],
       stagingDeployments: env.isProduction
         ? judge.filter(
             "deployment",
-            staging.filter((s) => s.service === d.service && ((d.digest !== null && s.digest === d.digest) || (sha !== null && s.commitSha === sha))),
+            (stagingByService.get(d.service) ?? []).filter((s) => ((d.digest !== null && s.digest === d.digest) || (sha !== null && s.commitSha === sha))),
             () => null,
             refs.deployment,
             aside,
           )
         : [],
-      attestations: groupAttestations(judge.filter("attestation", attestationRows.filter((a) => relevantTo(a, d, env.isProduction)), () => null, refs.attestation, aside)),
+      attestations: groupAttestations(judge.filter("attestation", union(attestationOrder, d.digest === null ? undefined : attestationsBySubject.get(d.digest), attestationsByService.get(d.service), attestationsBySubject.get(d.service)).filter((a) =>
+              relevantTo(a, d, env.isProduction),
+            ), () => null, refs.attestation, aside)),
       retainedImages: retained.get(d.service) ?? null,
       now,
       setAside: [...new Map(aside.map((a) => [`${a.fact}\u0000${a.ref}\u0000${a.source.kind}\u0000${a.source.id}`, a])).values()],
     });
   }
   return out;
+}
+
+/** The rows by a key, each list in the rows' order. */
+export function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = out.get(k);
+    if (list === undefined) out.set(k, [row]);
+    else list.push(row);
+  }
+  return out;
+}
+
+/** The rows of several lookups, each once, in their order in the gathered set (`order`). */
+function union<T>(order: Map<T, number>, ...lists: (readonly T[] | undefined)[]): T[] {
+  const present = lists.filter((l): l is readonly T[] => l !== undefined && l.length > 0);
+  if (present.length <= 1) return [...(present[0] ?? [])];
+  return [...new Set(present.flat())].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
 }
 
 /**

@@ -48,16 +48,20 @@ export async function environmentStateAt(db: Queryable, name: string, at: Date =
         sql`select namespace, kind, name, container, image_ref, digest, service from snapshot_workloads where snapshot_id = ${Number(snap.id)}`,
       )
     : [];
+  // Grouped once by service: a snapshot of thousands of workloads was filtered once per chain.
+  const observedOf = new Map<string, ObservedWorkload[]>();
+  for (const w of observed) {
+    const service = w.service ?? w.name;
+    const view = { namespace: w.namespace, kind: w.kind, name: w.name, container: w.container, imageRef: w.image_ref, digest: w.digest };
+    const list = observedOf.get(service);
+    if (list === undefined) observedOf.set(service, [view]);
+    else list.push(view);
+  }
   return {
     environment: name,
     at: at.toISOString(),
     workloads: chains
-      .map((c) => ({
-        ...c,
-        observed: observed
-          .filter((w) => (w.service ?? w.name) === c.service)
-          .map((w) => ({ namespace: w.namespace, kind: w.kind, name: w.name, container: w.container, imageRef: w.image_ref, digest: w.digest })),
-      }))
+      .map((c) => ({ ...c, observed: observedOf.get(c.service) ?? [] }))
       .sort((a, b) => a.service.localeCompare(b.service)),
     snapshot: snap
       ? {
