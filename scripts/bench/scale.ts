@@ -11,7 +11,6 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import { openDatabase, queryRows, type Database } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { sessionCookies } from "@/lib/auth/testing";
@@ -138,7 +137,8 @@ export async function benchScale(ctx: BenchContext): Promise<Figure[]> {
   const factor = `scale ${SCALE} of the target (${DEPLOYMENTS.toLocaleString("en")} deployments, ${LEDGER.toLocaleString("en")} ledger entries; BENCH_SCALE=1 for 10 M / 100 M)`;
   process.stderr.write(`scale: ${factor}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
   const name = KEEP ? `custody_scale_${String(SCALE).replace(/[^0-9]/g, "_")}` : "custody_scale";
-  const database = KEEP ? await keptDatabase(ctx.serverUrl, name) : await benchDatabase(ctx.serverUrl, name);
+  // Kept (BENCH_SCALE_KEEP): created when missing, never dropped first; dropped only by BENCH_SCALE_ONLY=drop.
+  const database = await benchDatabase(ctx.serverUrl, name, { keep: KEEP, create: ONLY !== "drop" });
   if (ONLY === "drop") {
     await database.drop();
     return [];
@@ -261,28 +261,6 @@ async function loadedScale(db: Database): Promise<number | null> {
   if (!row?.exists) return null;
   const [s] = await queryRows<{ scale: number }>(db, sql`select scale from bench_scale_loaded`);
   return s ? Number(s.scale) : null;
-}
-
-/** The kept database: created when missing (never dropped first), dropped only by BENCH_SCALE_ONLY=drop. */
-async function keptDatabase(serverUrl: string, benchName: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const own = decodeURIComponent(new URL(serverUrl).pathname.slice(1));
-  const name = own && own !== "postgres" && /^[a-z0-9_]+$/.test(own) ? `${own}_${benchName.replace(/^custody_/, "")}` : benchName;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  const { rows } = await admin.query("select 1 from pg_database where datname = $1", [name]);
-  if (rows.length === 0 && ONLY !== "drop") await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
 }
 
 const md5 = (s: string) => createHash("md5").update(s).digest("hex");

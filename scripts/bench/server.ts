@@ -47,13 +47,23 @@ export function noFailures(phase: string, r: DrainResult): string {
  * DATABASE_URL's database when that is not `postgres` (`custody_wt19` gives `custody_wt19_bench_ledger_1m`),
  * so engineers sharing a server only ever create and drop databases under their own prefix.
  */
-export async function benchDatabase(serverUrl: string, benchName: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function benchDatabase(
+  serverUrl: string,
+  benchName: string,
+  opts: { keep?: boolean; create?: boolean } = {},
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const own = decodeURIComponent(new URL(serverUrl).pathname.slice(1));
   const name = own && own !== "postgres" && /^[a-z0-9_]+$/.test(own) ? `${own}_${benchName.replace(/^custody_/, "")}` : benchName;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
+  if (opts.keep) {
+    // A kept database (scale's BENCH_SCALE_KEEP): created when missing, never dropped first.
+    const { rows } = await admin.query("select 1 from pg_database where datname = $1", [name]);
+    if (rows.length === 0 && opts.create !== false) await admin.query(`CREATE DATABASE ${name}`);
+  } else {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  }
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
