@@ -11,6 +11,7 @@ import { drainEvaluationQueue } from "@/lib/evaluation/queue";
 import { ingestEvents, parseEventsBody } from "@/lib/ingest/events-api";
 import { clusterObjects, load, podList } from "./drift";
 import { clusterSnapshot } from "@/lib/ingest/kubernetes";
+import { statementTimer } from "./statement-timer";
 
 // DATABASE_URL names the server and, as for the benches, the prefix of the two databases it makes.
 const own = new URL(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
@@ -39,24 +40,8 @@ await admin.query(`drop database if exists ${run} with (force)`);
 await admin.query(`create database ${run} template ${base}`);
 await admin.end();
 
-type Q = { text: string; ms: number; at: number };
-let t0 = 0;
-const log: Q[] = [];
-let recording = false;
-const original = pg.Client.prototype.query;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-(pg.Client.prototype as any).query = function (this: pg.Client, ...args: any[]) {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const r = (original as any).apply(this, args);
-  if (!recording || !(r instanceof Promise)) return r;
-  const text = typeof args[0] === "string" ? args[0] : (args[0]?.text ?? "");
-  const t = performance.now();
-  const startAt = t - t0;
-  return r.then((v: unknown) => {
-    log.push({ text: String(text).replace(/\s+/g, " ").slice(0, 140), ms: performance.now() - t, at: startAt });
-    return v;
-  });
-};
+const timer = statementTimer(140);
+const log = timer.statements;
 
 const DEPLOYMENTS = size.deployments;
 const lastRelease = Math.floor((DEPLOYMENTS - 1) / 3);
@@ -88,15 +73,13 @@ for (const [n, id, when, edited] of [
 ] as const) {
   const body = snapshotBody(id, when, edited);
   const started = performance.now();
-  t0 = started;
-  recording = true;
-  log.length = 0;
+  timer.start(started);
   spans.length = 0;
   const json = await span("JSON.parse", () => JSON.parse(body));
   await span("parseEventsBody (validation, again inside ingest)", () => parseEventsBody(json));
   await span("ingestEvents", () => ingestEvents(h.db, json, body));
   await span("drain", () => drainEvaluationQueue(h.db));
-  recording = false;
+  timer.stop();
   console.log(`\n=== snapshot ${n} (${(body.length / 1048576).toFixed(1)} MiB): total ${(performance.now() - started).toFixed(0)} ms`);
   for (const [name, ms] of spans) console.log(`  ${ms.toFixed(0).padStart(6)} ms  ${name}`);
   const sorted = [...log].sort((a, b) => b.ms - a.ms);

@@ -9,6 +9,7 @@ import { generateDemoEvents } from "@/lib/demo";
 import { drainEvaluationQueue, setEvaluationMode } from "@/lib/evaluation/queue";
 import { ingestEvents } from "@/lib/ingest/events-api";
 import { parseJson } from "@/lib/http/body";
+import { statementTimer } from "./statement-timer";
 
 const own = new URL(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
 const prefix = own.pathname.slice(1) && own.pathname.slice(1) !== "postgres" ? own.pathname.slice(1) : "custody";
@@ -24,22 +25,8 @@ await migrate(h);
 // Judged after the batches, not beside them: the two phases are timed apart.
 setEvaluationMode(h.db, "external");
 
-type Q = { text: string; ms: number };
-const stmts: Q[] = [];
-let recording = false;
-const original = pg.Client.prototype.query;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-(pg.Client.prototype as any).query = function (this: pg.Client, ...args: any[]) {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const r = (original as any).apply(this, args);
-  if (!recording || !(r instanceof Promise)) return r;
-  const text = typeof args[0] === "string" ? args[0] : (args[0]?.text ?? "");
-  const t = performance.now();
-  return r.then((v: unknown) => {
-    stmts.push({ text: String(text).replace(/\s+/g, " ").slice(0, 90), ms: performance.now() - t });
-    return v;
-  });
-};
+const timer = statementTimer(90);
+const stmts = timer.statements;
 const summary = (label: string, wall: number) => {
   const by = new Map<string, { n: number; ms: number }>();
   for (const s of stmts) {
@@ -62,7 +49,7 @@ for (let r = 0; r < rounds; r++) {
   for (let i = 0; i < events.length; i += 500) bodies.push(JSON.stringify({ events: events.slice(i, i + 500) }));
 }
 const sender = { principal: "token:bench" };
-recording = true;
+timer.start();
 let next = 0;
 const t0 = performance.now();
 let parseMs = 0;
@@ -84,7 +71,7 @@ const t1 = performance.now();
 const r = await drainEvaluationQueue(h.db);
 summary(`evaluation (${r.evaluated} rows)`, performance.now() - t1);
 console.log(`accepted ${((demo.length * rounds) / (accepted / 1000)).toFixed(0)}/s, judged ${((demo.length * rounds) / ((performance.now() - t0) / 1000)).toFixed(0)}/s`);
-recording = false;
+timer.stop();
 await h.close();
 await admin.query(`drop database if exists ${name} with (force)`);
 await admin.end();
