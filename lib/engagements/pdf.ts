@@ -1,6 +1,7 @@
 import PDFDocument from "pdfkit";
 import { registerFonts } from "../reports/pdf-fonts";
 import { facts, heading, ink, paragraph, setFont, table, write } from "../reports/pdf-layout";
+import { approverNames } from "../reports/population";
 import type { EngagementSummary } from "./summary";
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -56,7 +57,7 @@ export async function renderEngagementPdf(s: EngagementSummary): Promise<Buffer>
   table(
     doc,
     [{ header: "Change", width: 0.2 }, { header: "Service / environment", width: 0.17 }, { header: "Deployed", width: 0.15 }, { header: "Approvers", width: 0.2 }, { header: "Test", width: 0.09 }, { header: "Note", width: 0.19 }],
-    s.sampled.map((c) => [c.row.changeId, `${c.row.service} / ${c.row.environment}`, c.row.deployedAt.slice(0, 16).replace("T", " "), c.row.approvers.split(" (")[0] ?? "", c.test?.result ?? "not tested", c.test?.note ?? ""]),
+    s.sampled.map((c) => [c.row.changeId, `${c.row.service} / ${c.row.environment}`, c.row.deployedAt.slice(0, 16).replace("T", " "), approverNames(c.row.approvers) || "none", c.test?.result ?? "not tested", c.test?.note ?? ""]),
     { colorOf: (r, col) => (col === 4 ? (r[4] === "pass" ? ink.good : r[4] === "exception" ? ink.bad : ink.muted) : undefined) },
   );
   heading(doc, "Request list", 12);

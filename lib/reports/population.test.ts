@@ -6,7 +6,7 @@ import { type createTestDatabase } from "@/db/testing";
 import { guardCell } from "../csv";
 import { csvBuffer, csvTable } from "./csv";
 import { parseReportParams } from "./params";
-import { populationColumns } from "./population";
+import { approverNames, populationColumns } from "./population";
 import { demoPeriod } from "./test-support";
 import { demoDatabase } from "@/lib/testing/demo-database";
 
@@ -121,5 +121,14 @@ describe("population CSV", () => {
     } finally {
       await handle.db.execute(sql`delete from pull_requests where number = 999999`);
     }
+  });
+});
+
+describe("approverNames (the engagement page and its summary PDF)", () => {
+  it("names every approver of a change, not only the first", () => {
+    const cell = "dave-r (independent reviewer, approved 2026-10-01T13:00:00.000Z); frank-o (independent reviewer, approved 2026-10-01T13:05:00.000Z)";
+    expect(approverNames(cell)).toBe("dave-r, frank-o");
+    expect(approverNames("bob-k (author: self-approval, approved 2026-10-06T15:00:00.000Z)")).toBe("bob-k");
+    expect(approverNames("")).toBe("");
   });
 });

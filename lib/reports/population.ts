@@ -167,6 +167,14 @@ function approversOf(approvals: readonly Approval[], prAuthor: string | null, co
   return out;
 }
 
+/**
+ * The approvers' names alone, comma-separated ("" when none), from a population row's approvers
+ * cell ("name (role, approved at); name (...)"): the engagement page and its summary PDF show these.
+ */
+export function approverNames(approvers: string): string {
+  return approvers ? approvers.split("; ").map((a) => a.split(" (")[0]).join(", ") : "";
+}
+
 function sourcesOf(row: PopulationSqlRow, approvals: readonly Approval[]): string {
   const parts = [`deployment=${row.deployment_source}`];
   if (row.pr_source) parts.push(`pull_request=${row.pr_source}`);

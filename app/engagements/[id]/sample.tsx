@@ -1,6 +1,7 @@
 import { Status } from "@/components/status";
 import { Time } from "@/components/time";
 import type { EngagementSummary } from "@/lib/engagements/summary";
+import { approverNames } from "@/lib/reports/population";
 import { ActionForm } from "../action-form";
 import { drawSampleAction, markTestAction } from "../actions";
 
@@ -35,7 +36,7 @@ export function SampleSection({ s, audit }: { s: EngagementSummary; audit: boole
                 <td className="wrap">{row.changeId}<br /><span className="muted">{row.pullRequest || "no pull request"}</span></td>
                 <td>{row.service}</td>
                 <td className="nowrap"><Time value={row.deployedAt} /></td>
-                <td className="wrap">{row.approvers.split("; ").map((a) => a.split(" (")[0]).join(", ") || <span className="muted">none</span>}</td>
+                <td className="wrap">{approverNames(row.approvers) || <span className="muted">none</span>}</td>
                 <td className="wrap">{row.exceptions || <span className="muted">none</span>}</td>
                 <td>
                   {test ? <><Status value={test.result === "pass" ? "pass" : "fail"} label={test.result} />{test.note ? <> {test.note}</> : null}</> : <span className="muted">not tested</span>}
