@@ -5,7 +5,7 @@ import { findings } from "@/db/schema";
 import type { ControllerManager } from "@/db/schema";
 import { EXEMPT_NAMESPACES } from "../admission/namespaces";
 import { config } from "../config";
-import { openFindings, resolveFindings, type FindingInput } from "../findings/store";
+import { openFindings, resolveFindingsEach, type FindingInput, type Resolution } from "../findings/store";
 import {
   attributionOf,
   evaluateControllerDrift,
@@ -111,15 +111,18 @@ export async function evaluateControllers(
   await openFindings(db, judged.map((j) => toFinding(j, snap, attribute(j, audit))));
   // Drift a later pipeline deployment replaced is recorded, then resolved at that deployment: replay
   // (which sees the deployment when it judges the snapshot) keeps the same history as live ingestion.
-  let resolved = 0;
+  // One statement resolves them all: the replaced failures, the passes and the controllers gone are
+  // distinct findings (a rule fails or passes a controller; one gone is not in the snapshot).
+  const resolutions: Resolution[] = [];
   for (const j of judged) {
     const d = j.replacedBy;
-    if (d) resolved += await resolveFindings(db, j.outcome.ruleId, [j.subject], d.deployedAt, `Replaced by the pipeline's deployment ${d.externalId} of ${j.c.service} at ${d.deployedAt.toISOString()}.`);
+    if (d) resolutions.push({ ruleId: j.outcome.ruleId, subjectKey: j.subject, at: d.deployedAt, resolution: `Replaced by the pipeline's deployment ${d.externalId} of ${j.c.service} at ${d.deployedAt.toISOString()}.` });
   }
   for (const [ruleId, subjects] of passed) {
-    resolved += await resolveFindings(db, ruleId, subjects, snap.observedAt, `Snapshot ${snap.externalId} (${snap.observedAt.toISOString()}) shows the controller compliant.`);
+    for (const subjectKey of subjects) resolutions.push({ ruleId, subjectKey, at: snap.observedAt, resolution: `Snapshot ${snap.externalId} (${snap.observedAt.toISOString()}) shows the controller compliant.` });
   }
-  if (latest && filter === null) resolved += await resolveVanished(db, snap, new Set(rows.map((r) => controllerSubject({ environment: snap.environment, ...r }))));
+  if (latest && filter === null) resolutions.push(...(await vanished(db, snap, new Set(rows.map((r) => controllerSubject({ environment: snap.environment, ...r }))))));
+  const resolved = await resolveFindingsEach(db, resolutions);
   return { failed: judged.length, resolved };
 }
 
@@ -198,8 +201,6 @@ async function configComparisons(
     sql`select namespace, kind, name, data_hash from snapshot_configs where snapshot_id = ${snap.id}`,
   );
   if (current.length === 0) return null;
-  const key = (ns: string, kind: string, name: string) => `${ns}/${kind}/${name}`;
-  const now = new Map(current.map((c) => [key(c.namespace, c.kind, c.name), c.data_hash]));
   const since = [...new Set([...deployments.values()].flatMap((d) => (d.last ? [d.last.deployedAt.toISOString()] : [])))];
   const baselines = since.length === 0 ? [] : await queryRows<Baseline & { since: Date | string }>(
     db,
@@ -209,13 +210,28 @@ async function configComparisons(
             and exists (select 1 from snapshot_configs c where c.snapshot_id = s.id)
           order by s.observed_at, s.id limit 1) b`,
   );
-  const baseOf = new Map(baselines.map((b) => [new Date(b.since).toISOString(), b]));
   const ids = [...new Set(baselines.map((b) => Number(b.snapshot_id)))].filter((id) => id !== snap.id);
   const old = ids.length === 0 || namespaces.length === 0 ? [] : await queryRows<{ snapshot_id: number | string; namespace: string; kind: string; name: string; data_hash: string }>(
     db,
     sql`select snapshot_id, namespace, kind, name, data_hash from snapshot_configs
         where snapshot_id = any(${sql.param(ids)}::bigint[]) and namespace = any(${sql.param(namespaces)}::text[])`,
   );
+  return comparator(snap, current, deployments, baselines, old);
+}
+
+type ConfigRow = { namespace: string; kind: string; name: string; data_hash: string };
+
+/** Compares a controller's ConfigMaps and Secrets now and at its baseline, from what configComparisons read. */
+function comparator(
+  snap: SnapshotRef,
+  current: ConfigRow[],
+  deployments: Map<string, { last: DeploymentRef | null }>,
+  baselines: (Baseline & { since: Date | string })[],
+  old: (ConfigRow & { snapshot_id: number | string })[],
+): (c: ObservedController, ref: { kind: "ConfigMap" | "Secret"; name: string }) => ConfigComparison {
+  const key = (ns: string, kind: string, name: string) => `${ns}/${kind}/${name}`;
+  const now = new Map(current.map((c) => [key(c.namespace, c.kind, c.name), c.data_hash]));
+  const baseOf = new Map(baselines.map((b) => [new Date(b.since).toISOString(), b]));
   const then = new Map(old.map((c) => [`${Number(c.snapshot_id)}:${key(c.namespace, c.kind, c.name)}`, c.data_hash]));
   return (c, ref) => {
     const last = deployments.get(c.service)?.last;
@@ -267,16 +283,100 @@ function attribute(j: Judged, audit: AuditRecord[]): Attribution | null {
   return hit ? attributionOf(hit) : null;
 }
 
-/** Controller findings of this environment whose controller the latest snapshot no longer shows. */
-async function resolveVanished(db: Queryable, snap: SnapshotRef, present: Set<string>): Promise<number> {
+/** Controller findings of this environment whose controller the latest snapshot no longer shows: what to resolve. */
+async function vanished(db: Queryable, snap: SnapshotRef, present: Set<string>): Promise<Resolution[]> {
   const open = await db
     .select({ ruleId: findings.ruleId, subjectKey: findings.subjectKey })
     .from(findings)
     .where(and(eq(findings.status, "open"), eq(findings.environment, snap.environment), inArray(findings.ruleId, [...CONTROLLER_RULES]), like(findings.subjectKey, "%:controller")));
-  let n = 0;
-  for (const ruleId of CONTROLLER_RULES) {
-    const gone = open.filter((f) => f.ruleId === ruleId && isControllerSubject(f.subjectKey) && !present.has(f.subjectKey)).map((f) => f.subjectKey);
-    n += await resolveFindings(db, ruleId, gone, snap.observedAt, `The controller no longer runs in ${snap.environment} (snapshot ${snap.externalId}).`);
+  const resolution = `The controller no longer runs in ${snap.environment} (snapshot ${snap.externalId}).`;
+  return CONTROLLER_RULES.flatMap((ruleId) =>
+    open.filter((f) => f.ruleId === ruleId && isControllerSubject(f.subjectKey) && !present.has(f.subjectKey)).map((f) => ({ ruleId, subjectKey: f.subjectKey, at: snap.observedAt, resolution })),
+  );
+}
+
+/**
+ * readControllers for a group of whole snapshots (no filter), by snapshot id: the controllers, their
+ * services' deployments around each snapshot, the configuration now and at the baselines, each in
+ * one statement for the group. Null for a snapshot without controllers, as readControllers.
+ */
+export async function readControllersGroup(db: Queryable, snaps: SnapshotRef[]): Promise<Map<number, ControllerReads | null>> {
+  const out = new Map<number, ControllerReads | null>(snaps.map((s) => [s.id, null]));
+  if (snaps.length === 0) return out;
+  const ids = snaps.map((s) => s.id);
+  const rows = await queryRows<ControllerRow & { snapshot_id: number | string }>(
+    db,
+    sql`select snapshot_id, namespace, kind, name, service, images, config_refs, managers, last_applied_images from snapshot_controllers
+        where snapshot_id = any(${sql.param(ids)}::bigint[])
+        order by snapshot_id, namespace, kind, name`,
+  );
+  if (rows.length === 0) return out;
+  const rowsOf = groupBy(rows, (r) => Number(r.snapshot_id));
+  const withRows = snaps.filter((s) => rowsOf.has(s.id));
+  const pairs = withRows.flatMap((snap) => [...new Set((rowsOf.get(snap.id) ?? []).map((r) => r.service))].map((service) => ({ snap, service })));
+  const around = await queryRows<{ snapshot_id: number | string; service: string; last: DeploymentJson | null; next: DeploymentJson | null }>(
+    db,
+    sql`select s.snapshot_id, s.service, l.j as last, n.j as next
+        from unnest(${sql.param(pairs.map((p) => p.snap.id))}::bigint[], ${sql.param(pairs.map((p) => p.snap.environment))}::text[],
+          ${sql.param(pairs.map((p) => p.snap.observedAt.toISOString()))}::timestamptz[], ${sql.param(pairs.map((p) => p.service))}::text[])
+          as s(snapshot_id, environment, observed_at, service)
+        left join lateral (select ${deploymentJson("d")} as j from deployments d
+          where d.service = s.service and d.environment = s.environment and d.status = 'success' and d.deployed_at <= s.observed_at
+          order by d.deployed_at desc, d.id desc limit 1) l on true
+        left join lateral (select ${deploymentJson("d")} as j from deployments d
+          where d.service = s.service and d.environment = s.environment and d.status = 'success' and d.deployed_at > s.observed_at
+          order by d.deployed_at, d.id limit 1) n on true`,
+  );
+  const deploymentsOf = new Map<number, Map<string, { last: DeploymentRef | null; next: DeploymentRef | null }>>(withRows.map((s) => [s.id, new Map()]));
+  for (const a of around) deploymentsOf.get(Number(a.snapshot_id))?.set(a.service, { last: toDeployment(a.last), next: toDeployment(a.next) });
+  const current = groupBy(
+    await queryRows<ConfigRow & { snapshot_id: number | string }>(
+      db,
+      sql`select snapshot_id, namespace, kind, name, data_hash from snapshot_configs where snapshot_id = any(${sql.param(withRows.map((s) => s.id))}::bigint[])`,
+    ),
+    (c) => Number(c.snapshot_id),
+  );
+  // Baselines of the snapshots with configuration: per snapshot, each distinct last-deployment time.
+  const configured = withRows.filter((s) => current.has(s.id));
+  const since = configured.flatMap((snap) =>
+    [...new Set([...(deploymentsOf.get(snap.id)?.values() ?? [])].flatMap((d) => (d.last ? [d.last.deployedAt.toISOString()] : [])))].map((at) => ({ snap, at })),
+  );
+  const baselines = since.length === 0 ? [] : await queryRows<Baseline & { since: Date | string; for_id: number | string }>(
+    db,
+    sql`select t.for_id, t.since, b.snapshot_id, b.external_id, b.observed_at
+        from unnest(${sql.param(since.map((x) => x.snap.id))}::bigint[], ${sql.param(since.map((x) => x.snap.environment))}::text[],
+          ${sql.param(since.map((x) => x.snap.observedAt.toISOString()))}::timestamptz[], ${sql.param(since.map((x) => x.at))}::timestamptz[])
+          as t(for_id, environment, observed_at, since)
+        cross join lateral (select s.id as snapshot_id, s.external_id, s.observed_at from snapshots s
+          where s.environment = t.environment and s.observed_at >= t.since and s.observed_at <= t.observed_at
+            and exists (select 1 from snapshot_configs c where c.snapshot_id = s.id)
+          order by s.observed_at, s.id limit 1) b`,
+  );
+  const baselinesOf = groupBy(baselines, (b) => Number(b.for_id));
+  const oldIds = [...new Set(baselines.filter((b) => Number(b.snapshot_id) !== Number(b.for_id)).map((b) => Number(b.snapshot_id)))];
+  const namespaces = [...new Set(configured.flatMap((s) => (rowsOf.get(s.id) ?? []).filter((r) => r.config_refs.length > 0).map((r) => r.namespace)))];
+  // The baselines' configuration, read once for the group (a superset of each snapshot's: looked up by baseline and name).
+  const old = oldIds.length === 0 || namespaces.length === 0 ? [] : await queryRows<ConfigRow & { snapshot_id: number | string }>(
+    db,
+    sql`select snapshot_id, namespace, kind, name, data_hash from snapshot_configs
+        where snapshot_id = any(${sql.param(oldIds)}::bigint[]) and namespace = any(${sql.param(namespaces)}::text[])`,
+  );
+  for (const snap of withRows) {
+    const deployments = deploymentsOf.get(snap.id) ?? new Map();
+    const now = current.get(snap.id);
+    const configs = now === undefined ? null : comparator(snap, now, deployments, baselinesOf.get(snap.id) ?? [], old);
+    out.set(snap.id, { rows: rowsOf.get(snap.id) ?? [], deployments, configs });
   }
-  return n;
+  return out;
+}
+
+function groupBy<T>(items: T[], keyOf: (item: T) => number): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const item of items) {
+    const k = keyOf(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }

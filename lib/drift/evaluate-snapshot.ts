@@ -1,7 +1,7 @@
 import { and, eq, like, or, sql } from "drizzle-orm";
 import type { Database, Queryable } from "@/db/client";
 import { findings, snapshotControllers } from "@/db/schema";
-import { resolveFindings, type FindingInput } from "../findings/store";
+import { resolveFindingsEach, type FindingInput, type Resolution } from "../findings/store";
 import {
   configChanger,
   evaluateContainerDrift,
@@ -38,8 +38,9 @@ export async function evaluateSnapshot(
   latest: boolean,
   aside: Database | null = null,
   sharded = false,
+  gathered?: { items: { observed: ObservedContainer; recorded: RecordedEvidence }[]; hasControllers: boolean },
 ): Promise<{ failed: number; resolved: number }> {
-  const items = await gatherSnapshotEvidence(db, snap, filter, policy.retainedImages, aside);
+  const items = gathered?.items ?? (await gatherSnapshotEvidence(db, snap, filter, policy.retainedImages, aside));
   const failed = new Map<string, Judged>();
   const passed = new Map<string, Set<string>>();
   for (const { observed, recorded } of items) {
@@ -56,15 +57,20 @@ export async function evaluateSnapshot(
   await openFindings(db, judged.map((j) => ({ ...toFinding(j, snap, attribute(j, audit)), policyVersion: policy.version ?? null })));
   for (const j of judged) passed.get(j.outcome.ruleId)?.delete(j.subject);
   const open = await openDriftFindings(db, snap.environment);
-  let resolved = 0;
   const at = `${snap.externalId} (${snap.observedAt.toISOString()})`;
+  // The passes and the vanished workloads are resolved in one statement: they are distinct findings
+  // (a vanished workload is not in the snapshot, a passing one is), so the order between them is moot.
+  const resolutions: Resolution[] = [];
   for (const [ruleId, subjects] of passed) {
-    const keys = [...subjects].filter((k) => open.get(ruleId)?.has(k));
-    resolved += await resolveFindings(db, ruleId, keys, snap.observedAt, `Snapshot ${at} shows it compliant again.`);
-    if (sharded && ruleId === "drift.rollback-gap") await earliestServiceResolution(db, [...subjects], snap.observedAt, `Snapshot ${at} shows it compliant again.`);
+    for (const k of subjects) if (open.get(ruleId)?.has(k)) resolutions.push({ ruleId, subjectKey: k, at: snap.observedAt, resolution: `Snapshot ${at} shows it compliant again.` });
   }
   // A snapshot of controllers and configuration only (no pods listed) says nothing about containers.
-  if (latest && filter === null && (items.length > 0 || !(await controllersOnly(db, snap.id)))) resolved += await resolveVanished(db, snap, open, new Set(items.map((i) => workloadSubject(i.observed))));
+  if (latest && filter === null && (items.length > 0 || !(gathered ? gathered.hasControllers : await controllersOnly(db, snap.id)))) {
+    resolutions.push(...vanished(snap, open, new Set(items.map((i) => workloadSubject(i.observed)))));
+  }
+  const resolved = await resolveFindingsEach(db, resolutions);
+  const gaps = passed.get("drift.rollback-gap");
+  if (sharded && gaps) await earliestServiceResolution(db, [...gaps], snap.observedAt, `Snapshot ${at} shows it compliant again.`);
   return { failed: judged.length, resolved };
 }
 
@@ -143,15 +149,15 @@ const PER_WORKLOAD_EXCLUDED = new Set([
   "drift.gitops-suspended",
 ]);
 
-/** Workload drift in this environment whose workload the latest snapshot no longer shows. */
-async function resolveVanished(db: Queryable, snap: SnapshotRef, open: Map<string, Set<string>>, present: Set<string>): Promise<number> {
-  let n = 0;
+/** Workload drift in this environment whose workload the latest snapshot no longer shows: what to resolve. */
+function vanished(snap: SnapshotRef, open: Map<string, Set<string>>, present: Set<string>): Resolution[] {
+  const out: Resolution[] = [];
+  const resolution = `The workload no longer runs in ${snap.environment} (snapshot ${snap.externalId}).`;
   for (const [ruleId, subjects] of open) {
     if (PER_WORKLOAD_EXCLUDED.has(ruleId)) continue;
-    const gone = [...subjects].filter((k) => k.startsWith(`${snap.environment}/`) && !isControllerSubject(k) && !present.has(k));
-    n += await resolveFindings(db, ruleId, gone, snap.observedAt, `The workload no longer runs in ${snap.environment} (snapshot ${snap.externalId}).`);
+    for (const k of subjects) if (k.startsWith(`${snap.environment}/`) && !isControllerSubject(k) && !present.has(k)) out.push({ ruleId, subjectKey: k, at: snap.observedAt, resolution });
   }
-  return n;
+  return out;
 }
 
 async function controllersOnly(db: Queryable, snapshotId: number): Promise<boolean> {

@@ -326,3 +326,150 @@ async function retainedImages(db: Queryable, services: string[], cap: number | n
 }
 
 const retainedOf = (service: string | null, counts: Map<string, number>): number | null => (service === null ? null : (counts.get(service) ?? 0));
+
+/** A group of snapshots as a relation `q(id, environment, observed_at, is_production)`, one row each. */
+function snapshotsSql(snaps: SnapshotRef[]): SQL {
+  return sql`unnest(${sql.param(snaps.map((s) => s.id))}::bigint[], ${sql.param(snaps.map((s) => s.environment))}::text[],
+      ${sql.param(snaps.map((s) => s.observedAt.toISOString()))}::timestamptz[], ${sql.param(snaps.map((s) => s.isProduction))}::boolean[])
+      as q(id, environment, observed_at, is_production)`;
+}
+
+/**
+ * gatherSnapshotEvidence for a group of whole snapshots (no filter) at once: the same facts, each
+ * read by one statement for the whole group (arrays and lateral probes per snapshot and digest or
+ * service) instead of six statements per snapshot, so a batch of small snapshots costs a handful
+ * of round trips. By snapshot id. The evaluator judges the snapshots one by one from these
+ * (detectDrift): nothing it reads here is written by judging (projections only, no findings).
+ */
+export async function gatherGroupEvidence(
+  db: Queryable,
+  snaps: SnapshotRef[],
+  retainedCap: number | null = null,
+): Promise<Map<number, { observed: ObservedContainer; recorded: RecordedEvidence }[]>> {
+  const out = new Map<number, { observed: ObservedContainer; recorded: RecordedEvidence }[]>(snaps.map((s) => [s.id, []]));
+  if (snaps.length === 0) return out;
+  const ids = sql.param(snaps.map((s) => s.id));
+  const { rows, lastDeployments, baselines, builds, moved } = await withoutJit(db, async () => {
+    const rows = await queryRows<Row & { snapshot_id: number | string }>(db, groupEvidenceQuery(snaps));
+    const lastDeployments = await queryRows<{ snapshot_id: number | string; service: string; j: DeploymentJson }>(
+      db,
+      sql`select v.snapshot_id, v.service, l.j from (
+            select distinct q.id as snapshot_id, q.environment, q.observed_at, sw.service
+            from ${snapshotsSql(snaps)} join snapshot_workloads sw on sw.snapshot_id = q.id where sw.service is not null) v
+          cross join lateral (
+            select ${deploymentJson("d")} as j from deployments d
+            where d.service = v.service and d.environment = v.environment and d.status = 'success' and d.deployed_at <= v.observed_at
+            order by d.deployed_at desc, d.id desc limit 1) l`,
+    );
+    const snapOf = new Map(snaps.map((s) => [s.id, s]));
+    const baselines =
+      lastDeployments.length === 0
+        ? []
+        : await queryRows<Baseline & { id: number | string }>(
+            db,
+            sql`select sw.id, base.snapshot, base.observed_at, base.config_hash
+                from unnest(${sql.param(lastDeployments.map((l) => Number(l.snapshot_id)))}::bigint[], ${sql.param(lastDeployments.map((l) => l.service))}::text[],
+                  ${sql.param(lastDeployments.map((l) => l.j.deployed_at))}::timestamptz[],
+                  ${sql.param(lastDeployments.map((l) => snapOf.get(Number(l.snapshot_id))?.environment ?? ""))}::text[],
+                  ${sql.param(lastDeployments.map((l) => snapOf.get(Number(l.snapshot_id))?.observedAt.toISOString() ?? null))}::timestamptz[])
+                  as ld(snapshot_id, service, deployed_at, environment, observed_at)
+                join snapshot_workloads sw on sw.snapshot_id = ld.snapshot_id and sw.service = ld.service
+                cross join lateral (
+                  select s.external_id as snapshot, s.observed_at, x.config_hash
+                  from snapshots s join snapshot_workloads x on x.snapshot_id = s.id
+                    and x.namespace = sw.namespace and x.kind = sw.kind and x.name = sw.name and x.container = sw.container
+                  where s.environment = ld.environment and s.observed_at >= ld.deployed_at and s.observed_at <= ld.observed_at
+                  order by s.observed_at, s.id limit 1) base`,
+          );
+    const builds = await queryRows<{ digest: string; j: BuildJson }>(
+      db,
+      sql`select b.digest, json_build_object('id', b.id, 'repository', b.repository, 'service', b.service, 'builder', b.builder,
+            'provenance', b.provenance, 'pipeline_provider', b.pipeline_provider, 'pipeline_run_id', b.pipeline_run_id, 'tags', b.tags,
+            'built_at', b.built_at) as j
+          from image_builds b
+          where b.digest = any(array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = any(${ids}::bigint[]) and sw.digest is not null))
+          order by b.digest, b.built_at, b.id`,
+    );
+    // movedTags for each snapshot: its peers (itself, the previous one of its environment, the
+    // latest one of every other environment up to it) found by a lateral subquery per snapshot.
+    const moved = await queryRows<{ snapshot_id: number | string; image_ref: string; digests: string[] }>(
+      db,
+      sql`select q.id as snapshot_id, sw.image_ref, array_agg(distinct sw.digest) as digests
+          from ${snapshotsSql(snaps)}
+          cross join lateral (
+            select q.id as peer
+            union select p.id from (select s.id from snapshots s where s.environment = q.environment and s.observed_at < q.observed_at
+              order by s.observed_at desc, s.id desc limit 1) p
+            union select l.id from (select distinct on (s.environment) s.id from snapshots s
+              where s.environment <> q.environment and s.observed_at <= q.observed_at
+              order by s.environment, s.observed_at desc, s.id desc) l) peers
+          join snapshot_workloads sw on sw.snapshot_id = peers.peer
+          where sw.digest is not null and position('@' in sw.image_ref) = 0
+          group by q.id, sw.image_ref having count(distinct sw.digest) > 1`,
+    );
+    return { rows, lastDeployments, baselines, builds, moved };
+  });
+  const buildsOf = new Map<string, BuildJson[]>();
+  for (const r of builds) {
+    const list = buildsOf.get(r.digest);
+    if (list) list.push(r.j);
+    else buildsOf.set(r.digest, [r.j]);
+  }
+  const lastOf = new Map(lastDeployments.map((l) => [`${Number(l.snapshot_id)}\u0000${l.service}`, toDeployment(l.j)]));
+  const baseOf = new Map(baselines.map((b) => [Number(b.id), b]));
+  for (const r of rows) {
+    r.builds = r.digest === null ? null : (buildsOf.get(r.digest) ?? null);
+    r.last_dep = r.service === null ? null : (lastOf.get(`${Number(r.snapshot_id)}\u0000${r.service}`) ?? null);
+    r.base = baseOf.get(Number(r.id)) ?? null;
+  }
+  const movedOf = new Map<number, Map<string, string[]>>();
+  for (const m of moved) {
+    const id = Number(m.snapshot_id);
+    movedOf.set(id, (movedOf.get(id) ?? new Map()).set(m.image_ref, m.digests));
+  }
+  const retained = await retainedImages(db, rows.flatMap((r) => buildService(r) ?? []), retainedCap);
+  const snapOf = new Map(snaps.map((s) => [s.id, s]));
+  for (const r of rows) {
+    const snap = snapOf.get(Number(r.snapshot_id));
+    if (snap) out.get(snap.id)?.push(toItem(snap, r, movedOf.get(snap.id) ?? new Map(), retained));
+  }
+  return out;
+}
+
+/**
+ * snapshotEvidenceQuery for a group of snapshots: each snapshot's containers with the recorded
+ * deployment of their digest in its environment up to it, and for production snapshots where the
+ * digest first ran before production; one lateral probe per snapshot and distinct digest.
+ */
+function groupEvidenceQuery(snaps: SnapshotRef[]): SQL {
+  return sql`with sw as materialized (
+          select sw.id, sw.snapshot_id, sw.namespace, sw.kind, sw.name, sw.service, sw.container, sw.image_ref, sw.digest, sw.config_hash,
+            sw.managers, sw.last_applied_by, q.environment as q_environment, q.observed_at as q_observed_at, q.is_production as q_production
+          from ${snapshotsSql(snaps)} join snapshot_workloads sw on sw.snapshot_id = q.id),
+        sd as materialized (
+          select distinct snapshot_id, q_environment, q_observed_at, q_production, digest from sw where digest is not null),
+        dep as (
+          select sd.snapshot_id, sd.digest, l.j from sd cross join lateral (
+            select ${deploymentJson("d")} as j from deployments d
+            where d.digest = sd.digest and d.environment = sd.q_environment and d.status = 'success' and d.deployed_at <= sd.q_observed_at
+            order by d.deployed_at desc, d.id desc limit 1) l),
+        stg as (
+          select sd.snapshot_id, sd.digest, l.j from sd cross join lateral (
+            select u.j from (
+              select json_build_object('source', 'deployment', 'ref', d.external_id, 'at', d.deployed_at) as j, d.deployed_at as at, 0 as pri, d.id
+                from deployments d join environments e on e.name = d.environment and e.rank > 0 and not e.is_production
+                where d.digest = sd.digest and d.status = 'success' and d.deployed_at <= sd.q_observed_at
+              union all
+              select json_build_object('source', 'snapshot', 'ref', s.external_id, 'at', s.observed_at), s.observed_at, 1, s.id
+                from snapshot_workloads x join snapshots s on s.id = x.snapshot_id
+                join environments e on e.name = s.environment and e.rank > 0 and not e.is_production
+                where x.digest = sd.digest and s.observed_at <= sd.q_observed_at
+            ) u order by u.at, u.pri, u.id limit 1) l
+          where sd.q_production)
+        select sw.snapshot_id, sw.id, sw.namespace, sw.kind, sw.name, sw.service, sw.container, sw.image_ref, sw.digest, sw.config_hash, sw.managers,
+          sw.last_applied_by, dep.j as dep, stg.j as staging
+        from sw
+        left join dep on dep.snapshot_id = sw.snapshot_id and dep.digest = sw.digest
+        left join stg on stg.snapshot_id = sw.snapshot_id and stg.digest = sw.digest
+        order by sw.snapshot_id, sw.id`;
+}

@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { bulkInsert } from "@/db/bulk";
-import type { Queryable } from "@/db/client";
+import { queryRows, type Queryable } from "@/db/client";
 import { findings } from "@/db/schema";
 import { enqueueNotifications, linkTo, type News } from "../notifications/enqueue";
 import { config } from "../config";
@@ -105,5 +105,37 @@ export async function resolveFindings(
     .set({ status: "resolved", resolvedAt: sql`greatest(${findings.openedAt}, ${at})`, resolution })
     .where(and(eq(findings.ruleId, ruleId), eq(findings.status, "open"), sql`${findings.subjectKey} = any(${sql.param(subjectKeys)}::text[])`))
     .returning({ id: findings.id });
+  return rows.length;
+}
+
+/** One finding to resolve: `resolveFindings` for a single rule and subject, with its own time and resolution. */
+export interface Resolution {
+  ruleId: string;
+  subjectKey: string;
+  at: Date;
+  resolution: string;
+}
+
+/**
+ * `resolveFindings` for many rules and subjects in one statement (a snapshot's passes, its vanished
+ * workloads and controllers: one statement where there was one per rule). Each open finding is
+ * resolved by the first entry naming its rule and subject, as calling resolveFindings for each in turn.
+ */
+export async function resolveFindingsEach(db: Queryable, items: Resolution[]): Promise<number> {
+  const seen = new Set<string>();
+  const unique = items.filter((r) => {
+    const k = `${r.ruleId}\u0000${r.subjectKey}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+  if (unique.length === 0) return 0;
+  const rows = await queryRows<{ id: number | string }>(
+    db,
+    sql`update findings f set status = 'resolved', resolved_at = greatest(f.opened_at, u.at), resolution = u.resolution
+        from unnest(${sql.param(unique.map((r) => r.ruleId))}::text[], ${sql.param(unique.map((r) => r.subjectKey))}::text[],
+          ${sql.param(unique.map((r) => r.at.toISOString()))}::timestamptz[], ${sql.param(unique.map((r) => r.resolution))}::text[])
+          as u(rule_id, subject_key, at, resolution)
+        where f.rule_id = u.rule_id and f.subject_key = u.subject_key and f.status = 'open'
+        returning f.id`,
+  );
   return rows.length;
 }
