@@ -27,6 +27,12 @@ import { evaluateTouched } from "./index";
 const LOCK_CLASS = sql`hashtext('custody.evaluation')`;
 /** Queue rows judged together: their touched sets are merged and evaluated as one batch. */
 const GROUP = 50;
+/**
+ * A drain whose last round found fewer rows than this in every shard left the queue nearly empty:
+ * the next one gathers first (setEvaluationGather). One that found more drains again at once, as
+ * rows arrive faster than they are judged and waiting would only let the queue grow.
+ */
+export const GATHER_BELOW = 5;
 /** A row whose evaluation failed alone this often is set aside (kept, with its error) for an operator. */
 export const MAX_ATTEMPTS = 3;
 /** Bits of `done_shards`: at most this many shards. */
@@ -92,11 +98,16 @@ async function evaluateRows(db: Database, shard: Shard, only?: number): Promise<
  * hold back the others; a row that fails alone records its error and is retried at most
  * MAX_ATTEMPTS times. `evaluated` counts rows judged by a shard (a row counts once per shard).
  */
-export async function drainEvaluationQueue(db: Database, beforeGroup?: () => Promise<void>): Promise<{ evaluated: number; busy: boolean }> {
+export async function drainEvaluationQueue(
+  db: Database,
+  beforeGroup?: () => Promise<void>,
+): Promise<{ evaluated: number; busy: boolean; lastRound: number }> {
   const count = stateOf(db).shards;
   const start = Math.floor(Math.random() * count);
   let evaluated = 0;
   for (;;) {
+    // The most rows one shard judged in this round: how full the queue was when the drain ended.
+    let lastRound = 0;
     // Another round only when a shard may have more: it judged a full group, or fell back to
     // judging row by row (its failed rows are retried). A shard that judged fewer than GROUP rows
     // took all it had; rows queued since then come with a requestEvaluation of their own (or the
@@ -115,9 +126,10 @@ export async function drainEvaluationQueue(db: Database, beforeGroup?: () => Pro
         more ||= r.evaluated > 0;
       }
       evaluated += r.evaluated;
+      lastRound = Math.max(lastRound, r.evaluated);
       busy ||= r.busy;
     }
-    if (!more) return { evaluated, busy };
+    if (!more) return { evaluated, busy, lastRound };
   }
 }
 
@@ -236,12 +248,15 @@ export function requestEvaluation(db: Database): void {
   }
   s.running = (async () => {
     try {
+      // Rows the previous drain found in its last round (none before the first: it gathers).
+      let found = 0;
       do {
         // Each commit asks for a drain; gathering for a moment judges the rows of many commits in
-        // one group instead of a transaction per shard for each (see setEvaluationGather).
-        if (s.gatherMs > 0) await new Promise((resolve) => setTimeout(resolve, s.gatherMs));
+        // one group instead of a transaction per shard for each (see setEvaluationGather). Only
+        // when the queue is nearly empty: a full one drains back to back.
+        if (s.gatherMs > 0 && found < GATHER_BELOW) await new Promise((resolve) => setTimeout(resolve, s.gatherMs));
         s.again = false;
-        await drainEvaluationQueue(db, () => yieldToIngestion(s));
+        found = (await drainEvaluationQueue(db, () => yieldToIngestion(s))).lastRound;
       } while (s.again);
     } catch (error) {
       // The database was closed under a drain (shutdown, a finished test): the queue rows stay for

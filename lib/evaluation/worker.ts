@@ -3,7 +3,10 @@ import type { DatabaseHandle } from "@/db/client";
 import { log } from "../log";
 import { EVALUATION_CHANNEL, requestEvaluation, setEvaluationGather, setEvaluationShards, shardsJudged, startEvaluationWorker, stopEvaluationWorker } from "./queue";
 
-/** How long a worker gathers the rows of further commits after a NOTIFY before judging them. */
+/**
+ * How long a worker gathers the rows of further commits after a NOTIFY before judging them, when
+ * its previous drain left the queue nearly empty (GATHER_BELOW in queue.ts); a full queue drains back to back.
+ */
 export const WORKER_GATHER_MS = 50;
 
 /**
@@ -20,7 +23,8 @@ export async function runEvaluationWorker(
   opts: { intervalMs?: number; signal?: AbortSignal; shards?: number; gatherMs?: number } = {},
 ): Promise<void> {
   setEvaluationShards(handle.db, opts.shards ?? 1);
-  // A NOTIFY comes with every commit: the rows of the commits within gatherMs are judged together.
+  // A NOTIFY comes with every commit: the rows of the commits within gatherMs are judged together
+  // (unless the previous drain found the queue well filled: then the next drain starts at once).
   setEvaluationGather(handle.db, opts.gatherMs ?? WORKER_GATHER_MS);
   const listener = new pg.Client({ connectionString: url });
   await listener.connect();
