@@ -54,7 +54,7 @@ describe("the evaluation queue", () => {
     expect(await h.db.select().from(checkResults)).toHaveLength(0);
     expect(await openFindings()).toBe(0);
 
-    expect(await drainEvaluationQueue(h.db)).toEqual({ evaluated: 1, busy: false });
+    expect(await drainEvaluationQueue(h.db)).toEqual({ evaluated: 1, busy: false, lastRound: 1 });
     expect(await evaluationBacklog(h.db)).toEqual({ pending: 0, failed: 0 });
     const results = await h.db.select().from(checkResults);
     expect(results.find((r) => r.ruleId === "deploy.built-by-ci")?.result).toBe("fail");

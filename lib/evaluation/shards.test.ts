@@ -151,7 +151,7 @@ describe("the evaluation queue in shards, judged by one process", () => {
       await evaluationSettled(six.db);
       expect(await queryRows(six.db, sql`select id from evaluation_queue`)).toEqual([]);
     }
-    expect(await drainEvaluationQueue(six.db)).toEqual({ evaluated: 0, busy: false });
+    expect(await drainEvaluationQueue(six.db)).toEqual({ evaluated: 0, busy: false, lastRound: 0 });
     const [a, b] = await Promise.all([judged(one), judged(six)]);
     expect(a.results.length).toBeGreaterThan(50);
     expect(b).toEqual(a);
