@@ -438,10 +438,14 @@ export async function gatherGroupEvidence(
 
 /**
  * snapshotEvidenceQuery for a group of snapshots: each snapshot's containers with the recorded
- * deployment of their digest in its environment up to it, and for production snapshots where the
- * digest first ran before production; one lateral probe per snapshot and distinct digest.
+ * deployment of their digest in its environment up to it (one lateral probe per snapshot and
+ * distinct digest), and for production snapshots where the digest first ran before production.
  */
 function groupEvidenceQuery(snaps: SnapshotRef[]): SQL {
+  // Where a digest first ran before production is the earliest such record of all, read once per
+  // digest (not per snapshot and digest): a snapshot sees it when it is no later than the snapshot
+  // (the earliest record up to the snapshot is the earliest of all, or there is none).
+  const production = sql`array(select distinct digest from sd where q_production)`;
   return sql`with sw as materialized (
           select sw.id, sw.snapshot_id, sw.namespace, sw.kind, sw.name, sw.service, sw.container, sw.image_ref, sw.digest, sw.config_hash,
             sw.managers, sw.last_applied_by, q.environment as q_environment, q.observed_at as q_observed_at, q.is_production as q_production
@@ -453,23 +457,21 @@ function groupEvidenceQuery(snaps: SnapshotRef[]): SQL {
             select ${deploymentJson("d")} as j from deployments d
             where d.digest = sd.digest and d.environment = sd.q_environment and d.status = 'success' and d.deployed_at <= sd.q_observed_at
             order by d.deployed_at desc, d.id desc limit 1) l),
-        stg as (
-          select sd.snapshot_id, sd.digest, l.j from sd cross join lateral (
-            select u.j from (
-              select json_build_object('source', 'deployment', 'ref', d.external_id, 'at', d.deployed_at) as j, d.deployed_at as at, 0 as pri, d.id
-                from deployments d join environments e on e.name = d.environment and e.rank > 0 and not e.is_production
-                where d.digest = sd.digest and d.status = 'success' and d.deployed_at <= sd.q_observed_at
-              union all
-              select json_build_object('source', 'snapshot', 'ref', s.external_id, 'at', s.observed_at), s.observed_at, 1, s.id
-                from snapshot_workloads x join snapshots s on s.id = x.snapshot_id
-                join environments e on e.name = s.environment and e.rank > 0 and not e.is_production
-                where x.digest = sd.digest and s.observed_at <= sd.q_observed_at
-            ) u order by u.at, u.pri, u.id limit 1) l
-          where sd.q_production)
+        stg as materialized (
+          select distinct on (u.digest) u.digest, u.j, u.at from (
+            select d.digest, json_build_object('source', 'deployment', 'ref', d.external_id, 'at', d.deployed_at) as j, d.deployed_at as at, 0 as pri, d.id
+              from deployments d join environments e on e.name = d.environment and e.rank > 0 and not e.is_production
+              where d.digest = any(${production}) and d.status = 'success'
+            union all
+            select x.digest, json_build_object('source', 'snapshot', 'ref', s.external_id, 'at', s.observed_at), s.observed_at, 1, s.id
+              from snapshot_workloads x join snapshots s on s.id = x.snapshot_id
+              join environments e on e.name = s.environment and e.rank > 0 and not e.is_production
+              where x.digest = any(${production})
+          ) u order by u.digest, u.at, u.pri, u.id)
         select sw.snapshot_id, sw.id, sw.namespace, sw.kind, sw.name, sw.service, sw.container, sw.image_ref, sw.digest, sw.config_hash, sw.managers,
           sw.last_applied_by, dep.j as dep, stg.j as staging
         from sw
         left join dep on dep.snapshot_id = sw.snapshot_id and dep.digest = sw.digest
-        left join stg on stg.snapshot_id = sw.snapshot_id and stg.digest = sw.digest
+        left join stg on sw.q_production and stg.digest = sw.digest and stg.at <= sw.q_observed_at
         order by sw.snapshot_id, sw.id`;
 }
