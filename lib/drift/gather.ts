@@ -115,7 +115,7 @@ export async function gatherSnapshotEvidence(
  * off. Their sorts and hashes of 10,000 rows (the final sort alone ~8 MB) also spilled to disk
  * under the default 4 MB work_mem; they get EVIDENCE_WORK_MEM. Both settings are put back after them.
  */
-async function withoutJit<T>(db: Queryable, run: () => Promise<T>): Promise<T> {
+export async function withoutJit<T>(db: Queryable, run: () => Promise<T>): Promise<T> {
   const [before] = await queryRows<{ jit: string; work_mem: string }>(
     db,
     sql`select current_setting('jit') as jit, current_setting('work_mem') as work_mem, set_config('jit', 'off', true) as off, set_config('work_mem', ${EVIDENCE_WORK_MEM}, true) as mem`,

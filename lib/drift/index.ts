@@ -1,4 +1,4 @@
-import type { Database, Queryable } from "@/db/client";
+import { transactionWithoutJit, type Database, type Queryable } from "@/db/client";
 import type { Policy } from "../policy";
 import type { ObservedContainer, RecordedEvidence } from "../policy/drift";
 import { activePolicy } from "../policy/active";
@@ -9,7 +9,7 @@ import { evaluateExecs } from "./exec";
 import { evaluateGitops } from "./gitops";
 import { evaluateMigrations } from "./migrations";
 import { evaluateUntagged } from "./untagged";
-import { gatherGroupEvidence, type SnapshotRef } from "./gather";
+import { gatherGroupEvidence, withoutJit, type SnapshotRef } from "./gather";
 import { snapshotTargets } from "./targets";
 
 export { evaluateSnapshot } from "./evaluate-snapshot";
@@ -46,7 +46,7 @@ export async function detectDrift(
   // group in a few statements, then each is judged in turn, oldest first, from what was read. The
   // reads see only projections, which judging does not write, so this is judging them one by one.
   const whole = opts.grouped === false ? [] : targets.filter((t) => t.filter === null).map((t) => t.snapshot);
-  const group = whole.length > 1 ? await readGroup(db, whole, policy) : null;
+  const group = whole.length > 1 ? await readGroup(db, whole, policy, aside) : null;
   for (const target of targets) {
     const read = target.filter === null ? group?.get(target.snapshot.id) : undefined;
     if (read) {
@@ -71,8 +71,13 @@ async function readGroup(
   db: Queryable,
   snaps: SnapshotRef[],
   policy: Policy,
+  aside: Database | null,
 ): Promise<Map<number, { items: { observed: ObservedContainer; recorded: RecordedEvidence }[]; controllers: ControllerReads | null }>> {
+  // The controllers' reads (committed projections only) run aside while the containers' evidence is
+  // read, as for a single snapshot; without JIT, which their plans for a large group would pay for.
+  const aheadOf = aside ? transactionWithoutJit(aside, (q) => readControllersGroup(q, snaps)) : null;
+  aheadOf?.catch(() => {}); // awaited below; not an unhandled rejection if the evidence read throws first
   const evidence = await gatherGroupEvidence(db, snaps, policy.retainedImages);
-  const controllers = await readControllersGroup(db, snaps);
+  const controllers = aheadOf ? await aheadOf : await withoutJit(db, () => readControllersGroup(db, snaps));
   return new Map(snaps.map((s) => [s.id, { items: evidence.get(s.id) ?? [], controllers: controllers.get(s.id) ?? null }]));
 }
