@@ -21,10 +21,6 @@ import { isControllerSubject, serviceSubject, workloadSubject } from "./subjects
 
 type Judged = { observed: ObservedContainer; recorded: RecordedEvidence; outcome: DriftOutcome; subject: string };
 
-/** Above this many passing (rule, workload) pairs a snapshot's passes are first matched with the open findings read. */
-const DIRECT_RESOLVE_MAX = 2000;
-const passes = (passed: Map<string, Set<string>>): number => [...passed.values()].reduce((n, s) => n + s.size, 0);
-
 const ATTRIBUTED = new Set(["drift.unrecorded-digest", "drift.manual-apply", "drift.mutable-tag", "drift.not-built-by-ci"]);
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -60,21 +56,16 @@ export async function evaluateSnapshot(
   const audit = await auditFor(db, snap, judged);
   await openFindings(db, judged.map((j) => ({ ...toFinding(j, snap, attribute(j, audit)), policyVersion: policy.version ?? null })));
   for (const j of judged) passed.get(j.outcome.ruleId)?.delete(j.subject);
-  // The open drift findings of the environment are read for the newest snapshot (its vanished
-  // workloads) and for a large one (its passes resolved are those open). Otherwise (most snapshots of
-  // a batch) the passes go to the resolving statement as they are: it resolves only the open ones,
-  // the same findings, one index probe per pass instead of reading the environment's open drift.
-  const vanishing = latest && filter === null;
-  const open = vanishing || passes(passed) > DIRECT_RESOLVE_MAX ? await openDriftFindings(db, snap.environment) : null;
+  const open = await openDriftFindings(db, snap.environment);
   const at = `${snap.externalId} (${snap.observedAt.toISOString()})`;
   // The passes and the vanished workloads are resolved in one statement: they are distinct findings
   // (a vanished workload is not in the snapshot, a passing one is), so the order between them is moot.
   const resolutions: Resolution[] = [];
   for (const [ruleId, subjects] of passed) {
-    for (const k of subjects) if (open === null || open.get(ruleId)?.has(k)) resolutions.push({ ruleId, subjectKey: k, at: snap.observedAt, resolution: `Snapshot ${at} shows it compliant again.` });
+    for (const k of subjects) if (open.get(ruleId)?.has(k)) resolutions.push({ ruleId, subjectKey: k, at: snap.observedAt, resolution: `Snapshot ${at} shows it compliant again.` });
   }
   // A snapshot of controllers and configuration only (no pods listed) says nothing about containers.
-  if (open !== null && vanishing && (items.length > 0 || !(gathered ? gathered.hasControllers : await controllersOnly(db, snap.id)))) {
+  if (latest && filter === null && (items.length > 0 || !(gathered ? gathered.hasControllers : await controllersOnly(db, snap.id)))) {
     resolutions.push(...vanished(snap, open, new Set(items.map((i) => workloadSubject(i.observed)))));
   }
   const resolved = await resolveFindingsEach(db, resolutions);
