@@ -3,12 +3,18 @@ import { bigint, bigserial, date, doublePrecision, foreignKey, index, integer, j
 import { createdAt, tstz } from "./columns";
 import { deployments } from "./deployments";
 
-/** The result of one gate check for one deployment (or image check for its build). */
+/**
+ * The result of one gate check for one deployment (or image check for its build). Partitioned by
+ * month of the deployment's time (migration 0025): `deployed_at` copies deployments.deployed_at
+ * (a trigger on deployments moves the rows when a later delivery moves it earlier), so the
+ * primary key and the evaluator's upsert target hold it, and readers join on both columns.
+ */
 export const checkResults = pgTable(
   "check_results",
   {
-    id: bigserial({ mode: "number" }).primaryKey(),
+    id: bigserial({ mode: "number" }).notNull(),
     deploymentId: bigint({ mode: "number" }).notNull(),
+    deployedAt: tstz().notNull(),
     ruleId: text().notNull(),
     result: text().notNull(),
     evidence: jsonb().$type<Record<string, unknown>>().notNull(),
@@ -19,7 +25,8 @@ export const checkResults = pgTable(
     foreignKey({ name: "check_results_deployment_id_fk", columns: [t.deploymentId], foreignColumns: [deployments.id] }).onDelete(
       "cascade",
     ),
-    uniqueIndex("check_results_deployment_id_rule_id_key").on(t.deploymentId, t.ruleId),
+    primaryKey({ name: "check_results_pkey", columns: [t.id, t.deployedAt] }),
+    uniqueIndex("check_results_deployment_id_rule_id_deployed_at_key").on(t.deploymentId, t.ruleId, t.deployedAt),
     index("check_results_rule_id_result_idx").on(t.ruleId, t.result),
   ],
 );

@@ -73,6 +73,7 @@ async function storeResults(db: Queryable, results: Evaluated, policy: Policy, n
   const rows = results.flatMap(({ e, outcomes }) =>
     outcomes.map((o) => ({
       deploymentId: e.deployment.id,
+      deployedAt: e.deployment.deployedAt,
       ruleId: o.ruleId,
       result: o.result,
       evidence: { reason: o.reason, ...o.evidence },
@@ -91,7 +92,7 @@ async function storeResults(db: Queryable, results: Evaluated, policy: Policy, n
   const changed = sql`where ${checkResults.result} is distinct from excluded.result or ${checkResults.evidence} is distinct from excluded.evidence
     or ${checkResults.policyVersion} is distinct from excluded.policy_version`;
   for (let i = 0; i < rows.length; i += 10000) {
-    await bulkInsert(db, checkResults, rows.slice(i, i + 10000), sql`${onConflictUpdate([checkResults.deploymentId, checkResults.ruleId], set, checkResults)} ${changed}`);
+    await bulkInsert(db, checkResults, rows.slice(i, i + 10000), sql`${onConflictUpdate([checkResults.deploymentId, checkResults.ruleId, checkResults.deployedAt], set, checkResults)} ${changed}`);
   }
   const ids = results.map(({ e }) => e.deployment.id);
   await storeCheckSummaries(db, ids);
@@ -106,7 +107,8 @@ export async function storeCheckSummaries(db: Queryable, deploymentIds: readonly
   if (deploymentIds.length === 0) return;
   await db.execute(sql`insert into check_summaries (deployment_id, rules, results)
     select cr.deployment_id, jsonb_agg(cr.rule_id order by cr.rule_id collate "C"), jsonb_agg(cr.result order by cr.rule_id collate "C")
-    from check_results cr where cr.deployment_id = any(${sql.param([...deploymentIds])}::bigint[]) group by cr.deployment_id
+    from deployments d join check_results cr on cr.deployment_id = d.id and cr.deployed_at = d.deployed_at
+    where d.id = any(${sql.param([...deploymentIds])}::bigint[]) group by cr.deployment_id
     on conflict (deployment_id) do update set rules = excluded.rules, results = excluded.results
     where check_summaries.rules is distinct from excluded.rules or check_summaries.results is distinct from excluded.results`);
 }

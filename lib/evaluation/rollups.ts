@@ -72,7 +72,7 @@ export async function refreshCheckRollups(db: Queryable, deploymentIds: readonly
     from (${days}) t
     join deployments d on d.environment = t.environment
       and d.deployed_at >= t.day::timestamp at time zone 'UTC' and d.deployed_at < (t.day + 1)::timestamp at time zone 'UTC'
-    join check_results c on c.deployment_id = d.id
+    join check_results c on c.deployment_id = d.id and c.deployed_at = d.deployed_at
     group by 1, 2, 3`);
 }
 
@@ -126,7 +126,7 @@ export async function rebuildCheckRollups(db: Queryable): Promise<void> {
   await db.execute(sql`delete from check_rollups_daily`);
   await db.execute(sql`insert into check_rollups_daily (day, environment, rule_id, passed, failed, missing)
     select ${dayOf}, d.environment, c.rule_id, ${counts}
-    from check_results c join deployments d on d.id = c.deployment_id group by 1, 2, 3`);
+    from check_results c join deployments d on d.id = c.deployment_id and d.deployed_at = c.deployed_at group by 1, 2, 3`);
   await db.execute(sql`delete from deployment_rollups_daily`);
   await db.execute(sql`insert into deployment_rollups_daily (day, environment, deployments, succeeded, lead_seconds, failed)
     select ${dayOf}, d.environment, ${deploymentCounts}

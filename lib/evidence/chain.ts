@@ -97,7 +97,7 @@ export async function chainSources(db: Queryable, ids: readonly number[], now = 
     db
       .select()
       .from(checkResults)
-      .where(sql`${checkResults.deploymentId} = any(${sql.param([...ids])}::bigint[])`)
+      .where(sql`(${checkResults.deploymentId}, ${checkResults.deployedAt}) in (select id, deployed_at from deployments where id = any(${sql.param([...ids])}::bigint[]))`)
       .orderBy(checkResults.id),
   ]);
   const found = [...evidence.keys()];

@@ -2,8 +2,11 @@ import { sql } from "drizzle-orm";
 import { queryRows, type Database, type Queryable } from "@/db/client";
 import { log } from "../log";
 
-/** The tables partitioned by month (migration 0020) and the column each is partitioned by. */
-export const PARTITIONED = { ledger_events: "received_at", audit_log: "at" } as const;
+/**
+ * The tables partitioned by month (migrations 0020 and 0025) and the column each is partitioned by:
+ * check_results by its deployment's time (copied from deployments.deployed_at).
+ */
+export const PARTITIONED = { ledger_events: "received_at", audit_log: "at", check_results: "deployed_at" } as const;
 export type PartitionedTable = keyof typeof PARTITIONED;
 
 /** How many months ahead the server keeps partitions ready; the hourly check tops them up. */
@@ -39,13 +42,13 @@ export interface PartitionInfo {
   rows: number;
 }
 
-/** The attached partitions of both tables, oldest first, with an estimate of their rows (exact when `exact`). */
+/** The attached partitions of the partitioned tables, oldest first, with an estimate of their rows (exact when `exact`). */
 export async function listPartitions(db: Queryable, opts: { exact?: boolean } = {}): Promise<PartitionInfo[]> {
   const rows = await queryRows<{ parent: string; name: string; bound: string; estimate: string | number }>(
     db,
     sql`select p.relname as parent, c.relname as name, pg_get_expr(c.relpartbound, c.oid) as bound, greatest(c.reltuples, 0)::bigint as estimate
         from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
-        where p.relname in ('ledger_events', 'audit_log') and p.relnamespace = 'public'::regnamespace
+        where p.relname in ('ledger_events', 'audit_log', 'check_results') and p.relnamespace = 'public'::regnamespace
         order by p.relname, c.relname`,
   );
   const out: PartitionInfo[] = [];

@@ -114,7 +114,7 @@ export async function* exceptionRows(db: Queryable, s: Scope, pageSize = 1000): 
             (select p.repository || '#' || p.number from pull_requests p where d.commit_sha is not null and p.merge_commit_sha = d.commit_sha
               order by p.merged desc, p.id limit 1) as pull_request,
             wv.id as waiver_id, wv.approver as waiver_approver, wv.justification as waiver_justification, wv.expires_at as waiver_expires_at
-          from deployments d join check_results cr on cr.deployment_id = d.id
+          from deployments d join check_results cr on cr.deployment_id = d.id and cr.deployed_at = d.deployed_at
           left join lateral (select f.id, f.status, f.subject_key from findings f where f.deployment_id = d.id and f.rule_id = cr.rule_id
             order by f.opened_at desc limit 1) f on true
           ${waiverJoin(s, sql`cr.rule_id`, sql`coalesce(f.subject_key, ''), 'deployment:' || d.id, 'deployment:' || d.external_id`)}
@@ -142,7 +142,7 @@ export async function* exceptionRows(db: Queryable, s: Scope, pageSize = 1000): 
             and ((f.deployment_id is not null and d.id is not null and ${populationWhere(s)})
               or (f.deployment_id is null and ${environmentFilter(sql`f.environment`, s)} and ${serviceFilter(sql`f.service`, s)}
                   and f.opened_at < ${s.to} and (f.resolved_at is null or f.resolved_at >= ${s.from})))
-            and not exists (select 1 from check_results cr where cr.deployment_id = f.deployment_id and cr.rule_id = f.rule_id and cr.result <> 'pass')
+            and not exists (select 1 from check_results cr where cr.deployment_id = f.deployment_id and cr.deployed_at = d.deployed_at and cr.rule_id = f.rule_id and cr.result <> 'pass')
           order by f.id limit ${pageSize}`,
     );
     for (const r of page) yield toException({ ...r, result: `finding (${r.result})` }, "finding", s.framework);

@@ -38,12 +38,12 @@ export async function controlSummaries(db: Queryable, s: Scope, exceptionRulesCo
       : await queryRows<{ control_id: string; evaluated: string | number; bad: string | number; passing: string | number }>(
           db,
           sql`with m(control_id, rule_id) as (values ${sql.join(pairs, sql`, `)}),
-            pop as (select d.id from deployments d where ${populationWhere(s)}),
+            pop as (select d.id, d.deployed_at from deployments d where ${populationWhere(s)}),
             per as (
               select m.control_id, pop.id, bool_or(cr.result <> 'pass') as failed, count(cr.id) as checks,
                 exists (select 1 from findings f where f.deployment_id = pop.id and f.rule_id in (select m2.rule_id from m m2 where m2.control_id = m.control_id)) as has_finding
               from pop cross join (select distinct control_id from m) m
-              left join check_results cr on cr.deployment_id = pop.id and cr.rule_id in (select m3.rule_id from m m3 where m3.control_id = m.control_id)
+              left join check_results cr on cr.deployment_id = pop.id and cr.deployed_at = pop.deployed_at and cr.rule_id in (select m3.rule_id from m m3 where m3.control_id = m.control_id)
               group by m.control_id, pop.id)
             select control_id, count(*) filter (where checks > 0) as evaluated,
               count(*) filter (where coalesce(failed, false) or has_finding) as bad,
@@ -68,7 +68,7 @@ export async function controlSummaries(db: Queryable, s: Scope, exceptionRulesCo
 export async function policyVersionsUsed(db: Queryable, s: Scope): Promise<{ version: string; checks: number }[]> {
   const rows = await queryRows<{ policy_version: string; n: string | number }>(
     db,
-    sql`select cr.policy_version, count(*) as n from check_results cr join deployments d on d.id = cr.deployment_id
+    sql`select cr.policy_version, count(*) as n from check_results cr join deployments d on d.id = cr.deployment_id and d.deployed_at = cr.deployed_at
         where ${populationWhere(s)} group by cr.policy_version order by cr.policy_version`,
   );
   return rows.map((r) => ({ version: r.policy_version, checks: Number(r.n) }));

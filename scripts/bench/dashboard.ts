@@ -96,8 +96,8 @@ export async function bulkLoad(db: Database): Promise<void> {
     select md5('c' || j) || substr(md5('e' || j), 1, 8), 'acme/svc-' || (j % 40), 'Change ' || j, now() - interval '365 days' + (j::bigint * 3 * 31536 - 5400000) * interval '1 millisecond'
     from generate_series(0, ${Math.floor(BULK / 3)}) j on conflict (sha) do nothing`);
   const ruleIds = [...rulesOfKind("gate"), ...rulesOfKind("image")].map((r) => r.id);
-  await db.execute(sql`insert into check_results (deployment_id, rule_id, result, evidence, policy_version, evaluated_at)
-    select d.id, r, case when (d.id + length(r)) % 37 = 0 then 'fail' else 'pass' end, '{}'::jsonb, 'bench', d.deployed_at
+  await db.execute(sql`insert into check_results (deployment_id, deployed_at, rule_id, result, evidence, policy_version, evaluated_at)
+    select d.id, d.deployed_at, r, case when (d.id + length(r)) % 37 = 0 then 'fail' else 'pass' end, '{}'::jsonb, 'bench', d.deployed_at
     from deployments d cross join unnest(${sql.param(ruleIds)}::text[]) r
     where d.environment = 'production' and d.external_id like 'bulk-%'`);
   // The evaluator keeps the daily roll-ups as it writes results; a bulk load recounts them once.

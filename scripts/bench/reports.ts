@@ -47,8 +47,8 @@ export async function bulkLoad(db: Database): Promise<void> {
         'github-actions[bot]', 'pipeline', case when i % 97 = 0 then 'emergency' else 'normal' end, 'Change ' || i, 'success', ${at(offset)}, ${at(offset)} from ${series}`);
   }
   const rules = sql.join(ruleIds.map((r) => sql`${r}`), sql`, `);
-  await db.execute(sql`insert into check_results (deployment_id, rule_id, result, evidence, policy_version, evaluated_at)
-    select d.id, r, case when (d.id * 31 + length(r)) % 100 = 0 then 'fail' else 'pass' end, jsonb_build_object('reason', 'bench evidence for ' || r), 'bench00000001', d.deployed_at
+  await db.execute(sql`insert into check_results (deployment_id, deployed_at, rule_id, result, evidence, policy_version, evaluated_at)
+    select d.id, d.deployed_at, r, case when (d.id * 31 + length(r)) % 100 = 0 then 'fail' else 'pass' end, jsonb_build_object('reason', 'bench evidence for ' || r), 'bench00000001', d.deployed_at
     from deployments d cross join unnest(array[${rules}]) r where d.environment = 'production'`);
   // What the evaluator keeps beside them: each deployment's results in one row (lib/evaluation/gates.ts).
   await db.execute(sql`insert into check_summaries (deployment_id, rules, results)

@@ -48,6 +48,7 @@ export async function loadChanges(db: Database): Promise<void> {
   await db.execute(sql`insert into environments (name, rank, is_production) values ('development', 0, false), ('staging', 1, false), ('production', 2, true) on conflict (name) do nothing`);
   await db.execute(sql`insert into services (name, repository) select 'svc-' || s, 'acme/svc-' || s from generate_series(0, ${SERVICES - 1}::int) s on conflict (name) do nothing`);
   const rules = [...rulesOfKind("gate"), ...rulesOfKind("image")].map((r) => r.id);
+  await createMonthPartitions(db, "check_results", new Date(START), new Date(END));
   for (let from = 0; from < DEPLOYMENTS; from += PER_YEAR) {
     const series = sql`generate_series(${from}::int, ${Math.min(from + PER_YEAR, DEPLOYMENTS) - 1}::int) k`;
     await db.execute(sql`insert into commits (sha, repository, message, author_login, branch, committed_at)
@@ -63,8 +64,8 @@ export async function loadChanges(db: Database): Promise<void> {
     await db.execute(sql`insert into deployments (external_id, service, environment, image_ref, digest, manifest_commit_sha, commit_sha, pipeline_provider, pipeline_run_id, actor, actor_type, change_type, status, deployed_at, source_updated_at)
       select 'dep-' || k, ${svc}, 'production', 'ghcr.io/acme/' || ${svc} || '@' || ${digest}, ${digest}, ${sha}, ${sha}, 'github-actions', (8000000000 + k)::text, 'deploy-bot', 'pipeline',
         case when k % 97 = 0 then 'emergency' else 'normal' end, case when k % 157 = 0 then 'failed' else 'success' end, ${at}, ${at} from ${series}`);
-    await db.execute(sql`insert into check_results (deployment_id, rule_id, result, evidence, policy_version, evaluated_at)
-      select d.id, r, case when (d.id * 31 + length(r)) % 100 = 0 then 'fail' else 'pass' end, '{}'::jsonb, 'bench', d.deployed_at
+    await db.execute(sql`insert into check_results (deployment_id, deployed_at, rule_id, result, evidence, policy_version, evaluated_at)
+      select d.id, d.deployed_at, r, case when (d.id * 31 + length(r)) % 100 = 0 then 'fail' else 'pass' end, '{}'::jsonb, 'bench', d.deployed_at
       from deployments d cross join unnest(${sql.param(rules)}::text[]) r where d.external_id in (select 'dep-' || k from ${series})`);
   }
   await db.execute(sql`insert into check_summaries (deployment_id, rules, results)

@@ -1,0 +1,122 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, queryRows, type DatabaseHandle } from "@/db/client";
+import { migrate } from "@/db/migrate";
+import { storeCheckSummaries } from "../evaluation/gates";
+import { ensurePartitions, listPartitions } from "./maintain";
+
+/**
+ * Migration 0025 on a database holding check results of deployments made in 2018 and 2019 (the
+ * embedded one, or a new database on DATABASE_URL's server): the results are kept, each in the
+ * partition of its deployment's month, and follow the deployment when its time moves.
+ */
+const full = path.join(process.cwd(), "db", "migrations");
+const tmp = mkdtempSync(path.join(os.tmpdir(), "custody-check-partitions-"));
+const before = path.join(tmp, "migrations-0024");
+const serverUrl = process.env.DATABASE_URL;
+const dbName = `custody_checkparts_${process.pid}_${randomBytes(4).toString("hex")}`;
+let h: DatabaseHandle;
+
+const deployedAt = { "dep-a": "2018-11-15T10:00:00Z", "dep-b": "2019-06-10T08:00:00Z" };
+const rules = ["gate.approval", "gate.provenance", "image.sha-tag"];
+
+async function withMigrations<T>(folder: string, fn: () => Promise<T>): Promise<T> {
+  const prior = process.env.CUSTODY_MIGRATIONS_DIR;
+  process.env.CUSTODY_MIGRATIONS_DIR = folder;
+  try {
+    return await fn();
+  } finally {
+    if (prior === undefined) delete process.env.CUSTODY_MIGRATIONS_DIR;
+    else process.env.CUSTODY_MIGRATIONS_DIR = prior;
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(path.join(before, "meta"), { recursive: true });
+  for (const f of readdirSync(full)) if (f.endsWith(".sql") && f < "0025") copyFileSync(path.join(full, f), path.join(before, f));
+  const journal = JSON.parse(readFileSync(path.join(full, "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
+  journal.entries = journal.entries.filter((e) => e.tag < "0025");
+  writeFileSync(path.join(before, "meta", "_journal.json"), JSON.stringify(journal));
+  if (serverUrl) {
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    await admin.end();
+    const url = new URL(serverUrl);
+    url.pathname = `/${dbName}`;
+    h = await openDatabase({ url: url.toString() });
+  } else {
+    h = await openDatabase({ memory: true });
+  }
+  await withMigrations(before, () => migrate(h));
+  for (const [externalId, at] of Object.entries(deployedAt)) {
+    await h.db.execute(sql`insert into deployments (external_id, service, environment, image_ref, deployed_at, source_updated_at)
+      values (${externalId}, 'svc', 'production', 'ghcr.io/acme/svc:1', ${at}::timestamptz, ${at}::timestamptz)`);
+    await h.db.execute(sql`insert into check_results (deployment_id, rule_id, result, evidence, policy_version, evaluated_at)
+      select d.id, r, case when r = 'gate.approval' then 'fail' else 'pass' end, '{"reason": "x"}'::jsonb, 'v1', now()
+      from deployments d cross join unnest(${sql.param(rules)}::text[]) r where d.external_id = ${externalId}`);
+  }
+  await withMigrations(full, () => migrate(h));
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+  rmSync(tmp, { recursive: true, force: true });
+  if (serverUrl) {
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+});
+
+const placed = () =>
+  queryRows<{ external_id: string; rule_id: string; result: string; part: string; same: boolean }>(
+    h.db,
+    sql`select d.external_id, c.rule_id, c.result, c.tableoid::regclass::text as part, c.deployed_at = d.deployed_at as same
+        from check_results c join deployments d on d.id = c.deployment_id order by 1, 2`,
+  );
+
+describe("check_results partitioned by the deployment's month (migration 0025)", () => {
+  it("keeps every result, each in the partition of its deployment's month, with the deployment's time", async () => {
+    const [kind] = await queryRows<{ relkind: string }>(h.db, sql`select relkind::text from pg_class where relname = 'check_results'`);
+    expect(kind?.relkind).toBe("p");
+    const rows = await placed();
+    expect(rows).toHaveLength(6);
+    expect(rows.filter((r) => r.external_id === "dep-a").map((r) => r.part)).toEqual(Array(3).fill("check_results_p2018m11"));
+    expect(rows.filter((r) => r.external_id === "dep-b").map((r) => r.part)).toEqual(Array(3).fill("check_results_p2019m06"));
+    expect(rows.every((r) => r.same)).toBe(true);
+    expect(rows.find((r) => r.external_id === "dep-a" && r.rule_id === "gate.approval")?.result).toBe("fail");
+  });
+
+  it("has next months' partitions created ahead by the server's maintenance, and lists them", async () => {
+    await ensurePartitions(h.db);
+    const now = new Date();
+    const m = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 3, 1));
+    const ahead = `check_results_p${m.getUTCFullYear()}m${String(m.getUTCMonth() + 1).padStart(2, "0")}`;
+    const parts = await listPartitions(h.db);
+    expect(parts.filter((p) => p.table === "check_results").map((p) => p.name)).toEqual(expect.arrayContaining([ahead, "check_results_p2018m11", "check_results_default"]));
+  });
+
+  it("moves a deployment's results to its new month when a later delivery moves its time earlier", async () => {
+    await h.db.execute(sql`update deployments set deployed_at = '2019-05-31T23:00:00Z' where external_id = 'dep-b'`);
+    const rows = (await placed()).filter((r) => r.external_id === "dep-b");
+    expect(rows.map((r) => r.part)).toEqual(Array(3).fill("check_results_p2019m05"));
+    expect(rows.every((r) => r.same)).toBe(true);
+    // The summaries (and every reader) find them by (id, deployed_at).
+    const [dep] = await queryRows<{ id: string | number }>(h.db, sql`select id from deployments where external_id = 'dep-b'`);
+    await storeCheckSummaries(h.db, [Number(dep?.id)]);
+    const [summary] = await queryRows<{ rules: string[] }>(h.db, sql`select rules from check_summaries where deployment_id = ${Number(dep?.id)}`);
+    expect(summary?.rules).toEqual(rules);
+  });
+
+  it("deletes a deployment's results with it", async () => {
+    await h.db.execute(sql`delete from deployments where external_id = 'dep-a'`);
+    expect((await placed()).map((r) => r.external_id)).toEqual(Array(3).fill("dep-b"));
+  });
+});
