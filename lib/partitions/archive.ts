@@ -8,7 +8,7 @@ import { createGunzip, createGzip } from "node:zlib";
 import { Readable } from "node:stream";
 import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
-import { auditLog, chainArchives, ledgerEvents } from "@/db/schema";
+import { auditLog, chainArchives, checkResults, ledgerEvents } from "@/db/schema";
 import { auditHashFields } from "../audit/record";
 import { chainHash, sha256Hex } from "../ledger/chain";
 import { signCheckpoint } from "../ledger/checkpoints";
@@ -25,13 +25,15 @@ import { listPartitions, type PartitionInfo, type PartitionedTable } from "./mai
  * line is the header, every other line one entry in seq order, verbatim. A ledger file carries the
  * Merkle right edge before and after its entries, the newest signed checkpoint at archive time and a
  * consistency proof from its last entry to that checkpoint, so it proves on its own (and with the
- * instance's public key) that its entries are the ones the signed log holds.
+ * instance's public key) that its entries are the ones the signed log holds. A check_results month
+ * (chain `checks`, no hash chain) is its rows in id order; the header's `lastHash` is the SHA-256 of
+ * its entry lines, and `firstSeq`/`lastSeq` its first and last id.
  */
 export const ARCHIVE_FORMAT = "custody-archive/1";
 
 export interface ArchiveHeader {
   format: typeof ARCHIVE_FORMAT;
-  chain: "ledger" | "audit";
+  chain: "ledger" | "audit" | "checks";
   table: PartitionedTable;
   partition: string;
   from: string;
@@ -80,7 +82,89 @@ export async function archiveBefore(db: Queryable, before: Date, outDir: string,
     }
     for (const p of parts.filter((x) => x.table === table)) results.push(await archivePartition(db, p, outDir, key));
   }
+  const [strayChecks] = await queryRows<{ n: string | number }>(db, sql`select count(*) as n from check_results_default where deployed_at < ${before.toISOString()}::timestamptz`);
+  if (Number(strayChecks?.n ?? 0) > 0) {
+    throw new ArchiveError(`check_results_default holds ${strayChecks?.n} results of deployments before ${before.toISOString()}: archive an earlier date, or create their month partitions first`);
+  }
+  for (const p of parts.filter((x) => x.table === "check_results")) results.push(await archiveCheckPartition(db, p, outDir));
   return results;
+}
+
+async function* checkLines(db: Queryable, part: string, lastId: number): AsyncGenerator<string> {
+  let after = 0;
+  for (;;) {
+    const rows = await queryRows<Record<string, unknown>>(
+      db,
+      sql`select id, deployment_id as "deploymentId", deployed_at as "deployedAt", rule_id as "ruleId", result, evidence, policy_version as "policyVersion", evaluated_at as "evaluatedAt"
+          from ${sql.identifier(part)} where id > ${after} and id <= ${lastId} order by id limit 5000`,
+    );
+    if (rows.length === 0) return;
+    yield rows
+      .map((r) => `${JSON.stringify({ ...r, id: Number(r.id), deploymentId: Number(r.deploymentId), deployedAt: new Date(r.deployedAt as string).toISOString(), evaluatedAt: new Date(r.evaluatedAt as string).toISOString() })}\n`)
+      .join("");
+    after = Number(rows[rows.length - 1]?.id);
+  }
+}
+
+/**
+ * One month of check_results: under a SHARE lock on the partition (an evaluator re-judging an old
+ * deployment waits), its rows are digested, written, read back and checked, then the partition is
+ * detached and dropped in the same transaction as its chain_archives row.
+ */
+async function archiveCheckPartition(db: Queryable, p: PartitionInfo, outDir: string): Promise<ArchiveResult> {
+  const file = path.join(outDir, `${p.name}.custody-archive.jsonl.gz`);
+  return db.transaction(async (tx) => {
+    const part = sql.identifier(p.name);
+    await tx.execute(sql`lock table ${part} in share mode`);
+    const [range] = await queryRows<{ first: string | number | null; last: string | number | null; n: string | number }>(tx, sql`select min(id) as first, max(id) as last, count(*) as n from ${part}`);
+    const entries = Number(range?.n ?? 0);
+    const firstSeq = entries > 0 ? Number(range?.first) : 0;
+    const lastSeq = entries > 0 ? Number(range?.last) : 0;
+    const digest = createHash("sha256");
+    for await (const chunk of checkLines(tx, p.name, lastSeq)) digest.update(chunk);
+    const header: ArchiveHeader = {
+      format: ARCHIVE_FORMAT,
+      chain: "checks",
+      table: "check_results",
+      partition: p.name,
+      from: (p.from as Date).toISOString(),
+      to: (p.to as Date).toISOString(),
+      entries,
+      firstSeq,
+      lastSeq,
+      prevHash: "",
+      lastHash: digest.digest("hex"),
+      startFrontier: null,
+      endFrontier: null,
+      checkpoint: null,
+      consistency: null,
+    };
+    const tmp = `${file}.tmp`;
+    async function* lines(): AsyncGenerator<string> {
+      yield `${JSON.stringify(header)}\n`;
+      yield* checkLines(tx, p.name, lastSeq);
+    }
+    await pipeline(Readable.from(lines()), createGzip(), createWriteStream(tmp, { flags: "wx" }));
+    const check = await verifyArchiveFile(tmp, null);
+    if (!check.ok) throw new ArchiveError(`the archive written for ${p.name} does not verify: ${check.problem}`);
+    await rename(tmp, file);
+    await tx.insert(chainArchives).values({
+      chain: "checks",
+      partition: p.name,
+      fromAt: p.from as Date,
+      toAt: p.to as Date,
+      entries,
+      firstSeq,
+      lastSeq,
+      lastHash: header.lastHash,
+      frontier: null,
+      fileName: path.basename(file),
+      fileSha256: check.sha256,
+    });
+    await tx.execute(sql`alter table check_results detach partition ${part}`);
+    await tx.execute(sql`drop table ${part}`);
+    return { partition: p.name, file, entries, firstSeq, lastSeq };
+  });
 }
 
 async function archivePartition(db: Queryable, p: PartitionInfo, outDir: string, key: SigningKey | null): Promise<ArchiveResult> {
@@ -219,6 +303,8 @@ export async function verifyArchiveFile(file: string, publicKey: KeyObject | nul
   let seq = 0;
   let prev = "";
   let frontier: Frontier | null = null;
+  const lineDigest = createHash("sha256");
+  let lastId = 0;
   try {
     for await (const line of lines) {
       if (problem) continue;
@@ -228,6 +314,14 @@ export async function verifyArchiveFile(file: string, publicKey: KeyObject | nul
         seq = header.firstSeq;
         prev = header.prevHash;
         frontier = header.startFrontier ? Frontier.parse(header.startFrontier) : null;
+        continue;
+      }
+      if (header.chain === "checks") {
+        const c = JSON.parse(line) as { id: number };
+        if (!(c.id > lastId) || c.id < header.firstSeq || c.id > header.lastSeq) problem = `result ${c.id}: out of order or outside ${header.firstSeq}..${header.lastSeq}`;
+        lastId = c.id;
+        lineDigest.update(`${line}\n`);
+        seq += 1;
         continue;
       }
       const e = JSON.parse(line) as Record<string, unknown> & { seq: number; prevHash: string; hash: string };
@@ -252,6 +346,11 @@ export async function verifyArchiveFile(file: string, publicKey: KeyObject | nul
   const fail = (why: string): ArchiveCheck => ({ ok: false, problem: why, sha256, header, signatureChecked });
   if (problem) return fail(problem);
   if (!header) return fail("empty file");
+  if (header.chain === "checks") {
+    if (seq - header.firstSeq !== header.entries) return fail(`the file holds ${seq - header.firstSeq} results, its header says ${header.entries}`);
+    if (lineDigest.digest("hex") !== header.lastHash) return fail("the results' SHA-256 is not the header's");
+    return { ok: true, problem: null, sha256, header, signatureChecked };
+  }
   if (seq - header.firstSeq !== header.entries || seq - 1 !== header.lastSeq) return fail(`the file holds ${seq - header.firstSeq} entries, its header says ${header.entries} (${header.firstSeq}..${header.lastSeq})`);
   if (prev !== header.lastHash) return fail("the last entry's hash is not the header's");
   if (header.chain === "ledger") {
@@ -292,7 +391,7 @@ export async function restoreArchive(db: Queryable, file: string, publicKey: Key
   if (record.lastHash !== h.lastHash || record.lastSeq !== h.lastSeq) throw new ArchiveError(`${path.basename(file)} disagrees with the database's record of ${h.partition}`);
   const [attached] = await queryRows<{ oid: string | null }>(db, sql`select to_regclass(${h.partition})::text as oid`);
   if (attached?.oid) throw new ArchiveError(`${h.partition} is already in the database`);
-  if (!/^(ledger_events|audit_log)_p\d{4}m\d{2}$/.test(h.partition) || !h.partition.startsWith(h.table)) throw new ArchiveError(`${h.partition} is not a month partition's name`);
+  if (!/^(ledger_events|audit_log|check_results)_p\d{4}m\d{2}$/.test(h.partition) || !h.partition.startsWith(h.table)) throw new ArchiveError(`${h.partition} is not a month partition's name`);
   const bound = (t: string) => {
     const d = new Date(t);
     if (Number.isNaN(d.getTime())) throw new ArchiveError(`bad partition bound ${t}`);
@@ -303,13 +402,15 @@ export async function restoreArchive(db: Queryable, file: string, publicKey: Key
   await db.transaction(async (tx) => {
     // DDL takes no parameters: the name is checked above and the bounds are ISO times re-printed.
     await tx.execute(sql`create table ${part} partition of ${table} for values from (${bound(h.from)}) to (${bound(h.to)})`);
-    await tx.execute(sql`create trigger ${sql.identifier(`${h.partition}_no_truncate`)} before truncate on ${part} for each statement execute function custody_refuse_change()`);
+    if (h.table !== "check_results") {
+      await tx.execute(sql`create trigger ${sql.identifier(`${h.partition}_no_truncate`)} before truncate on ${part} for each statement execute function custody_refuse_change()`);
+    }
     const [runtime] = await queryRows<{ n: string | number }>(tx, sql`select count(*) as n from pg_roles where rolname = 'custody_runtime'`);
     if (Number(runtime?.n ?? 0) > 0) await tx.execute(sql`revoke all on ${part} from custody_runtime`);
     const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
     let batch: Record<string, unknown>[] = [];
     let first = true;
-    const source = h.table === "ledger_events" ? ledgerEvents : auditLog;
+    const source = h.table === "ledger_events" ? ledgerEvents : h.table === "audit_log" ? auditLog : checkResults;
     const flush = async () => {
       if (batch.length > 0) await tx.insert(source).values(batch as never);
       batch = [];
@@ -321,7 +422,11 @@ export async function restoreArchive(db: Queryable, file: string, publicKey: Key
       }
       const e = JSON.parse(line) as Record<string, unknown>;
       if (h.table === "ledger_events") e.receivedAt = new Date(e.receivedAt as string);
-      else e.at = new Date(e.at as string);
+      else if (h.table === "audit_log") e.at = new Date(e.at as string);
+      else {
+        e.deployedAt = new Date(e.deployedAt as string);
+        e.evaluatedAt = new Date(e.evaluatedAt as string);
+      }
       batch.push(e);
       if (batch.length >= 1000) await flush();
     }

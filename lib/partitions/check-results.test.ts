@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from "node:zlib";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, queryRows, type DatabaseHandle } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { storeCheckSummaries } from "../evaluation/gates";
+import { archiveBefore, restoreArchive, verifyArchiveFile } from "./archive";
 import { ensurePartitions, listPartitions } from "./maintain";
 
 /**
@@ -113,6 +115,37 @@ describe("check_results partitioned by the deployment's month (migration 0025)",
     await storeCheckSummaries(h.db, [Number(dep?.id)]);
     const [summary] = await queryRows<{ rules: string[] }>(h.db, sql`select rules from check_summaries where deployment_id = ${Number(dep?.id)}`);
     expect(summary?.rules).toEqual(rules);
+  });
+
+  it("archives the months wholly before the cutoff as files that verify, and restores them", async () => {
+    const out = path.join(tmp, "archive");
+    const results = await archiveBefore(h.db, new Date("2019-01-01T00:00:00Z"), out, null);
+    const checks = results.filter((r) => r.partition.startsWith("check_results"));
+    expect(checks.map((r) => [r.partition, r.entries])).toEqual([
+      ["check_results_p2018m11", 3],
+      ["check_results_p2018m12", 0],
+    ]);
+    expect((await placed()).map((r) => r.external_id)).toEqual(Array(3).fill("dep-b"));
+    expect((await listPartitions(h.db)).map((p) => p.name)).not.toContain("check_results_p2018m11");
+    // Not created again by the maintenance while archived.
+    await ensurePartitions(h.db);
+    expect((await listPartitions(h.db)).map((p) => p.name)).not.toContain("check_results_p2018m11");
+    const file = checks[0]?.file ?? "";
+    const check = await verifyArchiveFile(file, null);
+    expect(check).toMatchObject({ ok: true, problem: null });
+    const [record] = await queryRows<{ chain: string; file_sha256: string }>(h.db, sql`select chain, file_sha256 from chain_archives where partition = 'check_results_p2018m11'`);
+    expect(record).toEqual({ chain: "checks", file_sha256: check.sha256 });
+    // A changed result does not verify, and is not restored.
+    const lines = gunzipSync(readFileSync(file)).toString("utf8").split("\n");
+    lines[1] = (lines[1] ?? "").replace('"fail"', '"pass"');
+    const forged = path.join(tmp, "forged.custody-archive.jsonl.gz");
+    writeFileSync(forged, gzipSync(lines.join("\n")));
+    expect((await verifyArchiveFile(forged, null)).ok).toBe(false);
+    await expect(restoreArchive(h.db, forged, null)).rejects.toThrow(/does not verify/);
+    await restoreArchive(h.db, file, null);
+    const rows = (await placed()).filter((r) => r.external_id === "dep-a");
+    expect(rows.map((r) => [r.rule_id, r.result, r.part])).toEqual(rules.map((r) => [r, r === "gate.approval" ? "fail" : "pass", "check_results_p2018m11"]));
+    await expect(restoreArchive(h.db, file, null)).rejects.toThrow(/already in the database/);
   });
 
   it("deletes a deployment's results with it", async () => {
