@@ -13,6 +13,7 @@ import type { Policy } from "../policy/settings";
 import { inShard, storedInBatch, type Touched } from "../projections/touched";
 import { attachProvenance } from "../provenance/attach";
 import { lockRollupDays, refreshCheckRollups, refreshDeploymentRollups } from "./rollups";
+import { deploymentKeys, resultsOf } from "../partitions/prune";
 
 const serviceLevelTypes: string[] = [...attestationTypes.network, ...attestationTypes.backup, ...attestationTypes.rollback];
 const BATCH = 500;
@@ -105,10 +106,11 @@ async function storeResults(db: Queryable, results: Evaluated, policy: Policy, n
 /** Re-derives the one-row summaries (check_summaries) of these deployments from their check results. */
 export async function storeCheckSummaries(db: Queryable, deploymentIds: readonly number[]): Promise<void> {
   if (deploymentIds.length === 0) return;
+  const keys = await deploymentKeys(db, deploymentIds);
+  if (keys.ids.length === 0) return;
   await db.execute(sql`insert into check_summaries (deployment_id, rules, results)
     select cr.deployment_id, jsonb_agg(cr.rule_id order by cr.rule_id collate "C"), jsonb_agg(cr.result order by cr.rule_id collate "C")
-    from deployments d join check_results cr on cr.deployment_id = d.id and cr.deployed_at = d.deployed_at
-    where d.id = any(${sql.param([...deploymentIds])}::bigint[]) group by cr.deployment_id
+    from check_results cr where ${resultsOf(keys, sql`cr`)} group by cr.deployment_id
     on conflict (deployment_id) do update set rules = excluded.rules, results = excluded.results
     where check_summaries.rules is distinct from excluded.rules or check_summaries.results is distinct from excluded.results`);
 }

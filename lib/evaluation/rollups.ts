@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { Queryable } from "@/db/client";
+import { queryRows, type Queryable } from "@/db/client";
+import { withinDays } from "../partitions/prune";
 
 const dayOf = sql`(d.deployed_at at time zone 'UTC')::date`;
 const counts = sql`count(*) filter (where c.result = 'pass'), count(*) filter (where c.result = 'fail'), count(*) filter (where c.result not in ('pass', 'fail'))`;
@@ -66,6 +67,11 @@ const nextDeployment = sql`left join lateral (
 export async function refreshCheckRollups(db: Queryable, deploymentIds: readonly number[]): Promise<void> {
   if (deploymentIds.length === 0) return;
   const days = daysOf(deploymentIds);
+  // The days as values too, so that only their months of check_results are planned (lib/partitions/prune.ts).
+  const dayList = await queryRows<{ day: string }>(
+    db,
+    sql`select distinct to_char(deployed_at at time zone 'UTC', 'YYYY-MM-DD') as day from deployments where id = any(${ids(deploymentIds)})`,
+  );
   await db.execute(sql`delete from check_rollups_daily r using (${days}) t where r.environment = t.environment and r.day = t.day`);
   await db.execute(sql`insert into check_rollups_daily (day, environment, rule_id, passed, failed, missing)
     select t.day, t.environment, c.rule_id, ${counts}
@@ -73,6 +79,7 @@ export async function refreshCheckRollups(db: Queryable, deploymentIds: readonly
     join deployments d on d.environment = t.environment
       and d.deployed_at >= t.day::timestamp at time zone 'UTC' and d.deployed_at < (t.day + 1)::timestamp at time zone 'UTC'
     join check_results c on c.deployment_id = d.id and c.deployed_at = d.deployed_at
+    where ${withinDays(sql`c.deployed_at`, dayList.map((r) => r.day))}
     group by 1, 2, 3`);
 }
 

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import { notFound } from "../errors";
-import { chainsForDeployments, type EvidenceChain } from "./chain";
+import { chainsForDeployments, withRulesOnce, type LeanEvidenceChain, type RuleSummary } from "./chain";
 import { sourceOfRow, type FactSource } from "./source";
 
 export interface ObservedWorkload {
@@ -16,8 +16,13 @@ export interface ObservedWorkload {
 export interface EnvironmentState {
   environment: string;
   at: string;
-  /** Each service's last successful deployment at `at`, with its whole evidence chain. */
-  workloads: (EvidenceChain & { observed: ObservedWorkload[] })[];
+  /**
+   * Each service's last successful deployment at `at`, with its whole evidence chain; each gate check
+   * names its rule (`check`), whose title, severity and controls are in `rules`, given once.
+   */
+  workloads: (LeanEvidenceChain & { observed: ObservedWorkload[] })[];
+  /** The rules the gate checks name, by id: gate, title, severity and the ISO 27001 / SOC 2 controls. */
+  rules: Record<string, RuleSummary>;
   /** The latest snapshot at or before `at`, when one was taken: what the cluster really ran. */
   snapshot: { id: number; observedAt: string; source: FactSource } | null;
 }
@@ -57,12 +62,14 @@ export async function environmentStateAt(db: Queryable, name: string, at: Date =
     if (list === undefined) observedOf.set(service, [view]);
     else list.push(view);
   }
+  const lean = withRulesOnce(chains);
   return {
     environment: name,
     at: at.toISOString(),
-    workloads: chains
+    workloads: lean.chains
       .map((c) => ({ ...c, observed: observedOf.get(c.service) ?? [] }))
       .sort((a, b) => a.service.localeCompare(b.service)),
+    rules: lean.rules,
     snapshot: snap
       ? {
           id: Number(snap.id),

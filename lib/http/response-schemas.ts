@@ -130,10 +130,14 @@ export const environmentsResponse = z.object({
   openFindings: z.object({ total: z.int(), byEnvironment: z.record(z.string(), z.int()), withoutEnvironment: z.int() }),
 });
 
+/** A state-at gate check names its rule; the rule's title, severity and controls are in the answer's `rules`. */
+const leanGateResult = gateResult.omit({ title: true, severity: true, controls: true });
+
 export const environmentStateResponse = z.looseObject({
   environment: z.string(),
   at: when,
-  workloads: z.array(evidenceChain.extend({ observed: z.array(z.unknown()).optional() })),
+  workloads: z.array(evidenceChain.extend({ gates: z.array(leanGateResult), observed: z.array(z.unknown()).optional() })),
+  rules: z.record(z.string(), z.looseObject({ gate: z.string(), title: z.string(), severity: z.string(), controls: z.array(control) })),
   snapshot: maybe(z.looseObject({ id: z.int(), observedAt: when })),
 });
 

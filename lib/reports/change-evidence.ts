@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import { type ChangeRow } from "./population";
+import { deploymentKeys, resultsOf } from "../partitions/prune";
 import { describeSource, sourceOfRow } from "../evidence/source";
 import { evidenceSummary, inWords, ruleTitle } from "./rule-text";
 
@@ -56,7 +57,7 @@ export async function changeEvidence(db: Queryable, change: ChangeRow): Promise<
     ? await queryRows<Row>(db, sql`select * from reviews where repository = ${s(pr.repository)} and pull_number = ${Number(pr.number)} order by submitted_at, id`)
     : [];
   const atts = digest ? await queryRows<Row>(db, sql`select * from attestations where subject = ${digest} order by observed_at, id limit 30`) : [];
-  const gates = await queryRows<Row>(db, sql`select * from check_results where deployment_id = ${id} and deployed_at = (select deployed_at from deployments where id = ${id}) order by rule_id`);
+  const gates = await queryRows<Row>(db, sql`select * from check_results cr where ${resultsOf(await deploymentKeys(db, [Number(id)]), sql`cr`)} order by rule_id`);
   const findings = await queryRows<Row>(db, sql`select * from findings where deployment_id = ${id} order by opened_at, id`);
   const decisions = digest
     ? await queryRows<Row>(

@@ -5,7 +5,7 @@ import { controlLabel, type Framework } from "../policy/controls";
 import { type ReportParams } from "./params";
 import { evidenceSummary, ruleControlLabels, ruleSeverity, ruleTitle } from "./rule-text";
 import { populationIdPages } from "./population";
-import { environmentFilter, populationWhere, serviceFilter } from "./scope";
+import { environmentFilter, populationWhere, resultsInPeriod, serviceFilter } from "./scope";
 
 type Scope = Pick<ReportParams, "from" | "to" | "environments" | "services"> & { framework: Framework };
 const iso = (v: Date | string | null | undefined): string => (v === null || v === undefined ? "" : new Date(v).toISOString());
@@ -118,7 +118,7 @@ export async function* exceptionRows(db: Queryable, s: Scope, pageSize = 1000): 
           left join lateral (select f.id, f.status, f.subject_key from findings f where f.deployment_id = d.id and f.rule_id = cr.rule_id
             order by f.opened_at desc limit 1) f on true
           ${waiverJoin(s, sql`cr.rule_id`, sql`coalesce(f.subject_key, ''), 'deployment:' || d.id, 'deployment:' || d.external_id`)}
-          where cr.result <> 'pass' and d.id in (${sql.join(
+          where cr.result <> 'pass' and ${resultsInPeriod(s, sql`cr`)} and d.id in (${sql.join(
             ids.map((i) => sql`${i.id}`),
             sql`, `,
           )})
@@ -142,7 +142,8 @@ export async function* exceptionRows(db: Queryable, s: Scope, pageSize = 1000): 
             and ((f.deployment_id is not null and d.id is not null and ${populationWhere(s)})
               or (f.deployment_id is null and ${environmentFilter(sql`f.environment`, s)} and ${serviceFilter(sql`f.service`, s)}
                   and f.opened_at < ${s.to} and (f.resolved_at is null or f.resolved_at >= ${s.from})))
-            and not exists (select 1 from check_results cr where cr.deployment_id = f.deployment_id and cr.deployed_at = d.deployed_at and cr.rule_id = f.rule_id and cr.result <> 'pass')
+            and not exists (select 1 from check_results cr where cr.deployment_id = f.deployment_id and cr.deployed_at = d.deployed_at
+              and ${resultsInPeriod(s, sql`cr`)} and cr.rule_id = f.rule_id and cr.result <> 'pass')
           order by f.id limit ${pageSize}`,
     );
     for (const r of page) yield toException({ ...r, result: `finding (${r.result})` }, "finding", s.framework);

@@ -28,6 +28,14 @@ export function populationWhere(s: Scope): SQL {
     and ${environmentFilter(sql`d.environment`, s)} and ${serviceFilter(sql`d.service`, s)}`;
 }
 
+/**
+ * The population's period on a check_results alias (whose deployed_at is its deployment's): the
+ * join on deployments gives the planner no value to prune months with (lib/partitions/prune.ts).
+ */
+export function resultsInPeriod(s: Scope, cr: SQL): SQL {
+  return sql`${cr}.deployed_at >= ${s.from} and ${cr}.deployed_at < ${s.to}`;
+}
+
 export async function populationCount(db: Queryable, s: Scope): Promise<number> {
   const [row] = await queryRows<{ n: string | number }>(db, sql`select count(*) as n from deployments d where ${populationWhere(s)}`);
   return Number(row?.n ?? 0);

@@ -3,7 +3,7 @@ import { queryRows, type Queryable } from "@/db/client";
 import { rules } from "../policy/catalogue";
 import { controls, type Control, type Framework } from "../policy/controls";
 import { type ReportParams } from "./params";
-import { populationWhere } from "./scope";
+import { populationWhere, resultsInPeriod } from "./scope";
 
 export interface ControlSummary {
   control: Control;
@@ -43,7 +43,7 @@ export async function controlSummaries(db: Queryable, s: Scope, exceptionRulesCo
               select m.control_id, pop.id, bool_or(cr.result <> 'pass') as failed, count(cr.id) as checks,
                 exists (select 1 from findings f where f.deployment_id = pop.id and f.rule_id in (select m2.rule_id from m m2 where m2.control_id = m.control_id)) as has_finding
               from pop cross join (select distinct control_id from m) m
-              left join check_results cr on cr.deployment_id = pop.id and cr.deployed_at = pop.deployed_at and cr.rule_id in (select m3.rule_id from m m3 where m3.control_id = m.control_id)
+              left join check_results cr on cr.deployment_id = pop.id and cr.deployed_at = pop.deployed_at and ${resultsInPeriod(s, sql`cr`)} and cr.rule_id in (select m3.rule_id from m m3 where m3.control_id = m.control_id)
               group by m.control_id, pop.id)
             select control_id, count(*) filter (where checks > 0) as evaluated,
               count(*) filter (where coalesce(failed, false) or has_finding) as bad,
@@ -69,7 +69,7 @@ export async function policyVersionsUsed(db: Queryable, s: Scope): Promise<{ ver
   const rows = await queryRows<{ policy_version: string; n: string | number }>(
     db,
     sql`select cr.policy_version, count(*) as n from check_results cr join deployments d on d.id = cr.deployment_id and d.deployed_at = cr.deployed_at
-        where ${populationWhere(s)} group by cr.policy_version order by cr.policy_version`,
+        where ${populationWhere(s)} and ${resultsInPeriod(s, sql`cr`)} group by cr.policy_version order by cr.policy_version`,
   );
   return rows.map((r) => ({ version: r.policy_version, checks: Number(r.n) }));
 }

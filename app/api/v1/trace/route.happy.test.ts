@@ -43,6 +43,25 @@ describe("evidence API", () => {
     expect(body.workloads).toEqual([expect.objectContaining({ service: "checkout", digest: good.digest, approvers: ["jchen"], missing: [] })]);
   });
 
+  it("gives each rule's title and controls once, and every gate check of the state names its rule", async () => {
+    const res = await state(get("/api/v1/environments/production/state?at=2026-03-14T10:30:00Z"), params({ name: "production" }));
+    const body = (await res.json()) as {
+      workloads: { gates: Record<string, unknown>[] }[];
+      rules: Record<string, { gate: string; title: string; controls: { framework: string; id: string }[] }>;
+    };
+    const gates = body.workloads.flatMap((w) => w.gates);
+    expect(gates.length).toBeGreaterThan(10);
+    for (const g of gates) {
+      expect(Object.keys(g)).not.toContain("title");
+      expect(body.rules[String(g.check)], String(g.check)).toMatchObject({ gate: g.gate, title: expect.any(String) });
+    }
+    expect(Object.keys(body.rules).sort()).toEqual([...new Set(gates.map((g) => String(g.check)))].sort());
+    expect(body.rules["merge.independent-approval"]?.controls).toContainEqual(expect.objectContaining({ framework: "soc2", id: "CC8.1" }));
+    // The deployment's own answer keeps the rule's text beside each check.
+    const one = (await (await deployment(get(`/api/v1/deployments/${good.prodDeploymentId}`), params({ id: good.prodDeploymentId }))).json()) as { gates: { check: string; title: string }[] };
+    expect(one.gates.find((g) => g.check === "merge.independent-approval")?.title).toBe(body.rules["merge.independent-approval"]?.title);
+  });
+
   it("traces a digest, a short commit SHA, a pull request and a pipeline run to their chains", async () => {
     for (const ref of [good.digest, good.mergeSha.slice(0, 7), encodeURIComponent(good.pr), good.ciRunId]) {
       const res = await trace(get(`/api/v1/trace/${ref}`), params({ ref: [ref] }));
