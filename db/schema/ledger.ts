@@ -6,8 +6,8 @@ import { tstz } from "./columns";
  * The ledger: every accepted request, verbatim, hash-chained. Append-only: a trigger in the
  * migrations refuses UPDATE, DELETE and TRUNCATE, so evidence cannot be rewritten after the fact.
  * Partitioned by month of `received_at` (migration 0020, lib/partitions.ts): the primary key holds
- * the partition key, so a delivery id's uniqueness is checked under the ledger head's lock
- * (existingDeliveries) instead of by a unique index, which could not span the partitions.
+ * the partition key, so a delivery id's uniqueness, which a unique index could not keep across the
+ * partitions, is kept by ledger_deliveries (migration 0026, filled by a statement trigger).
  * hash = sha256(prevHash, newline, canonical JSON of the fields, body by its SHA-256); `principal` from hash version 2 (lib/ledger/ledger.ts).
  */
 export const ledgerEvents = pgTable(
@@ -39,6 +39,33 @@ export const ledgerEvents = pgTable(
     // so batches of events do not pay for a second index).
     index("ledger_events_webhook_body_sha256_idx").on(t.source, t.bodySha256).where(sql`source in ('github', 'gitlab')`),
   ],
+);
+
+/**
+ * Every delivery id the ledger holds, by source (migration 0026): the uniqueness the partitioned
+ * ledger could not keep in a unique index, kept in the database again for every writer (a
+ * statement trigger on ledger_events inserts the keys of each statement's rows), and what the
+ * duplicate checks probe instead of every monthly partition. Archived months keep their keys, so a
+ * redelivery of an archived delivery is still a duplicate.
+ */
+export const ledgerDeliveries = pgTable(
+  "ledger_deliveries",
+  {
+    source: text().notNull(),
+    deliveryId: text().notNull(),
+    seq: bigint({ mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ name: "ledger_deliveries_pkey", columns: [t.source, t.deliveryId] })],
+);
+
+/** The body hashes of the webhook sources' entries (migration 0026): the replay check's look-up, filled like ledger_deliveries. */
+export const ledgerWebhookBodies = pgTable(
+  "ledger_webhook_bodies",
+  {
+    source: text().notNull(),
+    bodySha256: text().notNull(),
+  },
+  (t) => [primaryKey({ name: "ledger_webhook_bodies_pkey", columns: [t.source, t.bodySha256] })],
 );
 
 /**

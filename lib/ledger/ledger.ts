@@ -39,7 +39,7 @@ export async function existingDeliveries(tx: Queryable, source: string, delivery
   for (let i = 0; i < deliveryIds.length; i += 1000) {
     const rows = await queryRows<{ delivery_id: string }>(
       tx,
-      sql`select delivery_id from ledger_events where source = ${source} and delivery_id = any(${sql.param(deliveryIds.slice(i, i + 1000))}::text[])`,
+      sql`select delivery_id from ledger_deliveries where source = ${source} and delivery_id = any(${sql.param(deliveryIds.slice(i, i + 1000))}::text[])`,
     );
     for (const r of rows) found.add(r.delivery_id);
   }
@@ -51,11 +51,10 @@ export async function existingBodies(tx: Queryable, source: string, bodySha256s:
   if (bodySha256s.length === 0) return new Set();
   const found = new Set<string>();
   for (let i = 0; i < bodySha256s.length; i += 1000) {
-    // The predicate repeats the partial index's, so the planner uses it (ledger_events_webhook_body_sha256_idx).
+    // ledger_webhook_bodies holds the webhook sources' body hashes (migration 0026), one probe whatever the months.
     const rows = await queryRows<{ body_sha256: string }>(
       tx,
-      sql`select body_sha256 from ledger_events where source = ${source} and source in ('github', 'gitlab')
-            and body_sha256 = any(${sql.param(bodySha256s.slice(i, i + 1000))}::text[])`,
+      sql`select body_sha256 from ledger_webhook_bodies where source = ${source} and body_sha256 = any(${sql.param(bodySha256s.slice(i, i + 1000))}::text[])`,
     );
     for (const r of rows) found.add(r.body_sha256);
   }
@@ -126,7 +125,7 @@ export async function appendAtHead(
         )}) as v(level, index, hash) where exists (select 1 from moved))`;
   const [result] = await queryRows<{ moved: number; seen: string[] | null }>(
     db,
-    sql`with seen as (select delivery_id from ledger_events where source = ${source} and delivery_id = any(${sql.param(ids)}::text[])),
+    sql`with seen as (select delivery_id from ledger_deliveries where source = ${source} and delivery_id = any(${sql.param(ids)}::text[])),
         moved as (update chain_heads set seq = ${next.seq}, hash = ${next.hash}, frontier = ${next.frontier}
                   where chain = 'ledger' and seq = ${head.seq} and hash = ${head.hash} and not exists (select 1 from seen)
                   returning 1),

@@ -158,6 +158,24 @@ describe("migration 0020 on a database with rows", () => {
     });
     expect([...r]).toEqual(["e-1"]);
   });
+
+  it("keeps every delivery id once in ledger_deliveries (migration 0026), and the database refuses a second one from any writer", async () => {
+    expect(await count("ledger_deliveries")).toBe(months.length * perMonth);
+    const [one] = await queryRows<{ seq: number | string }>(h.db, sql`select seq from ledger_deliveries where source = 'events' and delivery_id = 'e-71'`);
+    expect(Number(one?.seq)).toBe(71);
+    // A writer that skips the ledger lock and the duplicate check: the key's primary key refuses it.
+    const error = await h.db
+      .execute(sql`insert into ledger_events (seq, source, event_type, delivery_id, content_type, received_at, body, body_sha256, prev_hash, hash, status)
+        values (100000, 'events', 'attestation', 'e-71', 'application/json', '2019-06-10T09:00:00Z', '{}', 'x', 'y', 'z', 'used')`)
+      .then(
+        () => null,
+        (e: unknown) => e as Error & { cause?: Error & { code?: string } },
+      );
+    expect(String(error?.cause?.message ?? error?.message)).toMatch(/ledger_deliveries_pkey/);
+    expect(await count("ledger_events")).toBe(months.length * perMonth);
+    // The keys table is append-only, as the ledger is.
+    await refused(h.db.execute(sql`delete from ledger_deliveries where delivery_id = 'e-71'`));
+  });
 });
 
 describe("custody archive and restore", () => {
@@ -174,6 +192,9 @@ describe("custody archive and restore", () => {
     files = results.map((r) => r.file);
     expect(await count("ledger_events")).toBe(140);
     expect((await listPartitions(h.db)).map((p) => p.name)).not.toContain("ledger_events_p2018m11");
+    // An archived month's deliveries keep their keys: a redelivery of one is still a duplicate.
+    const { existingDeliveries } = await import("../ledger/ledger");
+    expect([...(await existingDeliveries(h.db, "events", ["e-1", "e-140", "e-141", "e-new"]))].sort()).toEqual(["e-1", "e-140", "e-141"]);
     for (const f of files) expect(await verifyArchiveFile(f, publicKey)).toMatchObject({ ok: true, problem: null });
     expect(await verifyLedger(h.db)).toMatchObject({ ok: true, events: 280, archived: 140 });
     expect(await verifyAuditLog(h.db)).toMatchObject({ ok: true, entries: 8, archived: 4 });
@@ -209,6 +230,7 @@ describe("custody archive and restore", () => {
     expect(await verifyLedger(h.db)).toMatchObject({ ok: true, events: 280, archived: 0 });
     expect(await verifyAuditLog(h.db)).toMatchObject({ ok: true, entries: 8, archived: 0 });
     expect(await verifyTree(h.db)).toMatchObject({ ok: true, size: 280, archived: 0 });
+    expect(await count("ledger_deliveries")).toBe(280);
     await refused(h.db.execute(sql`delete from ledger_events_p2018m11 where seq = 3`));
     await expect(restoreArchive(h.db, files[0] ?? "", publicKey)).rejects.toThrow(/already in the database/);
   });
