@@ -1,5 +1,4 @@
-import { bigint, bigserial, foreignKey, index, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
-import { tstz } from "./columns";
+import { bigint, bigserial, foreignKey, index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { snapshots } from "./snapshots";
 
 export interface ControllerManager {
@@ -13,9 +12,8 @@ export interface ControllerManager {
 export const snapshotControllers = pgTable(
   "snapshot_controllers",
   {
-    id: bigserial({ mode: "number" }).notNull(),
+    id: bigserial({ mode: "number" }).primaryKey(),
     snapshotId: bigint({ mode: "number" }).notNull(),
-    observedAt: tstz().notNull(),
     namespace: text().notNull(),
     kind: text().notNull(),
     name: text().notNull(),
@@ -26,12 +24,7 @@ export const snapshotControllers = pgTable(
     lastAppliedImages: jsonb().$type<Record<string, string>>(),
   },
   (t) => [
-    primaryKey({ name: "snapshot_controllers_pkey", columns: [t.id, t.observedAt] }),
-    foreignKey({
-      name: "snapshot_controllers_snapshot_id_fk",
-      columns: [t.snapshotId, t.observedAt],
-      foreignColumns: [snapshots.id, snapshots.observedAt],
-    }).onDelete("cascade"),
+    foreignKey({ name: "snapshot_controllers_snapshot_id_fk", columns: [t.snapshotId], foreignColumns: [snapshots.id] }).onDelete("cascade"),
     index("snapshot_controllers_snapshot_id_service_idx").on(t.snapshotId, t.service),
   ],
 );
@@ -40,21 +33,15 @@ export const snapshotControllers = pgTable(
 export const snapshotConfigs = pgTable(
   "snapshot_configs",
   {
-    id: bigserial({ mode: "number" }).notNull(),
+    id: bigserial({ mode: "number" }).primaryKey(),
     snapshotId: bigint({ mode: "number" }).notNull(),
-    observedAt: tstz().notNull(),
     namespace: text().notNull(),
     kind: text().notNull(),
     name: text().notNull(),
     dataHash: text().notNull(),
   },
   (t) => [
-    primaryKey({ name: "snapshot_configs_pkey", columns: [t.id, t.observedAt] }),
-    foreignKey({
-      name: "snapshot_configs_snapshot_id_fk",
-      columns: [t.snapshotId, t.observedAt],
-      foreignColumns: [snapshots.id, snapshots.observedAt],
-    }).onDelete("cascade"),
+    foreignKey({ name: "snapshot_configs_snapshot_id_fk", columns: [t.snapshotId], foreignColumns: [snapshots.id] }).onDelete("cascade"),
     index("snapshot_configs_snapshot_id_object_idx").on(t.snapshotId, t.namespace, t.kind, t.name),
   ],
 );

@@ -2,7 +2,6 @@ import { sql, type SQL } from "drizzle-orm";
 import { queryRows, transactionWithoutJit, type Database, type Queryable } from "@/db/client";
 import { retainedImagesSql } from "../evidence/retention";
 import type { BuildRef, DeploymentRef, FieldManagerEntry, ObservedContainer, RecordedEvidence } from "../policy/drift";
-import { withinMonths } from "../partitions/prune";
 
 /** Memory for each sort and hash of the evidence statements (per node, for one statement at a time). */
 export const EVIDENCE_WORK_MEM = "64MB";
@@ -137,7 +136,7 @@ export async function withoutJit<T>(db: Queryable, run: () => Promise<T>): Promi
 export function snapshotEvidenceQuery(snap: SnapshotRef, filter: WorkloadFilter): SQL {
   const digests = sql`array(select distinct digest from sw where digest is not null)`;
   return sql`with sw as materialized (
-          select * from snapshot_workloads sw where sw.snapshot_id = ${snap.id} and ${withinMonths(sql`sw.observed_at`, [snap.observedAt])} ${filterClause(filter)}),
+          select * from snapshot_workloads sw where sw.snapshot_id = ${snap.id} ${filterClause(filter)}),
         dd as materialized (
           select d.id, d.external_id, d.environment, d.deployed_at, d.image_ref, d.digest, d.actor from deployments d
           where d.digest = any(${digests}) and d.status = 'success' and d.deployed_at <= ${snap.observedAt}),
@@ -196,7 +195,7 @@ function stagingCte(snap: SnapshotRef, digests: SQL): SQL {
           from dd d join environments e on e.name = d.environment and e.rank > 0 and not e.is_production
         union all
         select x.digest, json_build_object('source', 'snapshot', 'ref', s.external_id, 'at', s.observed_at), s.observed_at, 1, s.id
-          from snapshot_workloads x join snapshots s on s.id = x.snapshot_id and s.observed_at = x.observed_at
+          from snapshot_workloads x join snapshots s on s.id = x.snapshot_id
           join environments e on e.name = s.environment and e.rank > 0 and not e.is_production
           where x.digest = any(${digests}) and s.observed_at <= ${snap.observedAt}
       ) u order by u.digest, u.at, u.pri, u.id)`;
@@ -211,7 +210,7 @@ const lastDeploymentSql = (snap: SnapshotRef, services: SQL): SQL =>
 
 /** The last deployment of every service in the snapshot, sent once per service rather than once per container. */
 async function lastDeploymentsOf(db: Queryable, snap: SnapshotRef, filter: WorkloadFilter): Promise<Map<string, DeploymentJson>> {
-  const services = sql`select distinct sw.service from snapshot_workloads sw where sw.snapshot_id = ${snap.id} and ${withinMonths(sql`sw.observed_at`, [snap.observedAt])} and sw.service is not null ${filterClause(filter)}`;
+  const services = sql`select distinct sw.service from snapshot_workloads sw where sw.snapshot_id = ${snap.id} and sw.service is not null ${filterClause(filter)}`;
   const rows = await queryRows<{ service: string; j: DeploymentJson }>(db, lastDeploymentSql(snap, services));
   return new Map(rows.map((r) => [r.service, r.j]));
 }
@@ -232,11 +231,11 @@ async function baselinesOf(db: Queryable, snap: SnapshotRef, filter: WorkloadFil
         join unnest(${sql.param(services)}::text[], ${sql.param(since)}::timestamptz[]) as ld(service, deployed_at) on ld.service = sw.service
         cross join lateral (
           select s.external_id as snapshot, s.observed_at, x.config_hash
-          from snapshots s join snapshot_workloads x on x.snapshot_id = s.id and x.observed_at = s.observed_at
+          from snapshots s join snapshot_workloads x on x.snapshot_id = s.id
             and x.namespace = sw.namespace and x.kind = sw.kind and x.name = sw.name and x.container = sw.container
           where s.environment = ${snap.environment} and s.observed_at >= ld.deployed_at and s.observed_at <= ${snap.observedAt}
           order by s.observed_at, s.id limit 1) base
-        where sw.snapshot_id = ${snap.id} and ${withinMonths(sql`sw.observed_at`, [snap.observedAt])} ${filterClause(filter)}`,
+        where sw.snapshot_id = ${snap.id} ${filterClause(filter)}`,
   );
   return new Map(rows.map((r) => [Number(r.id), r]));
 }
@@ -252,7 +251,7 @@ async function buildsOf(db: Queryable, snap: SnapshotRef, filter: WorkloadFilter
           'provenance', b.provenance, 'pipeline_provider', b.pipeline_provider, 'pipeline_run_id', b.pipeline_run_id, 'tags', b.tags,
           'built_at', b.built_at) as j
         from image_builds b
-        where b.digest = any(array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = ${snap.id} and ${withinMonths(sql`sw.observed_at`, [snap.observedAt])} and sw.digest is not null ${filterClause(filter)}))
+        where b.digest = any(array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = ${snap.id} and sw.digest is not null ${filterClause(filter)}))
         order by b.digest, b.built_at, b.id`,
   );
   const out = new Map<string, BuildJson[]>();
@@ -356,7 +355,7 @@ export async function gatherGroupEvidence(
       db,
       sql`select v.snapshot_id, v.service, l.j from (
             select distinct q.id as snapshot_id, q.environment, q.observed_at, sw.service
-            from ${snapshotsSql(snaps)} join snapshot_workloads sw on sw.snapshot_id = q.id and ${withinMonths(sql`sw.observed_at`, snaps.map((x) => x.observedAt))} where sw.service is not null) v
+            from ${snapshotsSql(snaps)} join snapshot_workloads sw on sw.snapshot_id = q.id where sw.service is not null) v
           cross join lateral (
             select ${deploymentJson("d")} as j from deployments d
             where d.service = v.service and d.environment = v.environment and d.status = 'success' and d.deployed_at <= v.observed_at
@@ -374,10 +373,10 @@ export async function gatherGroupEvidence(
                   ${sql.param(lastDeployments.map((l) => snapOf.get(Number(l.snapshot_id))?.environment ?? ""))}::text[],
                   ${sql.param(lastDeployments.map((l) => snapOf.get(Number(l.snapshot_id))?.observedAt.toISOString() ?? null))}::timestamptz[])
                   as ld(snapshot_id, service, deployed_at, environment, observed_at)
-                join snapshot_workloads sw on sw.snapshot_id = ld.snapshot_id and sw.service = ld.service and ${withinMonths(sql`sw.observed_at`, snaps.map((x) => x.observedAt))}
+                join snapshot_workloads sw on sw.snapshot_id = ld.snapshot_id and sw.service = ld.service
                 cross join lateral (
                   select s.external_id as snapshot, s.observed_at, x.config_hash
-                  from snapshots s join snapshot_workloads x on x.snapshot_id = s.id and x.observed_at = s.observed_at
+                  from snapshots s join snapshot_workloads x on x.snapshot_id = s.id
                     and x.namespace = sw.namespace and x.kind = sw.kind and x.name = sw.name and x.container = sw.container
                   where s.environment = ld.environment and s.observed_at >= ld.deployed_at and s.observed_at <= ld.observed_at
                   order by s.observed_at, s.id limit 1) base`,
@@ -388,7 +387,7 @@ export async function gatherGroupEvidence(
             'provenance', b.provenance, 'pipeline_provider', b.pipeline_provider, 'pipeline_run_id', b.pipeline_run_id, 'tags', b.tags,
             'built_at', b.built_at) as j
           from image_builds b
-          where b.digest = any(array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = any(${ids}::bigint[]) and ${withinMonths(sql`sw.observed_at`, snaps.map((x) => x.observedAt))} and sw.digest is not null))
+          where b.digest = any(array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = any(${ids}::bigint[]) and sw.digest is not null))
           order by b.digest, b.built_at, b.id`,
     );
     // movedTags for each snapshot: its peers (itself, the previous one of its environment, the
@@ -450,7 +449,7 @@ function groupEvidenceQuery(snaps: SnapshotRef[]): SQL {
   return sql`with sw as materialized (
           select sw.id, sw.snapshot_id, sw.namespace, sw.kind, sw.name, sw.service, sw.container, sw.image_ref, sw.digest, sw.config_hash,
             sw.managers, sw.last_applied_by, q.environment as q_environment, q.observed_at as q_observed_at, q.is_production as q_production
-          from ${snapshotsSql(snaps)} join snapshot_workloads sw on sw.snapshot_id = q.id and ${withinMonths(sql`sw.observed_at`, snaps.map((x) => x.observedAt))}),
+          from ${snapshotsSql(snaps)} join snapshot_workloads sw on sw.snapshot_id = q.id),
         sd as materialized (
           select distinct snapshot_id, q_environment, q_observed_at, q_production, digest from sw where digest is not null),
         dep as (
@@ -465,7 +464,7 @@ function groupEvidenceQuery(snaps: SnapshotRef[]): SQL {
               where d.digest = any(${production}) and d.status = 'success'
             union all
             select x.digest, json_build_object('source', 'snapshot', 'ref', s.external_id, 'at', s.observed_at), s.observed_at, 1, s.id
-              from snapshot_workloads x join snapshots s on s.id = x.snapshot_id and s.observed_at = x.observed_at
+              from snapshot_workloads x join snapshots s on s.id = x.snapshot_id
               join environments e on e.name = s.environment and e.rank > 0 and not e.is_production
               where x.digest = any(${production})
           ) u order by u.digest, u.at, u.pri, u.id)

@@ -54,7 +54,6 @@ const projectionTables = [
   "snapshot_controllers",
   "snapshot_configs",
   "snapshots",
-  "snapshot_keys",
   "findings",
   "deployments",
   "image_builds",
