@@ -5,11 +5,11 @@ import { createTestDatabase } from "@/db/testing";
 import { listAudit } from "../audit/query";
 import { demoUsers } from "../demo/users";
 import { AppError } from "../errors";
-import { main } from "../cli/main";
 import { signInWithPassword } from "./sign-in";
 import { issueToken, revokeTokenAs } from "./token-admin";
 import { authenticateToken } from "./tokens";
 import { createUser, ensureDemoUsers, listUsers } from "./users";
+import { runCli } from "@/lib/testing/cli";
 import { onPostgresRun } from "@/lib/testing/requires";
 
 let h: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -58,19 +58,12 @@ describe("users and tokens", () => {
 describe("custody user create", () => {
   // The CLI opens the configured database, which a test can point at only on a Postgres server.
   it.runIf(onPostgresRun(import.meta.filename, "the first admin created by the CLI process"))("creates the first admin from the CLI with the password from CUSTODY_PASSWORD, printing no password", async () => {
-    const out: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((s: string) => (out.push(s), true)) as typeof process.stdout.write;
-    const serverUrl = process.env.DATABASE_URL;
-    Object.assign(process.env, { DATABASE_URL: h.url ?? "", CUSTODY_PASSWORD: "first admin password" });
-    try {
-      expect(await main(["user", "create", "--email", "Root@Example.com", "--role", "admin", "--name", "Root"])).toBe(0);
-    } finally {
-      process.stdout.write = write;
-      delete process.env.CUSTODY_PASSWORD;
-      process.env.DATABASE_URL = serverUrl;
-    }
-    expect(out.join("")).toMatch(/^user \d+ root@example.com \(admin\) created\n$/);
+    // In-process, with the environment set and the configuration read again for the command (lib/testing/cli.ts).
+    const run = await runCli(["user", "create", "--email", "Root@Example.com", "--role", "admin", "--name", "Root"], {
+      env: { DATABASE_URL: h.url ?? "", CUSTODY_PASSWORD: "first admin password" },
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^user \d+ root@example.com \(admin\) created\n$/);
     await expect(signInWithPassword(h.db, { email: "root@example.com", password: "first admin password" }, { ip: "10.2.0.3", userAgent: null })).resolves.toBeTruthy();
   });
 });

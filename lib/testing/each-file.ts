@@ -1,0 +1,27 @@
+/**
+ * Runs before every test file (vitest.config.ts `setupFiles`; Vitest runs a setup file again for each
+ * file, even in a reused worker).
+ *
+ * The suite runs with `isolate: false`: a worker process keeps its loaded modules from one test file
+ * to the next instead of starting a new process per file. That halves the suite's time on two cores
+ * (the module graph and the embedded Postgres's WebAssembly were loaded again for each of ~140 files),
+ * but what a module remembers would then leak from one file into the next. This puts back what a new
+ * process would have for each file:
+ * - the environment as the worker started with it (test files set secrets and settings in it);
+ * - the configuration read from that environment (lib/config.ts reads it once, then keeps it);
+ * - a new metrics registry (counters start at zero, as in a new server).
+ * A module that keeps other state across calls keys it by the database handle (WeakMap) or by its
+ * own inputs, so a file's new database never sees another file's entries.
+ */
+import { forgetConfig } from "../config";
+
+const g = globalThis as unknown as { __custodyPristineEnv?: Record<string, string | undefined>; __custodyMetrics?: unknown };
+
+// The first file in a worker records the environment the worker was started with.
+g.__custodyPristineEnv ??= { ...process.env };
+const pristine = g.__custodyPristineEnv;
+for (const key of Object.keys(process.env)) if (!(key in pristine)) delete process.env[key];
+for (const [key, value] of Object.entries(pristine)) if (process.env[key] !== value) process.env[key] = value;
+
+forgetConfig();
+delete g.__custodyMetrics;
