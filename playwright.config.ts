@@ -6,6 +6,9 @@ export default defineConfig({
   testDir: "e2e",
   outputDir: "test-results/e2e",
   fullyParallel: false,
+  // One test at a time: the journeys change the demo in file-name order, and the accessibility audit runs after
+  // them (see projects). Tried: the audit beside the journeys in a second worker saved 31 s of 292 s on two cores,
+  // but what it audited then depended on how far the journeys had come.
   workers: 1,
   retries: 0,
   timeout: 60_000,
@@ -23,9 +26,15 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
     },
   },
+  // Every screenshot a test saves (test-results/e2e, kept by CI) is taken at this size.
   projects: [
-    // Every screenshot a test saves (test-results/e2e, kept by CI) is taken at this size.
-    { name: "desktop", use: { browserName: "chromium", viewport: { width: 1440, height: 900 } } },
+    // The journeys, one file at a time in name order: drift-now.spec.ts must see the demo's hot patch before
+    // incidents.spec.ts ends it.
+    { name: "desktop", testIgnore: "accessibility.spec.ts", use: { browserName: "chromium", viewport: { width: 1440, height: 900 } } },
+    // Then every page for every role, audited with axe-core, on the demo as the journeys left it: the records it
+    // finds through the pages (the newest finding, an incident) include the ones they made. Listed second, it runs
+    // second (one worker); not a dependency, so a failed journey does not skip the audit.
+    { name: "audit", testMatch: "accessibility.spec.ts", use: { browserName: "chromium", viewport: { width: 1440, height: 900 } } },
   ],
   webServer: {
     command: "node scripts/e2e-server.mjs",

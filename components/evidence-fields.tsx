@@ -1,5 +1,6 @@
 import { linkHref } from "@/lib/http/link-url";
 import { Digest } from "./digest";
+import { JsonBlock } from "./json-block";
 import { Time } from "./time";
 
 /** "mergeCommitSha" → "Merge commit sha": evidence keys as an auditor reads them. */
@@ -49,7 +50,7 @@ export function EvidenceFields({ evidence, nested = false, collapsed = false }: 
   const raw = (
     <details>
       <summary>Raw JSON</summary>
-      <pre>{JSON.stringify(evidence, null, 2)}</pre>
+      <JsonBlock value={evidence} label="Raw JSON" />
     </details>
   );
   if (collapsed) {

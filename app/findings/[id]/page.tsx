@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import Link from "next/link";
+import { JsonBlock } from "@/components/json-block";
 import { Status } from "@/components/status";
 import { Time } from "@/components/time";
 import { requireUser } from "@/lib/auth/current-user";
@@ -68,7 +69,7 @@ export default async function FindingPage({ params }: Props) {
       ) : null}
       <section aria-labelledby="evidence-heading">
         <h2 id="evidence-heading">Evidence</h2>
-        <pre className="evidence">{JSON.stringify(f.evidence, null, 2)}</pre>
+        <JsonBlock className="evidence" value={f.evidence} label="Evidence (JSON)" />
       </section>
     </>
   );
