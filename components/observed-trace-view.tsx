@@ -60,12 +60,13 @@ export function ObservedTraceView({ trace }: { trace: ObservedTrace }) {
       {trace.findings.length === 0 ? (
         <p className="muted">No drift finding on these workloads.</p>
       ) : (
-        <table>
+        <table className="trace-findings">
           <caption className="sr-only">Drift findings on the workloads that ran this digest</caption>
           <thead>
             <tr>
               <th scope="col">Severity</th>
               <th scope="col">Rule</th>
+              <th scope="col">Subject</th>
               <th scope="col">Summary</th>
               <th scope="col">Status</th>
               <th scope="col">Opened</th>
@@ -76,6 +77,7 @@ export function ObservedTraceView({ trace }: { trace: ObservedTrace }) {
               <tr key={f.id}>
                 <td><Status value={f.severity} /></td>
                 <th scope="row" className="nowrap"><Link href={`/findings/${f.id}`}>{f.ruleId}</Link></th>
+                <td>{f.subject}</td>
                 <td>{f.summary}</td>
                 <td><Status value={f.status} /></td>
                 <td><Time value={f.openedAt} /></td>

@@ -28,3 +28,21 @@ export function controllerSubject(o: { environment: string; namespace: string; k
 export function isControllerSubject(subjectKey: string): boolean {
   return subjectKey.endsWith(":controller");
 }
+
+/**
+ * What a drift finding is about, as a reader says it: two findings of one rule on one workload (its
+ * controller and one of its containers, say) read apart. The environment is shown beside it.
+ */
+export function subjectLabel(subjectKey: string): string {
+  if (isControllerSubject(subjectKey)) {
+    const [, namespace, kind, ...name] = subjectKey.slice(0, -":controller".length).split("/");
+    if (namespace && kind && name.length > 0) return `${kind} ${namespace}/${name.join("/")} (the controller)`;
+    return subjectKey;
+  }
+  const parts = subjectKey.split("/");
+  if (parts[0] === "service" && parts.length > 1) return `service ${parts.slice(1).join("/")}`;
+  // A username may hold "/" (an OpenID Connect subject URL); Kubernetes names never do.
+  if (parts.length >= 6 && parts[2] === "Pod" && parts[4] === "exec") return `Pod ${parts[1]}/${parts[3]}, a shell opened by ${parts.slice(5).join("/")}`;
+  if (parts.length === 5) return `${parts[2]} ${parts[1]}/${parts[3]}, container ${parts[4]}`;
+  return subjectKey;
+}

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
+import { subjectLabel } from "../drift/subjects";
 
 /**
  * A digest as the clusters saw it: the workloads and snapshots that ran it, the drift findings on
@@ -28,6 +29,8 @@ export interface ObservedFinding {
   status: string;
   environment: string | null;
   workload: string | null;
+  /** What the finding is about, as a reader says it (lib/drift/subjects.ts): a controller, a container, a pod's shell. */
+  subject: string;
   actor: string | null;
   summary: string;
   openedAt: string;
@@ -82,10 +85,10 @@ export async function traceObservedDigest(db: Queryable, digest: string): Promis
   );
   // Drift findings on those workloads, and exec findings on their pods, opened while the digest ran there.
   const findingRows = await queryRows<{
-    id: number | string; rule_id: string; severity: string; status: string; environment: string | null; workload: string | null; actor: string | null; summary: string; opened_at: Date | string;
+    id: number | string; rule_id: string; severity: string; status: string; environment: string | null; workload: string | null; subject_key: string; actor: string | null; summary: string; opened_at: Date | string;
   }>(
     db,
-    sql`select id, rule_id, severity, status, environment, workload, actor, summary, opened_at from findings
+    sql`select id, rule_id, severity, status, environment, workload, subject_key, actor, summary, opened_at from findings
         where rule_id like 'drift.%' and (environment, workload) in (${pairs})
           and opened_at >= ${new Date(firstSeen)}::timestamptz - interval '1 day'
         order by (status = 'open') desc, array_position(array['critical', 'high', 'medium', 'low'], severity), opened_at desc, id desc limit 200`,
@@ -130,7 +133,7 @@ export async function traceObservedDigest(db: Queryable, digest: string): Promis
       lastAppliedBy: r.applied_by,
     })),
     findings: findingRows.map((f) => ({
-      id: Number(f.id), ruleId: f.rule_id, severity: f.severity, status: f.status, environment: f.environment, workload: f.workload, actor: f.actor, summary: f.summary, openedAt: iso(f.opened_at),
+      id: Number(f.id), ruleId: f.rule_id, severity: f.severity, status: f.status, environment: f.environment, workload: f.workload, subject: subjectLabel(f.subject_key), actor: f.actor, summary: f.summary, openedAt: iso(f.opened_at),
     })),
     people: people.filter((p) => {
       const key = `${p.who}|${p.what}|${p.at ?? ""}`;

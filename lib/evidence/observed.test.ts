@@ -66,6 +66,10 @@ describe("tracing what runs", () => {
     expect(api.observed?.runs[0]).toMatchObject({ environment: "production", name: hotPatched[0], runningNow: true });
     const rules = api.observed?.findings.map((f) => f.ruleId) ?? [];
     expect(rules).toEqual(expect.arrayContaining(["drift.unrecorded-digest", "drift.not-built-by-ci"]));
+    // Two findings of one rule (the controller's and a container's) read apart by what they are about.
+    const lines = api.observed?.findings.map((f) => `${f.ruleId} ${f.subject} ${f.summary}`) ?? [];
+    expect(new Set(lines).size).toBe(lines.length);
+    expect(api.observed?.findings.every((f) => f.subject.includes(`/${hotPatched[0]}`))).toBe(true);
     expect(api.observed?.people.some((p) => p.source === "cluster-audit" && /^(create|patch)/.test(p.what))).toBe(true);
     const page = await tracePage(h.db, digest);
     expect(page.matchedAs).toEqual(["digest"]);
