@@ -9,13 +9,17 @@
  * process would have for each file:
  * - the environment as the worker started with it (test files set secrets and settings in it);
  * - the configuration read from that environment (lib/config.ts reads it once, then keeps it);
- * - a new metrics registry (counters start at zero, as in a new server).
+ * - a new metrics registry (counters start at zero, as in a new server);
+ * - no process database handle (lib/db.ts): a file that uses the route handlers points them at its own
+ *   database (setDatabase, lib/testing/route-harness.ts), and never reaches the one an earlier file closed.
  * A module that keeps other state across calls keys it by the database handle (WeakMap) or by its
- * own inputs, so a file's new database never sees another file's entries.
+ * own inputs, so a file's new database never sees another file's entries. A test that changes the
+ * environment after its file has read the configuration calls forgetConfig() (or runs the CLI with
+ * runCli, lib/testing/cli.ts, which does).
  */
 import { forgetConfig } from "../config";
 
-const g = globalThis as unknown as { __custodyPristineEnv?: Record<string, string | undefined>; __custodyMetrics?: unknown };
+const g = globalThis as unknown as { __custodyPristineEnv?: Record<string, string | undefined>; __custodyMetrics?: unknown; __custodyDb?: unknown };
 
 // The first file in a worker records the environment the worker was started with.
 g.__custodyPristineEnv ??= { ...process.env };
@@ -25,3 +29,4 @@ for (const [key, value] of Object.entries(pristine)) if (process.env[key] !== va
 
 forgetConfig();
 delete g.__custodyMetrics;
+delete g.__custodyDb;
