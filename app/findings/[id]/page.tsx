@@ -7,6 +7,7 @@ import { Time } from "@/components/time";
 import { requireUser } from "@/lib/auth/current-user";
 import { roleCan } from "@/lib/auth/permissions";
 import { findingDetail } from "@/lib/dashboard/finding-detail";
+import { findingHeadline } from "@/lib/dashboard/findings";
 import { getDb } from "@/lib/db";
 import { WaiverPanel } from "./waiver-panel";
 
@@ -27,7 +28,7 @@ export default async function FindingPage({ params }: Props) {
   return (
     <>
       <p><Link href="/findings">← All findings</Link></p>
-      <h1>{f.rule?.title ?? f.ruleId}</h1>
+      <h1>{findingHeadline(f.ruleId)}</h1>
       <p className="lead">
         <Status value={f.status} /> · <Status value={f.severity} label={`${f.severity} severity`} /> · <code>{f.ruleId}</code>
       </p>
