@@ -7,6 +7,7 @@ import { Status } from "./status";
 import { Time } from "./time";
 import { byResult, chainVerdict, type DeploymentChain } from "@/lib/dashboard/chain";
 import { linkHref } from "@/lib/http/link-url";
+import { findingHeadline } from "@/lib/policy/headline";
 
 /** "on GitHub" or "on GitLab": where a link leads, by its host. */
 const onForge = (url: unknown): string => (/^https:\/\/[^/]*gitlab/i.test(String(url)) ? "on GitLab" : "on GitHub");
@@ -142,7 +143,7 @@ export function DeploymentChainView({ chain, headingLevel = 1 }: { chain: Deploy
         {chain.findings.length === 0 ? <Empty>No finding was raised against this deployment.</Empty> : (
           <ul className="plain">
             {chain.findings.map((f) => (
-              <li key={f.id}><Status value={f.status} /> <Link href={`/findings/${f.id}`}>{f.ruleTitle}</Link>: {f.summary}</li>
+              <li key={f.id}><Status value={f.status} /> <Link href={`/findings/${f.id}`}>{findingHeadline(f.ruleId)}</Link>: {f.summary}</li>
             ))}
           </ul>
         )}

@@ -27,17 +27,6 @@ function where(f: FindingFilters, withRule: boolean): SQL {
 
 export const ruleTitle = (id: string): string => (isRuleId(id) ? ruleById(id).title : id);
 
-/**
- * A finding's headline. A drift rule's title names the problem ("Running digest has no deployment
- * record"); a gate or image check's names what should hold ("Secret scan of the image passed"), so its
- * finding says the check failed rather than reading as a pass.
- */
-export function findingHeadline(id: string): string {
-  if (!isRuleId(id)) return id;
-  const rule = ruleById(id);
-  return rule.kind === "drift" ? rule.title : `Check failed: ${rule.title}`;
-}
-
 export interface RuleCount {
   ruleId: string;
   ruleTitle: string;

@@ -7,7 +7,7 @@ import { Time } from "@/components/time";
 import { requireUser } from "@/lib/auth/current-user";
 import { roleCan } from "@/lib/auth/permissions";
 import { findingDetail } from "@/lib/dashboard/finding-detail";
-import { findingHeadline } from "@/lib/dashboard/findings";
+import { findingHeadline } from "@/lib/policy/headline";
 import { getDb } from "@/lib/db";
 import { WaiverPanel } from "./waiver-panel";
 

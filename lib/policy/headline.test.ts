@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findingHeadline } from "./findings";
+import { findingHeadline } from "./headline";
 
 describe("a finding's headline", () => {
   it("says a failed check failed, instead of reading as the check's pass", () => {
