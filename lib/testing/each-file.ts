@@ -3,7 +3,7 @@
  * file, even in a reused worker).
  *
  * The suite runs with `isolate: false`: a worker process keeps its loaded modules from one test file
- * to the next instead of starting a new process per file. That halves the suite's time on two cores
+ * to the next instead of starting a new process per file. That takes 40 % off the suite on two cores
  * (the module graph and the embedded Postgres's WebAssembly were loaded again for each of ~140 files),
  * but what a module remembers would then leak from one file into the next. This puts back what a new
  * process would have for each file:
