@@ -3,7 +3,7 @@ const tones: Record<string, "ok" | "bad" | "warn" | "neutral"> = {
   delivered: "ok", pending: "warn", failing: "bad", disabled: "bad",
   pass: "ok", success: "ok", resolved: "ok", closed: "ok", active: "ok", approved: "ok",
   fail: "bad", failed: "bad", failure: "bad", denied: "bad", open: "bad", critical: "bad", high: "bad", expired: "bad",
-  "missing-evidence": "warn", missing: "warn", medium: "warn", expiring: "warn", revoked: "neutral", low: "neutral",
+  "missing-evidence": "warn", missing: "warn", waived: "warn", medium: "warn", expiring: "warn", revoked: "neutral", low: "neutral",
 };
 
 export function Status({ value, label }: { value: string; label?: string }) {

@@ -25,6 +25,8 @@ test("compliance staff request a waiver on an open finding and an admin approves
   // The requester cannot approve their own request.
   await expect(pending.getByRole("button", { name: "Approve" })).toHaveCount(0);
   await expect(pending).toContainText("waiting for someone else to approve");
+  // A request alone waives nothing: the finding's headline shows no waiver yet.
+  await expect(page.getByText(/^waived until /)).toHaveCount(0);
   await snapshot(page, testInfo, "waiver-requested");
 
   await page.getByRole("button", { name: "Sign out" }).click();
@@ -32,6 +34,8 @@ test("compliance staff request a waiver on an open finding and an admin approves
   await page.goto(finding);
   await page.getByRole("form", { name: /^Waiver request / }).getByRole("button", { name: "Approve" }).click();
   await expect(page.getByText(new RegExp(`Waived until ${until}`))).toBeVisible();
+  // Beside "open" under the headline: the finding stands, accepted until then.
+  await expect(page.getByText(`waived until ${until}`, { exact: true })).toBeVisible();
   await expect(page.getByRole("form", { name: /^Waiver request / })).toHaveCount(0);
   await snapshot(page, testInfo, "waiver-approved");
 });

@@ -25,12 +25,15 @@ export default async function FindingPage({ params }: Props) {
   if (!/^\d+$/.test(raw)) notFound();
   const f = await findingDetail(await getDb(), Number(raw));
   if (!f) notFound();
+  const now = new Date().toISOString();
+  const activeWaivers = f.waivers.filter((w) => w.revokedAt === null && w.expiresAt > now);
+  const waivedUntil = activeWaivers.map((w) => w.expiresAt).sort().at(-1);
   return (
     <>
       <p><Link href="/findings">← All findings</Link></p>
       <h1>{findingHeadline(f.ruleId)}</h1>
       <p className="lead">
-        <Status value={f.status} /> · <Status value={f.severity} label={`${f.severity} severity`} /> · <code>{f.ruleId}</code>
+        <Status value={f.status} />{f.status === "open" && waivedUntil ? <> <Status value="waived" label={`waived until ${waivedUntil.slice(0, 10)}`} /></> : null} · <Status value={f.severity} label={`${f.severity} severity`} /> · <code>{f.ruleId}</code>
       </p>
       <p>{f.summary}</p>
       {f.rule ? <p className="muted">{f.rule.description}</p> : null}
@@ -65,7 +68,7 @@ export default async function FindingPage({ params }: Props) {
           me={user.email}
           open={f.status === "open"}
           requests={f.waiverRequests}
-          active={f.waivers.filter((w) => w.revokedAt === null && w.expiresAt > new Date().toISOString())}
+          active={activeWaivers}
         />
       ) : null}
       <section aria-labelledby="evidence-heading">
