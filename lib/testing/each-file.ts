@@ -11,13 +11,18 @@
  * - the configuration read from that environment (lib/config.ts reads it once, then keeps it);
  * - a new metrics registry (counters start at zero, as in a new server);
  * - no process database handle (lib/db.ts): a file that uses the route handlers points them at its own
- *   database (setDatabase, lib/testing/route-harness.ts), and never reaches the one an earlier file closed.
+ *   database (setDatabase, lib/testing/route-harness.ts), and never reaches the one an earlier file closed;
+ * - no remembered Sigstore verdicts (lib/provenance/store.ts): a verdict depends only on the bundle and
+ *   the trust roots, so the process keeps it beside the stored cache, but a file whose database never
+ *   stored it would then never store it (CI on 4 Dec: lib/provenance/evaluation.test.ts found 2 stored
+ *   verdicts of 3 after lib/reports/provenance.test.ts had verified the same bundle in its own database).
  * A module that keeps other state across calls keys it by the database handle (WeakMap) or by its
  * own inputs, so a file's new database never sees another file's entries. A test that changes the
  * environment after its file has read the configuration calls forgetConfig() (or runs the CLI with
  * runCli, lib/testing/cli.ts, which does).
  */
 import { forgetConfig } from "../config";
+import { clearVerificationMemo } from "../provenance/store";
 
 const g = globalThis as unknown as { __custodyPristineEnv?: Record<string, string | undefined>; __custodyMetrics?: unknown; __custodyDb?: unknown };
 
@@ -28,5 +33,6 @@ for (const key of Object.keys(process.env)) if (!(key in pristine)) delete proce
 for (const [key, value] of Object.entries(pristine)) if (process.env[key] !== value) process.env[key] = value;
 
 forgetConfig();
+clearVerificationMemo();
 delete g.__custodyMetrics;
 delete g.__custodyDb;
