@@ -226,19 +226,46 @@ async function baselinesOf(db: Queryable, snap: SnapshotRef, filter: WorkloadFil
   const since = services.map((s) => lastDeployments.get(s)?.deployed_at ?? null);
   const rows = await queryRows<Baseline & { id: number | string }>(
     db,
-    sql`select sw.id, base.snapshot, base.observed_at, base.config_hash
-        from snapshot_workloads sw
-        join unnest(${sql.param(services)}::text[], ${sql.param(since)}::timestamptz[]) as ld(service, deployed_at) on ld.service = sw.service
-        cross join lateral (
-          select s.external_id as snapshot, s.observed_at, x.config_hash
-          from snapshots s join snapshot_workloads x on x.snapshot_id = s.id
-            and x.namespace = sw.namespace and x.kind = sw.kind and x.name = sw.name and x.container = sw.container
-          where s.environment = ${snap.environment} and s.observed_at >= ld.deployed_at and s.observed_at <= ${snap.observedAt}
-          order by s.observed_at, s.id limit 1) base
-        where sw.snapshot_id = ${snap.id} ${filterClause(filter)}`,
+    sql`select sw.id, ${baselineColumns}
+        from unnest(${sql.param(services)}::text[], ${sql.param(since)}::timestamptz[]) as ld(service, deployed_at)
+        ${baselineJoins(sql`${snap.environment}`, sql`${snap.observedAt}`, sql`join snapshot_workloads sw on sw.service = ld.service and sw.snapshot_id = ${snap.id} ${filterClause(filter)}`)}`,
   );
   return new Map(rows.map((r) => [Number(r.id), r]));
 }
+
+/**
+ * A container's configuration baseline: the first snapshot of its environment, from its service's
+ * last deployment (ld.deployed_at) up to the snapshot judged, that lists the container, with the
+ * config hash it had there. Nearly always that is the first snapshot after the deployment, so that
+ * one is found once per service (fs) and the container looked up in it (fx); only a container it
+ * does not list is searched for in the later snapshots (base). The one lateral search this replaces
+ * probed every snapshot since the deployment for each container (Postgres sorted them all to take
+ * the first): 10,000 containers times the snapshots since each service's last deployment, one every
+ * few minutes in a real cluster, so it grew with the days since the last release (session 10).
+ * `rest` joins the judged containers (sw) to ld.
+ */
+function baselineJoins(environment: SQL, upTo: SQL, rest: SQL): SQL {
+  return sql`cross join lateral (
+      select s.id, s.external_id, s.observed_at from snapshots s
+      where s.environment = ${environment} and s.observed_at >= ld.deployed_at and s.observed_at <= ${upTo}
+      order by s.observed_at, s.id limit 1) fs
+    ${rest}
+    left join lateral (
+      select true as found, x.config_hash from snapshot_workloads x
+      where x.snapshot_id = fs.id and x.namespace = sw.namespace and x.kind = sw.kind and x.name = sw.name and x.container = sw.container
+      limit 1) fx on true
+    left join lateral (
+      select s.external_id as snapshot, s.observed_at, x.config_hash
+      from snapshots s join snapshot_workloads x on x.snapshot_id = s.id
+        and x.namespace = sw.namespace and x.kind = sw.kind and x.name = sw.name and x.container = sw.container
+      where fx.found is null and s.environment = ${environment} and (s.observed_at, s.id) > (fs.observed_at, fs.id) and s.observed_at <= ${upTo}
+      order by s.observed_at, s.id limit 1) base on true
+    where fx.found or base.snapshot is not null`;
+}
+
+const baselineColumns = sql`case when fx.found then fs.external_id else base.snapshot end as snapshot,
+  case when fx.found then fs.observed_at else base.observed_at end as observed_at,
+  case when fx.found then fx.config_hash else base.config_hash end as config_hash`;
 
 /**
  * Builds of the snapshot's digests, oldest first, grouped here: a json_agg(... order by built_at)
@@ -367,19 +394,13 @@ export async function gatherGroupEvidence(
         ? []
         : await queryRows<Baseline & { id: number | string }>(
             db,
-            sql`select sw.id, base.snapshot, base.observed_at, base.config_hash
+            sql`select sw.id, ${baselineColumns}
                 from unnest(${sql.param(lastDeployments.map((l) => Number(l.snapshot_id)))}::bigint[], ${sql.param(lastDeployments.map((l) => l.service))}::text[],
                   ${sql.param(lastDeployments.map((l) => l.j.deployed_at))}::timestamptz[],
                   ${sql.param(lastDeployments.map((l) => snapOf.get(Number(l.snapshot_id))?.environment ?? ""))}::text[],
                   ${sql.param(lastDeployments.map((l) => snapOf.get(Number(l.snapshot_id))?.observedAt.toISOString() ?? null))}::timestamptz[])
                   as ld(snapshot_id, service, deployed_at, environment, observed_at)
-                join snapshot_workloads sw on sw.snapshot_id = ld.snapshot_id and sw.service = ld.service
-                cross join lateral (
-                  select s.external_id as snapshot, s.observed_at, x.config_hash
-                  from snapshots s join snapshot_workloads x on x.snapshot_id = s.id
-                    and x.namespace = sw.namespace and x.kind = sw.kind and x.name = sw.name and x.container = sw.container
-                  where s.environment = ld.environment and s.observed_at >= ld.deployed_at and s.observed_at <= ld.observed_at
-                  order by s.observed_at, s.id limit 1) base`,
+                ${baselineJoins(sql`ld.environment`, sql`ld.observed_at`, sql`join snapshot_workloads sw on sw.snapshot_id = ld.snapshot_id and sw.service = ld.service`)}`,
           );
     const builds = await queryRows<{ digest: string; j: BuildJson }>(
       db,

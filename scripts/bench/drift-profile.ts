@@ -67,10 +67,11 @@ const snapshotBody = (id: string, when: string, edited: boolean) => {
   await ingestEvents(h.db, JSON.parse(warm), warm);
   await drainEvaluationQueue(h.db);
 }
-for (const [n, id, when, edited] of [
-  [1, "prof-1", at, false],
-  [2, "prof-2", new Date(end.getTime() + 7_200_000).toISOString(), true],
-] as const) {
+// PROF_SNAPSHOTS=N (default 2) consecutive snapshots an hour apart, as the bench sends five; every one
+// after the first edits 1 in 100 ConfigMaps.
+const count = Math.max(1, Number(process.env.PROF_SNAPSHOTS ?? 2));
+const totals: number[] = [];
+for (const [n, id, when, edited] of Array.from({ length: count }, (_, i) => [i + 1, `prof-${i + 1}`, new Date(end.getTime() + (i + 1) * 3_600_000).toISOString(), i > 0] as const)) {
   const body = snapshotBody(id, when, edited);
   const started = performance.now();
   timer.start(started);
@@ -80,6 +81,7 @@ for (const [n, id, when, edited] of [
   await span("ingestEvents", () => ingestEvents(h.db, json, body));
   await span("drain", () => drainEvaluationQueue(h.db));
   timer.stop();
+  totals.push(performance.now() - started);
   console.log(`\n=== snapshot ${n} (${(body.length / 1048576).toFixed(1)} MiB): total ${(performance.now() - started).toFixed(0)} ms`);
   for (const [name, ms] of spans) console.log(`  ${ms.toFixed(0).padStart(6)} ms  ${name}`);
   const sorted = [...log].sort((a, b) => b.ms - a.ms);
@@ -87,6 +89,7 @@ for (const [n, id, when, edited] of [
   for (const q of sorted.slice(0, 12)) console.log(`  ${q.ms.toFixed(1).padStart(8)} ms  ${q.text}`);
   if (process.env.PROF_ALL) for (const q of log) console.log(`  @${q.at.toFixed(0).padStart(5)} ${q.ms.toFixed(1).padStart(7)} ms  ${q.text}`);
 }
+console.log(`\ntotals: ${totals.map((t) => t.toFixed(0)).join(", ")} ms`);
 const [f] = await queryRows<{ n: string }>(h.db, sql`select count(*) as n from findings where status = 'open'`);
 const byRule = await queryRows<{ rule_id: string; status: string; n: string }>(h.db, sql`select rule_id, status, count(*) as n from findings group by 1, 2 order by 1, 2`);
 console.log(`open findings ${f?.n}`, byRule.map((r) => `${r.rule_id}/${r.status}=${r.n}`).join(" "));
