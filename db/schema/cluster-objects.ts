@@ -1,4 +1,5 @@
-import { bigint, bigserial, foreignKey, index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { bigint, bigserial, foreignKey, index, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { tstz } from "./columns";
 import { snapshots } from "./snapshots";
 
 export interface ControllerManager {
@@ -12,8 +13,9 @@ export interface ControllerManager {
 export const snapshotControllers = pgTable(
   "snapshot_controllers",
   {
-    id: bigserial({ mode: "number" }).primaryKey(),
+    id: bigserial({ mode: "number" }).notNull(),
     snapshotId: bigint({ mode: "number" }).notNull(),
+    observedAt: tstz().notNull(),
     namespace: text().notNull(),
     kind: text().notNull(),
     name: text().notNull(),
@@ -24,7 +26,12 @@ export const snapshotControllers = pgTable(
     lastAppliedImages: jsonb().$type<Record<string, string>>(),
   },
   (t) => [
-    foreignKey({ name: "snapshot_controllers_snapshot_id_fk", columns: [t.snapshotId], foreignColumns: [snapshots.id] }).onDelete("cascade"),
+    primaryKey({ name: "snapshot_controllers_pkey", columns: [t.id, t.observedAt] }),
+    foreignKey({
+      name: "snapshot_controllers_snapshot_id_fk",
+      columns: [t.snapshotId, t.observedAt],
+      foreignColumns: [snapshots.id, snapshots.observedAt],
+    }).onDelete("cascade"),
     index("snapshot_controllers_snapshot_id_service_idx").on(t.snapshotId, t.service),
   ],
 );
@@ -33,15 +40,21 @@ export const snapshotControllers = pgTable(
 export const snapshotConfigs = pgTable(
   "snapshot_configs",
   {
-    id: bigserial({ mode: "number" }).primaryKey(),
+    id: bigserial({ mode: "number" }).notNull(),
     snapshotId: bigint({ mode: "number" }).notNull(),
+    observedAt: tstz().notNull(),
     namespace: text().notNull(),
     kind: text().notNull(),
     name: text().notNull(),
     dataHash: text().notNull(),
   },
   (t) => [
-    foreignKey({ name: "snapshot_configs_snapshot_id_fk", columns: [t.snapshotId], foreignColumns: [snapshots.id] }).onDelete("cascade"),
+    primaryKey({ name: "snapshot_configs_pkey", columns: [t.id, t.observedAt] }),
+    foreignKey({
+      name: "snapshot_configs_snapshot_id_fk",
+      columns: [t.snapshotId, t.observedAt],
+      foreignColumns: [snapshots.id, snapshots.observedAt],
+    }).onDelete("cascade"),
     index("snapshot_configs_snapshot_id_object_idx").on(t.snapshotId, t.namespace, t.kind, t.name),
   ],
 );

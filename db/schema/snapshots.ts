@@ -1,11 +1,16 @@
-import { bigint, bigserial, foreignKey, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, bigserial, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, sourceColumns, tstz } from "./columns";
 
-/** What an environment actually ran at one instant. */
+/**
+ * What an environment actually ran at one instant. Partitioned by month of `observed_at` (migration
+ * 0027), with its workloads, controllers and configs, which carry the snapshot's `observed_at` and
+ * reference it by (snapshot_id, observed_at). One snapshot per sender and id is kept by
+ * snapshot_keys (a unique index on the partitioned table would have to hold the month).
+ */
 export const snapshots = pgTable(
   "snapshots",
   {
-    id: bigserial({ mode: "number" }).primaryKey(),
+    id: bigserial({ mode: "number" }).notNull(),
     externalId: text().notNull(),
     environment: text().notNull(),
     source: text().notNull().default("kubernetes"),
@@ -15,8 +20,28 @@ export const snapshots = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex("snapshots_source_key_external_id_key").on(t.sourceKey, t.externalId),
+    primaryKey({ name: "snapshots_pkey", columns: [t.id, t.observedAt] }),
     index("snapshots_environment_observed_at_idx").on(t.environment, t.observedAt),
+  ],
+);
+
+/**
+ * Every stored snapshot's sender and id (migration 0027), filled by a BEFORE INSERT trigger on
+ * snapshots that skips a row whose key is already held (what `on conflict do nothing` did with the
+ * unique index before partitioning), and each snapshot's month by id: a look-up by id alone reads
+ * here first instead of probing every monthly partition.
+ */
+export const snapshotKeys = pgTable(
+  "snapshot_keys",
+  {
+    sourceKey: text().notNull(),
+    externalId: text().notNull(),
+    snapshotId: bigint({ mode: "number" }).notNull(),
+    observedAt: tstz().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "snapshot_keys_pkey", columns: [t.sourceKey, t.externalId] }),
+    uniqueIndex("snapshot_keys_snapshot_id_key").on(t.snapshotId),
   ],
 );
 
@@ -30,8 +55,9 @@ export interface FieldManager {
 export const snapshotWorkloads = pgTable(
   "snapshot_workloads",
   {
-    id: bigserial({ mode: "number" }).primaryKey(),
+    id: bigserial({ mode: "number" }).notNull(),
     snapshotId: bigint({ mode: "number" }).notNull(),
+    observedAt: tstz().notNull(),
     namespace: text().notNull(),
     kind: text().notNull(),
     name: text().notNull(),
@@ -45,9 +71,12 @@ export const snapshotWorkloads = pgTable(
     replicas: integer().notNull().default(1),
   },
   (t) => [
-    foreignKey({ name: "snapshot_workloads_snapshot_id_fk", columns: [t.snapshotId], foreignColumns: [snapshots.id] }).onDelete(
-      "cascade",
-    ),
+    primaryKey({ name: "snapshot_workloads_pkey", columns: [t.id, t.observedAt] }),
+    foreignKey({
+      name: "snapshot_workloads_snapshot_id_fk",
+      columns: [t.snapshotId, t.observedAt],
+      foreignColumns: [snapshots.id, snapshots.observedAt],
+    }).onDelete("cascade"),
     // Also serves lookups by snapshot_id alone (its leading column); a separate index on it only cost
     // every snapshot's insert. Drift finds a workload's config hash in the first snapshot after its last deployment.
     index("snapshot_workloads_snapshot_id_workload_idx").on(t.snapshotId, t.namespace, t.kind, t.name, t.container),

@@ -22,6 +22,7 @@ import {
 import { peopleWritesBetween } from "./audit-records";
 import type { SnapshotRef, WorkloadFilter } from "./gather";
 import { controllerSubject, isControllerSubject } from "./subjects";
+import { withinMonths } from "../partitions/prune";
 
 const CONTROLLER_RULES = ["drift.manual-apply", "drift.config-changed", "drift.unrecorded-workload"] as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -62,7 +63,7 @@ export async function readControllers(db: Queryable, snap: SnapshotRef, filter: 
   const rows = await queryRows<ControllerRow>(
     db,
     sql`select namespace, kind, name, service, images, config_refs, managers, last_applied_images from snapshot_controllers
-        where snapshot_id = ${snap.id} ${filter === null ? sql`` : sql`and service = any(${sql.param(filter.services)}::text[])`}
+        where snapshot_id = ${snap.id} and ${withinMonths(sql`observed_at`, [snap.observedAt])} ${filter === null ? sql`` : sql`and service = any(${sql.param(filter.services)}::text[])`}
         order by namespace, kind, name`,
   );
   if (rows.length === 0) return null;
@@ -198,7 +199,7 @@ async function configComparisons(
   const namespaces = [...new Set(rows.filter((r) => r.config_refs.length > 0).map((r) => r.namespace))];
   const current = await queryRows<{ namespace: string; kind: string; name: string; data_hash: string }>(
     db,
-    sql`select namespace, kind, name, data_hash from snapshot_configs where snapshot_id = ${snap.id}`,
+    sql`select namespace, kind, name, data_hash from snapshot_configs where snapshot_id = ${snap.id} and ${withinMonths(sql`observed_at`, [snap.observedAt])}`,
   );
   if (current.length === 0) return null;
   const since = [...new Set([...deployments.values()].flatMap((d) => (d.last ? [d.last.deployedAt.toISOString()] : [])))];
@@ -207,7 +208,7 @@ async function configComparisons(
     sql`select t.since, b.snapshot_id, b.external_id, b.observed_at from unnest(${sql.param(since)}::timestamptz[]) t(since)
         cross join lateral (select s.id as snapshot_id, s.external_id, s.observed_at from snapshots s
           where s.environment = ${snap.environment} and s.observed_at >= t.since and s.observed_at <= ${snap.observedAt}
-            and exists (select 1 from snapshot_configs c where c.snapshot_id = s.id)
+            and exists (select 1 from snapshot_configs c where c.snapshot_id = s.id and c.observed_at = s.observed_at)
           order by s.observed_at, s.id limit 1) b`,
   );
   const ids = [...new Set(baselines.map((b) => Number(b.snapshot_id)))].filter((id) => id !== snap.id);
@@ -307,7 +308,7 @@ export async function readControllersGroup(db: Queryable, snaps: SnapshotRef[]):
   const rows = await queryRows<ControllerRow & { snapshot_id: number | string }>(
     db,
     sql`select snapshot_id, namespace, kind, name, service, images, config_refs, managers, last_applied_images from snapshot_controllers
-        where snapshot_id = any(${sql.param(ids)}::bigint[])
+        where snapshot_id = any(${sql.param(ids)}::bigint[]) and ${withinMonths(sql`observed_at`, snaps.map((x) => x.observedAt))}
         order by snapshot_id, namespace, kind, name`,
   );
   if (rows.length === 0) return out;
@@ -332,7 +333,8 @@ export async function readControllersGroup(db: Queryable, snaps: SnapshotRef[]):
   const current = groupBy(
     await queryRows<ConfigRow & { snapshot_id: number | string }>(
       db,
-      sql`select snapshot_id, namespace, kind, name, data_hash from snapshot_configs where snapshot_id = any(${sql.param(withRows.map((s) => s.id))}::bigint[])`,
+      sql`select snapshot_id, namespace, kind, name, data_hash from snapshot_configs
+          where snapshot_id = any(${sql.param(withRows.map((s) => s.id))}::bigint[]) and ${withinMonths(sql`observed_at`, withRows.map((x) => x.observedAt))}`,
     ),
     (c) => Number(c.snapshot_id),
   );
@@ -349,7 +351,7 @@ export async function readControllersGroup(db: Queryable, snaps: SnapshotRef[]):
           as t(for_id, environment, observed_at, since)
         cross join lateral (select s.id as snapshot_id, s.external_id, s.observed_at from snapshots s
           where s.environment = t.environment and s.observed_at >= t.since and s.observed_at <= t.observed_at
-            and exists (select 1 from snapshot_configs c where c.snapshot_id = s.id)
+            and exists (select 1 from snapshot_configs c where c.snapshot_id = s.id and c.observed_at = s.observed_at)
           order by s.observed_at, s.id limit 1) b`,
   );
   const baselinesOf = groupBy(baselines, (b) => Number(b.for_id));

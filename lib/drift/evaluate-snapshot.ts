@@ -18,6 +18,7 @@ import { peopleWritesBetween } from "./audit-records";
 import { openFindings } from "../findings/store";
 import { gatherSnapshotEvidence, type SnapshotRef, type WorkloadFilter } from "./gather";
 import { isControllerSubject, serviceSubject, workloadSubject } from "./subjects";
+import { withinMonths } from "../partitions/prune";
 
 type Judged = { observed: ObservedContainer; recorded: RecordedEvidence; outcome: DriftOutcome; subject: string };
 
@@ -65,7 +66,7 @@ export async function evaluateSnapshot(
     for (const k of subjects) if (open.get(ruleId)?.has(k)) resolutions.push({ ruleId, subjectKey: k, at: snap.observedAt, resolution: `Snapshot ${at} shows it compliant again.` });
   }
   // A snapshot of controllers and configuration only (no pods listed) says nothing about containers.
-  if (latest && filter === null && (items.length > 0 || !(gathered ? gathered.hasControllers : await controllersOnly(db, snap.id)))) {
+  if (latest && filter === null && (items.length > 0 || !(gathered ? gathered.hasControllers : await controllersOnly(db, snap)))) {
     resolutions.push(...vanished(snap, open, new Set(items.map((i) => workloadSubject(i.observed)))));
   }
   const resolved = await resolveFindingsEach(db, resolutions);
@@ -160,7 +161,11 @@ function vanished(snap: SnapshotRef, open: Map<string, Set<string>>, present: Se
   return out;
 }
 
-async function controllersOnly(db: Queryable, snapshotId: number): Promise<boolean> {
-  const rows = await db.select({ id: snapshotControllers.id }).from(snapshotControllers).where(eq(snapshotControllers.snapshotId, snapshotId)).limit(1);
+async function controllersOnly(db: Queryable, snap: SnapshotRef): Promise<boolean> {
+  const rows = await db
+    .select({ id: snapshotControllers.id })
+    .from(snapshotControllers)
+    .where(and(eq(snapshotControllers.snapshotId, snap.id), withinMonths(sql`${snapshotControllers.observedAt}`, [snap.observedAt])))
+    .limit(1);
   return rows.length > 0;
 }

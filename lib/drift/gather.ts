@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { queryRows, transactionWithoutJit, type Database, type Queryable } from "@/db/client";
 import { retainedImagesSql } from "../evidence/retention";
 import type { BuildRef, DeploymentRef, FieldManagerEntry, ObservedContainer, RecordedEvidence } from "../policy/drift";
+import { withinMonths } from "../partitions/prune";
 
 /** Memory for each sort and hash of the evidence statements (per node, for one statement at a time). */
 export const EVIDENCE_WORK_MEM = "64MB";
@@ -132,6 +133,12 @@ export async function withoutJit<T>(db: Queryable, run: () => Promise<T>): Promi
  * the service's last deployment once per service, set-based and hash-joined: as lateral probes
  * they were re-run, each with its own sort, for every one of 10,000 containers. The services'
  * last deployments and the config baselines are read apart (lastDeploymentsOf, baselinesOf).
+ *
+ * `sw` finds the snapshot's workloads by its id alone, not narrowed to its month (withinMonths), so
+ * every month's partition is planned and probed (~5 ms at ten years of months). Narrowed, a month
+ * whose partition has no statistics yet (its first snapshots, before autovacuum analyses it) was
+ * estimated at one row: Postgres then joined 10,000 containers to 10,000 digests in nested loops,
+ * 14.6 s for this statement instead of ~0.6 s (session 10, scripts/bench/drift-profile.ts).
  */
 export function snapshotEvidenceQuery(snap: SnapshotRef, filter: WorkloadFilter): SQL {
   const digests = sql`array(select distinct digest from sw where digest is not null)`;
@@ -195,7 +202,7 @@ function stagingCte(snap: SnapshotRef, digests: SQL): SQL {
           from dd d join environments e on e.name = d.environment and e.rank > 0 and not e.is_production
         union all
         select x.digest, json_build_object('source', 'snapshot', 'ref', s.external_id, 'at', s.observed_at), s.observed_at, 1, s.id
-          from snapshot_workloads x join snapshots s on s.id = x.snapshot_id
+          from snapshot_workloads x join snapshots s on s.id = x.snapshot_id and s.observed_at = x.observed_at
           join environments e on e.name = s.environment and e.rank > 0 and not e.is_production
           where x.digest = any(${digests}) and s.observed_at <= ${snap.observedAt}
       ) u order by u.digest, u.at, u.pri, u.id)`;
@@ -210,7 +217,7 @@ const lastDeploymentSql = (snap: SnapshotRef, services: SQL): SQL =>
 
 /** The last deployment of every service in the snapshot, sent once per service rather than once per container. */
 async function lastDeploymentsOf(db: Queryable, snap: SnapshotRef, filter: WorkloadFilter): Promise<Map<string, DeploymentJson>> {
-  const services = sql`select distinct sw.service from snapshot_workloads sw where sw.snapshot_id = ${snap.id} and sw.service is not null ${filterClause(filter)}`;
+  const services = sql`select distinct sw.service from snapshot_workloads sw where sw.snapshot_id = ${snap.id} and ${withinMonths(sql`sw.observed_at`, [snap.observedAt])} and sw.service is not null ${filterClause(filter)}`;
   const rows = await queryRows<{ service: string; j: DeploymentJson }>(db, lastDeploymentSql(snap, services));
   return new Map(rows.map((r) => [r.service, r.j]));
 }
@@ -242,7 +249,9 @@ async function baselinesOf(db: Queryable, snap: SnapshotRef, filter: WorkloadFil
  * probed every snapshot since the deployment for each container (Postgres sorted them all to take
  * the first): 10,000 containers times the snapshots since each service's last deployment, one every
  * few minutes in a real cluster, so it grew with the days since the last release (session 10).
- * `rest` joins the judged containers (sw) to ld.
+ * `rest` joins the judged containers (sw) to ld, by the snapshot's id alone (see
+ * snapshotEvidenceQuery: narrowed by month, an unanalysed partition was estimated at one row); the
+ * probes of other snapshots' containers give their month (x.observed_at), pruned at run time.
  */
 function baselineJoins(environment: SQL, upTo: SQL, rest: SQL): SQL {
   return sql`cross join lateral (
@@ -252,11 +261,11 @@ function baselineJoins(environment: SQL, upTo: SQL, rest: SQL): SQL {
     ${rest}
     left join lateral (
       select true as found, x.config_hash from snapshot_workloads x
-      where x.snapshot_id = fs.id and x.namespace = sw.namespace and x.kind = sw.kind and x.name = sw.name and x.container = sw.container
+      where x.snapshot_id = fs.id and x.observed_at = fs.observed_at and x.namespace = sw.namespace and x.kind = sw.kind and x.name = sw.name and x.container = sw.container
       limit 1) fx on true
     left join lateral (
       select s.external_id as snapshot, s.observed_at, x.config_hash
-      from snapshots s join snapshot_workloads x on x.snapshot_id = s.id
+      from snapshots s join snapshot_workloads x on x.snapshot_id = s.id and x.observed_at = s.observed_at
         and x.namespace = sw.namespace and x.kind = sw.kind and x.name = sw.name and x.container = sw.container
       where fx.found is null and s.environment = ${environment} and (s.observed_at, s.id) > (fs.observed_at, fs.id) and s.observed_at <= ${upTo}
       order by s.observed_at, s.id limit 1) base on true
@@ -278,7 +287,7 @@ async function buildsOf(db: Queryable, snap: SnapshotRef, filter: WorkloadFilter
           'provenance', b.provenance, 'pipeline_provider', b.pipeline_provider, 'pipeline_run_id', b.pipeline_run_id, 'tags', b.tags,
           'built_at', b.built_at) as j
         from image_builds b
-        where b.digest = any(array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = ${snap.id} and sw.digest is not null ${filterClause(filter)}))
+        where b.digest = any(array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = ${snap.id} and ${withinMonths(sql`sw.observed_at`, [snap.observedAt])} and sw.digest is not null ${filterClause(filter)}))
         order by b.digest, b.built_at, b.id`,
   );
   const out = new Map<string, BuildJson[]>();
@@ -382,7 +391,7 @@ export async function gatherGroupEvidence(
       db,
       sql`select v.snapshot_id, v.service, l.j from (
             select distinct q.id as snapshot_id, q.environment, q.observed_at, sw.service
-            from ${snapshotsSql(snaps)} join snapshot_workloads sw on sw.snapshot_id = q.id where sw.service is not null) v
+            from ${snapshotsSql(snaps)} join snapshot_workloads sw on sw.snapshot_id = q.id and ${withinMonths(sql`sw.observed_at`, snaps.map((x) => x.observedAt))} where sw.service is not null) v
           cross join lateral (
             select ${deploymentJson("d")} as j from deployments d
             where d.service = v.service and d.environment = v.environment and d.status = 'success' and d.deployed_at <= v.observed_at
@@ -408,7 +417,7 @@ export async function gatherGroupEvidence(
             'provenance', b.provenance, 'pipeline_provider', b.pipeline_provider, 'pipeline_run_id', b.pipeline_run_id, 'tags', b.tags,
             'built_at', b.built_at) as j
           from image_builds b
-          where b.digest = any(array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = any(${ids}::bigint[]) and sw.digest is not null))
+          where b.digest = any(array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = any(${ids}::bigint[]) and ${withinMonths(sql`sw.observed_at`, snaps.map((x) => x.observedAt))} and sw.digest is not null))
           order by b.digest, b.built_at, b.id`,
     );
     // movedTags for each snapshot: its peers (itself, the previous one of its environment, the
@@ -461,6 +470,7 @@ export async function gatherGroupEvidence(
  * snapshotEvidenceQuery for a group of snapshots: each snapshot's containers with the recorded
  * deployment of their digest in its environment up to it (one lateral probe per snapshot and
  * distinct digest), and for production snapshots where the digest first ran before production.
+ * Its `sw` is not narrowed to the snapshots' months either, for the reason given there.
  */
 function groupEvidenceQuery(snaps: SnapshotRef[]): SQL {
   // Where a digest first ran before production is the earliest such record of all, read once per
@@ -485,7 +495,7 @@ function groupEvidenceQuery(snaps: SnapshotRef[]): SQL {
               where d.digest = any(${production}) and d.status = 'success'
             union all
             select x.digest, json_build_object('source', 'snapshot', 'ref', s.external_id, 'at', s.observed_at), s.observed_at, 1, s.id
-              from snapshot_workloads x join snapshots s on s.id = x.snapshot_id
+              from snapshot_workloads x join snapshots s on s.id = x.snapshot_id and s.observed_at = x.observed_at
               join environments e on e.name = s.environment and e.rank > 0 and not e.is_production
               where x.digest = any(${production})
           ) u order by u.digest, u.at, u.pri, u.id)

@@ -66,7 +66,7 @@ export async function traceObservedDigest(db: Queryable, digest: string): Promis
           min(s.observed_at) as first_seen, max(s.observed_at) as last_seen, count(*) as n, max(s.id) as last_snapshot,
           (select l.id from snapshots l where l.environment = s.environment order by l.observed_at desc, l.id desc limit 1) as latest,
           (array_agg(w.last_applied_by order by s.observed_at desc))[1] as applied_by
-        from snapshot_workloads w join snapshots s on s.id = w.snapshot_id
+        from snapshot_workloads w join snapshots s on s.id = w.snapshot_id and s.observed_at = w.observed_at
         where w.digest = ${digest}
         group by s.environment, w.namespace, w.kind, w.name, w.container
         order by max(s.observed_at) desc`,

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import { severities, type Severity } from "../policy/rule-types";
 import { environmentsOverview, type RunningService } from "./environments";
+import { withinMonths } from "../partitions/prune";
 
 /**
  * What an environment runs, observed first: per workload, the digest the latest snapshot saw beside
@@ -113,7 +114,8 @@ export async function observedEnvironments(db: Queryable, at: Date = new Date())
       : await queryRows<{ snapshot_id: number | string; namespace: string; kind: string; name: string; service: string | null; container: string; image_ref: string; digest: string | null; last_applied_by: string | null }>(
           db,
           sql`select snapshot_id, namespace, kind, name, service, container, image_ref, digest, last_applied_by
-              from snapshot_workloads where snapshot_id in ${snapIds} order by namespace, kind, name, container`,
+              from snapshot_workloads where snapshot_id in ${snapIds} and ${withinMonths(sql`observed_at`, snaps.map((s) => new Date(s.observed_at)))}
+              order by namespace, kind, name, container`,
         );
   // Open findings per environment and service, with their worst severity; the null service counts too.
   const findingRows = await queryRows<{ environment: string; service: string | null; severity: string; drift: boolean; n: string | number }>(

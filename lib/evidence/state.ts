@@ -35,22 +35,24 @@ export interface EnvironmentState {
 export async function environmentStateAt(db: Queryable, name: string, at: Date = new Date()): Promise<EnvironmentState> {
   // One round trip: whether the environment exists, what was deployed there, the nearest snapshot.
   const [found] = await queryRows<{
-    known: boolean; ids: (number | string)[] | null; snap_id: number | string | null; observed_at: Date | string | null;
+    known: boolean; ids: (number | string)[] | null; snap_id: number | string | null; observed_at: Date | string | null; observed_text: string | null;
     source_kind: string | null; source_id: string | null; source_verified: boolean | null;
   }>(
     db,
     sql`select exists (select 1 from environments where name = ${name}) as known,
-          array(${currentDeploymentsSql(name, at)}) as ids, s.id as snap_id, s.observed_at, s.source_kind, s.source_id, s.source_verified
+          array(${currentDeploymentsSql(name, at)}) as ids, s.id as snap_id, s.observed_at, s.observed_at::text as observed_text, s.source_kind, s.source_id, s.source_verified
         from (select 1) one left join lateral (
           select id, observed_at, source_kind, source_id, source_verified from snapshots where environment = ${name} and observed_at <= ${at} order by observed_at desc limit 1) s on true`,
   );
   if (found?.known !== true) throw notFound(`environment ${name}`);
   const chains = await chainsForDeployments(db, (found.ids ?? []).map(Number));
-  const snap = found.snap_id === null ? undefined : { id: found.snap_id, observed_at: found.observed_at ?? at };
+  const snap = found.snap_id === null ? undefined : { id: found.snap_id, observed_at: found.observed_at ?? at, observed_text: found.observed_text };
+  // The snapshot's time as a value: the planner reads only its month's partition (migration 0027).
   const observed = snap
     ? await queryRows<ObservedWorkload & { service: string | null; image_ref: string }>(
         db,
-        sql`select namespace, kind, name, container, image_ref, digest, service from snapshot_workloads where snapshot_id = ${Number(snap.id)}`,
+        sql`select namespace, kind, name, container, image_ref, digest, service from snapshot_workloads
+            where snapshot_id = ${Number(snap.id)} and observed_at = ${snap.observed_text}::timestamptz`,
       )
     : [];
   // Grouped once by service: a snapshot of thousands of workloads was filtered once per chain.

@@ -54,6 +54,7 @@ const projectionTables = [
   "snapshot_controllers",
   "snapshot_configs",
   "snapshots",
+  "snapshot_keys",
   "findings",
   "deployments",
   "image_builds",

@@ -3,10 +3,19 @@ import { queryRows, type Database, type Queryable } from "@/db/client";
 import { log } from "../log";
 
 /**
- * The tables partitioned by month (migrations 0020 and 0025) and the column each is partitioned by:
- * check_results by its deployment's time (copied from deployments.deployed_at).
+ * The tables partitioned by month (migrations 0020, 0025 and 0027) and the column each is partitioned
+ * by: check_results by its deployment's time (copied from deployments.deployed_at), a snapshot's
+ * workloads, controllers and configs by the snapshot's observed_at (copied with it).
  */
-export const PARTITIONED = { ledger_events: "received_at", audit_log: "at", check_results: "deployed_at" } as const;
+export const PARTITIONED = {
+  ledger_events: "received_at",
+  audit_log: "at",
+  check_results: "deployed_at",
+  snapshots: "observed_at",
+  snapshot_workloads: "observed_at",
+  snapshot_controllers: "observed_at",
+  snapshot_configs: "observed_at",
+} as const;
 export type PartitionedTable = keyof typeof PARTITIONED;
 
 /** How many months ahead the server keeps partitions ready; the hourly check tops them up. */
@@ -48,7 +57,7 @@ export async function listPartitions(db: Queryable, opts: { exact?: boolean } = 
     db,
     sql`select p.relname as parent, c.relname as name, pg_get_expr(c.relpartbound, c.oid) as bound, greatest(c.reltuples, 0)::bigint as estimate
         from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
-        where p.relname in ('ledger_events', 'audit_log', 'check_results') and p.relnamespace = 'public'::regnamespace
+        where p.relname = any(${sql.param(Object.keys(PARTITIONED))}::text[]) and p.relnamespace = 'public'::regnamespace
         order by p.relname, c.relname`,
   );
   const out: PartitionInfo[] = [];

@@ -54,3 +54,22 @@ export function withinDays(column: SQL, days: readonly string[]): SQL {
 }
 
 const nextDay = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * A condition on `column` (a timestamptz partition key) that holds for every instant of the UTC
+ * months of these times: the snapshot tables are partitioned by month of the snapshot's observed_at
+ * (migration 0027), and a statement that finds a snapshot's rows by its id alone plans every month.
+ * Months, not the times themselves: a JS Date has lost any microseconds Postgres holds, and
+ * truncating to milliseconds never leaves the month. It only narrows the months planned; the
+ * statement keeps its own exact condition.
+ */
+export function withinMonths(column: SQL, times: readonly Date[]): SQL {
+  const months = [...new Set(times.map((t) => Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1)))].sort((a, b) => a - b);
+  if (months.length === 0) return sql`false`;
+  const range = (from: number) => {
+    const start = new Date(from);
+    const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+    return sql`(${column} >= ${start.toISOString()}::timestamptz and ${column} < ${end.toISOString()}::timestamptz)`;
+  };
+  return sql`(${sql.join(months.map(range), sql` or `)})`;
+}

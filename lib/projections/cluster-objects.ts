@@ -4,20 +4,28 @@ import { snapshotConfigs, snapshotControllers } from "@/db/schema";
 import type { EventOf } from "../events/schema";
 import { chunks } from "./merge";
 
+/** A snapshot as stored: its id and the time its rows are partitioned by. */
+export interface StoredSnapshot {
+  id: number;
+  observedAt: Date;
+}
+
 /** The controllers and ConfigMap/Secret hashes of newly stored snapshots (other kinds stay in the ledger only). */
 export async function applySnapshotObjects(
   tx: Queryable,
   events: EventOf<"snapshot">[],
-  snapshotIdOf: (e: EventOf<"snapshot">) => number | undefined,
+  storedOf: (e: EventOf<"snapshot">) => StoredSnapshot | undefined,
 ): Promise<void> {
   const controllers = [];
   const configs = [];
   for (const e of events) {
-    const snapshotId = snapshotIdOf(e);
-    if (snapshotId === undefined) continue;
+    const snap = storedOf(e);
+    if (snap === undefined) continue;
+    const { id: snapshotId, observedAt } = snap;
     for (const c of e.controllers ?? []) {
       controllers.push({
         snapshotId,
+        observedAt,
         namespace: c.namespace,
         kind: c.kind,
         name: c.name,
@@ -28,7 +36,7 @@ export async function applySnapshotObjects(
         lastAppliedImages: c.lastAppliedImages ?? null,
       });
     }
-    for (const c of e.configs ?? []) configs.push({ snapshotId, namespace: c.namespace, kind: c.kind, name: c.name, dataHash: c.dataHash });
+    for (const c of e.configs ?? []) configs.push({ snapshotId, observedAt, namespace: c.namespace, kind: c.kind, name: c.name, dataHash: c.dataHash });
   }
   for (const batch of chunks(controllers, 5000)) await bulkInsert(tx, snapshotControllers, batch);
   for (const batch of chunks(configs, 10000)) await bulkInsert(tx, snapshotConfigs, batch);

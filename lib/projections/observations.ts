@@ -3,7 +3,7 @@ import { bulkInsert, onConflictNothing } from "@/db/bulk";
 import type { Queryable } from "@/db/client";
 import { attestations, clusterAuditEvents, snapshots, snapshotWorkloads } from "@/db/schema";
 import type { EventOf } from "../events/schema";
-import { applySnapshotObjects } from "./cluster-objects";
+import { applySnapshotObjects, type StoredSnapshot } from "./cluster-objects";
 import { ensureServicesAndEnvironments } from "./delivery";
 import { sourceColumnsOf, sourceKeyOf } from "../evidence/source";
 import { chunks } from "./merge";
@@ -31,14 +31,21 @@ export async function applySnapshots(tx: Queryable, events: EventOf<"snapshot">[
     })),
     sql`${onConflictNothing()} returning id, external_id, source_key`,
   );
-  // Keyed by sender and id: another sender's snapshot with the same id is its own observation.
+  // Keyed by sender and id: another sender's snapshot with the same id is its own observation. A
+  // key already held (snapshot_keys, migration 0027) skips the row: only new snapshots come back.
   const byExternal = new Map(inserted.map((r) => [`${r.source_key}\u0000${r.external_id}`, Number(r.id)]));
+  const stored = (e: EventOf<"snapshot">): StoredSnapshot | undefined => {
+    const id = byExternal.get(`${sourceKeyOf(originOf(e))}\u0000${e.id}`);
+    return id === undefined ? undefined : { id, observedAt: new Date(e.occurredAt) };
+  };
   const rows = events.flatMap((e) => {
-    const snapshotId = byExternal.get(`${sourceKeyOf(originOf(e))}\u0000${e.id}`);
-    if (snapshotId === undefined) return [];
+    const snap = stored(e);
+    if (snap === undefined) return [];
     return e.workloads.flatMap((w) =>
       w.containers.map((c) => ({
-        snapshotId,
+        snapshotId: snap.id,
+        // The snapshot's month: the workloads are partitioned with it (migration 0027).
+        observedAt: snap.observedAt,
         namespace: w.namespace,
         kind: w.kind,
         name: w.name,
@@ -54,7 +61,7 @@ export async function applySnapshots(tx: Queryable, events: EventOf<"snapshot">[
     );
   });
   for (const batch of chunks(rows, 20000)) await bulkInsert(tx, snapshotWorkloads, batch);
-  await applySnapshotObjects(tx, events, (e) => byExternal.get(`${sourceKeyOf(originOf(e))}\u0000${e.id}`));
+  await applySnapshotObjects(tx, events, stored);
   for (const e of events) touched.environments.add(e.environment);
   // Observed digests are not evidence for gate checks; drift reads the snapshot ids.
   for (const id of byExternal.values()) touched.snapshotIds.add(id);
