@@ -203,18 +203,28 @@ export async function affectedDeployments(db: Queryable, touched: Touched, polic
     );
   }
   if (touched.services.size > 0) {
-    // A service-level attestation decides the deployments up to the next one of its type.
+    // A service-level attestation decides the deployments from its time up to the next one of its
+    // type for the same service and environment (`until`, from the distinct times of each such key,
+    // read once per key). This asked, for every deployment after every attestation, whether a newer
+    // attestation came between them: 59,912 probes for the 1,488 attestations of two demo histories.
     add(
       await queryRows<{ id: number }>(
         db,
-        sql`select d.id from attestations a
-            join deployments d on d.service = coalesce(a.service, a.subject) and d.deployed_at >= a.observed_at
-              and (a.environment is null or a.environment = d.environment or a.type in ${[...attestationTypes.rollback]})
-            where ${storedInBatch(touched, sql`a.created_at`)} and a.type in ${serviceLevelTypes}
-              and not exists (select 1 from attestations n where n.type = a.type
-                and coalesce(n.service, n.subject) = coalesce(a.service, a.subject)
-                and n.environment is not distinct from a.environment
-                and n.observed_at > a.observed_at and n.observed_at <= d.deployed_at)`,
+        sql`with a as (
+              select a.type, coalesce(a.service, a.subject) as svc, a.environment, a.observed_at from attestations a
+              where ${storedInBatch(touched, sql`a.created_at`)} and a.type in ${serviceLevelTypes}),
+            k as (select distinct type, svc, environment from a),
+            t as (
+              select k.type, k.svc, k.environment, n.observed_at,
+                lead(n.observed_at) over (partition by k.type, k.svc, k.environment order by n.observed_at) as until
+              from k cross join lateral (
+                select distinct n.observed_at from attestations n
+                where n.type = k.type and (n.service = k.svc or (n.service is null and n.subject = k.svc))
+                  and n.environment is not distinct from k.environment) n)
+            select distinct d.id from a
+            join t on t.type = a.type and t.svc = a.svc and t.environment is not distinct from a.environment and t.observed_at = a.observed_at
+            join deployments d on d.service = a.svc and d.deployed_at >= a.observed_at and (t.until is null or d.deployed_at < t.until)
+              and (a.environment is null or a.environment = d.environment or a.type in ${[...attestationTypes.rollback]})`,
       ),
     );
     add(
