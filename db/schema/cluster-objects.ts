@@ -1,6 +1,5 @@
-import { bigint, bigserial, foreignKey, index, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { bigint, bigserial, index, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { tstz } from "./columns";
-import { snapshots } from "./snapshots";
 
 export interface ControllerManager {
   manager: string;
@@ -27,11 +26,6 @@ export const snapshotControllers = pgTable(
   },
   (t) => [
     primaryKey({ name: "snapshot_controllers_pkey", columns: [t.id, t.observedAt] }),
-    foreignKey({
-      name: "snapshot_controllers_snapshot_id_fk",
-      columns: [t.snapshotId, t.observedAt],
-      foreignColumns: [snapshots.id, snapshots.observedAt],
-    }).onDelete("cascade"),
     index("snapshot_controllers_snapshot_id_service_idx").on(t.snapshotId, t.service),
   ],
 );
@@ -50,11 +44,6 @@ export const snapshotConfigs = pgTable(
   },
   (t) => [
     primaryKey({ name: "snapshot_configs_pkey", columns: [t.id, t.observedAt] }),
-    foreignKey({
-      name: "snapshot_configs_snapshot_id_fk",
-      columns: [t.snapshotId, t.observedAt],
-      foreignColumns: [snapshots.id, snapshots.observedAt],
-    }).onDelete("cascade"),
     index("snapshot_configs_snapshot_id_object_idx").on(t.snapshotId, t.namespace, t.kind, t.name),
   ],
 );

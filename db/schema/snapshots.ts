@@ -1,4 +1,4 @@
-import { bigint, bigserial, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, sourceColumns, tstz } from "./columns";
 
 /**
@@ -72,11 +72,6 @@ export const snapshotWorkloads = pgTable(
   },
   (t) => [
     primaryKey({ name: "snapshot_workloads_pkey", columns: [t.id, t.observedAt] }),
-    foreignKey({
-      name: "snapshot_workloads_snapshot_id_fk",
-      columns: [t.snapshotId, t.observedAt],
-      foreignColumns: [snapshots.id, snapshots.observedAt],
-    }).onDelete("cascade"),
     // Also serves lookups by snapshot_id alone (its leading column); a separate index on it only cost
     // every snapshot's insert. Drift finds a workload's config hash in the first snapshot after its last deployment.
     index("snapshot_workloads_snapshot_id_workload_idx").on(t.snapshotId, t.namespace, t.kind, t.name, t.container),
