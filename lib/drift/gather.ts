@@ -135,10 +135,11 @@ export async function withoutJit<T>(db: Queryable, run: () => Promise<T>): Promi
  * last deployments and the config baselines are read apart (lastDeploymentsOf, baselinesOf).
  *
  * `sw` finds the snapshot's workloads by its id alone, not narrowed to its month (withinMonths), so
- * every month's partition is planned and probed (~5 ms at ten years of months). Narrowed, a month
- * whose partition has no statistics yet (its first snapshots, before autovacuum analyses it) was
- * estimated at one row: Postgres then joined 10,000 containers to 10,000 digests in nested loops,
- * 14.6 s for this statement instead of ~0.6 s (session 10, scripts/bench/drift-profile.ts).
+ * every month's partition is planned and probed (~10 ms more planning than narrowed, at 125
+ * months). Narrowed, a month whose partition has no statistics yet (its first snapshots, before
+ * autovacuum analyses it) was estimated at one row: Postgres then joined 10,000 containers to
+ * 10,000 digests in nested loops, 14.6 s for this statement instead of ~0.6 s (session 10,
+ * scripts/bench/drift-profile.ts).
  */
 export function snapshotEvidenceQuery(snap: SnapshotRef, filter: WorkloadFilter): SQL {
   const digests = sql`array(select distinct digest from sw where digest is not null)`;
