@@ -1,13 +1,10 @@
 import { gunzipSync, gzipSync } from "node:zlib";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, queryRows, type DatabaseHandle } from "@/db/client";
-import { migrate } from "@/db/migrate";
+import { queryRows, type DatabaseHandle } from "@/db/client";
+import { openUpgradeDatabase, type UpgradeDatabase } from "@/lib/testing/upgrade-database";
 import { storeCheckSummaries } from "../evaluation/gates";
 import { archiveBefore, restoreArchive, verifyArchiveFile } from "./archive";
 import { ensurePartitions, listPartitions } from "./maintain";
@@ -17,45 +14,16 @@ import { ensurePartitions, listPartitions } from "./maintain";
  * embedded one, or a new database on DATABASE_URL's server): the results are kept, each in the
  * partition of its deployment's month, and follow the deployment when its time moves.
  */
-const full = path.join(process.cwd(), "db", "migrations");
-const tmp = mkdtempSync(path.join(os.tmpdir(), "custody-check-partitions-"));
-const before = path.join(tmp, "migrations-0024");
-const serverUrl = process.env.DATABASE_URL;
-const dbName = `custody_checkparts_${process.pid}_${randomBytes(4).toString("hex")}`;
+let db: UpgradeDatabase;
 let h: DatabaseHandle;
 
 const deployedAt = { "dep-a": "2018-11-15T10:00:00Z", "dep-b": "2019-06-10T08:00:00Z" };
 const rules = ["gate.approval", "gate.provenance", "image.sha-tag"];
 
-async function withMigrations<T>(folder: string, fn: () => Promise<T>): Promise<T> {
-  const prior = process.env.CUSTODY_MIGRATIONS_DIR;
-  process.env.CUSTODY_MIGRATIONS_DIR = folder;
-  try {
-    return await fn();
-  } finally {
-    if (prior === undefined) delete process.env.CUSTODY_MIGRATIONS_DIR;
-    else process.env.CUSTODY_MIGRATIONS_DIR = prior;
-  }
-}
-
 beforeAll(async () => {
-  mkdirSync(path.join(before, "meta"), { recursive: true });
-  for (const f of readdirSync(full)) if (f.endsWith(".sql") && f < "0025") copyFileSync(path.join(full, f), path.join(before, f));
-  const journal = JSON.parse(readFileSync(path.join(full, "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
-  journal.entries = journal.entries.filter((e) => e.tag < "0025");
-  writeFileSync(path.join(before, "meta", "_journal.json"), JSON.stringify(journal));
-  if (serverUrl) {
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${dbName}`;
-    h = await openDatabase({ url: url.toString() });
-  } else {
-    h = await openDatabase({ memory: true });
-  }
-  await withMigrations(before, () => migrate(h));
+  db = await openUpgradeDatabase("checkparts", "0025");
+  h = db.handle;
+  await db.migrateBefore();
   for (const [externalId, at] of Object.entries(deployedAt)) {
     await h.db.execute(sql`insert into deployments (external_id, service, environment, image_ref, deployed_at, source_updated_at)
       values (${externalId}, 'svc', 'production', 'ghcr.io/acme/svc:1', ${at}::timestamptz, ${at}::timestamptz)`);
@@ -63,19 +31,10 @@ beforeAll(async () => {
       select d.id, r, case when r = 'gate.approval' then 'fail' else 'pass' end, '{"reason": "x"}'::jsonb, 'v1', now()
       from deployments d cross join unnest(${sql.param(rules)}::text[]) r where d.external_id = ${externalId}`);
   }
-  await withMigrations(full, () => migrate(h));
+  await db.migrateAll();
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  rmSync(tmp, { recursive: true, force: true });
-  if (serverUrl) {
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-  }
-});
+afterAll(async () => db?.close());
 
 const placed = () =>
   queryRows<{ external_id: string; rule_id: string; result: string; part: string; same: boolean }>(
@@ -118,7 +77,7 @@ describe("check_results partitioned by the deployment's month (migration 0025)",
   });
 
   it("archives the months wholly before the cutoff as files that verify, and restores them", async () => {
-    const out = path.join(tmp, "archive");
+    const out = path.join(db.tmp, "archive");
     const results = await archiveBefore(h.db, new Date("2019-01-01T00:00:00Z"), out, null);
     const checks = results.filter((r) => r.partition.startsWith("check_results"));
     expect(checks.map((r) => [r.partition, r.entries])).toEqual([
@@ -138,7 +97,7 @@ describe("check_results partitioned by the deployment's month (migration 0025)",
     // A changed result does not verify, and is not restored.
     const lines = gunzipSync(readFileSync(file)).toString("utf8").split("\n");
     lines[1] = (lines[1] ?? "").replace('"fail"', '"pass"');
-    const forged = path.join(tmp, "forged.custody-archive.jsonl.gz");
+    const forged = path.join(db.tmp, "forged.custody-archive.jsonl.gz");
     writeFileSync(forged, gzipSync(lines.join("\n")));
     expect((await verifyArchiveFile(forged, null)).ok).toBe(false);
     await expect(restoreArchive(h.db, forged, null)).rejects.toThrow(/does not verify/);

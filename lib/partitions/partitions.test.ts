@@ -1,14 +1,11 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createPublicKey } from "node:crypto";
 import { gzipSync, gunzipSync } from "node:zlib";
-import os from "node:os";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { openDatabase, queryRows, type DatabaseHandle } from "@/db/client";
-import { migrate } from "@/db/migrate";
+import { queryRows, type DatabaseHandle } from "@/db/client";
+import { openUpgradeDatabase, type UpgradeDatabase } from "@/lib/testing/upgrade-database";
 import { recordAudit } from "../audit/record";
 import { verifyAuditLog } from "../audit/verify";
 import { signCheckpointAt } from "../ledger/checkpoints";
@@ -25,52 +22,21 @@ import { ensurePartitions, listPartitions } from "./maintain";
  * Migration 0020 on a database holding three years of ledger and audit entries (the embedded one,
  * or a new database on DATABASE_URL's server), then archive and restore of the old months.
  */
-const repo = process.cwd();
-const full = path.join(repo, "db", "migrations");
-const tmp = mkdtempSync(path.join(os.tmpdir(), "custody-partitions-"));
-const before0020 = path.join(tmp, "migrations-0019");
-const out = path.join(tmp, "archive");
+let out: string;
 const key = testSigningKey();
 const publicKey = createPublicKey(key.privateKey);
-const serverUrl = process.env.DATABASE_URL;
-const dbName = `custody_partitions_${process.pid}_${randomBytes(4).toString("hex")}`;
+let db: UpgradeDatabase;
 let h: DatabaseHandle;
 
 /** The months the entries are spread over: two wholly before 2019, then 2019, then now. */
 const months = ["2018-11-15T10:00:00Z", "2018-12-31T23:59:59.500Z", "2019-01-01T00:00:00.250Z", "2019-06-10T08:00:00Z"];
 const perMonth = 70;
 
-async function withMigrations<T>(folder: string, fn: () => Promise<T>): Promise<T> {
-  const prior = process.env.CUSTODY_MIGRATIONS_DIR;
-  process.env.CUSTODY_MIGRATIONS_DIR = folder;
-  try {
-    return await fn();
-  } finally {
-    if (prior === undefined) delete process.env.CUSTODY_MIGRATIONS_DIR;
-    else process.env.CUSTODY_MIGRATIONS_DIR = prior;
-  }
-}
-
 beforeAll(async () => {
-  // The migrations as they were before this one: 0000..0019 and their journal.
-  mkdirSync(path.join(before0020, "meta"), { recursive: true });
-  for (const f of readdirSync(full)) if (f.endsWith(".sql") && f < "0020") copyFileSync(path.join(full, f), path.join(before0020, f));
-  const journal = JSON.parse(readFileSync(path.join(full, "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
-  journal.entries = journal.entries.filter((e) => e.tag < "0020");
-  writeFileSync(path.join(before0020, "meta", "_journal.json"), JSON.stringify(journal));
-
-  if (serverUrl) {
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${dbName}`;
-    h = await openDatabase({ url: url.toString() });
-  } else {
-    h = await openDatabase({ memory: true });
-  }
-  await withMigrations(before0020, () => migrate(h));
+  db = await openUpgradeDatabase("partitions", "0020");
+  h = db.handle;
+  out = path.join(db.tmp, "archive");
+  await db.migrateBefore();
 
   // Entries written by the code of the current schema, as a server before 0020 wrote them.
   vi.useFakeTimers({ toFake: ["Date"] });
@@ -95,19 +61,10 @@ beforeAll(async () => {
   }
   await signCheckpointAt(h.db, 150, "entries", key);
   await signCheckpointAt(h.db, months.length * perMonth, "entries", key);
-  await withMigrations(full, () => migrate(h));
+  await db.migrateAll();
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  rmSync(tmp, { recursive: true, force: true });
-  if (serverUrl) {
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-  }
-});
+afterAll(async () => db?.close());
 
 /** Drizzle wraps the database's error; the trigger's message is its cause's. */
 const refused = async (p: Promise<unknown>) => {
@@ -214,7 +171,7 @@ describe("custody archive and restore", () => {
     const file = files[0] ?? "";
     const lines = gunzipSync(readFileSync(file)).toString("utf8").split("\n");
     lines[5] = (lines[5] ?? "").replace("pass", "fail");
-    const forged = path.join(tmp, "forged.custody-archive.jsonl.gz");
+    const forged = path.join(db.tmp, "forged.custody-archive.jsonl.gz");
     writeFileSync(forged, gzipSync(lines.join("\n")));
     expect((await verifyArchiveFile(forged, publicKey)).problem).toMatch(/entry 5: body does not match/);
     await expect(restoreArchive(h.db, forged, publicKey)).rejects.toThrow(/does not verify/);

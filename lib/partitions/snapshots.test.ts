@@ -1,12 +1,9 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, queryRows, type DatabaseHandle } from "@/db/client";
-import { migrate } from "@/db/migrate";
+import { queryRows, type DatabaseHandle } from "@/db/client";
+import { openUpgradeDatabase, type UpgradeDatabase } from "@/lib/testing/upgrade-database";
 import { environmentStateAt } from "../evidence/state";
 import { evaluationSettled } from "../evaluation/queue";
 import { ingestEvents } from "../ingest/events-api";
@@ -20,11 +17,7 @@ import { withinMonths } from "./prune";
  * are kept, each in the partition of the snapshot's month; one snapshot per sender and id still
  * holds for every writer (snapshot_keys); drift and state-at read them as before.
  */
-const full = path.join(process.cwd(), "db", "migrations");
-const tmp = mkdtempSync(path.join(os.tmpdir(), "custody-snapshot-partitions-"));
-const before = path.join(tmp, "migrations-0026");
-const serverUrl = process.env.DATABASE_URL;
-const dbName = `custody_snapparts_${process.pid}_${randomBytes(4).toString("hex")}`;
+let db: UpgradeDatabase;
 let h: DatabaseHandle;
 
 // `kubectl get pods -A -o json` and `kubectl get deploy,sts,ds,cronjob,job,cm,secret -A -o json` of one cluster (see the fixtures' README), as one List.
@@ -34,17 +27,6 @@ const kubectlList = (): unknown => ({ apiVersion: "v1", kind: "List", items: [..
 const OLD = "2018-11-15T10:00:00.000Z";
 const thisMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 2, 9, 30)).toISOString();
 const monthName = (iso: string) => `${iso.slice(0, 4)}m${iso.slice(5, 7)}`;
-
-async function withMigrations<T>(folder: string, fn: () => Promise<T>): Promise<T> {
-  const prior = process.env.CUSTODY_MIGRATIONS_DIR;
-  process.env.CUSTODY_MIGRATIONS_DIR = folder;
-  try {
-    return await fn();
-  } finally {
-    if (prior === undefined) delete process.env.CUSTODY_MIGRATIONS_DIR;
-    else process.env.CUSTODY_MIGRATIONS_DIR = prior;
-  }
-}
 
 const send = async (events: unknown[]) => {
   const body = { events };
@@ -78,38 +60,15 @@ async function storeBefore0027(externalId: string, observedAt: string): Promise<
 }
 
 beforeAll(async () => {
-  mkdirSync(path.join(before, "meta"), { recursive: true });
-  for (const f of readdirSync(full)) if (f.endsWith(".sql") && f < "0027") copyFileSync(path.join(full, f), path.join(before, f));
-  const journal = JSON.parse(readFileSync(path.join(full, "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
-  journal.entries = journal.entries.filter((e) => e.tag < "0027");
-  writeFileSync(path.join(before, "meta", "_journal.json"), JSON.stringify(journal));
-  if (serverUrl) {
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${dbName}`;
-    h = await openDatabase({ url: url.toString() });
-  } else {
-    h = await openDatabase({ memory: true });
-  }
+  db = await openUpgradeDatabase("snapparts", "0027");
+  h = db.handle;
   // Two snapshots in the tables as they were before 0027 (one of November 2018, one of this month).
-  await withMigrations(before, () => migrate(h));
+  await db.migrateBefore();
   for (const [id, at] of [["snap-2018", OLD], ["snap-now", thisMonth]] as const) await storeBefore0027(id, at);
-  await withMigrations(full, () => migrate(h));
+  await db.migrateAll();
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  rmSync(tmp, { recursive: true, force: true });
-  if (serverUrl) {
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-  }
-});
+afterAll(async () => db?.close());
 
 /** Each table's rows of a snapshot, by the partition holding them. */
 async function placement(externalId: string): Promise<Record<string, string[]>> {
