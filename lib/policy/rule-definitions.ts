@@ -274,7 +274,7 @@ export const ruleDefinitions = [
   {
     id: "drift.unrecorded-workload",
     kind: "drift",
-    title: "Controller no deployment record created",
+    title: "Controller runs without a deployment record",
     description: "A Deployment, StatefulSet, DaemonSet, CronJob or Job runs in an enforced namespace, and no deployment of its service to that environment is recorded.",
     severity: "high",
     controls: { iso27001: ["8.9", "8.32"], soc2: ["CC8.1"] },
@@ -293,7 +293,7 @@ export const ruleDefinitions = [
   {
     id: "drift.untagged-images-kept",
     kind: "drift",
-    title: "Untagged images pruned weekly",
+    title: "Untagged images kept past the pruning window",
     description:
       "The registry's latest listing of a repository still holds an untagged image pushed longer ago than policy allows (`untaggedImageMaxAgeDays`, 7): images no tag names, unreviewed and unscanned, that anyone can still pull by digest.",
     severity: "low",
