@@ -105,7 +105,7 @@ export async function gatherSnapshotEvidence(
     r.last_dep = r.service === null ? null : (lastRefs.get(r.service) ?? null);
     r.base = baselines.get(Number(r.id)) ?? null;
   }
-  const otherDigests = await movedTags(db, snap);
+  const otherDigests = (await movedTagsOf(db, [snap])).get(snap.id) ?? new Map<string, string[]>();
   const retained = await retainedImages(db, rows.flatMap((r) => buildService(r) ?? []), retainedCap);
   return rows.map((r) => toItem(snap, r, otherDigests, retained));
 }
@@ -301,25 +301,44 @@ async function buildsOf(db: Queryable, snap: SnapshotRef, filter: WorkloadFilter
 }
 
 /**
- * Tagged references that resolved to more than one digest across this snapshot, the previous one
- * of its environment and the latest one of every other environment (bounded, whatever the history).
+ * Tagged references that resolved to more than one digest across each snapshot, the previous one
+ * of its environment and the latest one of every other environment up to it (bounded, whatever the
+ * history), by snapshot id. The peers are found first, one index probe per snapshot and environment
+ * (they were picked by DISTINCT ON over every snapshot of the other environments, per snapshot: a
+ * scan of the whole history, 1.5 s for a batch of 358 small snapshots), and their containers are
+ * then read from their own months only.
  */
-async function movedTags(db: Queryable, snap: SnapshotRef): Promise<Map<string, string[]>> {
-  const rows = await queryRows<{ image_ref: string; digests: string[] }>(
+async function movedTagsOf(db: Queryable, snaps: SnapshotRef[]): Promise<Map<number, Map<string, string[]>>> {
+  const out = new Map<number, Map<string, string[]>>();
+  if (snaps.length === 0) return out;
+  const peers = await queryRows<{ q: number | string; peer: number | string; at: Date | string }>(
     db,
-    sql`with peers as (
-          select ${snap.id}::bigint as id
-          union select p.id from (select s.id from snapshots s where s.environment = ${snap.environment} and s.observed_at < ${snap.observedAt}
-            order by s.observed_at desc, s.id desc limit 1) p
-          union select l.id from (select distinct on (s.environment) s.id from snapshots s
-            where s.environment <> ${snap.environment} and s.observed_at <= ${snap.observedAt}
-            order by s.environment, s.observed_at desc, s.id desc) l)
-        select sw.image_ref, array_agg(distinct sw.digest) as digests
-        from snapshot_workloads sw join peers on peers.id = sw.snapshot_id
-        where sw.digest is not null and position('@' in sw.image_ref) = 0
-        group by sw.image_ref having count(distinct sw.digest) > 1`,
+    sql`select q.id as q, p.id as peer, p.observed_at as at from ${snapshotsSql(snaps)}
+        cross join lateral (
+          select s.id, s.observed_at from snapshots s where s.environment = q.environment and s.observed_at < q.observed_at
+          order by s.observed_at desc, s.id desc limit 1) p
+        union all
+        select q.id, p.id, p.observed_at from ${snapshotsSql(snaps)}
+        join environments e on e.name <> q.environment
+        cross join lateral (
+          select s.id, s.observed_at from snapshots s where s.environment = e.name and s.observed_at <= q.observed_at
+          order by s.observed_at desc, s.id desc limit 1) p`,
   );
-  return new Map(rows.map((r) => [r.image_ref, r.digests]));
+  const pairs = [...snaps.map((s) => ({ q: s.id, peer: s.id })), ...peers.map((p) => ({ q: Number(p.q), peer: Number(p.peer) }))];
+  const times = [...snaps.map((s) => s.observedAt), ...peers.map((p) => new Date(p.at))];
+  const rows = await queryRows<{ q: number | string; image_ref: string; digests: string[] }>(
+    db,
+    sql`select pr.q, sw.image_ref, array_agg(distinct sw.digest) as digests
+        from unnest(${sql.param(pairs.map((p) => p.q))}::bigint[], ${sql.param(pairs.map((p) => p.peer))}::bigint[]) as pr(q, peer)
+        join snapshot_workloads sw on sw.snapshot_id = pr.peer and ${withinMonths(sql`sw.observed_at`, times)}
+        where sw.digest is not null and position('@' in sw.image_ref) = 0
+        group by pr.q, sw.image_ref having count(distinct sw.digest) > 1`,
+  );
+  for (const r of rows) {
+    const id = Number(r.q);
+    out.set(id, (out.get(id) ?? new Map<string, string[]>()).set(r.image_ref, r.digests));
+  }
+  return out;
 }
 
 function toDeployment(j: DeploymentJson | null): DeploymentRef | null {
@@ -421,23 +440,7 @@ export async function gatherGroupEvidence(
           where b.digest = any(array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = any(${ids}::bigint[]) and ${withinMonths(sql`sw.observed_at`, snaps.map((x) => x.observedAt))} and sw.digest is not null))
           order by b.digest, b.built_at, b.id`,
     );
-    // movedTags for each snapshot: its peers (itself, the previous one of its environment, the
-    // latest one of every other environment up to it) found by a lateral subquery per snapshot.
-    const moved = await queryRows<{ snapshot_id: number | string; image_ref: string; digests: string[] }>(
-      db,
-      sql`select q.id as snapshot_id, sw.image_ref, array_agg(distinct sw.digest) as digests
-          from ${snapshotsSql(snaps)}
-          cross join lateral (
-            select q.id as peer
-            union select p.id from (select s.id from snapshots s where s.environment = q.environment and s.observed_at < q.observed_at
-              order by s.observed_at desc, s.id desc limit 1) p
-            union select l.id from (select distinct on (s.environment) s.id from snapshots s
-              where s.environment <> q.environment and s.observed_at <= q.observed_at
-              order by s.environment, s.observed_at desc, s.id desc) l) peers
-          join snapshot_workloads sw on sw.snapshot_id = peers.peer
-          where sw.digest is not null and position('@' in sw.image_ref) = 0
-          group by q.id, sw.image_ref having count(distinct sw.digest) > 1`,
-    );
+    const moved = await movedTagsOf(db, snaps);
     return { rows, lastDeployments, baselines, builds, moved };
   });
   const buildsOf = new Map<string, BuildJson[]>();
@@ -453,16 +456,11 @@ export async function gatherGroupEvidence(
     r.last_dep = r.service === null ? null : (lastOf.get(`${Number(r.snapshot_id)}\u0000${r.service}`) ?? null);
     r.base = baseOf.get(Number(r.id)) ?? null;
   }
-  const movedOf = new Map<number, Map<string, string[]>>();
-  for (const m of moved) {
-    const id = Number(m.snapshot_id);
-    movedOf.set(id, (movedOf.get(id) ?? new Map()).set(m.image_ref, m.digests));
-  }
   const retained = await retainedImages(db, rows.flatMap((r) => buildService(r) ?? []), retainedCap);
   const snapOf = new Map(snaps.map((s) => [s.id, s]));
   for (const r of rows) {
     const snap = snapOf.get(Number(r.snapshot_id));
-    if (snap) out.get(snap.id)?.push(toItem(snap, r, movedOf.get(snap.id) ?? new Map(), retained));
+    if (snap) out.get(snap.id)?.push(toItem(snap, r, moved.get(snap.id) ?? new Map(), retained));
   }
   return out;
 }
