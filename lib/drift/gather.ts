@@ -3,6 +3,7 @@ import { queryRows, transactionWithoutJit, type Database, type Queryable } from 
 import { retainedImagesSql } from "../evidence/retention";
 import type { BuildRef, DeploymentRef, FieldManagerEntry, ObservedContainer, RecordedEvidence } from "../policy/drift";
 import { withinMonths } from "../partitions/prune";
+import { deploymentJson, deploymentsAround, toDeployment, type DeploymentJson } from "./deployments-around";
 
 /** Memory for each sort and hash of the evidence statements (per node, for one statement at a time). */
 export const EVIDENCE_WORK_MEM = "64MB";
@@ -40,7 +41,6 @@ type Row = {
   base?: Baseline | null;
 };
 type Baseline = { snapshot: string; observed_at: Date | string; config_hash: string | null };
-type DeploymentJson = { id: number; external_id: string; deployed_at: string; image_ref: string; digest: string | null; actor: string | null };
 type BuildJson = {
   id: number;
   repository: string;
@@ -62,11 +62,6 @@ function filterClause(filter: WorkloadFilter): SQL {
   if (filter.services.length > 0) parts.push(sql`sw.service in (${listOf(filter.services)})`);
   return parts.length === 0 ? sql`and false` : sql`and (${sql.join(parts, sql` or `)})`;
 }
-
-const deploymentJson = (alias: string): SQL =>
-  sql.raw(
-    `json_build_object('id', ${alias}.id, 'external_id', ${alias}.external_id, 'deployed_at', ${alias}.deployed_at, 'image_ref', ${alias}.image_ref, 'digest', ${alias}.digest, 'actor', ${alias}.actor)`,
-  );
 
 /**
  * Every container of the snapshot with its recorded deployment, the service's last deployment,
@@ -341,11 +336,6 @@ async function movedTagsOf(db: Queryable, snaps: SnapshotRef[]): Promise<Map<num
   return out;
 }
 
-function toDeployment(j: DeploymentJson | null): DeploymentRef | null {
-  if (j === null) return null;
-  return { id: Number(j.id), externalId: j.external_id, deployedAt: new Date(j.deployed_at), imageRef: j.image_ref, digest: j.digest, actor: j.actor };
-}
-
 function toBuild(b: BuildJson): BuildRef {
   return {
     id: Number(b.id),
@@ -407,16 +397,18 @@ export async function gatherGroupEvidence(
   const ids = sql.param(snaps.map((s) => s.id));
   const { rows, lastDeployments, baselines, builds, moved } = await withoutJit(db, async () => {
     const rows = await queryRows<Row & { snapshot_id: number | string }>(db, groupEvidenceQuery(snaps));
-    const lastDeployments = await queryRows<{ snapshot_id: number | string; service: string; j: DeploymentJson }>(
-      db,
-      sql`select v.snapshot_id, v.service, l.j from (
-            select distinct q.id as snapshot_id, q.environment, q.observed_at, sw.service
-            from ${snapshotsSql(snaps)} join snapshot_workloads sw on sw.snapshot_id = q.id and ${withinMonths(sql`sw.observed_at`, snaps.map((x) => x.observedAt))} where sw.service is not null) v
-          cross join lateral (
-            select ${deploymentJson("d")} as j from deployments d
-            where d.service = v.service and d.environment = v.environment and d.status = 'success' and d.deployed_at <= v.observed_at
-            order by d.deployed_at desc, d.id desc limit 1) l`,
-    );
+    // Each snapshot's services, from its containers just read: their last deployments up to it.
+    const snapById = new Map(snaps.map((s) => [s.id, s]));
+    const asks = [...new Map(rows.flatMap((r) => (r.service === null ? [] : [[`${Number(r.snapshot_id)}\u0000${r.service}`, { id: Number(r.snapshot_id), service: r.service }] as const]))).values()]
+      .flatMap(({ id, service }) => {
+        const snap = snapById.get(id);
+        return snap ? [{ snapshot_id: id, environment: snap.environment, service, at: snap.observedAt }] : [];
+      });
+    const around = await deploymentsAround(db, asks, false);
+    const lastDeployments = asks.flatMap((a, i) => {
+      const j = around[i]?.last;
+      return j ? [{ snapshot_id: a.snapshot_id, service: a.service, j }] : [];
+    });
     const snapOf = new Map(snaps.map((s) => [s.id, s]));
     const baselines =
       lastDeployments.length === 0
