@@ -33,11 +33,11 @@ describe("bulkInsert", () => {
       {
         repository: "ghcr.io/acme/api",
         digest: "sha256:0000000000000000000000000000000000000000000000000000000000000002",
-        tags: [],
+        tags: [awkward],
         baseImages: null,
         sizeBytes: null,
         stages: null,
-        scan: { critical: 0, high: 1 },
+        scan: { critical: 0, high: 1, note: awkward, nested: [awkward, null, { "quo\"te": "\u2028" }] },
         builder: null,
         builtAt: new Date("2026-03-15T00:00:00Z"),
       },
@@ -53,7 +53,9 @@ describe("bulkInsert", () => {
       builder: awkward,
       builtAt: new Date("2026-03-14T09:58:00.123Z"),
     });
-    expect(rows[1]).toMatchObject({ tags: [], baseImages: null, sizeBytes: null, scan: { critical: 0, high: 1 }, builder: null });
+    expect(rows[1]).toMatchObject({ tags: [awkward], baseImages: null, sizeBytes: null, builder: null });
+    // JSON documents travel as one JSON text for all rows: awkward text inside them comes back whole.
+    expect(rows[1]?.scan).toEqual({ critical: 0, high: 1, note: awkward, nested: [awkward, null, { 'quo"te': "\u2028" }] });
   });
 
   it("stores a single row (plain parameters, no array literal) the same way", async () => {

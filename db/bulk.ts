@@ -16,6 +16,11 @@ interface Column {
   /** How the unnested value becomes the column's value. */
   select: (u: SQL) => SQL;
   encode: (v: unknown) => unknown;
+  /**
+   * For JSON and array columns: the column's value from one element of a `json` array holding
+   * every row's value (a JSON null stands for SQL NULL: encode never sends a JSON null).
+   */
+  json?: (e: SQL) => SQL;
 }
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
@@ -33,9 +38,12 @@ function describe(key: string, column: PgColumn): Column {
       wire: "jsonb",
       select: (u) => sql`case when ${u} is null then null else array(select jsonb_array_elements_text(${u}))::${sql.raw(element)}[] end`,
       encode: json,
+      json: (e) => sql`case when json_typeof(${e}) = 'null' then null else array(select json_array_elements_text(${e}))::${sql.raw(element)}[] end`,
     };
   }
-  if (type === "jsonb" || type === "json") return { key, name, wire: "text", select: (u) => sql`${u}::${sql.raw(type)}`, encode: json };
+  if (type === "jsonb" || type === "json") {
+    return { key, name, wire: "text", select: (u) => sql`${u}::${sql.raw(type)}`, encode: json, json: (e) => sql`case when json_typeof(${e}) = 'null' then null else ${e}::${sql.raw(type)} end` };
+  }
   if (type.startsWith("timestamp")) return { key, name, wire: type, select: (u) => u, encode: iso };
   return { key, name, wire: type, select: (u) => u, encode: (v) => (v === undefined ? null : v) };
 }
@@ -80,12 +88,18 @@ export function bulkInsertQuery<R extends Record<string, unknown>>(table: PgTabl
     const values = columns.map((c) => c.select(sql`${sql.param(c.encode(only[c.key]))}::${sql.raw(c.wire)}`));
     return sql`insert into ${sql.identifier(config.name)} (${names}) select ${sql.join(values, sql`, `)} ${tail}`;
   }
-  const params = columns.map((c) => sql`${sql.param(rows.map((r) => c.encode(r[c.key])))}::${sql.raw(c.wire)}[]`);
+  // Each column one parameter, zipped by ROWS FROM: a plain column as a `type[]` array; a JSON or
+  // array column as one JSON text for all rows, whose elements json_array_elements gives back. As
+  // a `text[]` of JSON texts, node-postgres escaped every quote and backslash of every document
+  // one by one (check results' and findings' evidence: ~0.2 s of a 16,000-row insert).
   const aliases = columns.map((_, i) => sql.raw(`c${i}`));
+  const sources = columns.map((c) =>
+    c.json ? sql`json_array_elements(${sql.param(JSON.stringify(rows.map((r) => r[c.key] ?? null)))}::json)` : sql`unnest(${sql.param(rows.map((r) => c.encode(r[c.key])))}::${sql.raw(c.wire)}[])`,
+  );
   return sql`insert into ${sql.identifier(config.name)} (${names}) select ${sql.join(
-    columns.map((c, i) => c.select(aliases[i] as SQL)),
+    columns.map((c, i) => (c.json ? c.json(aliases[i] as SQL) : c.select(aliases[i] as SQL))),
     sql`, `,
-  )} from unnest(${sql.join(params, sql`, `)}) as u(${sql.join(aliases, sql`, `)}) ${tail}`;
+  )} from rows from (${sql.join(sources, sql`, `)}) as u(${sql.join(aliases, sql`, `)}) ${tail}`;
 }
 
 /** `ON CONFLICT (target) DO UPDATE SET ...` for bulkInsert, from the same `set` records the query builder takes. */
