@@ -78,6 +78,7 @@ const envSchema = z.object({
   CUSTODY_WITNESS_DIR: z.string().trim().min(1).optional(),
   CUSTODY_WITNESS_URL: z.url().optional(),
   CUSTODY_FUTURE_SKEW_SECONDS: positiveInt(300),
+  CUSTODY_DEMO_END: z.iso.datetime({ offset: true, message: "must be an ISO 8601 instant, e.g. 2026-11-27T12:00:00Z" }).optional(),
   CUSTODY_BREAK_GLASS: z
     .string()
     .trim()
@@ -143,6 +144,11 @@ export type Config = {
   checkpoints: { everyEntries: number; everyMinutes: number; origin: string; witnessDir: string | undefined; witnessUrl: string | undefined };
   /** How far in the future an event's `occurredAt` may be (clock skew) before it is refused. */
   futureSkewSeconds: number;
+  /**
+   * Where the demo history ends when `custody start` or `custody demo` first loads it
+   * (CUSTODY_DEMO_END); unset: the minute it is loaded, so a new trial shows a current cluster.
+   */
+  demoEnd: Date | undefined;
   /** Environments where break glass may admit a refused change: `*` (all), `off`, or a list. */
   breakGlass: "*" | "off" | string[];
   admission: AdmissionConfig;
@@ -223,6 +229,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       witnessUrl: e.CUSTODY_WITNESS_URL,
     },
     futureSkewSeconds: e.CUSTODY_FUTURE_SKEW_SECONDS,
+    demoEnd: e.CUSTODY_DEMO_END ? new Date(e.CUSTODY_DEMO_END) : undefined,
     breakGlass: e.CUSTODY_BREAK_GLASS === "*" || e.CUSTODY_BREAK_GLASS === "off" ? e.CUSTODY_BREAK_GLASS : e.CUSTODY_BREAK_GLASS.split(","),
     admission: {
       namespaces: Object.fromEntries(

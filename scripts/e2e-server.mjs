@@ -11,7 +11,9 @@ import pg from "pg";
 const port = process.env.E2E_PORT ?? "3210";
 const cli = path.join(import.meta.dirname, "..", "bin", "custody.mjs");
 // The suite signs in from 127.0.0.1 far more than 20 times in ten minutes (every role, every page).
-const env = { CUSTODY_SIGN_IN_LIMIT_PER_IP: "1000", ...process.env, PORT: port };
+// The journeys assert the demo's dates: its history ends at the fixed instant the tests know, not
+// at the minute it is loaded as in a trial (lib/demo/generate.ts, DEMO_DEFAULT_END).
+const env = { CUSTODY_SIGN_IN_LIMIT_PER_IP: "1000", ...process.env, PORT: port, CUSTODY_DEMO_END: "2026-11-27T12:00:00.000Z" };
 let cleanup = async () => {};
 // In a real database `custody demo` gives the demo accounts random passwords, printed once; the
 // tests read them from this file (e2e/helpers.ts). Never left behind from an earlier run.

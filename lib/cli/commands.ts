@@ -70,7 +70,7 @@ export const commands: Record<string, Command> = {
     }
     const [{ withDatabase }, { loadDemo }] = await Promise.all([database(), import("../demo/load")]);
     const result = await withDatabase(({ db }) => loadDemo(db, real ? "random" : "public"));
-    process.stdout.write(`demo history: ${result.accepted} events stored, ${result.duplicates} already present\n`);
+    process.stdout.write(`demo history: ${result.accepted} events stored, ${result.duplicates} already present, ending ${result.end.toISOString()}\n`);
     if (real && result.users.length > 0) {
       process.stdout.write("demo sign-ins (random passwords, shown once):\n");
       for (const u of result.users) process.stdout.write(`  ${u.role.padEnd(18)} ${u.email.padEnd(26)} ${u.password}\n`);

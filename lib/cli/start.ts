@@ -77,7 +77,7 @@ export async function start(): Promise<number> {
     }
     process.stdout.write("Loading the demo history into the embedded database…\n");
     const r = await loadDemo(db);
-    return { note: `embedded database in ${dataDir} (demo loaded: ${r.accepted} events)`, users: true };
+    return { note: `embedded database in ${dataDir} (demo loaded: ${r.accepted} events, 90 days up to ${r.end.toISOString().slice(0, 16).replace("T", " ")} UTC)`, users: true };
   });
 
   ensureBuild(root);

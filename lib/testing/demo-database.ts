@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { DatabaseHandle } from "@/db/client";
 import { createTestDatabase } from "@/db/testing";
+import { DEMO_DEFAULT_END } from "../demo/generate";
 import { loadDemo } from "../demo/load";
 import { ingestDemo } from "../reports/test-support";
 
@@ -39,7 +40,7 @@ export function demoDatabase(kind: "full" | "30-days"): Promise<DatabaseHandle &
   return createTestDatabase({
     key: `${kind === "full" ? "demo" : "demo30"}_${sourcesHash()}`,
     fill: async (db) => {
-      if (kind === "full") await loadDemo(db);
+      if (kind === "full") await loadDemo(db, "public", new Date(DEMO_DEFAULT_END));
       else await ingestDemo(db);
     },
   });
