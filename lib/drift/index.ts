@@ -4,7 +4,7 @@ import type { ObservedContainer, RecordedEvidence } from "../policy/drift";
 import { activePolicy } from "../policy/active";
 import { inShard, type Touched } from "../projections/touched";
 import { evaluateControllers, readControllers, readControllersGroup, type ControllerReads } from "./controllers";
-import { evaluateSnapshot } from "./evaluate-snapshot";
+import { evaluateSnapshot, OpenDriftKnown } from "./evaluate-snapshot";
 import { evaluateExecs } from "./exec";
 import { evaluateGitops } from "./gitops";
 import { evaluateMigrations } from "./migrations";
@@ -47,17 +47,18 @@ export async function detectDrift(
   // reads see only projections, which judging does not write, so this is judging them one by one.
   const whole = opts.grouped === false ? [] : targets.filter((t) => t.filter === null).map((t) => t.snapshot);
   const group = whole.length > 1 ? await readGroup(db, whole, policy, aside) : null;
+  const known = touched.shard === null ? new OpenDriftKnown() : undefined;
   for (const target of targets) {
     const read = target.filter === null ? group?.get(target.snapshot.id) : undefined;
     if (read) {
-      await evaluateSnapshot(db, target.snapshot, null, policy, target.latest, null, touched.shard !== null, { items: read.items, hasControllers: read.controllers !== null });
+      await evaluateSnapshot(db, target.snapshot, null, policy, target.latest, null, touched.shard !== null, { items: read.items, hasControllers: read.controllers !== null }, known);
       await evaluateControllers(db, target.snapshot, null, target.latest, Promise.resolve(read.controllers));
       continue;
     }
     // The controllers' reads (committed projections only) run aside while the containers are judged.
     const controllerReads = aside ? readControllers(aside, target.snapshot, target.filter) : undefined;
     controllerReads?.catch(() => {}); // awaited below; not an unhandled rejection if the snapshot's judging throws first
-    await evaluateSnapshot(db, target.snapshot, target.filter, policy, target.latest, aside, touched.shard !== null);
+    await evaluateSnapshot(db, target.snapshot, target.filter, policy, target.latest, aside, touched.shard !== null, undefined, known);
     await evaluateControllers(db, target.snapshot, target.filter, target.latest, controllerReads);
   }
   if (touched.auditEvents > 0) await evaluateExecs(db, touched);
