@@ -1,11 +1,8 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type DatabaseHandle } from "@/db/client";
-import { createTestDatabase } from "@/db/testing";
-import { evaluationSettled, setEvaluationMode } from "../evaluation/queue";
+import { judgedBothWays } from "../testing/judged-both-ways";
 import { change } from "../evidence/test-change";
-import { ingestEvents } from "../ingest/events-api";
-import { setSnapshotGrouping } from "./index";
 
 /**
  * A burst of snapshots judged in one evaluation keeps the open drift findings it consults in step
@@ -29,10 +26,6 @@ const snapshots = [
   snapshot("burst-14", "2026-03-14T14:00:00Z", c.digest),
 ];
 
-async function send(h: DatabaseHandle, events: unknown[]): Promise<void> {
-  const body = { events };
-  await ingestEvents(h.db, body, JSON.stringify(body));
-}
 
 type Row = { rule_id: string; status: string; opened: string; resolved: string | null };
 const driftFindings = (h: DatabaseHandle) =>
@@ -44,26 +37,12 @@ const driftFindings = (h: DatabaseHandle) =>
 
 let one: DatabaseHandle;
 let burst: DatabaseHandle;
+let close = async () => {};
 beforeAll(async () => {
-  one = await createTestDatabase();
-  burst = await createTestDatabase();
-  for (const h of [one, burst]) {
-    await send(h, c.events);
-    await evaluationSettled(h.db);
-  }
-  for (const s of snapshots) {
-    await send(one, [s]);
-    await evaluationSettled(one.db);
-  }
-  setEvaluationMode(burst.db, "external");
-  await send(burst, snapshots);
-  setEvaluationMode(burst.db, "inline");
-  setSnapshotGrouping(true);
-  await evaluationSettled(burst.db);
+  ({ one, grouped: burst, close } = await judgedBothWays(c.events, snapshots));
 });
 afterAll(async () => {
-  await one?.close();
-  await burst?.close();
+  await close();
 });
 
 describe("a burst of snapshots judged at once", () => {

@@ -1,11 +1,8 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type DatabaseHandle } from "@/db/client";
-import { createTestDatabase } from "@/db/testing";
-import { evaluationSettled, setEvaluationMode } from "../evaluation/queue";
+import { judgedBothWays } from "../testing/judged-both-ways";
 import { change } from "../evidence/test-change";
-import { ingestEvents } from "../ingest/events-api";
-import { setSnapshotGrouping } from "./index";
 
 /**
  * drift.config-changed compares a container's configuration with its baseline: the first snapshot
@@ -30,10 +27,6 @@ const snapshots = [
   snapshot("snap-14", "2026-03-14T14:00:00Z", [{ name: "app", configHash: "cfg-app-2" }, { name: "metrics", configHash: "cfg-metrics-2" }]),
 ];
 
-async function send(h: DatabaseHandle, events: unknown[]): Promise<void> {
-  const body = { events };
-  await ingestEvents(h.db, body, JSON.stringify(body));
-}
 
 type Row = { subject_key: string; status: string; baseline: string | null; recorded: string | null; observed: string | null };
 const configFindings = (h: DatabaseHandle) =>
@@ -46,27 +39,12 @@ const configFindings = (h: DatabaseHandle) =>
 
 let one: DatabaseHandle;
 let grouped: DatabaseHandle;
+let close = async () => {};
 beforeAll(async () => {
-  one = await createTestDatabase();
-  grouped = await createTestDatabase();
-  // The change (production at 10:00, the default productionAt of +120 min after the 08:00 merge).
-  for (const h of [one, grouped]) {
-    await send(h, c.events);
-    await evaluationSettled(h.db);
-  }
-  for (const s of snapshots) {
-    await send(one, [s]);
-    await evaluationSettled(one.db);
-  }
-  setEvaluationMode(grouped.db, "external");
-  await send(grouped, snapshots);
-  setEvaluationMode(grouped.db, "inline");
-  setSnapshotGrouping(true);
-  await evaluationSettled(grouped.db);
+  ({ one, grouped, close } = await judgedBothWays(c.events, snapshots));
 });
 afterAll(async () => {
-  await one?.close();
-  await grouped?.close();
+  await close();
 });
 
 describe("the configuration baseline of drift.config-changed", () => {

@@ -1,10 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type DatabaseHandle } from "@/db/client";
-import { createTestDatabase } from "@/db/testing";
-import { evaluationSettled, setEvaluationMode } from "../evaluation/queue";
-import { ingestEvents } from "../ingest/events-api";
-import { setSnapshotGrouping } from "./index";
+import { judgedBothWays } from "../testing/judged-both-ways";
 
 /**
  * drift.mutable-tag names the other digests a tag resolved to across the snapshot's peers: the
@@ -30,10 +27,6 @@ const snapshots = [
   snapshot("qa-1", "qa", "2026-03-05T09:00:00Z", digest("c")),
 ];
 
-async function send(h: DatabaseHandle, events: unknown[]): Promise<void> {
-  const body = { events };
-  await ingestEvents(h.db, body, JSON.stringify(body));
-}
 
 type Row = { environment: string; snapshot: string; others: string[] };
 const mutableFindings = (h: DatabaseHandle) =>
@@ -46,22 +39,12 @@ const mutableFindings = (h: DatabaseHandle) =>
 
 let one: DatabaseHandle;
 let grouped: DatabaseHandle;
+let close = async () => {};
 beforeAll(async () => {
-  one = await createTestDatabase();
-  grouped = await createTestDatabase();
-  for (const s of snapshots) {
-    await send(one, [s]);
-    await evaluationSettled(one.db);
-  }
-  setEvaluationMode(grouped.db, "external");
-  await send(grouped, snapshots);
-  setEvaluationMode(grouped.db, "inline");
-  setSnapshotGrouping(true);
-  await evaluationSettled(grouped.db);
+  ({ one, grouped, close } = await judgedBothWays([], snapshots));
 });
 afterAll(async () => {
-  await one?.close();
-  await grouped?.close();
+  await close();
 });
 
 describe("the other digests of a mutable tag", () => {
