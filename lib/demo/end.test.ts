@@ -2,7 +2,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
 import { instanceMeta } from "@/db/schema";
 import { createTestDatabase } from "@/db/testing";
-import { forgetConfig } from "../config";
 import { demoEngagementPeriods } from "./engagements";
 import { DEMO_DEFAULT_END, generateDemoEvents } from "./generate";
 import { demoEnd } from "./load";
@@ -21,7 +20,6 @@ afterAll(async () => {
 });
 afterEach(() => {
   delete process.env.CUSTODY_DEMO_END;
-  forgetConfig();
 });
 
 describe("where the demo history ends", () => {
@@ -39,7 +37,6 @@ describe("where the demo history ends", () => {
 
   it("is CUSTODY_DEMO_END when set, and is refused in the future", async () => {
     process.env.CUSTODY_DEMO_END = "2026-11-27T12:00:00Z";
-    forgetConfig();
     expect((await demoEnd(h.db)).toISOString()).toBe(DEMO_DEFAULT_END);
     await expect(demoEnd(h.db, new Date(Date.now() + 3_600_000))).rejects.toThrow(/cannot end in the future/);
   });

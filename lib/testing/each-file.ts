@@ -17,14 +17,36 @@
  *   stored it would then never store it (CI on 4 Dec: lib/provenance/evaluation.test.ts found 2 stored
  *   verdicts of 3 after lib/reports/provenance.test.ts had verified the same bundle in its own database).
  * A module that keeps other state across calls keys it by the database handle (WeakMap) or by its
- * own inputs, so a file's new database never sees another file's entries. A test that changes the
- * environment after its file has read the configuration calls forgetConfig() (or runs the CLI with
- * runCli, lib/testing/cli.ts, which does).
+ * own inputs, so a file's new database never sees another file's entries.
+ *
+ * Every change to the environment also forgets the configuration read from it (process.env is
+ * wrapped once per worker). A file's own settings (`Object.assign(process.env, ...)` in its
+ * beforeAll) used to count only if nothing had read the configuration between this reset and them,
+ * and work an earlier file left running could: a checkpoint deferred by its last commit fires up to
+ * a second later and reads the configuration (CI on 4 Dec: the OpenID Connect tests found sign-in
+ * "not configured" after app/api/v1/webhooks/flux/route.test.ts ran before them in the worker).
  */
 import { forgetConfig } from "../config";
 import { clearVerificationMemo } from "../provenance/store";
 
-const g = globalThis as unknown as { __custodyPristineEnv?: Record<string, string | undefined>; __custodyMetrics?: unknown; __custodyDb?: unknown };
+const g = globalThis as unknown as { __custodyPristineEnv?: Record<string, string | undefined>; __custodyEnvWatched?: boolean; __custodyMetrics?: unknown; __custodyDb?: unknown };
+
+if (!g.__custodyEnvWatched) {
+  g.__custodyEnvWatched = true;
+  const env = process.env;
+  process.env = new Proxy(env, {
+    set(target, key, value) {
+      const ok = Reflect.set(target, key, value);
+      forgetConfig();
+      return ok;
+    },
+    deleteProperty(target, key) {
+      const ok = Reflect.deleteProperty(target, key);
+      forgetConfig();
+      return ok;
+    },
+  });
+}
 
 // The first file in a worker records the environment the worker was started with.
 g.__custodyPristineEnv ??= { ...process.env };
