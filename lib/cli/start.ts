@@ -3,6 +3,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { config } from "../config";
 import { demoLoaded, loadDemo } from "../demo/load";
+import { DEMO_DEFAULT_DAYS } from "../demo/generate";
 import { demoUsers } from "../demo/users";
 import { ensureDemoUsers } from "../auth/users";
 import { withDatabase } from "./database";
@@ -77,7 +78,7 @@ export async function start(): Promise<number> {
     }
     process.stdout.write("Loading the demo history into the embedded database…\n");
     const r = await loadDemo(db);
-    return { note: `embedded database in ${dataDir} (demo loaded: ${r.accepted} events, 90 days up to ${r.end.toISOString().slice(0, 16).replace("T", " ")} UTC)`, users: true };
+    return { note: `embedded database in ${dataDir} (demo loaded: ${r.accepted} events, ${DEMO_DEFAULT_DAYS} days up to ${r.end.toISOString().slice(0, 16).replace("T", " ")} UTC)`, users: true };
   });
 
   ensureBuild(root);
