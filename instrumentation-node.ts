@@ -1,6 +1,7 @@
 import { ConfigError, config } from "./lib/config";
 import { stampPeerAddress } from "./lib/http/client-address";
 import { log } from "./lib/log";
+import { boundHeapGrowth } from "./lib/server-heap";
 import { TrialSecretsError, trialSecrets } from "./lib/trial-secrets";
 
 /**
@@ -17,6 +18,7 @@ export function checkConfiguration(): void {
     process.exit(1);
   }
   const c = config();
+  boundHeapGrowth(c.heapGrowingPercent);
   if (!c.databaseUrl) {
     try {
       trialSecrets();

@@ -45,6 +45,14 @@ const envSchema = z.object({
   CUSTODY_MAX_SNAPSHOT_BYTES: positiveInt(32 * 1024 * 1024),
   CUSTODY_SIGN_IN_LIMIT_PER_IP: positiveInt(20),
   CUSTODY_MAX_BUNDLE_BYTES: positiveInt(1024 * 1024),
+  CUSTODY_HEAP_GROWING_PERCENT: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, "must be a whole number (0 keeps V8's own heap growing)")
+    .transform(Number)
+    .refine((n) => n <= 400, "must be 400 or less")
+    .optional()
+    .transform((n) => n ?? 50),
   CUSTODY_SIGSTORE_TRUSTED_ROOTS: z.string().trim().optional(),
   GITHUB_WEBHOOK_SECRET: secret,
   GITLAB_WEBHOOK_SECRET: secret,
@@ -118,6 +126,11 @@ export type Config = {
   signInLimitPerIp: number;
   /** One Sigstore bundle's size limit (413 above it). */
   maxBundleBytes: number;
+  /**
+   * How far the server's heap may grow past what the last full collection kept before the next one
+   * (CUSTODY_HEAP_GROWING_PERCENT, default 50; 0 leaves V8's own factor, up to 4×): see lib/server-heap.ts.
+   */
+  heapGrowingPercent: number;
   /** Trusted-root files added to the shipped public-good root (comma-separated in the environment). */
   sigstoreTrustedRoots: string[];
   githubWebhookSecret: string | undefined;
@@ -207,6 +220,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxSnapshotBytes: Math.max(e.CUSTODY_MAX_SNAPSHOT_BYTES, e.CUSTODY_MAX_BODY_BYTES),
     signInLimitPerIp: e.CUSTODY_SIGN_IN_LIMIT_PER_IP,
     maxBundleBytes: e.CUSTODY_MAX_BUNDLE_BYTES,
+    heapGrowingPercent: e.CUSTODY_HEAP_GROWING_PERCENT,
     sigstoreTrustedRoots: (e.CUSTODY_SIGSTORE_TRUSTED_ROOTS ?? "").split(",").map((f) => f.trim()).filter((f) => f !== ""),
     githubWebhookSecret: e.GITHUB_WEBHOOK_SECRET,
     gitlab: { webhookSecret: e.GITLAB_WEBHOOK_SECRET, signingToken: e.GITLAB_WEBHOOK_SIGNING_TOKEN },

@@ -306,6 +306,8 @@ export const commands: Record<string, Command> = {
     if (!url) throw new CliError("custody worker judges a shared Postgres: set DATABASE_URL (the embedded database judges inline)");
     const stop = new AbortController();
     for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => stop.abort());
+    // The worker judges what the server judges inline: the same bound on its heap's growth.
+    (await import("../server-heap")).boundHeapGrowth(config().heapGrowingPercent);
     const [{ withDatabase }, { runEvaluationWorker }] = await Promise.all([database(), import("../evaluation/worker")]);
     await withDatabase((handle) => runEvaluationWorker(handle, url, { signal: stop.signal, shards: config().evaluationShards }));
     return 0;
