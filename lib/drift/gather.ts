@@ -273,6 +273,19 @@ const baselineColumns = sql`case when fx.found then fs.external_id else base.sna
   case when fx.found then fx.config_hash else base.config_hash end as config_hash`;
 
 /**
+ * Of a build's provenance (`b.provenance`), the parts drift reads: the builder's id, at the root or
+ * under `predicate`, as `builder.id` or `runDetails.builder.id` (provenanceBuilderId), and nothing
+ * else. A SLSA statement is kilobytes (its build definition, resolved dependencies, metadata), and
+ * judging a 10,000-container snapshot reads the builds of ~10,000 digests: the whole documents were
+ * sent and parsed for one field each. A key the document lacks, or whose value is not an object,
+ * comes out absent or null, which provenanceBuilderId reads as it read the whole document.
+ */
+const provenanceRead = sql`case when b.provenance is null then null else jsonb_strip_nulls(jsonb_build_object(
+    'builder', b.provenance->'builder', 'runDetails', jsonb_build_object('builder', b.provenance->'runDetails'->'builder'),
+    'predicate', jsonb_build_object('builder', b.provenance->'predicate'->'builder',
+      'runDetails', jsonb_build_object('builder', b.provenance->'predicate'->'runDetails'->'builder')))) end`;
+
+/**
  * Builds of the snapshot's digests, oldest first, grouped here: a json_agg(... order by built_at)
  * per digest in the main statement cost a sort for each of 10,000 digests.
  */
@@ -280,7 +293,7 @@ async function buildsOf(db: Queryable, snap: SnapshotRef, filter: WorkloadFilter
   const rows = await queryRows<{ digest: string; j: BuildJson }>(
     db,
     sql`select b.digest, json_build_object('id', b.id, 'repository', b.repository, 'service', b.service, 'builder', b.builder,
-          'provenance', b.provenance, 'pipeline_provider', b.pipeline_provider, 'pipeline_run_id', b.pipeline_run_id, 'tags', b.tags,
+          'provenance', ${provenanceRead}, 'pipeline_provider', b.pipeline_provider, 'pipeline_run_id', b.pipeline_run_id, 'tags', b.tags,
           'built_at', b.built_at) as j
         from image_builds b
         where b.digest = any(array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = ${snap.id} and ${withinMonths(sql`sw.observed_at`, [snap.observedAt])} and sw.digest is not null ${filterClause(filter)}))
@@ -427,7 +440,7 @@ export async function gatherGroupEvidence(
     const builds = await queryRows<{ digest: string; j: BuildJson }>(
       db,
       sql`select b.digest, json_build_object('id', b.id, 'repository', b.repository, 'service', b.service, 'builder', b.builder,
-            'provenance', b.provenance, 'pipeline_provider', b.pipeline_provider, 'pipeline_run_id', b.pipeline_run_id, 'tags', b.tags,
+            'provenance', ${provenanceRead}, 'pipeline_provider', b.pipeline_provider, 'pipeline_run_id', b.pipeline_run_id, 'tags', b.tags,
             'built_at', b.built_at) as j
           from image_builds b
           where b.digest = any(array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = any(${ids}::bigint[]) and ${withinMonths(sql`sw.observed_at`, snaps.map((x) => x.observedAt))} and sw.digest is not null))
