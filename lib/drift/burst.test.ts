@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows, type DatabaseHandle } from "@/db/client";
-import { judgedBothWays } from "../testing/judged-both-ways";
+import { judgedBothWaysInFile } from "../testing/judged-both-ways";
 import { change } from "../evidence/test-change";
 
 /**
@@ -35,23 +35,15 @@ const driftFindings = (h: DatabaseHandle) =>
         from findings where rule_id like 'drift.%' and environment = 'production' order by rule_id, opened_at, id`,
   );
 
-let one: DatabaseHandle;
-let burst: DatabaseHandle;
-let close = async () => {};
-beforeAll(async () => {
-  ({ one, grouped: burst, close } = await judgedBothWays(c.events, snapshots));
-});
-afterAll(async () => {
-  await close();
-});
+const both = judgedBothWaysInFile(c.events, snapshots);
 
 describe("a burst of snapshots judged at once", () => {
   it("opens and resolves a hot patch twice, as the snapshots one at a time do", async () => {
-    const unrecorded = (await driftFindings(one)).filter((r) => r.rule_id === "drift.unrecorded-digest");
+    const unrecorded = (await driftFindings(both.one)).filter((r) => r.rule_id === "drift.unrecorded-digest");
     expect(unrecorded).toEqual([
       { rule_id: "drift.unrecorded-digest", status: "resolved", opened: "11:00", resolved: "12:00" },
       { rule_id: "drift.unrecorded-digest", status: "resolved", opened: "13:00", resolved: "14:00" },
     ]);
-    expect(await driftFindings(burst)).toEqual(await driftFindings(one));
+    expect(await driftFindings(both.grouped)).toEqual(await driftFindings(both.one));
   });
 });

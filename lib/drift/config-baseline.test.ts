@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows, type DatabaseHandle } from "@/db/client";
-import { judgedBothWays } from "../testing/judged-both-ways";
+import { judgedBothWaysInFile } from "../testing/judged-both-ways";
 import { change } from "../evidence/test-change";
 
 /**
@@ -37,19 +37,11 @@ const configFindings = (h: DatabaseHandle) =>
         from findings where rule_id = 'drift.config-changed' order by subject_key, id`,
   );
 
-let one: DatabaseHandle;
-let grouped: DatabaseHandle;
-let close = async () => {};
-beforeAll(async () => {
-  ({ one, grouped, close } = await judgedBothWays(c.events, snapshots));
-});
-afterAll(async () => {
-  await close();
-});
+const both = judgedBothWaysInFile(c.events, snapshots);
 
 describe("the configuration baseline of drift.config-changed", () => {
   it("is the first snapshot after the deployment for a container listed there, and the first that lists it otherwise", async () => {
-    const rows = await configFindings(one);
+    const rows = await configFindings(both.one);
     const app = rows.filter((r) => r.subject_key.includes("app"));
     const metrics = rows.filter((r) => r.subject_key.includes("metrics"));
     expect(app).toEqual([expect.objectContaining({ status: "open", baseline: "snap-11", recorded: "cfg-app-1", observed: "cfg-app-2" })]);
@@ -59,7 +51,7 @@ describe("the configuration baseline of drift.config-changed", () => {
 
   it("comes out the same when the four snapshots are judged as one group", async () => {
     const strip = (rows: Row[]) => rows.map(({ subject_key, status, baseline, recorded, observed }) => ({ subject_key, status, baseline, recorded, observed }));
-    expect(strip(await configFindings(grouped))).toEqual(strip(await configFindings(one)));
-    expect((await configFindings(grouped)).length).toBe(2);
+    expect(strip(await configFindings(both.grouped))).toEqual(strip(await configFindings(both.one)));
+    expect((await configFindings(both.grouped)).length).toBe(2);
   });
 });

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows, type DatabaseHandle } from "@/db/client";
 import { clusterSnapshot } from "../ingest/kubernetes";
-import { judgedBothWays } from "../testing/judged-both-ways";
+import { judgedBothWaysInFile } from "../testing/judged-both-ways";
 
 /**
  * A controller's ConfigMaps and Secrets are compared with the first snapshot after its service's
@@ -53,19 +53,11 @@ type Row = { subject_key: string; status: string; configs: { kind: string; name:
 const configFindings = (h: DatabaseHandle) =>
   queryRows<Row>(h.db, sql`select subject_key, status, evidence->'configs' as configs from findings where rule_id = 'drift.config-changed' order by subject_key, id`);
 
-let one: DatabaseHandle;
-let grouped: DatabaseHandle;
-let close = async () => {};
-beforeAll(async () => {
-  ({ one, grouped, close } = await judgedBothWays([deployment], snapshots));
-}, 60_000);
-afterAll(async () => {
-  await close();
-});
+const both = judgedBothWaysInFile([deployment], snapshots);
 
 describe("the configuration baseline of a controller", () => {
   it("skips a snapshot without configuration after the deployment and takes the first one with it", async () => {
-    const rows = await configFindings(one);
+    const rows = await configFindings(both.one);
     expect(rows.map((r) => r.subject_key)).toEqual(["production/shop/Deployment/checkout:controller"]);
     expect(rows[0]?.status).toBe("open");
     expect(rows[0]?.configs.map((c) => `${c.kind}/${c.name}:${c.changed}:${c.baselineSnapshot?.externalId}`)).toEqual([
@@ -75,6 +67,6 @@ describe("the configuration baseline of a controller", () => {
   });
 
   it("comes out the same when the three snapshots are judged as one group", async () => {
-    expect(await configFindings(grouped)).toEqual(await configFindings(one));
+    expect(await configFindings(both.grouped)).toEqual(await configFindings(both.one));
   });
 });

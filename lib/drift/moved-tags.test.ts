@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows, type DatabaseHandle } from "@/db/client";
-import { judgedBothWays } from "../testing/judged-both-ways";
+import { judgedBothWaysInFile } from "../testing/judged-both-ways";
 
 /**
  * drift.mutable-tag names the other digests a tag resolved to across the snapshot's peers: the
@@ -37,28 +37,20 @@ const mutableFindings = (h: DatabaseHandle) =>
         from findings f where f.rule_id = 'drift.mutable-tag' order by f.environment, f.id`,
   );
 
-let one: DatabaseHandle;
-let grouped: DatabaseHandle;
-let close = async () => {};
-beforeAll(async () => {
-  ({ one, grouped, close } = await judgedBothWays([], snapshots));
-});
-afterAll(async () => {
-  await close();
-});
+const both = judgedBothWaysInFile([], snapshots);
 
 describe("the other digests of a mutable tag", () => {
   it("come from the previous snapshot of the environment and the latest of the others up to it, not from later ones", async () => {
-    const production = (await mutableFindings(one)).filter((r) => r.environment === "production");
+    const production = (await mutableFindings(both.one)).filter((r) => r.environment === "production");
     expect(production.at(-1)).toEqual({ environment: "production", snapshot: "prod-1", others: [digest("0"), digest("a")] });
     // qa's snapshot came after production's: qa's own finding sees production's B and staging's A.
-    const qa = (await mutableFindings(one)).filter((r) => r.environment === "qa");
+    const qa = (await mutableFindings(both.one)).filter((r) => r.environment === "qa");
     expect(qa.at(-1)).toEqual({ environment: "qa", snapshot: "qa-1", others: [digest("a"), digest("b")] });
   });
 
   it("come out the same when the four snapshots are judged as one group", async () => {
-    const rows = await mutableFindings(grouped);
-    expect(rows).toEqual(await mutableFindings(one));
+    const rows = await mutableFindings(both.grouped);
+    expect(rows).toEqual(await mutableFindings(both.one));
     expect(rows.some((r) => r.snapshot === "prod-1" && r.others.length === 2)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows, type DatabaseHandle } from "@/db/client";
-import { judgedBothWays } from "../testing/judged-both-ways";
+import { judgedBothWaysInFile } from "../testing/judged-both-ways";
 
 /**
  * drift.not-built-by-ci reads a build's builder from its provenance when the build event names none:
@@ -49,24 +49,16 @@ type Row = { subject_key: string; status: string; builds: { provenanceBuilder: s
 const ciFindings = (h: DatabaseHandle) =>
   queryRows<Row>(h.db, sql`select subject_key, status, evidence->'builds' as builds from findings where rule_id = 'drift.not-built-by-ci' order by subject_key, id`);
 
-let one: DatabaseHandle;
-let grouped: DatabaseHandle;
-let close = async () => {};
-beforeAll(async () => {
-  ({ one, grouped, close } = await judgedBothWays(builds, [snapshot("snap-1", "2026-03-14T10:00:00Z"), snapshot("snap-2", "2026-03-14T11:00:00Z")]));
-}, 60_000);
-afterAll(async () => {
-  await close();
-});
+const both = judgedBothWaysInFile(builds, [snapshot("snap-1", "2026-03-14T10:00:00Z"), snapshot("snap-2", "2026-03-14T11:00:00Z")]);
 
 describe("a build's builder named only in its provenance", () => {
   it("is read from runDetails or the root, and a builder that is not CI's fails drift.not-built-by-ci, named", async () => {
-    const rows = await ciFindings(one);
+    const rows = await ciFindings(both.one);
     expect(rows.map((r) => [r.subject_key, r.status])).toEqual([["production/shop/Deployment/report/report", "open"]]);
     expect(rows[0]?.builds).toEqual([expect.objectContaining({ provenanceBuilder: "https://laptop.example/alice", ci: false })]);
   });
 
   it("comes out the same when the two snapshots are judged as one group", async () => {
-    expect(await ciFindings(grouped)).toEqual(await ciFindings(one));
+    expect(await ciFindings(both.grouped)).toEqual(await ciFindings(both.one));
   });
 });

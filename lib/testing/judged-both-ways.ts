@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
 import { createTestDatabase } from "@/db/testing";
 import { setSnapshotGrouping } from "../drift";
@@ -33,4 +34,30 @@ export async function judgedBothWays(before: unknown[], snapshots: unknown[]): P
   setSnapshotGrouping(true);
   await evaluationSettled(grouped.db);
   return { one, grouped, close: async () => (await one.close(), await grouped.close()) };
+}
+
+/**
+ * judgedBothWays for a test file: the two databases are made before its tests and closed after
+ * them; `one` and `grouped` read them once made.
+ */
+export function judgedBothWaysInFile(before: unknown[], snapshots: unknown[]): { readonly one: DatabaseHandle; readonly grouped: DatabaseHandle } {
+  let made: Awaited<ReturnType<typeof judgedBothWays>> | undefined;
+  beforeAll(async () => {
+    made = await judgedBothWays(before, snapshots);
+  });
+  afterAll(async () => {
+    await made?.close();
+  });
+  const get = (): Awaited<ReturnType<typeof judgedBothWays>> => {
+    if (!made) throw new Error("judgedBothWaysInFile: read before its beforeAll ran");
+    return made;
+  };
+  return {
+    get one() {
+      return get().one;
+    },
+    get grouped() {
+      return get().grouped;
+    },
+  };
 }
