@@ -18,15 +18,18 @@ const postgresUrl = z
     }
   }, "must be a postgres:// or postgresql:// URL with a host, e.g. postgres://user@127.0.0.1:5432/custody");
 
-const positiveInt = (fallback: number) =>
+/** A whole number in the environment that `ok` accepts (`must` says what it must be otherwise), `fallback` when unset. */
+const wholeNumber = (fallback: number, ok: (n: number) => boolean, must: string) =>
   z
     .string()
     .trim()
     .regex(/^\d+$/, "must be a whole number")
     .transform(Number)
-    .refine((n) => n > 0, "must be greater than 0")
+    .refine(ok, must)
     .optional()
     .transform((n) => n ?? fallback);
+
+const positiveInt = (fallback: number) => wholeNumber(fallback, (n) => n > 0, "must be greater than 0");
 
 const secret = z.string().min(16, "must be at least 16 characters").optional();
 
@@ -45,14 +48,7 @@ const envSchema = z.object({
   CUSTODY_MAX_SNAPSHOT_BYTES: positiveInt(32 * 1024 * 1024),
   CUSTODY_SIGN_IN_LIMIT_PER_IP: positiveInt(20),
   CUSTODY_MAX_BUNDLE_BYTES: positiveInt(1024 * 1024),
-  CUSTODY_HEAP_GROWING_PERCENT: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, "must be a whole number (0 keeps V8's own heap growing)")
-    .transform(Number)
-    .refine((n) => n <= 400, "must be 400 or less")
-    .optional()
-    .transform((n) => n ?? 50),
+  CUSTODY_HEAP_GROWING_PERCENT: wholeNumber(50, (n) => n <= 400, "must be 400 or less"),
   CUSTODY_SIGSTORE_TRUSTED_ROOTS: z.string().trim().optional(),
   GITHUB_WEBHOOK_SECRET: secret,
   GITLAB_WEBHOOK_SECRET: secret,

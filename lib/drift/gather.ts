@@ -286,17 +286,18 @@ const provenanceRead = sql`case when b.provenance is null then null else jsonb_s
       'runDetails', jsonb_build_object('builder', b.provenance->'predicate'->'runDetails'->'builder')))) end`;
 
 /**
- * Builds of the snapshot's digests, oldest first, grouped here: a json_agg(... order by built_at)
- * per digest in the main statement cost a sort for each of 10,000 digests.
+ * The builds of the digests `digests` (an SQL array), oldest first, grouped by digest here: a
+ * json_agg(... order by built_at) per digest in the evidence statement cost a sort for each of
+ * 10,000 digests. For one snapshot (buildsOf) and for a group (gatherGroupEvidence).
  */
-async function buildsOf(db: Queryable, snap: SnapshotRef, filter: WorkloadFilter): Promise<Map<string, BuildJson[]>> {
+async function buildsOfDigests(db: Queryable, digests: SQL): Promise<Map<string, BuildJson[]>> {
   const rows = await queryRows<{ digest: string; j: BuildJson }>(
     db,
     sql`select b.digest, json_build_object('id', b.id, 'repository', b.repository, 'service', b.service, 'builder', b.builder,
           'provenance', ${provenanceRead}, 'pipeline_provider', b.pipeline_provider, 'pipeline_run_id', b.pipeline_run_id, 'tags', b.tags,
           'built_at', b.built_at) as j
         from image_builds b
-        where b.digest = any(array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = ${snap.id} and ${withinMonths(sql`sw.observed_at`, [snap.observedAt])} and sw.digest is not null ${filterClause(filter)}))
+        where b.digest = any(${digests})
         order by b.digest, b.built_at, b.id`,
   );
   const out = new Map<string, BuildJson[]>();
@@ -307,6 +308,13 @@ async function buildsOf(db: Queryable, snap: SnapshotRef, filter: WorkloadFilter
   }
   return out;
 }
+
+/** Builds of the snapshot's digests (those the filter keeps). */
+const buildsOf = (db: Queryable, snap: SnapshotRef, filter: WorkloadFilter): Promise<Map<string, BuildJson[]>> =>
+  buildsOfDigests(
+    db,
+    sql`array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = ${snap.id} and ${withinMonths(sql`sw.observed_at`, [snap.observedAt])} and sw.digest is not null ${filterClause(filter)})`,
+  );
 
 /**
  * Tagged references that resolved to more than one digest across each snapshot, the previous one
@@ -437,28 +445,17 @@ export async function gatherGroupEvidence(
                   as ld(snapshot_id, service, deployed_at, environment, observed_at)
                 ${baselineJoins(sql`ld.environment`, sql`ld.observed_at`, sql`join snapshot_workloads sw on sw.snapshot_id = ld.snapshot_id and sw.service = ld.service`)}`,
           );
-    const builds = await queryRows<{ digest: string; j: BuildJson }>(
+    const builds = await buildsOfDigests(
       db,
-      sql`select b.digest, json_build_object('id', b.id, 'repository', b.repository, 'service', b.service, 'builder', b.builder,
-            'provenance', ${provenanceRead}, 'pipeline_provider', b.pipeline_provider, 'pipeline_run_id', b.pipeline_run_id, 'tags', b.tags,
-            'built_at', b.built_at) as j
-          from image_builds b
-          where b.digest = any(array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = any(${ids}::bigint[]) and ${withinMonths(sql`sw.observed_at`, snaps.map((x) => x.observedAt))} and sw.digest is not null))
-          order by b.digest, b.built_at, b.id`,
+      sql`array(select distinct sw.digest from snapshot_workloads sw where sw.snapshot_id = any(${ids}::bigint[]) and ${withinMonths(sql`sw.observed_at`, snaps.map((x) => x.observedAt))} and sw.digest is not null)`,
     );
     const moved = await movedTagsOf(db, snaps);
     return { rows, lastDeployments, baselines, builds, moved };
   });
-  const buildsOf = new Map<string, BuildJson[]>();
-  for (const r of builds) {
-    const list = buildsOf.get(r.digest);
-    if (list) list.push(r.j);
-    else buildsOf.set(r.digest, [r.j]);
-  }
   const lastOf = new Map(lastDeployments.map((l) => [`${Number(l.snapshot_id)}\u0000${l.service}`, toDeployment(l.j)]));
   const baseOf = new Map(baselines.map((b) => [Number(b.id), b]));
   for (const r of rows) {
-    r.builds = r.digest === null ? null : (buildsOf.get(r.digest) ?? null);
+    r.builds = r.digest === null ? null : (builds.get(r.digest) ?? null);
     r.last_dep = r.service === null ? null : (lastOf.get(`${Number(r.snapshot_id)}\u0000${r.service}`) ?? null);
     r.base = baseOf.get(Number(r.id)) ?? null;
   }

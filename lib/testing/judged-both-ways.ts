@@ -16,7 +16,7 @@ export async function sendEvents(h: DatabaseHandle, events: unknown[]): Promise<
  * batch and judges them in one evaluation, as a group (lib/drift/gather.ts's group path, and one
  * evaluation's keeping of the open findings). `before` is sent to both first and judged.
  */
-export async function judgedBothWays(before: unknown[], snapshots: unknown[]): Promise<{ one: DatabaseHandle; grouped: DatabaseHandle; close: () => Promise<void> }> {
+async function judgedBothWays(before: unknown[], snapshots: unknown[]): Promise<{ one: DatabaseHandle; grouped: DatabaseHandle; close: () => Promise<void> }> {
   const one = await createTestDatabase();
   const grouped = await createTestDatabase();
   for (const h of [one, grouped]) {
