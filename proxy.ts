@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { newNonce, securityHeaders } from "@/lib/auth/security-headers";
+import { urlRefusal, urlRefusalResponse } from "@/lib/http/url-guard";
 import { PAGE_PATH_HEADER } from "@/lib/navigation/pages";
 
 /**
@@ -10,6 +11,14 @@ import { PAGE_PATH_HEADER } from "@/lib/navigation/pages";
  */
 export function proxy(request: NextRequest) {
   const headers = securityHeaders(request.headers.get("host") ?? request.nextUrl.host, newNonce());
+  // A URL no name can come from (%00, a path that is not UTF-8): 400 here, before Next's router
+  // fails to decode it or a route passes a NUL to Postgres (lib/http/url-guard.ts).
+  const refused = urlRefusal(request.nextUrl.pathname, request.nextUrl.search);
+  if (refused) {
+    const res = urlRefusalResponse(request.nextUrl.pathname, refused, crypto.randomUUID());
+    for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);
+    return res;
+  }
   const forwarded = new Headers(request.headers);
   forwarded.set("content-security-policy", headers["content-security-policy"] ?? "");
   // Always ours, never the client's: the 403 and 404 pages read it to say what was asked for.

@@ -10,6 +10,22 @@ test("an unknown API path answers JSON in the contract's error shape, never an H
   }
 });
 
+test("a URL no name can come from (%00, a path that is not UTF-8) answers 400, in the contract's shape for the API", async ({ request }) => {
+  // Before the proxy refused them, Next's router answered a bare 500 for the path that is not UTF-8,
+  // and a NUL reached Postgres as a 500 from the routes and pages that look names up.
+  for (const path of ["/api/v1/trace/%FF", "/api/v1/environments/%ED%A0%80/state", "/api/v1/findings?environment=%00", "/api/v1/deployments/%00"]) {
+    const res = await request.get(path);
+    expect(res.status(), path).toBe(400);
+    expect(res.headers()["content-type"], path).toMatch(/^application\/json/);
+    expect(await res.json(), path).toMatchObject({ error: { code: "VALIDATION", requestId: expect.any(String) } });
+  }
+  for (const path of ["/environments/%FF", "/findings?environment=%00"]) {
+    const res = await request.get(path);
+    expect(res.status(), path).toBe(400);
+    expect(await res.text(), path).toContain("<h1>Bad request</h1>");
+  }
+});
+
 test("a page a role may not open answers 403 and says which roles may; a missing record answers 404 and names it", async ({ page }, testInfo) => {
   await signIn(page, "manager");
   const forbidden = await page.goto("/reports");

@@ -6,6 +6,7 @@ import { roleCan, roles, scopesCan, type Permission, type Role } from "@/lib/aut
 import { sessionCookies } from "@/lib/auth/testing";
 import { demoUsers } from "@/lib/demo/users";
 import { setupRouteHarness, type RouteHarness } from "@/lib/testing/route-harness";
+import { serves } from "@/lib/http/respond";
 
 /**
  * Every route under app/ and who may call it. A route or method missing here fails the test,
@@ -150,7 +151,7 @@ describe("every route has an access decision", () => {
     expect(routes.length).toBeGreaterThan(5);
     for (const route of routes) {
       const mod = (await import(path.join(appDir, route, "route.ts"))) as Record<string, unknown>;
-      const exported = methods.filter((m) => typeof mod[m] === "function");
+      const exported = methods.filter((m) => serves(mod, m));
       expect(matrix[route], `app/${route}/route.ts has no entry in the security matrix`).toBeDefined();
       expect(Object.keys(matrix[route] ?? {}).sort(), `methods of app/${route}/route.ts`).toEqual([...exported].sort());
     }

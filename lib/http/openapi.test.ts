@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "./openapi";
+import { serves } from "./respond";
 
 const appDir = path.resolve(import.meta.dirname, "../../app");
 const methods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -24,7 +25,7 @@ describe("the OpenAPI document", () => {
     for (const route of routes) {
       const mod = (await import(path.join(appDir, route, "route.ts"))) as Record<string, unknown>;
       const key = `/${route}`.replace(/\[\.\.\.(\w+)\]/g, "{$1}").replace(/\[(\w+)\]/g, "{$1}");
-      served[key] = methods.filter((m) => typeof mod[m] === "function").map((m) => m.toLowerCase()).sort();
+      served[key] = methods.filter((m) => serves(mod, m)).map((m) => m.toLowerCase()).sort();
     }
     const documented = Object.fromEntries(Object.entries(doc.paths).map(([k, ops]) => [k, Object.keys(ops).sort()]));
     expect(documented).toEqual(served);

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { AppError } from "../errors";
 import { log } from "../log";
 import { observeRequest } from "../metrics";
+import { urlRefusal } from "./url-guard";
 
 export function newRequestId(): string {
   return randomUUID();
@@ -20,6 +21,7 @@ export function errorResponse(error: unknown, requestId: string): Response {
     const headers: Record<string, string> = { "x-request-id": requestId };
     if (error.code === "UNAVAILABLE") headers["retry-after"] = "5";
     if (error.code === "RATE_LIMITED") headers["retry-after"] = String(retryAfterOf(error.details));
+    if (error.code === "METHOD_NOT_ALLOWED") headers.allow = allowOf(error.details);
     return json(
       { error: { code: error.code, message: error.message, requestId, ...(error.details ? { details: error.details } : {}) } },
       { status: error.status, headers },
@@ -37,6 +39,10 @@ function retryAfterOf(details: unknown): number {
   return Number.isFinite(v) && v > 0 ? Math.ceil(v) : 60;
 }
 
+function allowOf(details: unknown): string {
+  return details && typeof details === "object" && "allow" in details && typeof details.allow === "string" ? details.allow : "";
+}
+
 function errorSummary(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 500);
   return String(error).slice(0, 500);
@@ -49,6 +55,9 @@ export function handler<C>(fn: (req: Request, ctx: C, requestId: string) => Prom
     const started = performance.now();
     let res: Response;
     try {
+      const url = new URL(req.url);
+      const refused = urlRefusal(url.pathname, url.search);
+      if (refused) throw new AppError("VALIDATION", refused);
       res = await fn(req, ctx, requestId);
       res.headers.set("x-request-id", requestId);
     } catch (error) {
@@ -70,4 +79,31 @@ function accessLog(req: Request, status: number, requestId: string, ms: number):
   const durationMs = Math.round(ms * 10) / 10;
   log.info("request", { requestId, method: req.method, path, status, durationMs });
   observeRequest(req.method, path, status, ms / 1000);
+}
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+type RouteHandler = (req: Request, ctx: unknown) => Promise<Response>;
+
+/**
+ * The methods a route does not serve, each answering 405 in the error envelope with `Allow`: Next's
+ * own 405 for a method a route file does not export has an empty body. Each route file exports them
+ * beside its own, and OPTIONS: `export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET", "POST"]);`.
+ */
+export function otherMethods(served: readonly Method[]): Record<Method | "OPTIONS", RouteHandler> {
+  const allow = [...served, ...(served.includes("GET") ? ["HEAD"] : []), "OPTIONS"].join(", ");
+  const refuse: RouteHandler = handler(async (req: Request) => {
+    throw new AppError("METHOD_NOT_ALLOWED", `${req.method} is not served here; this path answers ${allow}`, { allow });
+  });
+  refusals.add(refuse);
+  // Next's own OPTIONS would list every exported method, these refusals included.
+  const options: RouteHandler = async () => new Response(null, { status: 204, headers: { allow } });
+  return { GET: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse, OPTIONS: options };
+}
+
+const refusals = new WeakSet<RouteHandler>();
+
+/** Whether a route module's export for a method serves it (not one of `otherMethods`' refusals). */
+export function serves(route: Record<string, unknown>, method: string): boolean {
+  const fn = route[method];
+  return typeof fn === "function" && !refusals.has(fn as RouteHandler);
 }

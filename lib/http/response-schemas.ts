@@ -11,7 +11,7 @@ const when = z.iso.datetime({ offset: true });
 const maybe = <T extends z.ZodType>(t: T) => t.nullable();
 
 export const errorCodes = [
-  "VALIDATION", "MALFORMED_JSON", "UNAUTHENTICATED", "BAD_SIGNATURE", "FORBIDDEN", "NOT_FOUND", "CONFLICT",
+  "VALIDATION", "MALFORMED_JSON", "UNAUTHENTICATED", "BAD_SIGNATURE", "FORBIDDEN", "NOT_FOUND", "METHOD_NOT_ALLOWED", "CONFLICT",
   "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "RATE_LIMITED", "UNAVAILABLE",
 ] as const;
 

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { getDb } from "@/lib/db";
-import { json } from "@/lib/http/respond";
+import { json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -14,3 +14,5 @@ export async function GET(): Promise<Response> {
     return json({ status: "degraded", database: "unreachable" }, { status: 503, headers: { "retry-after": "5" } });
   }
 }
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -1,7 +1,7 @@
 import { authorize } from "@/lib/auth/request";
 import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
-import { handler } from "@/lib/http/respond";
+import { handler, otherMethods } from "@/lib/http/respond";
 import { renderMetrics } from "@/lib/metrics";
 
 export const dynamic = "force-dynamic";
@@ -13,3 +13,5 @@ export const GET = handler(async (req) => {
   const { contentType, body } = await renderMetrics(db);
   return new Response(body, { status: 200, headers: { "content-type": contentType, "cache-control": "no-store" } });
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -3,7 +3,7 @@ import { authorize } from "@/lib/auth/request";
 import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -21,3 +21,5 @@ export const POST = handler(async (req) => {
   // answer is under 1 KB and gzipping each cost ~0.5 ms of the server's CPU on the webhook's path.
   return json(await answerAdmission(db, raw), { headers: { "cache-control": "no-store, no-transform" } });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

@@ -3,7 +3,7 @@ import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { decide } from "@/lib/gates/decide";
 import { parseJson, readBody, requireJson } from "@/lib/http/body";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -16,3 +16,5 @@ export const POST = handler(async (req) => {
   const requestedBy = principal.kind === "token" ? `token:${principal.name}` : principal.name;
   return json(await decide(db, parseJson(raw), requestedBy));
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

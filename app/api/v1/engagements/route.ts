@@ -5,7 +5,7 @@ import { createEngagement } from "@/lib/engagements/freeze";
 import { engagementCaller } from "@/lib/engagements/http";
 import { parseEngagementInput } from "@/lib/engagements/input";
 import { engagementSummary, summaryJson } from "@/lib/engagements/summary";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -24,3 +24,5 @@ export const POST = handler(async (req: Request) => {
   const e = await createEngagement(db, actor, parseEngagementInput(fields));
   return json(summaryJson(await engagementSummary(db, e)), { status: 201 });
 });
+
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET", "POST"]);

@@ -1,7 +1,7 @@
 import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
 import { observedEnvironments, openFindingTotals } from "@/lib/evidence/observed";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -30,3 +30,5 @@ export const GET = handler(async (req) => {
     openFindings,
   });
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

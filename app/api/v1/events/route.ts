@@ -2,7 +2,7 @@ import { authorize } from "@/lib/auth/request";
 import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { readBody, requireJson, parseJson } from "@/lib/http/body";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { whileIngesting } from "@/lib/evaluation/queue";
 import { ingestEvents, refuseLargeUnlessSnapshot, senderOf } from "@/lib/ingest/events-api";
 
@@ -23,3 +23,5 @@ export const POST = handler(async (req) => {
   });
   return json(result, { status: 202 });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

@@ -2,7 +2,7 @@ import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
 import { parseLimit } from "@/lib/evidence/cursor";
 import { listFindings } from "@/lib/findings/queries";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -23,3 +23,5 @@ export const GET = handler(async (req) => {
     }),
   );
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -4,7 +4,7 @@ import { listIncidents } from "@/lib/dashboard/incidents";
 import { getDb } from "@/lib/db";
 import { parseLimit } from "@/lib/evidence/cursor";
 import { parseJson, readBody, requireJson } from "@/lib/http/body";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { actorOfPrincipal, parseOpenIncident } from "@/lib/incidents/input";
 import { openIncident } from "@/lib/incidents/open";
 
@@ -25,3 +25,5 @@ export const POST = handler(async (req) => {
   const { id } = await openIncident(db, actorOfPrincipal(who, req), input);
   return json({ id, url: `/api/v1/incidents/${id}` }, { status: 201, headers: { location: `/api/v1/incidents/${id}` } });
 });
+
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET", "POST"]);

@@ -1,4 +1,4 @@
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { checkpointOrigin, checkpointVerifierKey } from "@/lib/ledger/checkpoints";
 import { instanceSigningKey } from "@/lib/signing/keys";
 
@@ -12,3 +12,5 @@ export const GET = handler(async () => {
     : [];
   return json({ keys }, { headers: { "cache-control": "public, max-age=300" } });
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

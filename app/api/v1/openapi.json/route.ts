@@ -1,4 +1,4 @@
-import { json } from "@/lib/http/respond";
+import { json, otherMethods } from "@/lib/http/respond";
 import { openApiDocument } from "@/lib/http/openapi";
 
 export const dynamic = "force-static";
@@ -7,3 +7,5 @@ export const dynamic = "force-static";
 export function GET(): Response {
   return json(openApiDocument());
 }
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -2,7 +2,7 @@ import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
 import { parseInstant } from "@/lib/evidence/cursor";
 import { promotionView } from "@/lib/evidence/promotion";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -11,3 +11,5 @@ export const GET = handler(async (req) => {
   await authorize(db, req, "evidence:read");
   return json(await promotionView(db, parseInstant("at", new URL(req.url).searchParams.get("at"))));
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -3,7 +3,7 @@ import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { readBody } from "@/lib/http/body";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { ingestSigstoreBundles, parseDigestParam } from "@/lib/provenance/ingest";
 
 export const dynamic = "force-dynamic";
@@ -20,3 +20,5 @@ export const POST = handler(async (req) => {
   const body = await readBody(req, c.maxBodyBytes);
   return json(await ingestSigstoreBundles(db, body, { digest, maxBundleBytes: c.maxBundleBytes }), { status: 202 });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

@@ -1,7 +1,7 @@
 import { exportAuditCsv } from "@/lib/audit/export";
 import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
-import { handler } from "@/lib/http/respond";
+import { handler, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -11,3 +11,5 @@ export const GET = handler(async (req) => {
   const principal = await authorize(db, req, "audit:read");
   return exportAuditCsv(db, principal, req);
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -4,7 +4,7 @@ import { sessionCookie } from "@/lib/auth/sessions";
 import { clientMeta, signInWithPassword } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -28,3 +28,5 @@ export const POST = handler(async (req) => {
     return seeOther(`/sign-in?error=${reason}&next=${encodeURIComponent(next)}`, req);
   }
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

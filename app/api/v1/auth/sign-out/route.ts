@@ -3,7 +3,7 @@ import { seeOther } from "@/lib/auth/forms";
 import { clearedSessionCookie, readSessionCookie, resolveSession } from "@/lib/auth/sessions";
 import { clientMeta, signOut } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -21,3 +21,5 @@ export const POST = handler(async (req) => {
   if (isForm) return seeOther("/sign-in", req, { "set-cookie": cookie });
   return json({ signedOut: true }, { headers: { "set-cookie": cookie } });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

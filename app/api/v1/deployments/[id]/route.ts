@@ -2,7 +2,7 @@ import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
 import { deploymentChain } from "@/lib/evidence/deployments";
 import { decisionsForChange } from "@/lib/gates/queries";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { deploymentProvenance } from "@/lib/provenance/view";
 
 export const dynamic = "force-dynamic";
@@ -17,3 +17,5 @@ export const GET = handler(async (req: Request, ctx: { params: Promise<{ id: str
   const decisions = await decisionsForChange(db, { digest: chain.digest, environment: chain.environment, commitSha: sha });
   return json({ ...chain, provenance: await deploymentProvenance(db, chain), decisions });
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -1,7 +1,7 @@
 import { getDb } from "@/lib/db";
 import { engagementRoute } from "@/lib/engagements/http";
 import { engagementSummary, summaryJson } from "@/lib/engagements/summary";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -10,3 +10,5 @@ export const GET = handler(async (req: Request, ctx: { params: Promise<{ id: str
   const { engagement } = await engagementRoute(db, req, (await ctx.params).id, "engagements:read");
   return json(summaryJson(await engagementSummary(db, engagement)));
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -2,7 +2,7 @@ import { authorize } from "@/lib/auth/request";
 import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { parseJson, readBody, requireJson } from "@/lib/http/body";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { incidentDetail } from "@/lib/incidents/detail";
 import { updateIncident } from "@/lib/incidents/edit";
 import { actorOfPrincipal, parseIncidentId, parseIncidentPatch } from "@/lib/incidents/input";
@@ -25,3 +25,5 @@ export const PATCH = handler(async (req: Request, ctx: Ctx) => {
   await updateIncident(db, actorOfPrincipal(who, req), id, parseIncidentPatch(parseJson(await readBody(req, config().maxBodyBytes))));
   return json(await incidentDetail(db, id));
 });
+
+export const { POST, PUT, DELETE, OPTIONS } = otherMethods(["GET", "PATCH"]);

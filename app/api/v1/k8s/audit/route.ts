@@ -3,7 +3,7 @@ import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { whileIngesting } from "@/lib/evaluation/queue";
 import { readBody, requireJson, parseJson } from "@/lib/http/body";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { senderOf } from "@/lib/ingest/events-api";
 import { auditEnvironmentParam, ingestAuditEventList } from "@/lib/ingest/kubernetes-audit";
 
@@ -20,3 +20,5 @@ export const POST = handler(async (req) => {
   });
   return json(result, { status: 202 });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

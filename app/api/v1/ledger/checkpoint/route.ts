@@ -1,6 +1,6 @@
 import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
-import { handler } from "@/lib/http/respond";
+import { handler, otherMethods } from "@/lib/http/respond";
 import { latestCheckpointNote } from "@/lib/ledger/proof-api";
 
 export const dynamic = "force-dynamic";
@@ -11,3 +11,5 @@ export const GET = handler(async (req) => {
   await authorize(db, req, "evidence:read");
   return new Response(await latestCheckpointNote(db), { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

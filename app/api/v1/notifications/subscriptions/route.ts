@@ -2,7 +2,7 @@ import { authorize } from "@/lib/auth/request";
 import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { parseJson, readBody, requireJson } from "@/lib/http/body";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { actorOfPrincipal } from "@/lib/incidents/input";
 import { createSubscription, deliveryLog, listSubscriptions } from "@/lib/notifications/targets";
 
@@ -24,3 +24,5 @@ export const POST = handler(async (req: Request) => {
   const result = await createSubscription(db, body, actorOfPrincipal(who, req));
   return json(result, { status: 201 });
 });
+
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET", "POST"]);

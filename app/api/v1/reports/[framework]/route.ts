@@ -1,7 +1,7 @@
 import { authorize } from "@/lib/auth/request";
 import { clientMeta } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
-import { handler } from "@/lib/http/respond";
+import { handler, otherMethods } from "@/lib/http/respond";
 import { exportReport } from "@/lib/reports/export";
 import { exportResponse } from "@/lib/reports/http";
 import { parseFramework, parseReportParams } from "@/lib/reports/params";
@@ -18,3 +18,5 @@ export const GET = handler<{ params: Promise<{ framework: string }> }>(async (re
   const out = await exportReport(db, params, { name: principal.name, kind: principal.kind, ip: clientMeta(req).ip });
   return exportResponse(out);
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

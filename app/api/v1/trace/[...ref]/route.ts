@@ -1,7 +1,7 @@
 import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
 import { traceRef } from "@/lib/evidence/trace";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -24,3 +24,5 @@ export const GET = handler(async (req: Request, ctx: { params: Promise<{ ref: st
   const { ref } = await ctx.params;
   return json(await traceRef(db, joinRef(ref)));
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

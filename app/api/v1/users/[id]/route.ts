@@ -5,7 +5,7 @@ import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { AppError, describeIssues } from "@/lib/errors";
 import { parseJson, readBody, requireJson } from "@/lib/http/body";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { actorOfPrincipal } from "@/lib/incidents/input";
 
 export const dynamic = "force-dynamic";
@@ -28,3 +28,5 @@ export const PATCH = handler(async (req: Request, ctx: Ctx) => {
   if (user === null) throw new AppError("VALIDATION", "body: give role and/or disabled");
   return json({ id: user.id, email: user.email, role: user.role, disabledAt: user.disabledAt?.toISOString() ?? null });
 });
+
+export const { GET, POST, PUT, DELETE, OPTIONS } = otherMethods(["PATCH"]);

@@ -2,7 +2,7 @@ import { authorize } from "@/lib/auth/request";
 import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { readBody, requireJson } from "@/lib/http/body";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { senderOf } from "@/lib/ingest/events-api";
 import { receiveFluxEvent } from "@/lib/ingest/flux-webhook";
 
@@ -16,3 +16,5 @@ export const POST = handler(async (req) => {
   const result = await receiveFluxEvent(db, body, new URL(req.url).searchParams.get("environment"), senderOf(who).principal);
   return json(result, { status: 202 });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

@@ -2,7 +2,7 @@ import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { readBody } from "@/lib/http/body";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { whileIngesting } from "@/lib/evaluation/queue";
 import { receiveGithubDelivery } from "@/lib/ingest/github-webhook";
 import { githubWebhookSecret } from "@/lib/trial-secrets";
@@ -25,3 +25,5 @@ export const POST = handler(async (req) => {
   );
   return json(result, { status: 202 });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

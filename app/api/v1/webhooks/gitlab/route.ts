@@ -1,7 +1,7 @@
 import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { receiveGitlabDelivery } from "@/lib/ingest/gitlab-webhook";
 
 export const dynamic = "force-dynamic";
@@ -20,3 +20,5 @@ export const POST = handler(async (req) => {
   });
   return json(result, { status: 202 });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

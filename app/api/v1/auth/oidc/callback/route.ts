@@ -5,7 +5,7 @@ import { clientMeta } from "@/lib/auth/sign-in";
 import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { handler } from "@/lib/http/respond";
+import { handler, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -30,3 +30,5 @@ export const GET = handler(async (req) => {
     return res;
   }
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

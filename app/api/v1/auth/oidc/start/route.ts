@@ -3,7 +3,7 @@ import { flowCookie, startOidc } from "@/lib/auth/oidc";
 import { isLocalHttp } from "@/lib/auth/sessions";
 import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";
-import { handler } from "@/lib/http/respond";
+import { handler, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -16,3 +16,5 @@ export const GET = handler(async (req) => {
   const { url, flowCookie: value } = await startOidc(c.oidc, new URL("/api/v1/auth/oidc/callback", base).toString(), next);
   return new Response(null, { status: 302, headers: { location: url.toString(), "set-cookie": flowCookie(value, !isLocalHttp(req.url)), "cache-control": "no-store" } });
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

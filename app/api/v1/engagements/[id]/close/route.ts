@@ -4,7 +4,7 @@ import { engagementRoute } from "@/lib/engagements/http";
 import { messageText } from "@/lib/engagements/input";
 import { engagementSummary, summaryJson } from "@/lib/engagements/summary";
 import { closeEngagement } from "@/lib/engagements/tests";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -15,3 +15,5 @@ export const POST = handler(async (req: Request, ctx: { params: Promise<{ id: st
   const closed = await closeEngagement(db, actor, engagement, messageText((await readFields(req)).fields, "conclusion"));
   return json(summaryJson(await engagementSummary(db, closed)));
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

@@ -4,7 +4,7 @@ import { engagementPackage } from "@/lib/engagements/package";
 import { renderEngagementPdf } from "@/lib/engagements/pdf";
 import { engagementSummary } from "@/lib/engagements/summary";
 import { AppError, validation } from "@/lib/errors";
-import { handler } from "@/lib/http/respond";
+import { handler, otherMethods } from "@/lib/http/respond";
 import { instanceSigningKey } from "@/lib/signing/keys";
 
 export const dynamic = "force-dynamic";
@@ -31,3 +31,5 @@ export const GET = handler(async (req: Request, ctx: { params: Promise<{ id: str
   await auditExport(db, actor, engagement, "package.zip", { bytes: data.length, checkpointTreeSize: manifest.checkpoint?.treeSize ?? null, files: manifest.files.length });
   return download(data, "application/zip", `${base}.zip`);
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -2,7 +2,7 @@ import { getDb } from "@/lib/db";
 import { frozenRows } from "@/lib/engagements/freeze";
 import { auditExport, engagementRoute } from "@/lib/engagements/http";
 import { csvText } from "@/lib/engagements/package";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { populationColumns } from "@/lib/reports/population";
 
 export const dynamic = "force-dynamic";
@@ -17,3 +17,5 @@ export const GET = handler(async (req: Request, ctx: { params: Promise<{ id: str
   const body = csvText(populationColumns.map(([, h]) => h), rows.map((r) => populationColumns.map(([k]) => String(r[k] ?? ""))));
   return new Response(new Uint8Array(body), { headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="engagement-${engagement.id}-population.csv"`, "x-content-type-options": "nosniff", "cache-control": "no-store" } });
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -5,7 +5,7 @@ import { parseRequest } from "@/lib/engagements/input";
 import { requestsCsv } from "@/lib/engagements/package";
 import { raiseRequest, requestThreads } from "@/lib/engagements/requests";
 import { engagementSummary, summaryJson } from "@/lib/engagements/summary";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -27,3 +27,5 @@ export const POST = handler(async (req: Request, ctx: { params: Promise<{ id: st
   const [thread] = (await requestThreads(db, engagement.id)).filter((t) => t.id === r.id);
   return json(thread, { status: 201 });
 });
+
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET", "POST"]);

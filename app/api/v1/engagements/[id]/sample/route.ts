@@ -3,7 +3,7 @@ import { getDb } from "@/lib/db";
 import { engagementRoute } from "@/lib/engagements/http";
 import { parseDraw } from "@/lib/engagements/input";
 import { drawEngagementSample } from "@/lib/engagements/sample";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -14,3 +14,5 @@ export const POST = handler(async (req: Request, ctx: { params: Promise<{ id: st
   const s = await drawEngagementSample(db, actor, engagement, parseDraw((await readFields(req)).fields));
   return json({ drawNo: s.drawNo, seed: s.seed, requestedSize: s.requestedSize, size: s.size, method: s.method, populationSize: s.populationSize, reason: s.reason, changeIds: s.changeIds }, { status: 201 });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

@@ -2,7 +2,7 @@ import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
 import { parseInstant } from "@/lib/evidence/cursor";
 import { environmentStateAt } from "@/lib/evidence/state";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -13,3 +13,5 @@ export const GET = handler(async (req: Request, ctx: { params: Promise<{ name: s
   const at = parseInstant("at", new URL(req.url).searchParams.get("at"));
   return json(await environmentStateAt(db, name, at));
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

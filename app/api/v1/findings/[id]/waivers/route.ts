@@ -6,7 +6,7 @@ import { describeIssues, notFound, validation } from "@/lib/errors";
 import { listWaiverRequests, listWaivers, requestWaiver } from "@/lib/findings/waivers";
 import { actorOfPrincipal } from "@/lib/incidents/input";
 import { parseJson, readBody, requireJson } from "@/lib/http/body";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -41,3 +41,5 @@ export const POST = handler(async (req: Request, ctx: { params: Promise<{ id: st
   const request = await requestWaiver(db, id, actorOfPrincipal(who, req), { justification: parsed.data.justification, expiresAt: new Date(parsed.data.expiresAt) });
   return json(request, { status: 201 });
 });
+
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET", "POST"]);

@@ -1,6 +1,6 @@
 import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { incidentDetail } from "@/lib/incidents/detail";
 import { closeIncident } from "@/lib/incidents/edit";
 import { actorOfPrincipal, parseIncidentId } from "@/lib/incidents/input";
@@ -14,3 +14,5 @@ export const POST = handler(async (req: Request, ctx: { params: Promise<{ id: st
   await closeIncident(db, actorOfPrincipal(who, req), id);
   return json(await incidentDetail(db, id));
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

@@ -2,7 +2,7 @@ import { authorize } from "@/lib/auth/request";
 import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { parseJson, readBody, requireJson } from "@/lib/http/body";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { addStep } from "@/lib/incidents/edit";
 import { actorOfPrincipal, parseIncidentId, parseStep } from "@/lib/incidents/input";
 
@@ -16,3 +16,5 @@ export const POST = handler(async (req: Request, ctx: { params: Promise<{ id: st
   const step = await addStep(db, actorOfPrincipal(who, req), id, parseStep(parseJson(await readBody(req, config().maxBodyBytes))));
   return json({ id: step.id, incident: id }, { status: 201 });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

@@ -1,7 +1,7 @@
 import { authorize } from "@/lib/auth/request";
 import { resetPassword } from "@/lib/auth/user-admin";
 import { getDb } from "@/lib/db";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { actorOfPrincipal } from "@/lib/incidents/input";
 
 export const dynamic = "force-dynamic";
@@ -13,3 +13,5 @@ export const POST = handler(async (req: Request, ctx: { params: Promise<{ id: st
   const { user, oneTimePassword } = await resetPassword(db, actorOfPrincipal(who, req), (await ctx.params).id);
   return json({ id: user.id, email: user.email, oneTimePassword, mustChangePassword: true }, { headers: { "cache-control": "no-store" } });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

@@ -1,7 +1,7 @@
 import { authorize } from "@/lib/auth/request";
 import { revokeAllSessions } from "@/lib/auth/user-admin";
 import { getDb } from "@/lib/db";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { actorOfPrincipal } from "@/lib/incidents/input";
 
 export const dynamic = "force-dynamic";
@@ -12,3 +12,5 @@ export const DELETE = handler(async (req: Request, ctx: { params: Promise<{ id: 
   const who = await authorize(db, req, "users:manage");
   return json(await revokeAllSessions(db, actorOfPrincipal(who, req), (await ctx.params).id));
 });
+
+export const { GET, POST, PUT, PATCH, OPTIONS } = otherMethods(["DELETE"]);

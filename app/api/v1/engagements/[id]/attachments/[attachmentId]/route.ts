@@ -3,7 +3,7 @@ import { downloadHeaders } from "@/lib/engagements/attachments";
 import { engagementRoute } from "@/lib/engagements/http";
 import { parseId } from "@/lib/engagements/input";
 import { attachmentOf } from "@/lib/engagements/requests";
-import { handler } from "@/lib/http/respond";
+import { handler, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -15,3 +15,5 @@ export const GET = handler(async (req: Request, ctx: { params: Promise<{ id: str
   const a = await attachmentOf(db, engagement.id, parseId(params.attachmentId, "attachmentId"));
   return new Response(new Uint8Array(a.content), { headers: { ...downloadHeaders(a.fileName, a.contentType, a.bytes), "x-content-sha256": a.sha256 } });
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -2,7 +2,7 @@ import { getDb } from "@/lib/db";
 import { endAuditorAccess } from "@/lib/engagements/auditors";
 import { engagementRoute } from "@/lib/engagements/http";
 import { parseId } from "@/lib/engagements/input";
-import { handler } from "@/lib/http/respond";
+import { handler, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -14,3 +14,5 @@ export const DELETE = handler(async (req: Request, ctx: { params: Promise<{ id: 
   await endAuditorAccess(db, actor, engagement, parseId(params.userId, "userId"));
   return new Response(null, { status: 204 });
 });
+
+export const { GET, POST, PUT, PATCH, OPTIONS } = otherMethods(["DELETE"]);

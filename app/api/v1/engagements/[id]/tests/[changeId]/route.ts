@@ -3,7 +3,7 @@ import { getDb } from "@/lib/db";
 import { engagementRoute } from "@/lib/engagements/http";
 import { parseMark } from "@/lib/engagements/input";
 import { markTest } from "@/lib/engagements/tests";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -15,3 +15,5 @@ export const PUT = handler(async (req: Request, ctx: { params: Promise<{ id: str
   const t = await markTest(db, actor, engagement, params.changeId.slice(0, 300), parseMark((await readFields(req)).fields));
   return json({ changeId: t.changeId, result: t.result, note: t.note, markedBy: t.markedBy, markedAt: t.markedAt.toISOString() });
 });
+
+export const { GET, POST, PATCH, DELETE, OPTIONS } = otherMethods(["PUT"]);

@@ -5,7 +5,7 @@ import { getDb } from "@/lib/db";
 import { describeIssues, notFound, validation } from "@/lib/errors";
 import { extendWaiver, revokeWaiver } from "@/lib/findings/waivers";
 import { parseJson, readBody, requireJson } from "@/lib/http/body";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { actorOfPrincipal } from "@/lib/incidents/input";
 
 export const dynamic = "force-dynamic";
@@ -38,3 +38,5 @@ export const PATCH = handler(async (req: Request, ctx: Ctx) => {
   if (!parsed.success) throw validation(describeIssues(parsed.error.issues));
   return json(await extendWaiver(db, id, waiverId, actorOfPrincipal(who, req), new Date(parsed.data.expiresAt)));
 });
+
+export const { GET, POST, PUT, OPTIONS } = otherMethods(["PATCH", "DELETE"]);

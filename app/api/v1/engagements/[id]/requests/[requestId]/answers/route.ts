@@ -2,7 +2,7 @@ import { getDb } from "@/lib/db";
 import { engagementRoute, readAnswer } from "@/lib/engagements/http";
 import { messageText, parseId } from "@/lib/engagements/input";
 import { answerRequest } from "@/lib/engagements/requests";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -15,3 +15,5 @@ export const POST = handler(async (req: Request, ctx: { params: Promise<{ id: st
   const thread = await answerRequest(db, actor, engagement, parseId(params.requestId, "requestId"), { body: messageText(fields, "body", false), files });
   return json(thread, { status: 201 });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

@@ -4,7 +4,7 @@ import { engagementRoute } from "@/lib/engagements/http";
 import { messageText, parseId } from "@/lib/engagements/input";
 import { resolveRequest } from "@/lib/engagements/requests";
 import { validation } from "@/lib/errors";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -18,3 +18,5 @@ export const POST = handler(async (req: Request, ctx: { params: Promise<{ id: st
   if (action !== "accept" && action !== "reopen") throw validation("action: must be accept or reopen");
   return json(await resolveRequest(db, actor, engagement, parseId(params.requestId, "requestId"), { action, note: messageText(fields, "note", false) }));
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

@@ -2,7 +2,7 @@ import { authorize } from "@/lib/auth/request";
 import { getDb } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import { approveWaiverRequest } from "@/lib/findings/waivers";
-import { handler, json } from "@/lib/http/respond";
+import { handler, json, otherMethods } from "@/lib/http/respond";
 import { actorOfPrincipal } from "@/lib/incidents/input";
 
 export const dynamic = "force-dynamic";
@@ -15,3 +15,5 @@ export const POST = handler(async (req: Request, ctx: { params: Promise<{ id: st
   if (!/^\d{1,15}$/.test(id) || !/^\d{1,15}$/.test(requestId)) throw notFound(`waiver request ${requestId} of finding ${id}`);
   return json(await approveWaiverRequest(db, Number(id), Number(requestId), actorOfPrincipal(who, req)), { status: 201 });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);
