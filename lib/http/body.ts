@@ -8,6 +8,7 @@ export async function readBody(req: Request, limit: number): Promise<string> {
 
 /** The raw body as bytes, refused (413) as soon as it passes `limit` bytes, declared or not. */
 export async function readBytes(req: Request, limit: number): Promise<Buffer> {
+  refuseEncodedBody(req);
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > limit) throw tooLarge(limit);
   if (!req.body) return Buffer.alloc(0);
@@ -27,6 +28,18 @@ export async function readBytes(req: Request, limit: number): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+/**
+ * A compressed body (`Content-Encoding: gzip`, say) is refused (415): Custody reads bodies as sent and
+ * would otherwise report the compressed bytes as malformed JSON. Webhook senders and the CLI send
+ * bodies uncompressed; a proxy that decompresses removes the header.
+ */
+function refuseEncodedBody(req: Request): void {
+  const encoding = (req.headers.get("content-encoding") ?? "").trim().toLowerCase();
+  if (encoding !== "" && encoding !== "identity") {
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", `content-encoding ${encoding.slice(0, 40)} is not accepted: send the body uncompressed`);
+  }
+}
+
 const tooLarge = (limit: number) => new AppError("PAYLOAD_TOO_LARGE", `request body is larger than the limit of ${limit} bytes`);
 
 /** Requires a JSON content type (415 otherwise). */
@@ -43,6 +56,8 @@ export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
+    // An invisible first character would make the parser's message unreadable: name it.
+    if (text.charCodeAt(0) === 0xfeff) throw new AppError("MALFORMED_JSON", "body is not valid JSON: it starts with a byte order mark (U+FEFF), which JSON text must not (RFC 8259, section 8.1); send it without one");
     throw new AppError("MALFORMED_JSON", `body is not valid JSON: ${(error as Error).message}`);
   }
 }
