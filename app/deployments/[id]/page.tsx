@@ -22,7 +22,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function DeploymentPage({ params }: Props) {
   const raw = (await params).id;
   await requireUser("evidence:read", `/deployments/${raw}`);
-  if (!/^\d+$/.test(raw)) notFound();
+  if (!/^\d{1,15}$/.test(raw)) notFound();
   const db = await getDb();
   const chain = await deploymentChain(db, Number(raw));
   if (!chain) notFound();

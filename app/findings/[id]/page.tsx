@@ -22,7 +22,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function FindingPage({ params }: Props) {
   const raw = (await params).id;
   const user = await requireUser("evidence:read", `/findings/${raw}`);
-  if (!/^\d+$/.test(raw)) notFound();
+  if (!/^\d{1,15}$/.test(raw)) notFound();
   const f = await findingDetail(await getDb(), Number(raw));
   if (!f) notFound();
   const now = new Date().toISOString();
