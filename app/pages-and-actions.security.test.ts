@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { sql } from "drizzle-orm";
+import { queryRows } from "@/db/client";
 import { roleCan, roles, type Permission, type Role } from "@/lib/auth/permissions";
 import { sessionCookies } from "@/lib/auth/testing";
 import { setupRouteHarness, type RouteHarness } from "@/lib/testing/route-harness";
@@ -220,5 +222,35 @@ describe("the sign-in page for someone already signed in", () => {
       expect(thrown, next).toBeInstanceOf(Signal);
       expect((thrown as InstanceType<typeof Signal>).to, next).toBe(to);
     }
+  });
+});
+
+describe("a form field holding a NUL, which Postgres cannot store", () => {
+  const incidents = async () => Number((await queryRows<{ n: number }>(t.handle.db, sql`select count(*)::int as n from incidents`))[0]?.n);
+  it("is answered in the form by every action that takes a form, and opens no incident", async () => {
+    const all = await callers();
+    const before = await incidents();
+    for (const [key, entry] of Object.entries(actions)) {
+      const args = entry.args();
+      const last = args.at(-1);
+      // Revoking a token takes only its id (a number, checked); the queries take no form.
+      if (!(last instanceof FormData) || key.endsWith("#revokeTokenAction")) continue;
+      const caller = all.find((c) => entry.access === "public" || (c.role !== null && roleCan(c.role, entry.access as Permission)));
+      if (!caller) throw new Error(`no caller may run ${key}`);
+      request.headers = new Headers({ host: "localhost", ...caller.headers });
+      last.set("title", "outage\u0000");
+      const [file = "", name = ""] = key.split("#");
+      const fn = ((await import(path.join(appDir, file))) as Record<string, (...a: unknown[]) => Promise<unknown>>)[name];
+      if (!fn) throw new Error(`${key} missing`);
+      expect(await fn(...args), `${key} as ${caller.label}`).toEqual({ error: "title: contains U+0000 (NUL), which cannot be stored" });
+    }
+    // A whole, valid form to open an incident but for the NUL in its title.
+    const open = (await import(path.join(appDir, "incidents/actions.ts"))) as { openIncidentAction: (...a: unknown[]) => Promise<unknown> };
+    const admin = all.find((c) => c.role === "admin");
+    request.headers = new Headers({ host: "localhost", ...admin?.headers });
+    expect(await open.openIncidentAction({}, form({ title: "Checkout\u0000 down", owner: "admin@custody.demo", environment: "production" }))).toEqual({
+      error: "title: contains U+0000 (NUL), which cannot be stored",
+    });
+    expect(await incidents()).toBe(before);
   });
 });

@@ -15,6 +15,7 @@ import { answerRequest, raiseRequest, resolveRequest } from "@/lib/engagements/r
 import { drawEngagementSample } from "@/lib/engagements/sample";
 import { closeEngagement, markTest } from "@/lib/engagements/tests";
 import { AppError } from "@/lib/errors";
+import { formProblem } from "@/lib/http/form-text";
 import type { FormState } from "./form-state";
 
 const fieldsOf = (form: FormData): Record<string, string> => {
@@ -27,6 +28,8 @@ const rawId = (form: FormData) => (typeof form.get("id") === "string" ? String(f
 /** Runs one engagement step for the signed-in person allowed `permission` on the engagement in the form. */
 async function step(form: FormData, permission: Permission, fn: (ctx: Awaited<ReturnType<typeof context>>) => Promise<FormState | string>): Promise<FormState> {
   const user = await requireUser(permission, `/engagements/${rawId(form).slice(0, 20)}`);
+  const unstorable = formProblem(form);
+  if (unstorable) return { error: unstorable };
   let out: FormState;
   try {
     const result = await fn(await context(user, form));
@@ -47,6 +50,8 @@ async function context(user: Awaited<ReturnType<typeof requireUser>>, form: Form
 
 export async function createEngagementAction(_prev: FormState, form: FormData): Promise<FormState> {
   const user = await requireUser("engagements:manage", "/engagements");
+  const unstorable = formProblem(form);
+  if (unstorable) return { error: unstorable };
   let id = 0;
   try {
     const db = await getDb();

@@ -7,6 +7,7 @@ import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { addStep, closeIncident, updateIncident } from "@/lib/incidents/edit";
 import { openIncident } from "@/lib/incidents/open";
+import { formProblem } from "@/lib/http/form-text";
 
 export type FormState = { error?: string; done?: string };
 
@@ -26,6 +27,8 @@ async function run(path: string, done: string, fn: () => Promise<unknown>): Prom
 
 export async function openIncidentAction(_prev: FormState, form: FormData): Promise<FormState> {
   const user = await requireUser("incidents:write", "/incidents/new");
+  const unstorable = formProblem(form);
+  if (unstorable) return { error: unstorable };
   let id = 0;
   const state = await run("/incidents", "opened", async () => {
     const findingIds = form.getAll("findingIds").map(String).filter((v) => /^\d{1,15}$/.test(v)).map(Number);
@@ -40,6 +43,8 @@ export async function openIncidentAction(_prev: FormState, form: FormData): Prom
 export async function updateIncidentAction(_prev: FormState, form: FormData): Promise<FormState> {
   const id = idOf(form);
   const user = await requireUser("incidents:write", `/incidents/${id}`);
+  const unstorable = formProblem(form);
+  if (unstorable) return { error: unstorable };
   const given = (name: string) => (form.has(name) ? field(form, name) : undefined);
   const fix = given("fixDeploymentKey");
   return run(`/incidents/${id}`, "Saved", async () => updateIncident(await getDb(), await actorOf(user), id, {
@@ -51,6 +56,8 @@ export async function updateIncidentAction(_prev: FormState, form: FormData): Pr
 export async function addStepAction(_prev: FormState, form: FormData): Promise<FormState> {
   const id = idOf(form);
   const user = await requireUser("incidents:write", `/incidents/${id}`);
+  const unstorable = formProblem(form);
+  if (unstorable) return { error: unstorable };
   const references = field(form, "evidence").split("\n").map((l) => l.trim()).filter(Boolean);
   return run(`/incidents/${id}`, `Step ${field(form, "step")} recorded`, async () =>
     addStep(await getDb(), await actorOf(user), id, { step: field(form, "step"), notes: field(form, "notes"), evidence: references.length > 0 ? { references } : null }),
@@ -60,5 +67,7 @@ export async function addStepAction(_prev: FormState, form: FormData): Promise<F
 export async function closeIncidentAction(_prev: FormState, form: FormData): Promise<FormState> {
   const id = idOf(form);
   const user = await requireUser("incidents:write", `/incidents/${id}`);
+  const unstorable = formProblem(form);
+  if (unstorable) return { error: unstorable };
   return run(`/incidents/${id}`, "Incident closed", async () => closeIncident(await getDb(), await actorOf(user), id));
 }

@@ -1,12 +1,14 @@
 import { AppError } from "../errors";
-import { parseJson, readBody } from "../http/body";
+import { parseJson, readBody, refuseUnstorable } from "../http/body";
 
 /** Reads a small JSON or urlencoded form body into string fields; whether it was a browser form. */
 export async function readFields(req: Request, limit = 16_384): Promise<{ fields: Record<string, string>; isForm: boolean }> {
   const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   const raw = await readBody(req, limit);
   if (type === "application/x-www-form-urlencoded") {
-    return { fields: Object.fromEntries(new URLSearchParams(raw)), isForm: true };
+    const fields = Object.fromEntries(new URLSearchParams(raw));
+    refuseUnstorable(fields, "body");
+    return { fields, isForm: true };
   }
   if (type === "application/json") {
     const body = parseJson(raw);

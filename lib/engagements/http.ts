@@ -6,7 +6,7 @@ import { authorize } from "../auth/request";
 import { clientMeta } from "../auth/sign-in";
 import type { Actor } from "../auth/users";
 import { AppError } from "../errors";
-import { readBytes } from "../http/body";
+import { parseJson, readBytes, refuseUnstorable } from "../http/body";
 import { engagementFor, type Viewer } from "./access";
 import { ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_ANSWER } from "./attachments";
 import { parseId } from "./input";
@@ -47,13 +47,7 @@ export async function readAnswer(req: Request): Promise<{ fields: Record<string,
     return formAnswer(form);
   }
   if (type.startsWith("application/json")) {
-    const text = (await readBytes(req, 64 * 1024)).toString("utf8");
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new AppError("MALFORMED_JSON", "body: not JSON");
-    }
+    const body = parseJson((await readBytes(req, 64 * 1024)).toString("utf8"));
     if (!body || typeof body !== "object" || Array.isArray(body)) throw new AppError("VALIDATION", "body: expected an object");
     const fields: Record<string, string> = {};
     for (const [k, v] of Object.entries(body)) if (typeof v === "string") fields[k] = v;
@@ -67,7 +61,10 @@ export async function formAnswer(form: FormData): Promise<{ fields: Record<strin
   const fields: Record<string, string> = {};
   const files: Upload[] = [];
   for (const [k, v] of form.entries()) {
-    if (typeof v === "string") fields[k] = v;
+    if (typeof v === "string") {
+      refuseUnstorable(v, `body.${k.slice(0, 40)}`);
+      fields[k] = v;
+    }
     else if (v.size > 0) {
       if (v.size > ATTACHMENT_MAX_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", `attachment ${v.name.slice(0, 100)}: larger than ${ATTACHMENT_MAX_BYTES} bytes`);
       files.push({ name: v.name, data: Buffer.from(await v.arrayBuffer()) });

@@ -1,5 +1,5 @@
 import { AppError } from "../errors";
-import { MAX_JSON_DEPTH, nestingExceeds } from "./json-limits";
+import { MAX_JSON_DEPTH, nestingExceeds, unstorableString } from "./json-limits";
 
 /** Reads the raw body, refusing (413) as soon as it passes `limit` bytes, declared or not. */
 export async function readBody(req: Request, limit: number): Promise<string> {
@@ -50,14 +50,29 @@ export function requireJson(req: Request): void {
   }
 }
 
-/** Parses a JSON body; JSON nested deeper than MAX_JSON_DEPTH is refused (400) before it is parsed. */
-export function parseJson(text: string): unknown {
+/**
+ * Parses a JSON body; JSON nested deeper than MAX_JSON_DEPTH is refused (400) before it is parsed, and
+ * a string (or key) Postgres cannot store, one holding U+0000 or a lone UTF-16 surrogate, after it
+ * (400, naming where): a sign-in, an engagement, a gate decision with one answered 500 (probed
+ * 4 Dec 2026). The ingest routes check each event themselves with the event's own path and say
+ * `storable: "checked later"`.
+ */
+export function parseJson(text: string, opts: { storable?: "checked later" } = {}): unknown {
   if (nestingExceeds(text)) throw new AppError("VALIDATION", `body: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch (error) {
     // An invisible first character would make the parser's message unreadable: name it.
     if (text.charCodeAt(0) === 0xfeff) throw new AppError("MALFORMED_JSON", "body is not valid JSON: it starts with a byte order mark (U+FEFF), which JSON text must not (RFC 8259, section 8.1); send it without one");
     throw new AppError("MALFORMED_JSON", `body is not valid JSON: ${(error as Error).message}`);
   }
+  if (opts.storable !== "checked later") refuseUnstorable(parsed, "body");
+  return parsed;
+}
+
+/** Refuses (400) text fields or a parsed body holding a string Postgres cannot store (see parseJson). */
+export function refuseUnstorable(value: unknown, root: string): void {
+  const problem = unstorableString(value, [root]);
+  if (problem !== null) throw new AppError("VALIDATION", problem);
 }

@@ -43,8 +43,12 @@ function allowOf(details: unknown): string {
   return details && typeof details === "object" && "allow" in details && typeof details.allow === "string" ? details.allow : "";
 }
 
+/**
+ * An unexpected error as one log line, without the parameters drizzle appends to a failed query's
+ * message ("Failed query: … params: …"): they can hold what a person typed or a webhook URL.
+ */
 function errorSummary(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 500);
+  if (error instanceof Error) return `${error.name}: ${error.message.replace(/\nparams: [\s\S]*$/, "")}`.slice(0, 500);
   return String(error).slice(0, 500);
 }
 

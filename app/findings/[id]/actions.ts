@@ -5,6 +5,7 @@ import { actorOf, requireUser } from "@/lib/auth/current-user";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { approveWaiverRequest, extendWaiver, requestWaiver, revokeWaiver } from "@/lib/findings/waivers";
+import { formProblem } from "@/lib/http/form-text";
 
 export type WaiverFormState = { error?: string; done?: string };
 
@@ -17,6 +18,8 @@ const endOfDay = (v: string) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T2
 export async function waiverAction(_prev: WaiverFormState, form: FormData): Promise<WaiverFormState> {
   const findingId = num(form, "findingId");
   const user = await requireUser("findings:waive", `/findings/${findingId}`);
+  const unstorable = formProblem(form);
+  if (unstorable) return { error: unstorable };
   const db = await getDb();
   const by = await actorOf(user);
   try {

@@ -8,11 +8,14 @@ import { acceptInvitation } from "@/lib/engagements/auditors";
 import { AppError } from "@/lib/errors";
 import { clientAddress } from "@/lib/http/client-address";
 import { config } from "@/lib/config";
+import { formProblem } from "@/lib/http/form-text";
 
 export type InviteState = { error?: string };
 
 /** Spends the one-time invitation: sets the auditor's password, signs them in, opens their engagement. */
 export async function acceptInvitationAction(_prev: InviteState, form: FormData): Promise<InviteState> {
+  const unstorable = formProblem(form);
+  if (unstorable) return { error: unstorable };
   const token = String(form.get("token") ?? "");
   const password = String(form.get("password") ?? "");
   if (password !== String(form.get("confirmPassword") ?? "")) return { error: "the two passwords differ" };

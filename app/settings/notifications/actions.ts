@@ -5,11 +5,14 @@ import { actorOf, requireUser } from "@/lib/auth/current-user";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { createSubscription } from "@/lib/notifications/targets";
+import { formProblem } from "@/lib/http/form-text";
 
 export type SubscribeState = { error?: string; created?: { name: string; signingSecret: string | null } };
 
 export async function subscribeAction(_prev: SubscribeState, form: FormData): Promise<SubscribeState> {
   const admin = await requireUser("settings:manage", "/settings/notifications");
+  const unstorable = formProblem(form);
+  if (unstorable) return { error: unstorable };
   const field = (k: string) => (typeof form.get(k) === "string" ? String(form.get(k)).trim() : "");
   try {
     const created = await createSubscription(

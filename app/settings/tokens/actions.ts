@@ -7,11 +7,14 @@ import { parseExpiry, parseTokenLimits } from "@/lib/auth/token-scope";
 import { parseScopes } from "@/lib/auth/tokens";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { formProblem } from "@/lib/http/form-text";
 
 export type IssueTokenState = { error?: string; issued?: { name: string; scopes: string[]; token: string } };
 
 export async function issueTokenAction(_prev: IssueTokenState, form: FormData): Promise<IssueTokenState> {
   const admin = await requireUser("tokens:manage", "/settings/tokens");
+  const unstorable = formProblem(form);
+  if (unstorable) return { error: unstorable };
   try {
     const scopes = parseScopes(form.getAll("scopes").map(String).join(","));
     const field = (k: string) => (typeof form.get(k) === "string" ? String(form.get(k)) : "");

@@ -6,11 +6,14 @@ import { changeRole, disableUser, enableUser, resetPassword, revokeAllSessions }
 import { createUser } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { formProblem } from "@/lib/http/form-text";
 
 export type CreateUserState = { error?: string; created?: { email: string; role: string; password: string | null } };
 
 export async function createUserAction(_prev: CreateUserState, form: FormData): Promise<CreateUserState> {
   const admin = await requireUser("users:manage", "/settings/users");
+  const unstorable = formProblem(form);
+  if (unstorable) return { error: unstorable };
   const field = (k: string) => (typeof form.get(k) === "string" ? String(form.get(k)) : "");
   try {
     const { user, generatedPassword } = await createUser(await getDb(), await actorOf(admin), {
@@ -32,6 +35,8 @@ export type UserActionState = { error?: string; done?: string; oneTimePassword?:
 /** One form posts `op` (role, disable, enable, sessions, reset) for one user; each is audit-logged in lib/auth/user-admin.ts. */
 export async function manageUserAction(_prev: UserActionState, form: FormData): Promise<UserActionState> {
   const admin = await requireUser("users:manage", "/settings/users");
+  const unstorable = formProblem(form);
+  if (unstorable) return { error: unstorable };
   const field = (k: string) => (typeof form.get(k) === "string" ? String(form.get(k)) : "");
   const db = await getDb();
   const by = await actorOf(admin);

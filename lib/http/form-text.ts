@@ -1,0 +1,16 @@
+import { unstorableString } from "./json-limits";
+
+/**
+ * What a page's form (a server action's FormData) holds that Postgres cannot store, as the message
+ * the action shows in its form, or null: a text field with U+0000. Each action asks first and answers
+ * `{ error }`, instead of failing with a database error. (FormData holds USVStrings, so a lone
+ * surrogate has already become U+FFFD; files are checked by their own readers.)
+ */
+export function formProblem(form: FormData): string | null {
+  for (const [name, value] of form.entries()) {
+    if (typeof value !== "string") continue;
+    const problem = unstorableString(value, [name.slice(0, 40)]);
+    if (problem !== null) return problem;
+  }
+  return null;
+}
