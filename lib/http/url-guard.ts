@@ -29,6 +29,8 @@ export function urlRefusalResponse(pathname: string, message: string, requestId:
       headers: { "content-type": "application/json; charset=utf-8", "x-request-id": requestId },
     });
   }
-  const page = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Bad request · Custody</title></head><body><main><h1>Bad request</h1><p>${message}.</p><p><a href="/">Back to the overview</a></p></main></body></html>`;
+  // The app's own look in a few inline rules: this answer comes before Next renders anything.
+  const style = `body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;background:#fff}header{padding:.75rem 1.5rem;border-bottom:1px solid #d0d7de;background:#f6f8fa;font-weight:600}main{max-width:60rem;margin:0 auto;padding:1.5rem}a{color:#0b5cad}`;
+  const page = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Bad request · Custody</title><style>${style}</style></head><body><header>Custody</header><main><h1>Bad request</h1><p>This address cannot be opened: ${message}.</p><p><a href="/">Back to the overview</a></p></main></body></html>`;
   return new Response(page, { status: 400, headers: { "content-type": "text/html; charset=utf-8", "x-request-id": requestId } });
 }
