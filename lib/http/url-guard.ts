@@ -10,7 +10,8 @@
  * and any deployment without the proxy call directly). Free of Node-only modules: the proxy imports it.
  */
 export function urlRefusal(rawPath: string, rawQuery: string): string | null {
-  if (/%00/i.test(rawPath) || /%00/i.test(rawQuery) || rawPath.includes("\0") || rawQuery.includes("\0")) {
+  // Only the encoded form can arrive: Node's HTTP parser refuses a raw NUL, and URL encodes one.
+  if (/%00/i.test(rawPath) || /%00/i.test(rawQuery)) {
     return "the URL holds %00, a NUL character, which no name, reference or filter contains";
   }
   try {
