@@ -242,14 +242,14 @@ describe("a form field holding a NUL, which Postgres cannot store", () => {
       const [file = "", name = ""] = key.split("#");
       const fn = ((await import(path.join(appDir, file))) as Record<string, (...a: unknown[]) => Promise<unknown>>)[name];
       if (!fn) throw new Error(`${key} missing`);
-      expect(await fn(...args), `${key} as ${caller.label}`).toEqual({ error: "title: contains U+0000 (NUL), which cannot be stored" });
+      expect(await fn(...args), `${key} as ${caller.label}`).toEqual({ error: "The field “title” holds a NUL character (U+0000), which Custody cannot store: remove it and send the form again." });
     }
     // A whole, valid form to open an incident but for the NUL in its title.
     const open = (await import(path.join(appDir, "incidents/actions.ts"))) as { openIncidentAction: (...a: unknown[]) => Promise<unknown> };
     const admin = all.find((c) => c.role === "admin");
     request.headers = new Headers({ host: "localhost", ...admin?.headers });
     expect(await open.openIncidentAction({}, form({ title: "Checkout\u0000 down", owner: "admin@custody.demo", environment: "production" }))).toEqual({
-      error: "title: contains U+0000 (NUL), which cannot be stored",
+      error: "The field “title” holds a NUL character (U+0000), which Custody cannot store: remove it and send the form again.",
     });
     expect(await incidents()).toBe(before);
   });

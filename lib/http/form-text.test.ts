@@ -13,7 +13,7 @@ describe("formProblem", () => {
     const form = new FormData();
     form.set("title", "ok");
     form.set("justification", "a\u0000b");
-    expect(formProblem(form)).toBe("justification: contains U+0000 (NUL), which cannot be stored");
+    expect(formProblem(form)).toBe("The field “justification” holds a NUL character (U+0000), which Custody cannot store: remove it and send the form again.");
   });
 
   it("gets no lone surrogate from FormData, which stores text as USVString (U+FFFD in its place)", () => {

@@ -8,9 +8,9 @@ import { unstorableString } from "./json-limits";
  */
 export function formProblem(form: FormData): string | null {
   for (const [name, value] of form.entries()) {
-    if (typeof value !== "string") continue;
-    const problem = unstorableString(value, [name.slice(0, 40)]);
-    if (problem !== null) return problem;
+    if (typeof value !== "string" || unstorableString(value) === null) continue;
+    // Said to a person: the field as the form names it, and what to do.
+    return `The field “${name.slice(0, 40)}” holds a NUL character (U+0000), which Custody cannot store: remove it and send the form again.`;
   }
   return null;
 }
