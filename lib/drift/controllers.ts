@@ -22,6 +22,7 @@ import {
 import { peopleWritesBetween } from "./audit-records";
 import type { SnapshotRef, WorkloadFilter } from "./gather";
 import { controllerSubject, isControllerSubject } from "./subjects";
+import type { OpenDriftKnown } from "./evaluate-snapshot";
 import { withinMonths } from "../partitions/prune";
 import { deploymentsAround, toDeployment } from "./deployments-around";
 
@@ -82,6 +83,7 @@ export async function evaluateControllers(
   filter: WorkloadFilter,
   latest: boolean,
   reads?: Promise<ControllerReads | null>,
+  known?: OpenDriftKnown,
 ): Promise<{ failed: number; resolved: number }> {
   const read = await (reads ?? readControllers(db, snap, filter));
   if (read === null) return { failed: 0, resolved: 0 };
@@ -105,6 +107,7 @@ export async function evaluateControllers(
   const judged = await withoutSettled(db, snap, [...failed.values()]);
   const audit = await auditFor(db, snap, judged);
   await openFindings(db, judged.map((j) => toFinding(j, snap, attribute(j, audit))));
+  known?.opened(snap.environment, judged.map((j) => ({ ruleId: j.outcome.ruleId, subjectKey: j.subject })));
   // Drift a later pipeline deployment replaced is recorded, then resolved at that deployment: replay
   // (which sees the deployment when it judges the snapshot) keeps the same history as live ingestion.
   // One statement resolves them all: the replaced failures, the passes and the controllers gone are
@@ -118,7 +121,12 @@ export async function evaluateControllers(
     for (const subjectKey of subjects) resolutions.push({ ruleId, subjectKey, at: snap.observedAt, resolution: `Snapshot ${snap.externalId} (${snap.observedAt.toISOString()}) shows the controller compliant.` });
   }
   if (latest && filter === null) resolutions.push(...(await vanished(db, snap, new Set(rows.map((r) => controllerSubject({ environment: snap.environment, ...r }))))));
-  const resolved = await resolveFindingsEach(db, resolutions);
+  // What the evaluation knows is open (see OpenDriftKnown): a compliant controller whose rule has no
+  // open finding, the common case, costs no statement (a burst of small snapshots paid ~3 ms each).
+  const open = known ? await known.of(db, snap.environment) : null;
+  const toResolve = open ? resolutions.filter((r) => open.get(r.ruleId)?.has(r.subjectKey)) : resolutions;
+  const resolved = await resolveFindingsEach(db, toResolve);
+  known?.resolved(snap.environment, toResolve);
   return { failed: judged.length, resolved };
 }
 

@@ -148,8 +148,8 @@ async function openDriftFindings(db: Queryable, environment: string): Promise<Ma
  * them 361 times, ~1.3 ms each). Only for an unsharded evaluation: it holds the evaluation lock, so
  * nothing else judges drift meanwhile; sharded, another environment's shard may open or resolve a
  * rollback gap between two of this shard's snapshots, and the findings are read each time.
- * Controllers' findings are in what is read but never consulted (their subjects are no container's),
- * so their judging, which writes only those, needs no keeping in step. What is known may hold a
+ * Controllers' findings are in what is read too (their subjects are no container's): evaluateControllers
+ * consults them and keeps them in step the same way, and only it opens them. What is known may hold a
  * finding no longer open (resolving it again matches nothing) but never lacks one this evaluation
  * opened; one opened outside it meanwhile (an admission bypass recorded by the webhook) counts from
  * the next evaluation, as it would had it committed just after a single read.

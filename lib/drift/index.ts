@@ -52,14 +52,14 @@ export async function detectDrift(
     const read = target.filter === null ? group?.get(target.snapshot.id) : undefined;
     if (read) {
       await evaluateSnapshot(db, target.snapshot, null, policy, target.latest, null, touched.shard !== null, { items: read.items, hasControllers: read.controllers !== null }, known);
-      await evaluateControllers(db, target.snapshot, null, target.latest, Promise.resolve(read.controllers));
+      await evaluateControllers(db, target.snapshot, null, target.latest, Promise.resolve(read.controllers), known);
       continue;
     }
     // The controllers' reads (committed projections only) run aside while the containers are judged.
     const controllerReads = aside ? readControllers(aside, target.snapshot, target.filter) : undefined;
     controllerReads?.catch(() => {}); // awaited below; not an unhandled rejection if the snapshot's judging throws first
     await evaluateSnapshot(db, target.snapshot, target.filter, policy, target.latest, aside, touched.shard !== null, undefined, known);
-    await evaluateControllers(db, target.snapshot, target.filter, target.latest, controllerReads);
+    await evaluateControllers(db, target.snapshot, target.filter, target.latest, controllerReads, known);
   }
   if (touched.auditEvents > 0) await evaluateExecs(db, touched);
   if (touched.gitopsStatuses > 0) await evaluateGitops(db, touched);
