@@ -20,6 +20,11 @@ const admin = new pg.Client({ connectionString: server });
 await admin.connect();
 await admin.query(`drop database if exists ${name} with (force)`);
 await admin.query(`create database ${name}`);
+if (process.env.AUTO_EXPLAIN_MS) {
+  await admin.query(`alter database ${name} set session_preload_libraries = 'auto_explain'`);
+  await admin.query(`alter database ${name} set auto_explain.log_min_duration = ${Number(process.env.AUTO_EXPLAIN_MS)}`);
+  await admin.query(`alter database ${name} set auto_explain.log_analyze = on`);
+}
 const h = await openDatabase({ url: server.replace(/\/postgres$/, `/${name}`) });
 await migrate(h);
 // Judged after the batches, not beside them: the two phases are timed apart.
@@ -73,5 +78,6 @@ summary(`evaluation (${r.evaluated} rows)`, performance.now() - t1);
 console.log(`accepted ${((demo.length * rounds) / (accepted / 1000)).toFixed(0)}/s, judged ${((demo.length * rounds) / ((performance.now() - t0) / 1000)).toFixed(0)}/s`);
 timer.stop();
 await h.close();
-await admin.query(`drop database if exists ${name} with (force)`);
+// KEEP=1 leaves the database for a look afterwards (dropped at the next run's start).
+if (!process.env.KEEP) await admin.query(`drop database if exists ${name} with (force)`);
 await admin.end();
