@@ -205,24 +205,27 @@ export async function affectedDeployments(db: Queryable, touched: Touched, polic
   if (touched.services.size > 0) {
     // A service-level attestation decides the deployments from its time up to the next one of its
     // type for the same service and environment (`until`: two index probes for each attestation of
-    // the batch, by service and by subject). This asked, for every deployment after every
-    // attestation, whether a newer attestation came between them: 59,912 probes for the 1,488
-    // attestations of two demo histories. Then a window over each key's attestations joined back to
-    // the batch's: a burst into fresh tables (row estimates of 1) planned it as a nested loop that
-    // ran the window once per attestation, 29,016 probes and ~1 s for the 744 of one demo history.
+    // the batch, by service and by subject, in a materialized CTE so that they run once per
+    // attestation; the deployments are then one index range each). What it replaced: a probe, for
+    // every deployment after every attestation, of whether a newer one came between (59,912 for the
+    // 1,488 attestations of two demo histories); then a window over each key's attestations joined
+    // back, which a burst into fresh tables (row estimates of 1) planned as a nested loop running
+    // the window once per attestation (~1 s for one demo history); then these probes, unmaterialized,
+    // which the planner ran once per deployment row instead (239,648 times, 2.4 s for four).
     add(
       await queryRows<{ id: number }>(
         db,
-        sql`with a as (
-              select a.type, coalesce(a.service, a.subject) as svc, a.environment, a.observed_at from attestations a
+        sql`with a as materialized (
+              select a.type, coalesce(a.service, a.subject) as svc, a.environment, a.observed_at,
+                least(
+                  (select min(n.observed_at) from attestations n where n.service = coalesce(a.service, a.subject) and n.type = a.type
+                     and n.environment is not distinct from a.environment and n.observed_at > a.observed_at),
+                  (select min(n.observed_at) from attestations n where n.service is null and n.subject = coalesce(a.service, a.subject) and n.type = a.type
+                     and n.environment is not distinct from a.environment and n.observed_at > a.observed_at)) as until
+              from attestations a
               where ${storedInBatch(touched, sql`a.created_at`)} and a.type in ${serviceLevelTypes})
             select distinct d.id from a
-            cross join lateral (select least(
-                (select min(n.observed_at) from attestations n where n.service = a.svc and n.type = a.type
-                   and n.environment is not distinct from a.environment and n.observed_at > a.observed_at),
-                (select min(n.observed_at) from attestations n where n.service is null and n.subject = a.svc and n.type = a.type
-                   and n.environment is not distinct from a.environment and n.observed_at > a.observed_at)) as until offset 0) t
-            join deployments d on d.service = a.svc and d.deployed_at >= a.observed_at and (t.until is null or d.deployed_at < t.until)
+            join deployments d on d.service = a.svc and d.deployed_at >= a.observed_at and d.deployed_at < coalesce(a.until, 'infinity'::timestamptz)
               and (a.environment is null or a.environment = d.environment or a.type in ${[...attestationTypes.rollback]})`,
       ),
     );

@@ -63,17 +63,38 @@ function factsOf(e: DeploymentEvidence, fact: FactKind, ruleId: DeploymentRuleId
   }
 }
 
-/** The distinct sources of the facts a check used, recorded in its evidence. */
-export function sourcesUsed(e: DeploymentEvidence, ruleId: DeploymentRuleId): { fact: FactKind; kind: string; id: string; verified: boolean }[] {
-  const out = new Map<string, { fact: FactKind; kind: string; id: string; verified: boolean }>();
-  for (const fact of ["deployment", ...factsUsedBy[ruleId]] as FactKind[]) {
+type SourceUsed = { fact: FactKind; kind: string; id: string; verified: boolean };
+
+/**
+ * Each fact's distinct sources, by evidence: the ~23 checks of a deployment read the same facts
+ * (every attestation, every check run), and listing their sources once per check was the
+ * evaluator's largest stretch of JavaScript. The evidence is not changed once gathered.
+ */
+const sourcesByFact = new WeakMap<DeploymentEvidence, Map<string, SourceUsed[]>>();
+
+function sourcesOfFact(e: DeploymentEvidence, fact: FactKind, ruleId: DeploymentRuleId): SourceUsed[] {
+  // Only the deployment fact depends on the rule: production checks read the staging deployments too.
+  const key = fact === "deployment" && ruleId.startsWith("prod.") ? "deployment:prod" : fact;
+  let byFact = sourcesByFact.get(e);
+  if (byFact === undefined) sourcesByFact.set(e, (byFact = new Map()));
+  let list = byFact.get(key);
+  if (list === undefined) {
+    const out = new Map<string, SourceUsed>();
     for (const row of factsOf(e, fact, ruleId)) {
       if (row === null) continue;
       const s = sourceOfRow(row);
-      out.set(`${fact}\u0000${s.kind}\u0000${s.id}`, { fact, kind: s.kind, id: s.id, verified: s.verified });
+      out.set(`${s.kind}\u0000${s.id}`, { fact, kind: s.kind, id: s.id, verified: s.verified });
     }
+    list = [...out.values()];
+    byFact.set(key, list);
   }
-  return [...out.values()];
+  return list;
+}
+
+/** The distinct sources of the facts a check used, recorded in its evidence. */
+export function sourcesUsed(e: DeploymentEvidence, ruleId: DeploymentRuleId): SourceUsed[] {
+  const facts = [...new Set<FactKind>(["deployment", ...factsUsedBy[ruleId]])];
+  return facts.flatMap((fact) => sourcesOfFact(e, fact, ruleId));
 }
 
 const describeAside = (a: SetAsideFact): string =>
