@@ -137,12 +137,18 @@ export function sha256Subjects(statement: Statement | null): string[] {
   return [...out];
 }
 
-/** The first transparency-log entry's integrated time, if the bundle has one. */
+/**
+ * The first transparency-log entry's integrated time, if the bundle has one that is an instant: Rekor
+ * writes whole seconds since the epoch. A value past what a date can hold (a hostile or broken
+ * bundle's 1e308) counts as none; the bundle is still stored, and its verification fails on it.
+ */
 export function integratedTimeOf(bundle: Record<string, unknown>): Date | null {
   const vm = bundle.verificationMaterial;
   if (!isObject(vm) || !Array.isArray(vm.tlogEntries)) return null;
   const first: unknown = vm.tlogEntries[0];
   if (!isObject(first)) return null;
   const seconds = Number(first.integratedTime);
-  return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : null;
+  if (!Number.isFinite(seconds) || seconds <= 0) return null;
+  const at = new Date(seconds * 1000);
+  return Number.isNaN(at.getTime()) ? null : at;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors";
-import { parseBundles, sha256Subjects, statementOf } from "./bundle";
+import { integratedTimeOf, parseBundles, sha256Subjects, statementOf } from "./bundle";
 import { buildTrustRoots, loadTrustRoots, parseTrustRootFile } from "./trust";
 import { subjectMatches, verifyBundle } from "./verify";
 
@@ -56,6 +56,18 @@ describe("verifying the fixture bundles offline with the shipped public-good roo
     // Its subject is the wheel's sha256, so it can be linked to a sha256 digest.
     const whl = readFileSync(new URL("github_provenance_demo-0.0.12-py3-none-any.whl", dir));
     expect(sha256Subjects(statementOf(b.json))).toEqual([`sha256:${createHash("sha256").update(whl).digest("hex")}`]);
+  });
+
+  it("a log time past what a date holds (a hostile 1e308) is no time: the bundle is not verified and nothing throws", () => {
+    for (const integratedTime of [1e308, 9007199254740994, "99999999999999999999"]) {
+      const b = one("sigstore-js-2.1.0-bundle.json");
+      const entry = ((b.json.verificationMaterial as { tlogEntries: Record<string, unknown>[] }).tlogEntries[0] ??= {});
+      entry.integratedTime = integratedTime;
+      expect(integratedTimeOf(b.json)).toBeNull();
+      const v = verifyBundle(b.json, b.sha256, trust);
+      expect(v.status).toBe("not-verified");
+      expect(v.logEntry?.integratedTime ?? null).toBeNull();
+    }
   });
 
   it("the tampered bundle is not verified: signature mismatch", () => {

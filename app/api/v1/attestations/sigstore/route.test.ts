@@ -57,6 +57,24 @@ describe("POST /api/v1/attestations/sigstore: happy paths", () => {
   });
 });
 
+describe("POST /api/v1/attestations/sigstore: a log time no date can hold", () => {
+  it("stores the bundle (202), verbatim, dated when it was received; it answered 500 (found by sweeping every field over HTTP)", async () => {
+    const bundle = JSON.parse(fixture("sigstore-js-2.1.0-bundle.json")) as { verificationMaterial: { tlogEntries: { integratedTime: unknown }[] } };
+    const [entry] = bundle.verificationMaterial.tlogEntries;
+    if (!entry) throw new Error("the fixture has a log entry");
+    entry.integratedTime = "99999999999999999999";
+    const body = JSON.stringify(bundle);
+    const before = Date.now();
+    const res = await post(body, { query: `?digest=${imageDigest.replace(/8$/, "9")}` });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0 });
+    const entries = await t.handle.db.select().from(ledgerEvents).where(eq(ledgerEvents.source, "sigstore")).orderBy(asc(ledgerEvents.seq));
+    expect(entries.at(-1)?.body).toBe(body);
+    const [link] = await t.handle.db.select().from(provenanceBundles).where(eq(provenanceBundles.digest, imageDigest.replace(/8$/, "9")));
+    expect(link?.receivedAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+  });
+});
+
 describe("POST /api/v1/attestations/sigstore: bad input", () => {
   it("400 naming what a body that is not a bundle lacks", async () => {
     const res = await post(JSON.stringify({ id: "x", type: "deployment" }));
