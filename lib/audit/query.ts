@@ -3,6 +3,7 @@ import type { Queryable } from "@/db/client";
 import { auditLog, type AuditEntry } from "@/db/schema";
 import { csvRecords, guardCell } from "../csv";
 import { AppError } from "../errors";
+import { parseDay, storableInstant } from "../evidence/cursor";
 
 export interface AuditPage {
   entries: AuditEntry[];
@@ -21,7 +22,6 @@ export interface AuditFilter {
   to?: string | null;
 }
 
-const dayRe = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Newest first; the cursor is the sequence number below which the next page starts. Filters narrow it; a bad one is a 400. */
 export async function listAudit(db: Queryable, opts: AuditFilter = {}): Promise<AuditPage> {
@@ -36,11 +36,12 @@ export async function listAudit(db: Queryable, opts: AuditFilter = {}): Promise<
     const a = opts.action.trim();
     where.push(a.endsWith(".") ? like(auditLog.action, `${a.replace(/[%_\\]/g, "\\$&")}%`) : eq(auditLog.action, a));
   }
-  for (const [name, value] of [["from", opts.from], ["to", opts.to]] as const) {
-    if (value && (!dayRe.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))) throw new AppError("VALIDATION", `${name}: must be a day, YYYY-MM-DD`);
-  }
-  if (opts.from) where.push(gte(auditLog.at, new Date(`${opts.from}T00:00:00Z`)));
-  if (opts.to) where.push(lt(auditLog.at, new Date(Date.parse(`${opts.to}T00:00:00Z`) + 86_400_000)));
+  const from = opts.from ? parseDay("from", opts.from) : null;
+  const to = opts.to ? parseDay("to", opts.to) : null;
+  if (from) where.push(gte(auditLog.at, from));
+  const dayAfter = to ? new Date(to.getTime() + 86_400_000) : null;
+  // The day after 9999-12-31 is past what is sent as a date: every entry is before it.
+  if (dayAfter && storableInstant(dayAfter)) where.push(lt(auditLog.at, dayAfter));
   const rows = await db
     .select()
     .from(auditLog)

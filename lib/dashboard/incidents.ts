@@ -26,7 +26,8 @@ export async function listIncidents(
   limit = 25,
   now: Date = new Date(),
 ): Promise<IncidentPage> {
-  const before = cursor && /^\d+$/.test(cursor) ? sql`and i.id < ${Number(cursor)}` : sql``;
+  // Every id is below a cursor of more than 15 digits (past a bigint: it answered 500).
+  const before = cursor && /^\d{1,15}$/.test(cursor) ? sql`and i.id < ${Number(cursor)}` : sql``;
   const status = filters.status ? sql`and i.status = ${filters.status}` : sql``;
   const rows = await queryRows<{
     id: number | string; title: string; status: string; environment: string | null; owner: string;

@@ -31,6 +31,28 @@ export function parseInstant(name: string, raw: string | null | undefined): Date
   const zoned = !raw.includes("T") || /(Z|[+-]\d{2}:?\d{2})$/.test(raw);
   const d = new Date(zoned ? raw : `${raw}Z`);
   if (!ok || Number.isNaN(d.getTime())) throw validation(`${name}: must be an ISO-8601 date-time, e.g. 2026-03-14T10:00:00Z`);
+  if (!storableInstant(d)) throw validation(`${name}: must fall between ${FIRST_STORABLE_DAY} and ${LAST_STORABLE_DAY} (UTC)`);
+  return d;
+}
+
+export const FIRST_STORABLE_DAY = "0001-01-01";
+export const LAST_STORABLE_DAY = "9999-12-31";
+
+/**
+ * Whether Postgres takes the instant as drizzle sends it (its ISO form): years 0001 to 9999 in UTC.
+ * JavaScript also holds year 0 (`0000-01-01`, or `0001-01-01T00:00+01:00`) and years past 9999,
+ * which Postgres refuses ("date/time field value out of range"): a filter with one answered 500.
+ */
+export function storableInstant(d: Date): boolean {
+  const year = d.getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}
+
+/** A day, `YYYY-MM-DD`, as UTC midnight; a 400 naming the parameter when it is not one Postgres can hold. */
+export function parseDay(name: string, raw: string): Date {
+  const d = new Date(`${raw}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number.isNaN(d.getTime())) throw validation(`${name}: must be a day, YYYY-MM-DD`);
+  if (!storableInstant(d)) throw validation(`${name}: must fall between ${FIRST_STORABLE_DAY} and ${LAST_STORABLE_DAY} (UTC)`);
   return d;
 }
 

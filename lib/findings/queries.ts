@@ -2,7 +2,7 @@ import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { findings, type Finding } from "@/db/schema";
 import { validation } from "../errors";
-import { decodeCursor, encodeCursor } from "../evidence/cursor";
+import { decodeCursor, encodeCursor, parseDay } from "../evidence/cursor";
 import { isRuleId, ruleById } from "../policy/catalogue";
 import { activeWaivers, type WaiverView } from "./waivers";
 
@@ -72,11 +72,10 @@ export async function listFindings(db: Queryable, f: FindingFilter, now = new Da
   }
   if (f.environment) where.push(eq(findings.environment, f.environment));
   if (f.service) where.push(eq(findings.service, f.service));
-  for (const [name, value] of [["from", f.from], ["to", f.to]] as const) {
-    if (value && (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))) throw validation(`${name}: must be a day, YYYY-MM-DD`);
-  }
-  if (f.from) where.push(gte(findings.openedAt, new Date(`${f.from}T00:00:00Z`)));
-  if (f.to) where.push(lt(findings.openedAt, sql`${`${f.to}T00:00:00Z`}::timestamptz + interval '1 day'`));
+  const from = f.from ? parseDay("from", f.from) : null;
+  const to = f.to ? parseDay("to", f.to) : null;
+  if (from) where.push(gte(findings.openedAt, from));
+  if (to) where.push(lt(findings.openedAt, sql`${to.toISOString()}::timestamptz + interval '1 day'`));
   if (f.cursor) where.push(lt(findings.id, Number(decodeCursor(f.cursor, { id: "number" }).id)));
   const rows = await db.select().from(findings).where(and(...where)).orderBy(desc(findings.id)).limit(limit + 1);
   const page = rows.slice(0, limit);
