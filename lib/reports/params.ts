@@ -2,6 +2,7 @@ import { z } from "zod";
 import { describeIssues, notFound, validation } from "../errors";
 import { frameworks, type Framework } from "../policy/controls";
 import { newSeed, sampleSizeFor } from "./sample";
+import { FIRST_STORABLE_DAY, LAST_STORABLE_DAY, storableInstant } from "../evidence/cursor";
 
 export const reportFormats = ["json", "csv", "pdf", "zip"] as const;
 export type ReportFormat = (typeof reportFormats)[number];
@@ -67,8 +68,13 @@ export function parseReportParams(framework: string, input: Record<string, strin
   if (!parsed.success) throw validation(describeIssues(parsed.error.issues));
   const p = parsed.data;
   const from = toDate(p.from, false);
-  const to = toDate(p.to, true);
-  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw validation("from/to: not a valid date");
+  const end = toDate(p.to, true);
+  if (Number.isNaN(from.getTime()) || Number.isNaN(end.getTime())) throw validation("from/to: not a valid date");
+  for (const [name, d] of [["from", from], ["to", toDate(p.to, false)]] as const) {
+    if (!storableInstant(d)) throw validation(`${name}: must fall between ${FIRST_STORABLE_DAY} and ${LAST_STORABLE_DAY} (UTC)`);
+  }
+  // The day after 9999-12-31 is no instant Postgres takes as sent: the period ends with that day's last millisecond.
+  const to = storableInstant(end) ? end : new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999));
   if (to <= from) throw validation("to: must be after from");
   if (to.getTime() - from.getTime() > 3 * 366 * DAY) throw validation("to: the period may span at most three years");
   const confidence = Number(p.confidence) as 90 | 95;

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { incidents } from "@/db/schema";
 import { listAudit } from "@/lib/audit/query";
+import { parseEngagementInput } from "@/lib/engagements/input";
+import { parseReportParams } from "@/lib/reports/params";
 import { recordAudit } from "@/lib/audit/record";
 import { change } from "@/lib/evidence/test-change";
 import { ingestEvents } from "@/lib/ingest/events-api";
@@ -74,5 +76,16 @@ describe("the audit log's days", () => {
     await expect(listAudit(h.handle.db, { from: "0000-01-01" })).rejects.toThrow("from: must fall between 0001-01-01 and 9999-12-31 (UTC)");
     const page = await listAudit(h.handle.db, { from: "0001-01-01", to: "9999-12-31" });
     expect(page.entries.map((e) => e.action)).toContain("auth.sign-in");
+  });
+});
+
+describe("a report's or an engagement's period, and an engagement's end of access", () => {
+  it("refuses year 0000 naming the field (an engagement over it answered 500), and ends a period on 9999-12-31 with that day", () => {
+    expect(() => parseReportParams("soc2", { from: "0000-12-01", to: "0001-01-15" })).toThrow("from: must fall between 0001-01-01 and 9999-12-31 (UTC)");
+    expect(parseReportParams("soc2", { from: "9999-06-01", to: "9999-12-31" }).to.toISOString()).toBe("9999-12-31T23:59:59.999Z");
+    const fields = { name: "FY", framework: "soc2", from: "2026-01-01", to: "2026-06-30" };
+    expect(() => parseEngagementInput({ ...fields, endsAt: "9999-12-31T23:30:00-01:00" })).toThrow("endsAt: must fall between 0001-01-01 and 9999-12-31 (UTC)");
+    expect(() => parseEngagementInput({ ...fields, from: "0000-12-01", to: "0001-01-15" })).toThrow("from: must fall between");
+    expect(parseEngagementInput({ ...fields, endsAt: "9999-12-30" }).endsAt.toISOString()).toBe("9999-12-31T00:00:00.000Z");
   });
 });
