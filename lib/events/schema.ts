@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { config } from "../config";
 import { isLinkUrl } from "../http/link-url";
+import { FIRST_STORABLE_DAY, LAST_STORABLE_DAY, storableInstant } from "../evidence/cursor";
 
 /**
  * Custody's own event format (API.md, `POST /api/v1/events`): the one shape every source is
@@ -13,7 +14,10 @@ export const digestSchema = z
   .regex(/^sha256:[a-f0-9]{64}$/, "must be an OCI digest: sha256: followed by 64 lowercase hex characters");
 export const shaSchema = z.string().regex(/^[a-f0-9]{7,64}$/, "must be a hex git commit SHA");
 export const repositorySchema = z.string().regex(/^[\w.-]+(?:\/[\w.-]+){1,20}$/, "must be owner/name (GitLab: group/subgroup/project)");
-const isoDate = z.iso.datetime({ offset: true });
+/** ISO 8601 with an offset, in the years Postgres holds (year 0000 in UTC, or past 9999, could not be stored). */
+const isoDate = z.iso
+  .datetime({ offset: true })
+  .refine((v) => storableInstant(new Date(v)), `must fall between ${FIRST_STORABLE_DAY} and ${LAST_STORABLE_DAY} (UTC)`);
 const name = z.string().min(1).max(200);
 const person = z.string().min(1).max(200);
 /** A link shown on the pages: https, or http on localhost in the trial (lib/http/link-url.ts). */

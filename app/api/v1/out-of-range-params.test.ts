@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { incidents } from "@/db/schema";
+import { incidents, ledgerEvents } from "@/db/schema";
 import { listAudit } from "@/lib/audit/query";
 import { parseEngagementInput } from "@/lib/engagements/input";
 import { parseReportParams } from "@/lib/reports/params";
@@ -8,6 +8,7 @@ import { change } from "@/lib/evidence/test-change";
 import { ingestEvents } from "@/lib/ingest/events-api";
 import { errorOf, setupRouteHarness, type RouteHarness } from "@/lib/testing/route-harness";
 import { GET as deploymentList } from "./deployments/route";
+import { POST as postEvents } from "./events/route";
 import { GET as findingList } from "./findings/route";
 import { GET as incidentList } from "./incidents/route";
 
@@ -87,5 +88,18 @@ describe("a report's or an engagement's period, and an engagement's end of acces
     expect(() => parseEngagementInput({ ...fields, endsAt: "9999-12-31T23:30:00-01:00" })).toThrow("endsAt: must fall between 0001-01-01 and 9999-12-31 (UTC)");
     expect(() => parseEngagementInput({ ...fields, from: "0000-12-01", to: "0001-01-15" })).toThrow("from: must fall between");
     expect(parseEngagementInput({ ...fields, endsAt: "9999-12-30" }).endsAt.toISOString()).toBe("9999-12-31T00:00:00.000Z");
+  });
+});
+
+describe("an event dated in a year Postgres does not hold", () => {
+  it("is a 400 naming the field, not the projections' catch-all, and the ledger keeps nothing of it", async () => {
+    const before = await h.handle.db.$count(ledgerEvents);
+    for (const occurredAt of ["0000-06-01T00:00:00Z", "0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00"]) {
+      const body = JSON.stringify({ events: [{ id: `year-${occurredAt}`, type: "commit", occurredAt, repository: "acme/shop", sha: "abcdef1234567", message: "m" }] });
+      const res = await postEvents(new Request("http://localhost/api/v1/events", { method: "POST", body, headers: { "content-type": "application/json", authorization: `Bearer ${h.tokens.ingest}` } }), none);
+      expect(res.status).toBe(400);
+      expect(await errorOf(res)).toMatchObject({ code: "VALIDATION", message: expect.stringContaining("events.0.occurredAt: must fall between 0001-01-01 and 9999-12-31 (UTC)") });
+    }
+    expect(await h.handle.db.$count(ledgerEvents)).toBe(before);
   });
 });
