@@ -286,3 +286,26 @@ describe("deployment verdict", () => {
     expect(byResult([g("a", "pass"), g("b", "missing-evidence"), g("c", "fail")]).map((x) => x.gate)).toEqual(["c", "b", "a"]);
   });
 });
+
+describe("a period or a day Postgres cannot hold, in a page's URL", () => {
+  it("falls back to the default period, as for any value that is not a day, and every chart's statement answers (year 0000 and 9999-12-31 answered 500)", async () => {
+    const now = new Date("2026-11-27T12:00:00Z");
+    const fallback = parsePeriod(null, null, now, 90);
+    for (const [from, to] of [["0000-01-02", "0000-01-01"], ["0000-01-01", null], [null, "9999-12-31"], ["9999-10-03", "9999-12-31"], [null, "0001-01-05"]] as const) {
+      const p = parsePeriod(from, to, now, 90);
+      expect(p.from.getUTCFullYear(), `${from} ${to}`).toBeGreaterThanOrEqual(1);
+      expect(p.to.getUTCFullYear(), `${from} ${to}`).toBeLessThanOrEqual(9999);
+      await gateShares(db, p);
+      await exceptionsByRule(db, p, now);
+      await deploymentsPerDay(db, p);
+      await gatePassRateOverTime(db, p);
+      await openFindingsOverTime(db, p);
+    }
+    expect(parsePeriod("0000-01-01", "9999-12-31", now, 90)).toEqual(fallback);
+  });
+
+  it("ignores a findings filter day outside years 0001-9999, as any other value that is not a day", async () => {
+    const all = await findingCountsByRule(db, { status: "any" });
+    expect(await findingCountsByRule(db, { status: "any", from: "0000-01-01", to: "0000-12-31" })).toEqual(all);
+  });
+});

@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import { isRuleId, ruleById, severities } from "@/lib/policy";
+import { storableInstant } from "../evidence/cursor";
 
 export interface FindingFilters {
   status?: "open" | "resolved" | "any" | null;
@@ -12,7 +13,12 @@ export interface FindingFilters {
   to?: string | null;
 }
 
-const day = /^\d{4}-\d{2}-\d{2}$/;
+/** A filter's day, or null for anything else (ignored, as the page's other filters): years 0001-9999 only, which Postgres holds. */
+function dayOf(value: string | null | undefined): string | null {
+  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && storableInstant(d) ? value : null;
+}
 
 function where(f: FindingFilters, withRule: boolean): SQL {
   const parts: SQL[] = [sql`true`];
@@ -20,8 +26,10 @@ function where(f: FindingFilters, withRule: boolean): SQL {
   if (withRule && f.rule) parts.push(sql`f.rule_id = ${f.rule}`);
   if (f.environment) parts.push(sql`f.environment = ${f.environment}`);
   if (f.service) parts.push(sql`f.service = ${f.service}`);
-  if (f.from && day.test(f.from)) parts.push(sql`f.opened_at >= ${`${f.from}T00:00:00Z`}::timestamptz`);
-  if (f.to && day.test(f.to)) parts.push(sql`f.opened_at < ${`${f.to}T00:00:00Z`}::timestamptz + interval '1 day'`);
+  const from = dayOf(f.from);
+  const to = dayOf(f.to);
+  if (from) parts.push(sql`f.opened_at >= ${`${from}T00:00:00Z`}::timestamptz`);
+  if (to) parts.push(sql`f.opened_at < ${`${to}T00:00:00Z`}::timestamptz + interval '1 day'`);
   return sql.join(parts, sql` and `);
 }
 

@@ -7,10 +7,19 @@ export interface Period {
 const DAY = 86_400_000;
 const MAX_DAYS = 366;
 
+const FIRST_DAY = Date.UTC(1, 0, 1);
+const LAST_DAY = Date.UTC(9999, 11, 30);
+
+/**
+ * A day of the URL, or null (the default period) for anything else, as for any value that is not a
+ * day. Years 0001 to 9999 only, and not the last day (the period ends the day after it): Postgres
+ * refuses year 0000 and '+010000', which a period of year 0 or 9999 answered with a 500.
+ */
 function parseDay(value: string | null | undefined): Date | null {
   if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
   const d = new Date(`${value}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) ? null : d;
+  const t = d.getTime();
+  return Number.isNaN(t) || t < FIRST_DAY || t > LAST_DAY ? null : d;
 }
 
 export function dayString(d: Date): string {
@@ -24,6 +33,7 @@ export function parsePeriod(from?: string | null, to?: string | null, now: Date 
   let start = parseDay(from) ?? new Date(end.getTime() - defaultDays * DAY);
   if (start >= end) start = new Date(end.getTime() - DAY);
   if (end.getTime() - start.getTime() > MAX_DAYS * DAY) start = new Date(end.getTime() - MAX_DAYS * DAY);
+  if (start.getTime() < FIRST_DAY) start = new Date(FIRST_DAY);
   return { from: start, to: end };
 }
 
