@@ -8,6 +8,8 @@
 //   GITHUB_WEBHOOK_SECRET=... GITLAB_WEBHOOK_SECRET=...   (as the server has them; else those parts are skipped)
 //   SWEEP_ADMIN=email:password SWEEP_AUDITOR=email:password  (optional: the session routes and the pages)
 //   SWEEP_ONLY=events,gitlab,flux,sigstore,github,decisions,audit,read,session,pages   (default: all)
+//   SWEEP_SERVER_LOG=/path/to/the/server's/output   (strongly advised: a page streams, so a statement
+//     failing under a Suspense boundary or in a prefetch still answers 200; its error is only in the log)
 //   npx tsx scripts/probe/hostile-sweep.ts
 //
 // It writes: run it against a database made for it (docs/developers.md, "Probing with hostile input").
@@ -54,6 +56,8 @@ function replaced(root: unknown, p: Path, value: unknown): unknown {
   return copy;
 }
 
+/** Where the server's log stood when the sweep began: only what it logs from here on counts. */
+const logStart = process.env.SWEEP_SERVER_LOG ? readFileSync(process.env.SWEEP_SERVER_LOG, "utf8").split("\n").length - 1 : 0;
 const counts = new Map<string, number>();
 const failures: string[] = [];
 async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -214,4 +218,19 @@ if (want("pages") && admin) {
 for (const [key, n] of [...counts].sort()) console.log(`${key.padEnd(60)} ${n}`);
 console.log(`${[...counts.values()].reduce((a, b) => a + b, 0)} requests, ${failures.length} answered 5xx`);
 for (const f of failures) console.log(f);
-process.exitCode = failures.length > 0 ? 1 : 0;
+// The server's own errors while the sweep ran: Custody's JSON log lines at level error, and Next's `⨯` lines
+// with the cause Postgres gave.
+const logged: string[] = [];
+if (process.env.SWEEP_SERVER_LOG) {
+  const lines = readFileSync(process.env.SWEEP_SERVER_LOG, "utf8").split("\n").slice(logStart);
+  lines.forEach((line, i) => {
+    if (line.includes('"level":"error"')) logged.push(line.slice(0, 300));
+    else if (line.startsWith("⨯")) {
+      const cause = lines.slice(i, i + 40).find((l) => l.includes("[cause]"));
+      logged.push(`${line.slice(0, 200)}${cause ? ` (${cause.trim().slice(0, 160)})` : ""}`);
+    }
+  });
+  console.log(`the server logged ${logged.length} errors meanwhile`);
+  for (const l of logged) console.log(l);
+}
+process.exitCode = failures.length > 0 || logged.length > 0 ? 1 : 0;
