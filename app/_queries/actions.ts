@@ -3,7 +3,7 @@
 import { requireUser } from "@/lib/auth/current-user";
 import { getReadDb } from "@/lib/read-replica";
 import { doraFigures } from "@/lib/dashboard/dora";
-import { findingCountsByRule, type FindingFilters } from "@/lib/dashboard/findings";
+import { dayOf, findingCountsByRule, type FindingFilters } from "@/lib/dashboard/findings";
 import { deploymentsPerDay, gatePassRateOverTime, openFindingsOverTime } from "@/lib/dashboard/overview";
 import { parsePeriod } from "@/lib/dashboard/period";
 import { listFindings } from "@/lib/findings/queries";
@@ -24,14 +24,15 @@ export async function fetchOverview(from: string | null, to: string | null) {
 
 export async function fetchFindings(filters: FindingFilters, cursor: string | null) {
   await requireUser("evidence:read", "/findings");
-  // The API's own list: same order, same cursor, same 400 for a bad cursor or filter.
+  // The API's own list: same order, same cursor, same 400 for a bad cursor or filter; but a day that
+  // is none is left out, as the counts beside it leave it out (the list said it "could not be loaded").
   return listFindings(await getReadDb(), {
     status: filters.status === "any" || !filters.status ? undefined : filters.status,
     rule: filters.rule ?? undefined,
     environment: filters.environment ?? undefined,
     service: filters.service ?? undefined,
-    from: filters.from ?? undefined,
-    to: filters.to ?? undefined,
+    from: dayOf(filters.from) ?? undefined,
+    to: dayOf(filters.to) ?? undefined,
     cursor: cursor ?? undefined,
     limit: 25,
   });

@@ -14,7 +14,7 @@ export interface FindingFilters {
 }
 
 /** A filter's day, or null for anything else (ignored, as the page's other filters): years 0001-9999 only, which Postgres holds. */
-function dayOf(value: string | null | undefined): string | null {
+export function dayOf(value: string | null | undefined): string | null {
   if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
   const d = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && storableInstant(d) ? value : null;
