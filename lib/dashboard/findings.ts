@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Queryable } from "@/db/client";
 import { isRuleId, ruleById, severities } from "@/lib/policy";
-import { storableInstant } from "../evidence/cursor";
+import { dayOrNull } from "../evidence/cursor";
 
 export interface FindingFilters {
   status?: "open" | "resolved" | "any" | null;
@@ -14,11 +14,7 @@ export interface FindingFilters {
 }
 
 /** A filter's day, or null for anything else (ignored, as the page's other filters): years 0001-9999 only, which Postgres holds. */
-export function dayOf(value: string | null | undefined): string | null {
-  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && storableInstant(d) ? value : null;
-}
+export const dayOf = (value: string | null | undefined): string | null => (dayOrNull(value) ? (value ?? null) : null);
 
 function where(f: FindingFilters, withRule: boolean): SQL {
   const parts: SQL[] = [sql`true`];

@@ -1,3 +1,5 @@
+import { dayOrNull } from "../evidence/cursor";
+
 /** A half-open period [from, to) in UTC, as shown in the URL (`?from=YYYY-MM-DD&to=YYYY-MM-DD`, `to` inclusive). */
 export interface Period {
   from: Date;
@@ -16,10 +18,8 @@ const LAST_DAY = Date.UTC(9999, 11, 30);
  * refuses year 0000 and '+010000', which a period of year 0 or 9999 answered with a 500.
  */
 function parseDay(value: string | null | undefined): Date | null {
-  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
-  const d = new Date(`${value}T00:00:00Z`);
-  const t = d.getTime();
-  return Number.isNaN(t) || t < FIRST_DAY || t > LAST_DAY ? null : d;
+  const d = dayOrNull(value);
+  return d && d.getTime() <= LAST_DAY ? d : null;
 }
 
 export function dayString(d: Date): string {

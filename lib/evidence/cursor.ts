@@ -48,12 +48,21 @@ export function storableInstant(d: Date): boolean {
   return year >= 1 && year <= 9999;
 }
 
-/** A day, `YYYY-MM-DD`, as UTC midnight; a 400 naming the parameter when it is not one Postgres can hold. */
-export function parseDay(name: string, raw: string): Date {
+/** A day, `YYYY-MM-DD`, as UTC midnight, or null when it is none (`2026-13-45`) or one Postgres cannot hold. */
+export function dayOrNull(raw: string | null | undefined): Date | null {
+  if (!raw || !/^\d{4}-\d{2}-\d{2}$/.test(raw)) return null;
   const d = new Date(`${raw}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number.isNaN(d.getTime())) throw validation(`${name}: must be a day, YYYY-MM-DD`);
-  if (!storableInstant(d)) throw validation(`${name}: must fall between ${FIRST_STORABLE_DAY} and ${LAST_STORABLE_DAY} (UTC)`);
-  return d;
+  return !Number.isNaN(d.getTime()) && storableInstant(d) ? d : null;
+}
+
+/** dayOrNull for a parameter: a 400 naming it, and saying why, when it is no day Postgres can hold. */
+export function parseDay(name: string, raw: string): Date {
+  const d = dayOrNull(raw);
+  if (d) return d;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(`${raw}T00:00:00Z`))) {
+    throw validation(`${name}: must fall between ${FIRST_STORABLE_DAY} and ${LAST_STORABLE_DAY} (UTC)`);
+  }
+  throw validation(`${name}: must be a day, YYYY-MM-DD`);
 }
 
 export function parseLimit(raw: string | null, fallback = 50, max = 200): number {
