@@ -44,7 +44,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
         <NowPanels />
       </Suspense>
       <h2>Over a period</h2>
-      <PeriodPicker defaults={periodParams(parsePeriod(from, to))} />
+      <PeriodPicker used={periodParams(parsePeriod(from, to))} />
       <Suspense fallback={<PageLoading />}>
         <Charts from={from} to={to} />
       </Suspense>

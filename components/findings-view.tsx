@@ -5,7 +5,9 @@ import Link from "next/link";
 import { useQueryStates } from "nuqs";
 import { getFindingCountsQueryOptions, getFindingsQueryOptions } from "@/app/_queries/options";
 import type { FilterOptions } from "@/lib/dashboard/findings";
+import { dayFilterNote } from "@/lib/dashboard/period";
 import { DayInput } from "./day-input";
+import { PeriodNotes } from "./period-notes";
 import { findingParsers } from "./finding-filters";
 import { Status } from "./status";
 import { Time } from "./time";
@@ -68,6 +70,8 @@ export function FindingsView({ options }: { options: FilterOptions }) {
         </label>
         {filters.rule ? <button type="button" onClick={() => void setFilters({ rule: null })}>Clear rule: {filters.rule}</button> : null}
       </form>
+      {/* A day filter that is no day is left out by the counts and the list alike: say so, not silently. */}
+      <PeriodNotes notes={[dayFilterNote("Opened from", filters.from), dayFilterNote("Opened to", filters.to)].filter((n) => n !== null)} />
       <section aria-labelledby="by-rule">
         <h2 id="by-rule">By rule</h2>
         {counts.isError ? <p role="alert">Counts could not be loaded.</p> : counts.data?.length === 0 ? (

@@ -7,6 +7,7 @@ import { DeploymentsChart } from "./charts/deployments-chart";
 import { OpenFindingsChart } from "./charts/open-findings-chart";
 import { PassRateChart } from "./charts/pass-rate-chart";
 import { formatHours } from "./duration";
+import { PeriodNotes } from "./period-notes";
 
 export function OverviewCharts() {
   const [{ from, to }] = useQueryStates({ from: parseAsString, to: parseAsString });
@@ -18,6 +19,10 @@ export function OverviewCharts() {
   const judged = data.passRate.reduce((n, r) => n + r.checks, 0);
   return (
     <>
+      <p className="muted">
+        From {data.period.from} to {data.period.to} (UTC, both days included).
+      </p>
+      <PeriodNotes notes={data.period.notes} />
       <section aria-labelledby="dora-heading">
         <h2 id="dora-heading">Delivery performance (DORA)</h2>
         <dl className="figures">

@@ -4,11 +4,15 @@ import { parseAsString, useQueryStates } from "nuqs";
 import { useState, type FormEvent } from "react";
 import { DayInput } from "./day-input";
 
-/** The period lives in the URL (`?from=&to=`, UTC days), so a view can be shared as a link. */
-export function PeriodPicker({ defaults, shallow = true }: { defaults: { from: string; to: string }; shallow?: boolean }) {
-  const [period, setPeriod] = useQueryStates({ from: parseAsString, to: parseAsString }, { shallow });
-  const [from, setFrom] = useState(period.from ?? defaults.from);
-  const [to, setTo] = useState(period.to ?? defaults.to);
+/**
+ * The period lives in the URL (`?from=&to=`, UTC days), so a view can be shared as a link. The boxes
+ * start at `used`, the period the page shows, not at the URL's values: a value that is no day or a
+ * period too long is not what the figures cover (the page says so with PeriodNotes).
+ */
+export function PeriodPicker({ used, shallow = true }: { used: { from: string; to: string }; shallow?: boolean }) {
+  const [, setPeriod] = useQueryStates({ from: parseAsString, to: parseAsString }, { shallow });
+  const [from, setFrom] = useState(used.from);
+  const [to, setTo] = useState(used.to);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void setPeriod({ from, to });

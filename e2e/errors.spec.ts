@@ -76,9 +76,39 @@ test("a findings filter day that is none (2026-13-45, or year 0000) is left out 
   };
   // The list said "Findings could not be loaded" for these, while the counts beside it left the day out.
   const all = await listed("/findings?status=any");
-  for (const day of ["2026-13-45", "0000-01-01"]) expect(await listed(`/findings?status=any&from=${day}`), day).toBe(all);
+  for (const day of ["2026-13-45", "0000-01-01"]) {
+    expect(await listed(`/findings?status=any&from=${day}`), day).toBe(all);
+    // ... and the page says so, where it had ignored the filter in silence.
+    await expect(page.getByRole("status").filter({ hasText: `Opened from “${day}” is not a day` })).toContainText("not applied");
+  }
+  await listed("/findings?status=any&from=2026-11-01");
+  await expect(page.getByText(/is not a day/)).toHaveCount(0);
   // The posture charts' statements answered 500 inside the page for these.
   await page.goto("/posture?from=0000-01-01&to=9999-12-31");
   await expect(page.getByRole("heading", { level: 1, name: "Posture" })).toBeVisible();
   await expect(page.getByRole("heading", { level: 1, name: "This page could not be loaded" })).toHaveCount(0);
+  // The boxes show the period the figures cover, as the lead does, and the page says why it is not the one asked for.
+  const lead = (await page.locator(".lead").first().textContent()) ?? "";
+  const [, from, to] = /from (\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})/.exec(lead) ?? [];
+  await expect(page.getByLabel("From (UTC)")).toHaveValue(from ?? "no period in the lead");
+  await expect(page.getByLabel("To (UTC, inclusive)")).toHaveValue(to ?? "no period in the lead");
+  const notes = page.getByRole("status").filter({ hasText: "is not a day" });
+  await expect(notes).toContainText(`From “0000-01-01” is not a day from 0001-01-01 to 9999-12-30 (YYYY-MM-DD): the period starts on ${from}.`);
+  await expect(notes).toContainText(`To “9999-12-31” is not a day`);
+});
+
+test("a period longer than a year, asked for in the overview's picker, is shortened and the page says so", async ({ page }) => {
+  await signIn(page, "manager");
+  await page.goto("/");
+  await page.getByLabel("From (UTC)").fill("2020-01-01");
+  await page.getByLabel("To (UTC, inclusive)").fill("2026-11-27");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/from=2020-01-01/);
+  await expect(page.getByText("From 2025-11-27 to 2026-11-27 (UTC, both days included).")).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "A period is at most 366 days" })).toHaveText("A period is at most 366 days: it starts on 2025-11-27, not 2020-01-01.");
+  // A period used as asked says nothing more than its days.
+  await page.getByLabel("From (UTC)").fill("2026-11-01");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByText("From 2026-11-01 to 2026-11-27 (UTC, both days included).")).toBeVisible();
+  await expect(page.getByText(/A period is at most/)).toHaveCount(0);
 });

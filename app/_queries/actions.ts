@@ -5,7 +5,7 @@ import { getReadDb } from "@/lib/read-replica";
 import { doraFigures } from "@/lib/dashboard/dora";
 import { dayOf, findingCountsByRule, type FindingFilters } from "@/lib/dashboard/findings";
 import { deploymentsPerDay, gatePassRateOverTime, openFindingsOverTime } from "@/lib/dashboard/overview";
-import { parsePeriod } from "@/lib/dashboard/period";
+import { parsePeriod, periodNotes, periodParams } from "@/lib/dashboard/period";
 import { listFindings } from "@/lib/findings/queries";
 
 /** The overview's aggregates for one period (days as `YYYY-MM-DD`, `to` inclusive). */
@@ -19,7 +19,9 @@ export async function fetchOverview(from: string | null, to: string | null) {
     openFindingsOverTime(db, p),
     doraFigures(db, p),
   ]);
-  return { deployments, passRate, openFindings, dora };
+  // The period the figures cover, and what to tell the reader when it is not the one asked for: the
+  // picker changes the URL without a new page, so only this answer knows.
+  return { period: { ...periodParams(p), notes: periodNotes(from, to, p) }, deployments, passRate, openFindings, dora };
 }
 
 export async function fetchFindings(filters: FindingFilters, cursor: string | null) {

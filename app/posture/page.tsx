@@ -5,12 +5,13 @@ import { GateShareChart } from "@/components/charts/gate-share-chart";
 import { Empty } from "@/components/empty";
 import PageLoading from "@/components/page-loading";
 import { ReplicaLag } from "@/components/replica-lag";
+import { PeriodNotes } from "@/components/period-notes";
 import { PeriodPicker } from "@/components/period-picker";
 import { Status } from "@/components/status";
 import { Time } from "@/components/time";
 import { requireUser } from "@/lib/auth/current-user";
 import { roleCan } from "@/lib/auth/permissions";
-import { parsePeriod, periodParams } from "@/lib/dashboard/period";
+import { parsePeriod, periodNotes, periodParams } from "@/lib/dashboard/period";
 import { exceptionsByRule, gateShares, waiversInPeriod } from "@/lib/dashboard/posture";
 import { getReadDb } from "@/lib/read-replica";
 
@@ -32,7 +33,9 @@ export default async function PosturePage({ searchParams }: { searchParams: Prom
       <p className="lead">
         Production changes from {shown.from} to {shown.to} (UTC) against each gate, the exceptions raised and the waivers in force.
       </p>
-      <PeriodPicker defaults={shown} shallow={false} />
+      {/* Keyed by the period shown: after Apply the server renders the new period, and the boxes show it. */}
+      <PeriodPicker key={`${shown.from}/${shown.to}`} used={shown} shallow={false} />
+      <PeriodNotes notes={periodNotes(one(sp.from), one(sp.to), period)} />
       {mayExport ? (
         <p>
           <Link className="button" href={`/reports?framework=soc2&from=${shown.from}&to=${shown.to}`}>Export SOC 2 report for this period</Link>{" "}

@@ -295,6 +295,7 @@ describe("a period or a day Postgres cannot hold, in a page's URL", () => {
       const p = parsePeriod(from, to, now, 90);
       expect(p.from.getUTCFullYear(), `${from} ${to}`).toBeGreaterThanOrEqual(1);
       expect(p.to.getUTCFullYear(), `${from} ${to}`).toBeLessThanOrEqual(9999);
+      expect(p.from.getTime(), `${from} ${to}: starts before it ends`).toBeLessThan(p.to.getTime());
       await gateShares(db, p);
       await exceptionsByRule(db, p, now);
       await deploymentsPerDay(db, p);

@@ -1,4 +1,4 @@
-import { dayOrNull } from "../evidence/cursor";
+import { dayOrNull, FIRST_STORABLE_DAY, LAST_STORABLE_DAY } from "../evidence/cursor";
 
 /** A half-open period [from, to) in UTC, as shown in the URL (`?from=YYYY-MM-DD&to=YYYY-MM-DD`, `to` inclusive). */
 export interface Period {
@@ -9,8 +9,10 @@ export interface Period {
 const DAY = 86_400_000;
 const MAX_DAYS = 366;
 
-const FIRST_DAY = Date.UTC(1, 0, 1);
-const LAST_DAY = Date.UTC(9999, 11, 30);
+// Not Date.UTC(1, 0, 1): Date.UTC reads the years 0 to 99 as 1900 to 1999, so a period ending early in
+// year 1 was clamped to start in 1901, after its end.
+const FIRST_DAY = Date.parse("0001-01-01T00:00:00Z");
+const LAST_DAY = Date.parse("9999-12-30T00:00:00Z");
 
 /**
  * A day of the URL, or null (the default period) for anything else, as for any value that is not a
@@ -40,6 +42,38 @@ export function parsePeriod(from?: string | null, to?: string | null, now: Date 
 /** The period as URL values: `to` is the last day included. */
 export function periodParams(p: Period): { from: string; to: string } {
   return { from: dayString(p.from), to: dayString(new Date(p.to.getTime() - DAY)) };
+}
+
+/**
+ * What the page should tell its reader about the period asked for in the URL (`from`, `to`, as
+ * typed) when the period used (`used`, from parsePeriod) is not that: a value that is no day, a
+ * start after the end, a period longer than a year. Empty when the URL's period was used as given
+ * (or none was asked for). Without it the period boxes showed the value typed while the figures
+ * covered the default period.
+ */
+export function periodNotes(from: string | null | undefined, to: string | null | undefined, used: Period): string[] {
+  const shown = periodParams(used);
+  const notes: string[] = [];
+  const notADay = (name: string, raw: string, instead: string) =>
+    notes.push(`${name} “${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}” is not a day from ${dayString(new Date(FIRST_DAY))} to ${dayString(new Date(LAST_DAY))} (YYYY-MM-DD): ${instead}.`);
+  const start = from ? parseDay(from) : null;
+  if (to && parseDay(to) === null) notADay("To", to, `the period ends on ${shown.to}, today`);
+  if (from && start === null) notADay("From", from, `the period starts on ${shown.from}`);
+  if (start !== null && dayString(start) !== shown.from) {
+    const asked = dayString(start);
+    if (asked > shown.to) notes.push(`From ${asked} is after the period's end, ${shown.to}: the period is ${shown.to} alone.`);
+    else notes.push(`A period is at most ${MAX_DAYS} days: it starts on ${shown.from}, not ${asked}.`);
+  }
+  return notes;
+}
+
+/**
+ * What a list's day filter (the findings page's "Opened from") tells its reader when the URL's value
+ * is no day and the filter is therefore left out, as the API would refuse it; null for a day or none.
+ */
+export function dayFilterNote(label: string, raw: string | null | undefined): string | null {
+  if (!raw || dayOrNull(raw)) return null;
+  return `${label} “${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}” is not a day from ${FIRST_STORABLE_DAY} to ${LAST_STORABLE_DAY} (YYYY-MM-DD): not applied.`;
 }
 
 export function periodDays(p: Period): number {
