@@ -5,6 +5,10 @@
 // over HTTP against the production server: trace by digest and state-at with a read token, the
 // overview page with a session, a year's population CSV (time and the server's RSS), and the time
 // of a full `custody verify` run as the operator runs it.
+// BENCH_SCALE_YEARS (default 10) puts the same deployments and entries into fewer years: with
+// BENCH_SCALE=0.1 BENCH_SCALE_YEARS=1 the latest year holds 1 M changes, a full-size year, so the
+// year's population CSV and the server's RSS during it are measured at the size of the target
+// rather than extrapolated from a smaller year.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -27,7 +31,8 @@ import { benchRowsFromCli } from "./sources";
 
 const root = path.join(import.meta.dirname, "..", "..");
 const SCALE = Number(process.env.BENCH_SCALE ?? 0.02);
-const YEARS = 10;
+const YEARS = Number(process.env.BENCH_SCALE_YEARS ?? 10);
+if (!Number.isInteger(YEARS) || YEARS < 1 || YEARS > 10) throw new Error("BENCH_SCALE_YEARS: a whole number of years from 1 to 10");
 const DEPLOYMENTS = Math.round(10_000_000 * SCALE);
 const LEDGER = Math.round(100_000_000 * SCALE);
 const PER_YEAR = Math.round(DEPLOYMENTS / YEARS);
@@ -36,6 +41,11 @@ const END = Date.UTC(2026, 10, 1);
 const START = END - YEARS * 365 * 86_400_000;
 const STEP_MS = Math.floor((END - START) / DEPLOYMENTS);
 const RUNS = 200;
+/** The ledger's partition of the month in the middle of the history, whose size the load reports. */
+const middleMonth = (() => {
+  const mid = new Date((START + END) / 2);
+  return `ledger_events_p${mid.getUTCFullYear()}m${String(mid.getUTCMonth() + 1).padStart(2, "0")}`;
+})();
 
 const sha = sql`md5('c' || k) || substr(md5('h' || k), 1, 8)`;
 const digest = sql`'sha256:' || md5('d' || k) || md5('e' || k)`;
@@ -80,7 +90,7 @@ export async function loadChanges(db: Database): Promise<void> {
 /**
  * The ledger's entries, synthesised here (not sent through HTTP): valid chain hashes and the
  * Merkle tree grown by the production append, 5,000 entries a transaction, their receive times
- * spread evenly over the ten years so every monthly partition holds its share.
+ * spread evenly over the years (ten unless BENCH_SCALE_YEARS) so every monthly partition holds its share.
  */
 export async function loadLedger(db: Database): Promise<void> {
   await createMonthPartitions(db, "ledger_events", new Date(START), new Date(END));
@@ -135,9 +145,9 @@ const KEEP = process.env.BENCH_SCALE_KEEP === "1";
 const ONLY = process.env.BENCH_SCALE_ONLY ?? "";
 
 export async function benchScale(ctx: BenchContext): Promise<Figure[]> {
-  const factor = `scale ${SCALE} of the target (${DEPLOYMENTS.toLocaleString("en")} deployments, ${LEDGER.toLocaleString("en")} ledger entries; BENCH_SCALE=1 for 10 M / 100 M)`;
+  const factor = `scale ${SCALE} of the target (${DEPLOYMENTS.toLocaleString("en")} deployments, ${LEDGER.toLocaleString("en")} ledger entries${YEARS === 10 ? "" : ` in ${YEARS} year${YEARS === 1 ? "" : "s"}, not ten`}; BENCH_SCALE=1 for 10 M / 100 M)`;
   process.stderr.write(`scale: ${factor}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
-  const name = KEEP ? `custody_scale_${String(SCALE).replace(/[^0-9]/g, "_")}` : "custody_scale";
+  const name = KEEP ? `custody_scale_${String(SCALE).replace(/[^0-9]/g, "_")}${YEARS === 10 ? "" : `_y${YEARS}`}` : "custody_scale";
   // Kept (BENCH_SCALE_KEEP): created when missing, never dropped first; dropped only by BENCH_SCALE_ONLY=drop.
   const database = await benchDatabase(ctx.serverUrl, name, { keep: KEEP, create: ONLY !== "drop" });
   if (ONLY === "drop") {
@@ -166,7 +176,7 @@ export async function benchScale(ctx: BenchContext): Promise<Figure[]> {
       await h.db.execute(sql`vacuum analyze`);
       const [size] = await queryRows<{ db: string; ledger: string; checks: string }>(
         h.db,
-        sql`select pg_size_pretty(pg_database_size(current_database())) as db, pg_size_pretty(pg_total_relation_size('ledger_events_p2020m06')) as ledger, (select count(*) from check_results)::text as checks`,
+        sql`select pg_size_pretty(pg_database_size(current_database())) as db, pg_size_pretty(pg_total_relation_size(${middleMonth})) as ledger, (select count(*) from check_results)::text as checks`,
       );
       const parts = (await listPartitions(h.db)).filter((p) => p.table === "ledger_events" && p.from);
       figures.push({ figure: `scale: load, ${factor}`, value: round(changesS + ledgerS), unit: "s", target: null, reference: `changes and their chains set-based in SQL ${round(changesS)} s (${Number(size?.checks).toLocaleString("en")} check results); ledger synthesised here and appended through appendToLedger ${round(ledgerS)} s (${Math.round(LEDGER / ledgerS)} entries/s) into ${parts.length} monthly partitions; database ${size?.db}, one month of the ledger ${size?.ledger}` });
@@ -204,7 +214,7 @@ export async function benchScale(ctx: BenchContext): Promise<Figure[]> {
       }
       const load = () => os.loadavg()[0]?.toFixed(2);
       figures.push({ figure: `scale: GET /api/v1/trace/{digest} over HTTP with a read token (p95), ${DEPLOYMENTS.toLocaleString("en")} deployments`, value: round(percentile(trace, 95)), unit: "ms", target: "< 50", reference: `p50 ${round(percentile(trace, 50))} ms, ${RUNS} random digests after 20 of warm-up; load ${load()}` });
-      figures.push({ figure: `scale: GET /api/v1/environments/production/state?at= over HTTP with a read token (p95), ${SERVICES} services`, value: round(percentile(state, 95)), unit: "ms", target: "< 50", reference: `p50 ${round(percentile(state, 50))} ms, random times over ten years; load ${load()}` });
+      figures.push({ figure: `scale: GET /api/v1/environments/production/state?at= over HTTP with a read token (p95), ${SERVICES} services`, value: round(percentile(state, 95)), unit: "ms", target: "< 50", reference: `p50 ${round(percentile(state, 50))} ms, random times over ${YEARS} year${YEARS === 1 ? "" : "s"}; load ${load()}` });
 
       const session = { cookie: cookies.manager };
       await (await get("/", session)).arrayBuffer();
@@ -231,7 +241,15 @@ export async function benchScale(ctx: BenchContext): Promise<Figure[]> {
         }
       });
       clearInterval(sampler);
-      figures.push({ figure: `scale: a year's population CSV over HTTP, ${PER_YEAR.toLocaleString("en")} changes (1 M at full size)`, value: round(csvMs / 1000), unit: "s", target: "< 50", reference: `${lines - 1} rows, ${Math.round(bytes / 1e6)} MB, streamed; load ${load()}` });
+      // fetch asks for gzip, as browsers do, and the server compresses the stream: the same export
+      // once more without (curl's default) shows what the compression costs.
+      const plainMs = await timed(async () => {
+        const res = await get(`/api/v1/reports/soc2?from=${from}&to=${to}&format=csv&kind=population`, { cookie: cookies.compliance, "accept-encoding": "identity" });
+        if (res.headers.get("content-encoding")) throw new Error(`identity asked, ${res.headers.get("content-encoding")} sent`);
+        const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+        for (;;) if ((await reader.read()).done) break;
+      });
+      figures.push({ figure: `scale: a year's population CSV over HTTP, ${PER_YEAR.toLocaleString("en")} changes (1 M at full size)`, value: round(csvMs / 1000), unit: "s", target: "< 50", reference: `${lines - 1} rows, ${Math.round(bytes / 1e6)} MB, streamed gzip-compressed as fetch and browsers ask; without compression (accept-encoding: identity) ${round(plainMs / 1000)} s; load ${load()}` });
       figures.push({ figure: "scale: server RSS during that export (peak)", value: Math.round(peak), unit: "MB", target: "< 300", reference: `${Math.round(base)} MB before it (after the trace, state-at and overview loads), ${Math.round(startedRss)} MB when the server had started; the export itself +${Math.round(peak - base)} MB; /proc/<pid>/status every 20 ms` });
     } finally {
       await server.stop();
