@@ -55,7 +55,7 @@ export function periodNotes(from: string | null | undefined, to: string | null |
   const shown = periodParams(used);
   const notes: string[] = [];
   const notADay = (name: string, raw: string, instead: string) =>
-    notes.push(`${name} “${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}” is not a day from ${dayString(new Date(FIRST_DAY))} to ${dayString(new Date(LAST_DAY))} (YYYY-MM-DD): ${instead}.`);
+    notes.push(`${name} ${quoted(raw)} is not a day from ${dayString(new Date(FIRST_DAY))} to ${dayString(new Date(LAST_DAY))} (YYYY-MM-DD): ${instead}.`);
   const start = from ? parseDay(from) : null;
   if (to && parseDay(to) === null) notADay("To", to, `the period ends on ${shown.to}, today`);
   if (from && start === null) notADay("From", from, `the period starts on ${shown.from}`);
@@ -73,8 +73,11 @@ export function periodNotes(from: string | null | undefined, to: string | null |
  */
 export function dayFilterNote(label: string, raw: string | null | undefined): string | null {
   if (!raw || dayOrNull(raw)) return null;
-  return `${label} “${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}” is not a day from ${FIRST_STORABLE_DAY} to ${LAST_STORABLE_DAY} (YYYY-MM-DD): not applied.`;
+  return `${label} ${quoted(raw)} is not a day from ${FIRST_STORABLE_DAY} to ${LAST_STORABLE_DAY} (YYYY-MM-DD): not applied.`;
 }
+
+/** A value from the URL as a notice quotes it: its first 40 characters. */
+const quoted = (raw: string): string => `“${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}”`;
 
 export function periodDays(p: Period): number {
   return Math.max(1, Math.round((p.to.getTime() - p.from.getTime()) / DAY));
