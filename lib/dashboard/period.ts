@@ -19,7 +19,7 @@ const LAST_DAY = Date.parse("9999-12-30T00:00:00Z");
  * day. Years 0001 to 9999 only, and not the last day (the period ends the day after it): Postgres
  * refuses year 0000 and '+010000', which a period of year 0 or 9999 answered with a 500.
  */
-function parseDay(value: string | null | undefined): Date | null {
+function periodDay(value: string | null | undefined): Date | null {
   const d = dayOrNull(value);
   return d && d.getTime() <= LAST_DAY ? d : null;
 }
@@ -31,8 +31,8 @@ export function dayString(d: Date): string {
 /** Parses the URL's period; by default the last 30 days up to and including today (UTC). */
 export function parsePeriod(from?: string | null, to?: string | null, now: Date = new Date(), defaultDays = 30): Period {
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const end = new Date((parseDay(to) ?? today).getTime() + DAY);
-  let start = parseDay(from) ?? new Date(end.getTime() - defaultDays * DAY);
+  const end = new Date((periodDay(to) ?? today).getTime() + DAY);
+  let start = periodDay(from) ?? new Date(end.getTime() - defaultDays * DAY);
   if (start >= end) start = new Date(end.getTime() - DAY);
   if (end.getTime() - start.getTime() > MAX_DAYS * DAY) start = new Date(end.getTime() - MAX_DAYS * DAY);
   if (start.getTime() < FIRST_DAY) start = new Date(FIRST_DAY);
@@ -56,8 +56,8 @@ export function periodNotes(from: string | null | undefined, to: string | null |
   const notes: string[] = [];
   const notADay = (name: string, raw: string, instead: string) =>
     notes.push(`${name} ${quoted(raw)} is not a day from ${dayString(new Date(FIRST_DAY))} to ${dayString(new Date(LAST_DAY))} (YYYY-MM-DD): ${instead}.`);
-  const start = from ? parseDay(from) : null;
-  if (to && parseDay(to) === null) notADay("To", to, `the period ends on ${shown.to}, today`);
+  const start = from ? periodDay(from) : null;
+  if (to && periodDay(to) === null) notADay("To", to, `the period ends on ${shown.to}, today`);
   if (from && start === null) notADay("From", from, `the period starts on ${shown.from}`);
   if (start !== null && dayString(start) !== shown.from) {
     const asked = dayString(start);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { describeIssues, validation } from "../errors";
 import { frameworks } from "../policy/controls";
 import { parseReportParams } from "../reports/params";
-import { FIRST_STORABLE_DAY, LAST_STORABLE_DAY, storableInstant } from "../evidence/cursor";
+import { requireStorable } from "../evidence/cursor";
 
 const DAY = 86_400_000;
 const text = (max: number) => z.string().trim().min(1, "required").max(max, `at most ${max} characters`);
@@ -40,7 +40,7 @@ export function parseEngagementInput(fields: Record<string, unknown>, now = new 
   const p = parseReportParams(f.framework, { from: f.from, to: f.to, environment: f.environments, service: f.services });
   const endsAt = f.endsAt ? endOfDay(f.endsAt) : new Date(now.getTime() + 28 * DAY);
   if (Number.isNaN(endsAt.getTime())) throw validation("endsAt: not a valid date");
-  if (!storableInstant(endsAt)) throw validation(`endsAt: must fall between ${FIRST_STORABLE_DAY} and ${LAST_STORABLE_DAY} (UTC)`);
+  requireStorable("endsAt", endsAt);
   if (endsAt <= now) throw validation("endsAt: the auditors' access must end in the future");
   return { name: f.name, framework: f.framework, from: p.from, to: p.to, environments: p.environments, services: p.services, endsAt };
 }

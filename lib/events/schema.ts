@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { config } from "../config";
 import { isLinkUrl } from "../http/link-url";
-import { FIRST_STORABLE_DAY, LAST_STORABLE_DAY, storableInstant } from "../evidence/cursor";
+import { OUTSIDE_STORABLE, storableInstant } from "../evidence/cursor";
 
 /**
  * Custody's own event format (API.md, `POST /api/v1/events`): the one shape every source is
@@ -17,7 +17,7 @@ export const repositorySchema = z.string().regex(/^[\w.-]+(?:\/[\w.-]+){1,20}$/,
 /** ISO 8601 with an offset, in the years Postgres holds (year 0000 in UTC, or past 9999, could not be stored). */
 const isoDate = z.iso
   .datetime({ offset: true })
-  .refine((v) => storableInstant(new Date(v)), `must fall between ${FIRST_STORABLE_DAY} and ${LAST_STORABLE_DAY} (UTC)`);
+  .refine((v) => storableInstant(new Date(v)), OUTSIDE_STORABLE);
 const name = z.string().min(1).max(200);
 const person = z.string().min(1).max(200);
 /** A link shown on the pages: https, or http on localhost in the trial (lib/http/link-url.ts). */

@@ -31,12 +31,19 @@ export function parseInstant(name: string, raw: string | null | undefined): Date
   const zoned = !raw.includes("T") || /(Z|[+-]\d{2}:?\d{2})$/.test(raw);
   const d = new Date(zoned ? raw : `${raw}Z`);
   if (!ok || Number.isNaN(d.getTime())) throw validation(`${name}: must be an ISO-8601 date-time, e.g. 2026-03-14T10:00:00Z`);
-  if (!storableInstant(d)) throw validation(`${name}: must fall between ${FIRST_STORABLE_DAY} and ${LAST_STORABLE_DAY} (UTC)`);
-  return d;
+  return requireStorable(name, d);
 }
 
 export const FIRST_STORABLE_DAY = "0001-01-01";
 export const LAST_STORABLE_DAY = "9999-12-31";
+/** What a 400 says of a date outside the years Postgres holds, after the field's name. */
+export const OUTSIDE_STORABLE = `must fall between ${FIRST_STORABLE_DAY} and ${LAST_STORABLE_DAY} (UTC)`;
+
+/** The 400 for a date outside the years Postgres holds unless `d` is inside them; `d` back for chaining. */
+export function requireStorable(name: string, d: Date): Date {
+  if (!storableInstant(d)) throw validation(`${name}: ${OUTSIDE_STORABLE}`);
+  return d;
+}
 
 /**
  * Whether Postgres takes the instant as drizzle sends it (its ISO form): years 0001 to 9999 in UTC.
@@ -60,7 +67,7 @@ export function parseDay(name: string, raw: string): Date {
   const d = dayOrNull(raw);
   if (d) return d;
   if (/^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(`${raw}T00:00:00Z`))) {
-    throw validation(`${name}: must fall between ${FIRST_STORABLE_DAY} and ${LAST_STORABLE_DAY} (UTC)`);
+    throw validation(`${name}: ${OUTSIDE_STORABLE}`);
   }
   throw validation(`${name}: must be a day, YYYY-MM-DD`);
 }

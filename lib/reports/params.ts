@@ -2,7 +2,7 @@ import { z } from "zod";
 import { describeIssues, notFound, validation } from "../errors";
 import { frameworks, type Framework } from "../policy/controls";
 import { newSeed, sampleSizeFor } from "./sample";
-import { FIRST_STORABLE_DAY, LAST_STORABLE_DAY, storableInstant } from "../evidence/cursor";
+import { requireStorable, storableInstant } from "../evidence/cursor";
 
 export const reportFormats = ["json", "csv", "pdf", "zip"] as const;
 export type ReportFormat = (typeof reportFormats)[number];
@@ -70,9 +70,8 @@ export function parseReportParams(framework: string, input: Record<string, strin
   const from = toDate(p.from, false);
   const end = toDate(p.to, true);
   if (Number.isNaN(from.getTime()) || Number.isNaN(end.getTime())) throw validation("from/to: not a valid date");
-  for (const [name, d] of [["from", from], ["to", toDate(p.to, false)]] as const) {
-    if (!storableInstant(d)) throw validation(`${name}: must fall between ${FIRST_STORABLE_DAY} and ${LAST_STORABLE_DAY} (UTC)`);
-  }
+  requireStorable("from", from);
+  requireStorable("to", toDate(p.to, false));
   // The day after 9999-12-31 is no instant Postgres takes as sent: the period ends with that day's last millisecond.
   const to = storableInstant(end) ? end : new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999));
   if (to <= from) throw validation("to: must be after from");
