@@ -5,7 +5,7 @@ import { EnvironmentCards } from "@/components/environment-cards";
 import { ReplicaLag } from "@/components/replica-lag";
 import { OverviewCharts } from "@/components/overview-charts";
 import PageLoading from "@/components/page-loading";
-import { PeriodPicker } from "@/components/period-picker";
+import { OverviewPeriodPicker } from "@/components/overview-period-picker";
 import { makeQueryClient } from "@/components/query-client";
 import { WrongNow } from "@/components/wrong-now";
 import Link from "next/link";
@@ -44,7 +44,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
         <NowPanels />
       </Suspense>
       <h2>Over a period</h2>
-      <PeriodPicker used={periodParams(parsePeriod(from, to))} />
+      <OverviewPeriodPicker used={periodParams(parsePeriod(from, to))} />
       <Suspense fallback={<PageLoading />}>
         <Charts from={from} to={to} />
       </Suspense>

@@ -106,9 +106,13 @@ test("a period longer than a year, asked for in the overview's picker, is shorte
   await expect(page).toHaveURL(/from=2020-01-01/);
   await expect(page.getByText("From 2025-11-27 to 2026-11-27 (UTC, both days included).")).toBeVisible();
   await expect(page.getByRole("status").filter({ hasText: "A period is at most 366 days" })).toHaveText("A period is at most 366 days: it starts on 2025-11-27, not 2020-01-01.");
+  // The boxes follow the period the figures cover once they come, without a reload (they kept 2020-01-01).
+  await expect(page.getByLabel("From (UTC)")).toHaveValue("2025-11-27");
+  await expect(page.getByLabel("To (UTC, inclusive)")).toHaveValue("2026-11-27");
   // A period used as asked says nothing more than its days.
   await page.getByLabel("From (UTC)").fill("2026-11-01");
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page.getByText("From 2026-11-01 to 2026-11-27 (UTC, both days included).")).toBeVisible();
   await expect(page.getByText(/A period is at most/)).toHaveCount(0);
+  await expect(page.getByLabel("From (UTC)")).toHaveValue("2026-11-01");
 });
