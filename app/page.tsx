@@ -20,7 +20,9 @@ import { countOpenIncidents, observedEnvironments, openFindingTotals } from "@/l
 import { getOverviewQueryOptions } from "./_queries/options";
 
 export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Overview" };
+// The root layout's title template names child segments only, not this page of its own segment: the
+// tab read "Overview" alone, where every other page reads "<page> · Custody".
+export const metadata: Metadata = { title: { absolute: "Overview · Custody" } };
 
 type Search = Promise<Record<string, string | string[] | undefined>>;
 const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : null);

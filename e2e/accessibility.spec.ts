@@ -120,6 +120,9 @@ test("every page each role opens has no serious or critical accessibility violat
       await page.goto(path);
       await settled(page);
       paths.add(path);
+      // WCAG 2.4.2: each tab names its page and the product (the overview's read "Overview" alone).
+      const title = await page.title();
+      if (!/^\S.* · Custody$/.test(title)) problems.push(`${role} ${path}: the title "${title}" does not name the page and Custody`);
       const shape = await markup(page);
       if (mains.has(shape.main) && headers.has(shape.header)) {
         if (process.env.E2E_DEBUG_AUDITS) console.log(`skip ${role} ${path}`);
