@@ -19,6 +19,7 @@ const fixedPages = [
   "/settings/tokens",
   "/account/password",
   "/incidents/new",
+  "/help/auditors",
   "/deployments/999999999",
   "/no-such-page",
 ];

@@ -5,9 +5,13 @@ import { requireUser } from "@/lib/auth/current-user";
 import { helpDocs, helpPage, isHelpDoc } from "@/lib/help/docs";
 
 export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Help" };
-
 const titles: Record<string, string> = { operators: "Operators", pipelines: "Pipeline authors", auditors: "Auditors", developers: "Developers" };
+
+/** The tab names the guide open, not "Help" alone for all four. */
+export async function generateMetadata({ params }: { params: Promise<{ doc: string }> }): Promise<Metadata> {
+  const { doc } = await params;
+  return { title: isHelpDoc(doc) ? `Help for ${titles[doc]?.toLowerCase() ?? doc}` : "Help" };
+}
 
 /** The reader guides (docs/*.md) inside the app, so every page's Help link lands on its section. */
 export default async function HelpPage({ params }: { params: Promise<{ doc: string }> }) {
