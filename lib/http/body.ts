@@ -1,3 +1,5 @@
+import { promisify } from "node:util";
+import zlib from "node:zlib";
 import { AppError } from "../errors";
 import { MAX_JSON_DEPTH, nestingExceeds, unstorableString } from "./json-limits";
 
@@ -6,9 +8,21 @@ export async function readBody(req: Request, limit: number): Promise<string> {
   return (await readBytes(req, limit)).toString("utf8");
 }
 
-/** The raw body as bytes, refused (413) as soon as it passes `limit` bytes, declared or not. */
+/**
+ * The body as bytes, refused (413) as soon as it passes `limit` bytes, declared or not. A body sent
+ * compressed (`Content-Encoding: gzip`, `deflate` or `br`) is decompressed, and `limit` bounds what
+ * it decompresses to as well as what was sent: a small body that would inflate past it (a
+ * decompression bomb) is refused when the limit is reached, not decompressed whole.
+ */
 export async function readBytes(req: Request, limit: number): Promise<Buffer> {
-  refuseEncodedBody(req);
+  const codings = contentCodings(req);
+  let body = await readSent(req, limit);
+  // Codings are listed in the order they were applied: undone last first (RFC 9110, 8.4).
+  for (const coding of [...codings].reverse()) body = await decode(coding, body, limit);
+  return body;
+}
+
+async function readSent(req: Request, limit: number): Promise<Buffer> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > limit) throw tooLarge(limit);
   if (!req.body) return Buffer.alloc(0);
@@ -28,19 +42,53 @@ export async function readBytes(req: Request, limit: number): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+/** The content codings a body may be sent in; `x-gzip` is gzip's old name (RFC 9110, 8.4.1.3). */
+const CODINGS = ["gzip", "x-gzip", "deflate", "br"] as const;
+type Coding = (typeof CODINGS)[number];
+const isCoding = (c: string): c is Coding => (CODINGS as readonly string[]).includes(c);
+/** More codings than anyone applies on purpose (gzip of gzip is one too many already). */
+const MAX_CODINGS = 2;
+
 /**
- * A compressed body (`Content-Encoding: gzip`, say) is refused (415): Custody reads bodies as sent and
- * would otherwise report the compressed bytes as malformed JSON. Webhook senders and the CLI send
- * bodies uncompressed; a proxy that decompresses removes the header.
+ * The body's content codings in the order applied, `identity` left out; another coding (`zstd`,
+ * `compress`) is refused (415), naming it, rather than its bytes reported as malformed JSON.
  */
-function refuseEncodedBody(req: Request): void {
-  const encoding = (req.headers.get("content-encoding") ?? "").trim().toLowerCase();
-  if (encoding !== "" && encoding !== "identity") {
-    throw new AppError("UNSUPPORTED_MEDIA_TYPE", `content-encoding ${encoding.slice(0, 40)} is not accepted: send the body uncompressed`);
+function contentCodings(req: Request): Coding[] {
+  const header = (req.headers.get("content-encoding") ?? "").trim().toLowerCase();
+  if (header === "") return [];
+  const codings = header.split(",").map((c) => c.trim()).filter((c) => c !== "identity");
+  const unknown = codings.find((c) => !isCoding(c));
+  if (unknown !== undefined) {
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", `content-encoding ${unknown.slice(0, 40) || "(empty)"} is not accepted: send the body uncompressed, or as gzip, deflate or br`);
+  }
+  if (codings.length > MAX_CODINGS) throw new AppError("UNSUPPORTED_MEDIA_TYPE", `content-encoding lists ${codings.length} codings: at most ${MAX_CODINGS} are accepted`);
+  return codings.filter(isCoding);
+}
+
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+const inflateRaw = promisify(zlib.inflateRaw);
+const brotli = promisify(zlib.brotliDecompress);
+
+/** One coding undone, its output bounded by `limit` (zlib stops at maxOutputLength). */
+async function decode(coding: Coding, data: Buffer, limit: number): Promise<Buffer> {
+  const bounded = { maxOutputLength: Math.max(limit, 1) };
+  try {
+    if (coding === "br") return await brotli(data, bounded);
+    if (coding === "deflate") {
+      // HTTP's deflate is the zlib format (RFC 9110, 8.4.1.2); some senders send raw deflate.
+      return await inflate(data, bounded).catch((e: unknown) => (zlibCode(e) === "Z_DATA_ERROR" ? inflateRaw(data, bounded) : Promise.reject(e)));
+    }
+    return await gunzip(data, bounded);
+  } catch (e) {
+    if (zlibCode(e) === "ERR_BUFFER_TOO_LARGE") throw tooLarge(limit, " once decompressed");
+    throw new AppError("VALIDATION", `body: not valid ${coding} data, as its content-encoding says (${(e as Error).message})`);
   }
 }
 
-const tooLarge = (limit: number) => new AppError("PAYLOAD_TOO_LARGE", `request body is larger than the limit of ${limit} bytes`);
+const zlibCode = (e: unknown): string | undefined => (e as { code?: string } | null)?.code;
+
+const tooLarge = (limit: number, how = "") => new AppError("PAYLOAD_TOO_LARGE", `request body is larger than the limit of ${limit} bytes${how}`);
 
 /** Requires a JSON content type (415 otherwise). */
 export function requireJson(req: Request): void {

@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { count } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ledgerEvents } from "@/db/schema";
@@ -48,6 +49,25 @@ describe("POST /api/v1/events with bad input", () => {
     const res = await POST(req, noContext);
     expect(res.status).toBe(415);
     expect((await errorOf(res)).code).toBe("UNSUPPORTED_MEDIA_TYPE");
+  });
+
+  it("413 for a small gzip body that decompresses past the limit (a decompression bomb), stored nothing", async () => {
+    const bomb = gzipSync(JSON.stringify({ ...valid, details: { blob: "x".repeat(64 * 1024 * 1024) } }));
+    const req = new Request("http://localhost/api/v1/events", { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip", ...auth() }, body: new Uint8Array(bomb) });
+    const res = await POST(req, noContext);
+    expect(res.status).toBe(413);
+    const err = await errorOf(res);
+    expect(err.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(err.message).toContain("once decompressed");
+    expect(await stored()).toBe(0);
+  });
+
+  it("400 for a body whose bytes are not the gzip its content-encoding names, stored nothing", async () => {
+    const req = new Request("http://localhost/api/v1/events", { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip", ...auth() }, body: JSON.stringify(valid) });
+    const res = await POST(req, noContext);
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).message).toContain("not valid gzip data");
+    expect(await stored()).toBe(0);
   });
 
   it("413 for a body over the limit, stored nothing", async () => {

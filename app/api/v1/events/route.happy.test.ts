@@ -1,4 +1,5 @@
-import { count } from "drizzle-orm";
+import { gzipSync } from "node:zlib";
+import { count, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployments, ledgerEvents } from "@/db/schema";
 import { jsonRequest, noContext, setupRouteHarness, type RouteHarness } from "@/lib/testing/route-harness";
@@ -38,6 +39,20 @@ describe("POST /api/v1/events", () => {
     expect(await res.json()).toEqual({ accepted: 2, duplicates: 1 });
     const [{ n } = { n: 0 }] = await t.handle.db.select({ n: count() }).from(ledgerEvents);
     expect(n).toBe(3);
+  });
+
+  it("accepts a batch sent gzip-compressed, as a cluster agent sends a large snapshot, and stores what it holds", async () => {
+    const body = JSON.stringify({ events: [event("gz-1"), event("gz-2")] });
+    const req = new Request("http://localhost/api/v1/events", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip", authorization: `Bearer ${t.tokens.ingest}` },
+      body: new Uint8Array(gzipSync(body)),
+    });
+    const res = await POST(req, noContext);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: 2, duplicates: 0 });
+    const rows = await t.handle.db.select().from(deployments).where(inArray(deployments.externalId, ["gz-1", "gz-2"]));
+    expect(rows.map((r) => r.externalId).sort()).toEqual(["gz-1", "gz-2"]);
   });
 
   it("answers with a request id header", async () => {

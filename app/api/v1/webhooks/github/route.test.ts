@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { imageBuilds, ledgerEvents, pipelineRuns, pullRequests, reviews } from "@/db/schema";
@@ -36,6 +37,22 @@ describe("POST /api/v1/webhooks/github with GitHub's own example deliveries", ()
     expect(await res.json()).toEqual({ delivery: id, status: "stored" });
     const [pr] = await t.handle.db.select().from(pullRequests).where(eq(pullRequests.number, payload.pull_request.number));
     expect(pr).toMatchObject({ repository: payload.repository.full_name, title: payload.pull_request.title, author: payload.pull_request.user.login });
+    expect((await ledgerRow(id))?.status).toBe("used");
+  });
+
+  it("checks the signature of a delivery sent gzip-compressed against the payload it holds, as GitHub signs it", async () => {
+    const payload = exampleOf("workflow_run");
+    const body = JSON.stringify(payload);
+    const id = "72d3162e-cc78-11e3-81ab-4c9367dcf00d";
+    const headers = { "content-type": "application/json", "content-encoding": "gzip", "x-github-event": "workflow_run", "x-github-delivery": id };
+    const send = (signature: string) => POST(new Request("http://localhost/api/v1/webhooks/github", { method: "POST", headers: { ...headers, "x-hub-signature-256": signature }, body: new Uint8Array(gzipSync(body)) }), noContext);
+    // A signature of the compressed bytes is not GitHub's: refused.
+    const wrong = await send(sign(gzipSync(body).toString("latin1")));
+    expect(wrong.status).toBe(401);
+    expect((await errorOf(wrong)).code).toBe("BAD_SIGNATURE");
+    const res = await send(sign(body));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ delivery: id, status: "stored" });
     expect((await ledgerRow(id))?.status).toBe("used");
   });
 
