@@ -3,19 +3,28 @@ import zlib from "node:zlib";
 import { AppError } from "../errors";
 import { MAX_JSON_DEPTH, nestingExceeds, unstorableString } from "./json-limits";
 
+export interface ReadOptions {
+  /**
+   * Read a body sent compressed (`Content-Encoding: gzip`, `deflate` or `br`). Only for routes that
+   * authenticate the caller before reading the body (a bearer token): elsewhere anyone could make
+   * the server inflate up to the limit for a few bytes sent, so a compressed body is refused (415).
+   */
+  decompress?: boolean;
+}
+
 /** Reads the raw body, refusing (413) as soon as it passes `limit` bytes, declared or not. */
-export async function readBody(req: Request, limit: number): Promise<string> {
-  return (await readBytes(req, limit)).toString("utf8");
+export async function readBody(req: Request, limit: number, opts: ReadOptions = {}): Promise<string> {
+  return (await readBytes(req, limit, opts)).toString("utf8");
 }
 
 /**
- * The body as bytes, refused (413) as soon as it passes `limit` bytes, declared or not. A body sent
- * compressed (`Content-Encoding: gzip`, `deflate` or `br`) is decompressed, and `limit` bounds what
- * it decompresses to as well as what was sent: a small body that would inflate past it (a
- * decompression bomb) is refused when the limit is reached, not decompressed whole.
+ * The body as bytes, refused (413) as soon as it passes `limit` bytes, declared or not. With
+ * `decompress`, a body sent compressed is decompressed, and `limit` bounds what it decompresses to
+ * as well as what was sent: a small body that would inflate past it (a decompression bomb) is
+ * refused when the limit is reached, not decompressed whole.
  */
-export async function readBytes(req: Request, limit: number): Promise<Buffer> {
-  const codings = contentCodings(req);
+export async function readBytes(req: Request, limit: number, opts: ReadOptions = {}): Promise<Buffer> {
+  const codings = contentCodings(req, opts.decompress === true);
   let body = await readSent(req, limit);
   // Codings are listed in the order they were applied: undone last first (RFC 9110, 8.4).
   for (const coding of [...codings].reverse()) body = await decode(coding, body, limit);
@@ -51,12 +60,16 @@ const MAX_CODINGS = 2;
 
 /**
  * The body's content codings in the order applied, `identity` left out; another coding (`zstd`,
- * `compress`) is refused (415), naming it, rather than its bytes reported as malformed JSON.
+ * `compress`), or any where the route does not decompress, is refused (415), naming it, rather
+ * than its bytes reported as malformed JSON.
  */
-function contentCodings(req: Request): Coding[] {
+function contentCodings(req: Request, decompress: boolean): Coding[] {
   const header = (req.headers.get("content-encoding") ?? "").trim().toLowerCase();
   if (header === "") return [];
   const codings = header.split(",").map((c) => c.trim()).filter((c) => c !== "identity");
+  if (codings.length > 0 && !decompress) {
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", `content-encoding ${header.slice(0, 40)} is not accepted on this route: send the body uncompressed`);
+  }
   const unknown = codings.find((c) => !isCoding(c));
   if (unknown !== undefined) {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", `content-encoding ${unknown.slice(0, 40) || "(empty)"} is not accepted: send the body uncompressed, or as gzip, deflate or br`);

@@ -7,7 +7,7 @@
 //   SWEEP_URL=http://127.0.0.1:3213 SWEEP_TOKEN=cust_... (scopes ingest,read)
 //   GITHUB_WEBHOOK_SECRET=... GITLAB_WEBHOOK_SECRET=...   (as the server has them; else those parts are skipped)
 //   SWEEP_ADMIN=email:password SWEEP_AUDITOR=email:password  (optional: the session routes and the pages)
-//   SWEEP_ONLY=events,gitlab,flux,sigstore,github,decisions,audit,read,session,pages   (default: all)
+//   SWEEP_ONLY=events,gitlab,flux,sigstore,github,decisions,audit,encodings,read,session,pages   (default: all)
 //   SWEEP_SERVER_LOG=/path/to/the/server's/output   (strongly advised: a page streams, so a statement
 //     failing under a Suspense boundary or in a prefetch still answers 200; its error is only in the log)
 //   npx tsx scripts/probe/hostile-sweep.ts
@@ -16,6 +16,7 @@
 import { createHmac, createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { chromium } from "playwright";
 import { generateDemoEvents } from "@/lib/demo";
 import { examplesOf } from "@/lib/ingest/github/test-examples";
@@ -156,6 +157,39 @@ if (want("audit")) {
     if (first && typeof first === "object" && typeof first.auditID === "string") first.auditID = `0a1b2c3d-0000-4000-8000-${String(Date.now() % 1e6).padStart(6, "0")}${String(n).padStart(6, "0")}`;
     return json("/api/v1/k8s/audit?environment=production")(b);
   });
+}
+if (want("encodings")) {
+  // Compressed bodies: bombs past every route's limit, bytes that are not the named coding, codings not read.
+  const zeros = Buffer.alloc(100 * 1024 * 1024);
+  const sent: [string, string, Buffer][] = [
+    ["gzip bomb (100 MiB of zeros)", "gzip", zlib.gzipSync(zeros)],
+    ["br bomb (100 MiB of zeros)", "br", zlib.brotliCompressSync(zeros)],
+    ["deflate bomb (100 MiB of zeros)", "deflate", zlib.deflateSync(zeros)],
+    ["gzip of gzip bomb", "gzip, gzip", zlib.gzipSync(zlib.gzipSync(zeros))],
+    ["plain JSON called gzip", "gzip", Buffer.from('{"id":"x"}')],
+    ["truncated gzip", "gzip", zlib.gzipSync('{"id":"x","type":"attestation"}').subarray(0, 20)],
+    ["garbage called br", "br", Buffer.from([0xff, 0xfe, 0xfd, 0x00])],
+    ["raw deflate", "deflate", zlib.deflateRawSync('{"id":"x"}')],
+    ["empty gzip", "gzip", Buffer.alloc(0)],
+    ["three codings", "gzip, gzip, gzip", Buffer.from("x")],
+    ["zstd", "zstd", Buffer.from([0x28, 0xb5, 0x2f, 0xfd])],
+    ["an empty coding", "gzip,,", zlib.gzipSync("{}")],
+  ];
+  const targets: [string, Record<string, string>][] = [
+    ["/api/v1/events", bearer],
+    ["/api/v1/webhooks/flux?environment=production", bearer],
+    ["/api/v1/attestations/sigstore", bearer],
+    ["/api/v1/decisions", bearer],
+    ["/api/v1/k8s/audit?environment=production", bearer],
+    ["/api/v1/incidents", bearer],
+    ["/api/v1/webhooks/github", { "x-github-event": "push", "x-github-delivery": "sweep-encodings", "x-hub-signature-256": "sha256=00" }],
+    // Unconfigured, GitLab's route answers the contract's 503 UNAVAILABLE to a body it can read.
+    ...(process.env.GITLAB_WEBHOOK_SECRET ? [["/api/v1/webhooks/gitlab", { "x-gitlab-token": "wrong", "x-gitlab-event": "Push Hook" }] as [string, Record<string, string>]] : []),
+  ];
+  const cases = targets.flatMap(([url, headers]) => sent.map(([what, coding, body]) => ({ url, headers, what, coding, body })));
+  await pool(cases, 4, async (c) =>
+    request(`encodings:${c.url.split("?")[0]}`, c.what, c.url, { method: "POST", body: new Uint8Array(c.body), headers: { "content-type": "application/json", "content-encoding": c.coding, ...c.headers } }),
+  );
 }
 if (want("read")) {
   const routes: [string, string[]][] = [

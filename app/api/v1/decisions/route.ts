@@ -12,7 +12,7 @@ export const POST = handler(async (req) => {
   const db = await getDb();
   const principal = await authorize(db, req, "ingest:write");
   requireJson(req);
-  const raw = await readBody(req, config().maxBodyBytes);
+  const raw = await readBody(req, config().maxBodyBytes, { decompress: true });
   const requestedBy = principal.kind === "token" ? `token:${principal.name}` : principal.name;
   return json(await decide(db, parseJson(raw), requestedBy));
 });

@@ -16,7 +16,7 @@ export const POST = handler(async (req) => {
   // From the body's first byte to the commit, this process's evaluator holds back.
   const result = await whileIngesting(db, async () => {
     // One cluster snapshot may be larger than other bodies (CUSTODY_MAX_SNAPSHOT_BYTES); anything else past CUSTODY_MAX_BODY_BYTES is 413.
-    const raw = await readBody(req, config().maxSnapshotBytes);
+    const raw = await readBody(req, config().maxSnapshotBytes, { decompress: true });
     const body = parseJson(raw, { storable: "checked later" });
     refuseLargeUnlessSnapshot(body, Buffer.byteLength(raw, "utf8"), config().maxBodyBytes);
     return ingestEvents(db, body, raw, sender, { futureSkewSeconds: config().futureSkewSeconds });

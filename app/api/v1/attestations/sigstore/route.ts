@@ -17,7 +17,7 @@ export const POST = handler(async (req) => {
   if (!accepted.test(type)) throw new AppError("UNSUPPORTED_MEDIA_TYPE", "content-type must be application/json (a bundle) or application/x-ndjson (JSON lines of bundles)");
   const digest = parseDigestParam(new URL(req.url).searchParams.get("digest"));
   const c = config();
-  const body = await readBody(req, c.maxBodyBytes);
+  const body = await readBody(req, c.maxBodyBytes, { decompress: true });
   return json(await ingestSigstoreBundles(db, body, { digest, maxBundleBytes: c.maxBundleBytes }), { status: 202 });
 });
 

@@ -15,7 +15,7 @@ export const POST = handler(async (req) => {
   const environment = auditEnvironmentParam(new URL(req.url).searchParams.get("environment"));
   requireJson(req);
   const result = await whileIngesting(db, async () => {
-    const raw = await readBody(req, config().maxBodyBytes);
+    const raw = await readBody(req, config().maxBodyBytes, { decompress: true });
     return ingestAuditEventList(db, parseJson(raw), environment, senderOf(who));
   });
   return json(result, { status: 202 });
