@@ -97,6 +97,14 @@ test("compliance opens an engagement and invites an auditor, who samples, asks, 
     await expect(auditor.getByRole("status").filter({ hasText: `${id}: ${i === 0 ? "exception" : "pass"}` })).toBeVisible();
   }
   await readmeScreenshot(auditor, "engagement-auditor-workspace");
+  // Their header's Help link opens the auditors' guide at their workspace (it answered 403); the other guides stay closed.
+  const workspaceUrl = auditor.url();
+  await auditor.getByRole("link", { name: "Help for this page" }).click();
+  await expect(auditor).toHaveURL(/\/help\/auditors#audit-engagements-the-external-auditors-workspace$/);
+  await expect(auditor.getByRole("heading", { name: "Audit engagements: the external auditor's workspace" })).toBeVisible();
+  await expect(auditor.getByRole("navigation", { name: "Help" }).getByRole("link")).toHaveText(["Auditors"]);
+  expect((await auditor.request.get("/help/operators")).status()).toBe(403);
+  await auditor.goto(workspaceUrl);
   await snapshot(auditor, testInfo, "engagement-before-sign-off");
   const signOff = auditor.getByRole("form", { name: "Sign off and close" });
   await signOff.getByLabel("Conclusion").fill("Change management operated effectively in October 2026, with one exception.");

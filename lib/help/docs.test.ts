@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { helpDocs, helpHref, renderMarkdown, slugOf } from "./docs";
 
-const pages = ["/", "/environments", "/environments/production", "/promotion", "/findings", "/findings/12", "/incidents", "/incidents/new", "/posture", "/reports", "/audit-log", "/trace/abc", "/deployments/7", "/settings/users", "/settings/tokens", "/settings/notifications"];
+const pages = ["/", "/environments", "/environments/production", "/promotion", "/findings", "/findings/12", "/incidents", "/incidents/new", "/posture", "/reports", "/audit-log", "/trace/abc", "/deployments/7", "/settings/users", "/settings/tokens", "/settings/notifications", "/engagements", "/engagements/3"];
 
 describe("Help links", () => {
   it.each(pages)("%s links to a section that exists in its doc", (page) => {
@@ -11,6 +11,10 @@ describe("Help links", () => {
     expect(helpDocs).toContain(doc);
     const headings = readFileSync(`docs/${doc}.md`, "utf8").split("\n").filter((l) => /^#{1,4} /.test(l)).map((l) => slugOf(l.replace(/^#+\s+/, "")));
     expect(headings, `${page} -> ${href}`).toContain(anchor);
+  });
+
+  it("sends an engagement's reader to the workspace's section, not the dashboard's", () => {
+    expect(helpHref("/engagements/3")).toBe("/help/auditors#audit-engagements-the-external-auditors-workspace");
   });
 
   it("renders the docs escaped: no HTML from the markdown passes through", () => {

@@ -25,6 +25,7 @@ const sections: readonly [prefix: string, doc: HelpDoc, heading: string][] = [
   ["/audit-log", "operators", "Accounts, roles and the audit log"],
   ["/incidents", "operators", "Incidents"],
   ["/findings", "operators", "Drift detection"],
+  ["/engagements", "auditors", "Audit engagements: the external auditor's workspace"],
   ["/reports", "auditors", "Evidence reports"],
   ["/deployments", "auditors", "Evidence chains and the three gates"],
   ["/trace", "auditors", "Evidence chains and the three gates"],

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { requireUser } from "@/lib/auth/current-user";
+import { currentSession, requireUser } from "@/lib/auth/current-user";
+import { roleCan } from "@/lib/auth/permissions";
 import { helpDocs, helpPage, isHelpDoc } from "@/lib/help/docs";
 
 export const dynamic = "force-dynamic";
@@ -13,16 +14,22 @@ export async function generateMetadata({ params }: { params: Promise<{ doc: stri
   return { title: isHelpDoc(doc) ? `Help for ${titles[doc]?.toLowerCase() ?? doc}` : "Help" };
 }
 
-/** The reader guides (docs/*.md) inside the app, so every page's Help link lands on its section. */
+/**
+ * The reader guides (docs/*.md) inside the app, so every page's Help link lands on its section. An
+ * auditor from outside (engagements only) reads the auditors' guide, where their workspace is
+ * explained; their header's Help link led to a 403.
+ */
 export default async function HelpPage({ params }: { params: Promise<{ doc: string }> }) {
   const { doc } = await params;
-  await requireUser("evidence:read", `/help/${doc}`);
+  const role = (await currentSession())?.user.role;
+  const external = role !== undefined && !roleCan(role, "evidence:read");
+  await requireUser(external && doc === "auditors" ? "engagements:read" : "evidence:read", `/help/${doc}`);
   if (!isHelpDoc(doc)) notFound();
   const html = await helpPage(doc);
   return (
     <>
       <nav aria-label="Help" className="help-nav">
-        {helpDocs.map((d) => (
+        {helpDocs.filter((d) => !external || d === "auditors").map((d) => (
           <Link key={d} href={`/help/${d}`} aria-current={d === doc ? "page" : undefined}>
             {titles[d]}
           </Link>
