@@ -163,6 +163,8 @@ function expected(access: Access, caller: Caller, dir?: string): "sign-in" | "fo
   if (!caller.role) return "sign-in";
   // The overview sends an engagement auditor on to their engagement instead of refusing them.
   if (dir === "" && caller.role === "engagement-auditor") return "through";
+  // The auditors' guide (the matrix's params) explains their workspace; the other guides are below.
+  if (dir === "help/[doc]" && caller.role === "engagement-auditor") return "through";
   return roleCan(caller.role, access) ? "through" : "forbidden";
 }
 
@@ -183,6 +185,20 @@ describe("every page and server action has an access decision", () => {
     expect(found.length).toBeGreaterThan(3);
     for (const key of found) expect(actions[key], `server action ${key} has no entry in the action matrix`).toBeDefined();
     expect(Object.keys(actions).sort()).toEqual(found.sort());
+  });
+});
+
+describe("the help guides", () => {
+  it("an engagement auditor opens the auditors' guide and no other; every other role opens all four", async () => {
+    const mod = (await import(path.join(appDir, "help/[doc]", "page.tsx"))) as { default: (props: unknown) => Promise<unknown> };
+    for (const caller of await callers()) {
+      if (!caller.role) continue;
+      for (const doc of ["operators", "pipelines", "auditors", "developers"]) {
+        const got = await outcome(caller, () => mod.default({ params: Promise.resolve({ doc }) }));
+        const open = caller.role === "engagement-auditor" ? doc === "auditors" : roleCan(caller.role, "evidence:read");
+        expect(got, `/help/${doc} as ${caller.label}`).toBe(open ? "through" : "forbidden");
+      }
+    }
   });
 });
 
