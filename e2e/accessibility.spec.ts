@@ -2,7 +2,8 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import { signIn, snapshot } from "./helpers";
 
-const roles = ["admin", "auditor", "manager", "compliance"] as const;
+// The invited auditor last: their pages are their engagement, the auditors' guide and the 403 of the rest.
+const roles = ["admin", "auditor", "manager", "compliance", "engagement-auditor"] as const;
 
 /** Every page of the app; records come from the demo through the pages themselves. */
 const fixedPages = [
@@ -20,6 +21,7 @@ const fixedPages = [
   "/account/password",
   "/incidents/new",
   "/help/auditors",
+  "/engagements",
   "/deployments/999999999",
   "/no-such-page",
 ];
@@ -39,6 +41,7 @@ async function recordPages(page: Page): Promise<string[]> {
     ...(await firstLink(page, "/findings", /^\/findings\/\d+$/)),
     ...(await firstLink(page, "/incidents?status=", /^\/incidents\/\d+$/)),
     ...(await firstLink(page, "/", /^\/trace\//)),
+    ...(await firstLink(page, "/engagements", /^\/engagements\/\d+$/)),
   ];
 }
 
